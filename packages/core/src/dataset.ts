@@ -1,0 +1,88 @@
+/** The compiled dataset, frozen, with lookups. Imports no YAML parser and no zod. */
+import { DATA_HASH, FEATURES, REQUIREMENTS, REVISIONS } from "./generated/dataset.js";
+import { REGIONS } from "./generated/regions.js";
+import { SERVICE_TAG_CATALOG } from "./generated/service-tag-catalog.js";
+import { CORE_VERSION } from "./generated/version.js";
+import { nearest } from "./suggest.js";
+import type { Feature, Region, Requirement, Revision, ServiceTagCatalog } from "./types.js";
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** sha256 of the canonical JSON of requirements, revisions and features. */
+export const dataHash: string = DATA_HASH;
+/** Version of this package. */
+export const version: string = CORE_VERSION;
+
+/** Every requirement of every revision, in page order. */
+export const allRequirements: readonly Requirement[] = deepFreeze(REQUIREMENTS);
+const byId = new Map(allRequirements.map((r) => [r.id, r]));
+
+/** Every documented rule-changing state of the page, oldest first. */
+export const revisions: readonly Revision[] = deepFreeze(
+  REVISIONS.map((rev) => ({
+    ...rev,
+    requirements: rev.requirementIds.map((id) => byId.get(id) as Requirement),
+  })),
+);
+
+/** The newest revision. */
+export const currentRevision: Revision = revisions[revisions.length - 1] as Revision;
+/** The current revision's requirements: what tools import and pin. */
+export const requiredRules: readonly Requirement[] = currentRevision.requirements;
+
+export const features: readonly Feature[] = deepFreeze(FEATURES);
+/** Physical Azure regions (ARM location names), sorted by name. */
+export const regions: readonly Region[] = deepFreeze(REGIONS);
+/** Tag names, their regional forms and network features, from the vendored service-tags file. */
+export const serviceTagCatalog: ServiceTagCatalog = deepFreeze(SERVICE_TAG_CATALOG);
+
+export class UnknownNameError extends Error {
+  constructor(
+    readonly what: string,
+    readonly value: string,
+    readonly suggestion: string | undefined,
+    known: readonly string[],
+  ) {
+    super(
+      `unknown ${what} "${value}"${suggestion ? `; did you mean "${suggestion}"?` : ""} (known: ${
+        known.length > 12 ? `${known.slice(0, 12).join(", ")}, ... ${known.length} in all` : known.join(", ")
+      })`,
+    );
+    this.name = "UnknownNameError";
+  }
+}
+
+export function getRevision(id: string): Revision {
+  const rev = revisions.find((r) => r.id === id);
+  if (!rev) {
+    const ids = revisions.map((r) => r.id);
+    throw new UnknownNameError("revision", id, nearest(id, ids), ids);
+  }
+  return rev;
+}
+
+export function getRequirement(id: string): Requirement {
+  const req = byId.get(id);
+  if (!req) {
+    const ids = [...byId.keys()];
+    throw new UnknownNameError("requirement", id, nearest(id, ids), ids);
+  }
+  return req;
+}
+
+/** The region, or an UnknownNameError with the nearest valid name. */
+export function getRegion(name: string): Region {
+  const region = regions.find((r) => r.name === name);
+  if (!region) {
+    const names = regions.map((r) => r.name);
+    const byDisplay = regions.find((r) => r.displayName.toLowerCase() === name.toLowerCase() || r.name === name.toLowerCase());
+    throw new UnknownNameError("region", name, byDisplay?.name ?? nearest(name.replace(/\s+/g, ""), names), names);
+  }
+  return region;
+}

@@ -1,0 +1,30 @@
+/**
+ * @cassandra-mi-netrules/core: the network rules of Azure Managed Instance for Apache Cassandra as a
+ * typed, versioned dataset, with every documented revision, a resolver and what emitters share.
+ */
+export * from "./types.js";
+export {
+  allRequirements,
+  currentRevision,
+  dataHash,
+  features,
+  getRegion,
+  getRequirement,
+  getRevision,
+  regions,
+  requiredRules,
+  revisions,
+  serviceTagCatalog,
+  UnknownNameError,
+  version,
+} from "./dataset.js";
+export { diffRevisions, type RequirementChange, type RevisionDiff } from "./diff.js";
+export { ResolveError, resolveRules } from "./resolve.js";
+export { CidrError, cidrContains, formatAddress, isCidr, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
+export { canonicalJson, compareStrings, sortBy, uniqueSorted } from "./order.js";
+export { nearest } from "./suggest.js";
+export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";
+export { allocatePriorities, PriorityRangeError, type PriorityPlan } from "./emit/priorities.js";
+export { EmitterRegistry } from "./emit/registry.js";
+export { artifactStamp, stampLines, type ArtifactStamp } from "./emit/stamp.js";
+export { escapeArmString, escapeArmStrings } from "./emit/arm.js";

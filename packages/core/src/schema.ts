@@ -1,0 +1,176 @@
+import { z } from "zod";
+
+/** Requirement ids are kebab-case and never reused; renaming one is a major change. */
+export const RequirementIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "must be kebab-case (a-z, 0-9 and single hyphens)")
+  .max(63);
+
+export const RevisionIdSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+
+export const LocalizedTextSchema = z
+  .object({
+    en: z.string().trim().min(1, "English text is missing"),
+    fr: z.string().trim().min(1, "French text is missing"),
+  })
+  .strict();
+
+/** A host-name label in lower case, in which `{region}` may stand for the lower-case region name. */
+const LABEL_RE = /^(?=.{1,63}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+function isFqdnPattern(s: string): boolean {
+  const labels = s.split(".");
+  if (labels.length < 2) return false;
+  return labels.every((label, i) => {
+    if (label === "*") return i === 0;
+    return LABEL_RE.test(label.replaceAll("{region}", "region"));
+  });
+}
+/** An FQDN in lower case; `*` only as the whole left-most label; `{region}` the only placeholder. */
+export const FqdnPatternSchema = z
+  .string()
+  .max(253)
+  .regex(/^(\*\.)?([a-z0-9-]|\{region\})+(\.([a-z0-9-]|\{region\})+)+$/, "must be a lower-case host name")
+  .refine(isFqdnPattern, {
+    message: "must be a lower-case host name; '*' only as the whole left-most label; '{region}' the only placeholder",
+  });
+
+const IPV4_CIDR =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-f:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+export const CidrSchema = z
+  .string()
+  .refine((s) => IPV4_CIDR.test(s) || (IPV6_CIDR.test(s) && s.includes(":")), {
+    message: "must be an IPv4 or IPv6 CIDR prefix such as 192.0.2.0/24 or 2001:db8::/32",
+  });
+
+export const PortSchema = z.number().int().min(1, "ports start at 1").max(65535, "ports end at 65535");
+export const PortRangeSchema = z
+  .object({ from: PortSchema, to: PortSchema })
+  .strict()
+  .refine((r) => r.from <= r.to, { message: "from must not exceed to" });
+
+export const ServiceTagNameSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?$/, "must be a service tag name such as Storage");
+
+export const DestinationSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("fqdn"), fqdn: FqdnPatternSchema }).strict(),
+  z
+    .object({
+      type: z.literal("serviceTag"),
+      tag: ServiceTagNameSchema,
+      /** Whether Microsoft publishes regional forms (Tag.Region) of this tag. */
+      regional: z.boolean(),
+      /** The row asks for the regional form in each datacenter region, not the global tag. */
+      regionalOnly: z.boolean().optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal("prefixes"), prefixes: z.array(CidrSchema).min(1) }).strict(),
+]);
+
+export const ConditionSchema = z
+  .object({
+    feature: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    when: z.enum(["enabled", "disabled"]),
+    en: z.string().min(1),
+    fr: z.string().min(1),
+  })
+  .strict();
+
+export const InferenceSchema = z
+  .object({
+    about: z.string().min(1),
+    en: z.string().trim().min(1, "English text is missing"),
+    fr: z.string().trim().min(1, "French text is missing"),
+  })
+  .strict();
+
+export const ProvenanceSchema = z
+  .object({
+    revisions: z.array(RevisionIdSchema).min(1),
+    table: z.enum(["azure-global", "service-tags", "prefixes", "internal-ports"]),
+    /** The destination cell as the page wrote it, per revision where a verbatim copy is known. */
+    asWritten: z.record(RevisionIdSchema, z.string()).optional(),
+    notes: z.array(LocalizedTextSchema).optional(),
+  })
+  .strict();
+
+export const RequirementSourceSchema = z
+  .object({
+    id: RequirementIdSchema,
+    kind: z.enum(["outbound", "internal"]),
+    destinations: z.array(DestinationSchema),
+    protocol: z.enum(["HTTPS", "TCP"]),
+    ports: z.array(z.union([PortSchema, PortRangeSchema])).min(1),
+    purpose: LocalizedTextSchema,
+    conditions: z.array(ConditionSchema).optional(),
+    provenance: ProvenanceSchema,
+    inferred: z.array(InferenceSchema).optional(),
+  })
+  .strict()
+  .refine((r) => r.kind === "internal" || r.destinations.length > 0, {
+    message: "an outbound requirement needs at least one destination",
+    path: ["destinations"],
+  });
+
+export const RequirementFileSchema = z.array(RequirementSourceSchema);
+
+export const RevisionSourceSchema = z
+  .object({
+    id: RevisionIdSchema,
+    label: z.string().min(1),
+    date: RevisionIdSchema,
+    status: z.enum(["preview", "ga"]),
+    source: z
+      .object({
+        kind: z.enum(["handoff", "commit"]),
+        repository: z.string().min(1),
+        path: z.string().min(1),
+        commit: z.string().regex(/^[0-9a-f]{40}$/, "must be a 40-digit commit id"),
+        handoff: RevisionIdSchema.optional(),
+        evidence: z.string().min(1),
+      })
+      .strict(),
+    summary: LocalizedTextSchema,
+  })
+  .strict();
+
+export const RevisionFileSchema = z.array(RevisionSourceSchema).min(1);
+
+export const FeatureSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    default: z.boolean(),
+    waivesKinds: z.array(z.enum(["outbound", "internal"])).optional(),
+    source: z.string().optional(),
+    description: LocalizedTextSchema,
+  })
+  .strict();
+
+export const FeatureFileSchema = z.array(FeatureSchema);
+
+/** Microsoft's "Azure IP Ranges and Service Tags" file (ServiceTags_Public_YYYYMMDD.json). */
+export const ServiceTagsFileSchema = z.object({
+  changeNumber: z.number().int(),
+  cloud: z.string(),
+  values: z.array(
+    z.object({
+      name: z.string().min(1),
+      id: z.string().min(1),
+      properties: z.object({
+        changeNumber: z.number().int(),
+        region: z.string(),
+        regionId: z.number().int().optional(),
+        platform: z.string().optional(),
+        systemService: z.string().optional(),
+        addressPrefixes: z.array(z.string()),
+        networkFeatures: z.array(z.string()).nullable().optional(),
+      }),
+    }),
+  ),
+});
+
+export type RequirementSource = z.infer<typeof RequirementSourceSchema>;
+export type RevisionSource = z.infer<typeof RevisionSourceSchema>;
+export type FeatureSource = z.infer<typeof FeatureSchema>;
+export type ServiceTagsFile = z.infer<typeof ServiceTagsFileSchema>;

@@ -1,0 +1,288 @@
+/** Public types of the dataset, the resolver and the emitter contract. No runtime code here. */
+
+export type Locale = "en" | "fr";
+export type LocalizedText = Readonly<Record<Locale, string>>;
+
+export type RequirementKind = "outbound" | "internal";
+/** As the page states it: HTTPS (which runs on TCP) for outbound rows, TCP (inferred) for internal ports. */
+export type Protocol = "HTTPS" | "TCP";
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface FqdnDestination {
+  readonly type: "fqdn";
+  /** Lower-case host name; `*` only as the whole left-most label; may hold `{region}`. */
+  readonly fqdn: string;
+}
+export interface ServiceTagDestination {
+  readonly type: "serviceTag";
+  /** Canonical name from Microsoft's service-tags file, e.g. `Storage`, `AzureFrontDoor.FirstParty`. */
+  readonly tag: string;
+  /** Whether Microsoft publishes regional forms (`Storage.EastUS`) of this tag. */
+  readonly regional: boolean;
+  /** The row asks for the regional form in each datacenter region rather than the global tag. */
+  readonly regionalOnly?: boolean;
+}
+export interface PrefixDestination {
+  readonly type: "prefixes";
+  readonly prefixes: readonly string[];
+}
+export type Destination = FqdnDestination | ServiceTagDestination | PrefixDestination;
+
+export interface Condition {
+  /** A feature id from `features` (e.g. `backup`). */
+  readonly feature: string;
+  /** The requirement applies only when the feature is in this state. */
+  readonly when: "enabled" | "disabled";
+  readonly en: string;
+  readonly fr: string;
+}
+
+/** A fact the source does not state, recorded as our inference. */
+export interface Inference {
+  /** Which field the inference is about (`fqdn.region`, `protocol`, `ports`, `serviceTag`, `purpose`...). */
+  readonly about: string;
+  readonly en: string;
+  readonly fr: string;
+}
+
+export type SourceTable = "azure-global" | "service-tags" | "prefixes" | "internal-ports";
+
+export interface Provenance {
+  /** Ids of the revisions whose page lists this requirement, oldest first. */
+  readonly revisions: readonly string[];
+  /** The first of them. */
+  readonly since: string;
+  /** The table of the page the row stands in. */
+  readonly table: SourceTable;
+  /** The destination cell as the page wrote it, per revision where a verbatim copy is known. */
+  readonly asWritten: Readonly<Record<string, string>>;
+  readonly notes: readonly LocalizedText[];
+}
+
+export interface Requirement {
+  /** Stable kebab-case id, never reused. */
+  readonly id: string;
+  readonly kind: RequirementKind;
+  /** Alternatives: each one alone satisfies the requirement. Empty for internal ports. */
+  readonly destinations: readonly Destination[];
+  readonly protocol: Protocol;
+  readonly ports: readonly PortRange[];
+  readonly purpose: LocalizedText;
+  readonly conditions: readonly Condition[];
+  readonly provenance: Provenance;
+  readonly inferred: readonly Inference[];
+  /** Position in the page (table order), for documents that follow the page. */
+  readonly order: number;
+}
+
+export interface RevisionSourceRef {
+  readonly kind: "handoff" | "commit";
+  readonly repository: string;
+  readonly path: string;
+  readonly commit: string;
+  readonly handoff?: string;
+  readonly evidence: string;
+}
+
+export interface Revision {
+  /** The date id: `2021-05-21`, `2021-08-14`, `2021-09-13`, `2021-11-02`. */
+  readonly id: string;
+  readonly label: string;
+  readonly date: string;
+  readonly status: "preview" | "ga";
+  readonly source: RevisionSourceRef;
+  readonly summary: LocalizedText;
+  /** Ids of the requirements this revision holds, in page order. */
+  readonly requirementIds: readonly string[];
+  /** The requirements themselves, in page order. */
+  readonly requirements: readonly Requirement[];
+}
+
+export interface Feature {
+  readonly id: string;
+  readonly default: boolean;
+  /** When the feature is enabled, requirements of these kinds do not apply. */
+  readonly waivesKinds: readonly RequirementKind[];
+  readonly source?: string;
+  readonly description: LocalizedText;
+}
+
+export interface Region {
+  /** ARM location name, e.g. `eastus2`. */
+  readonly name: string;
+  readonly displayName: string;
+  readonly geography?: string;
+  readonly pairedRegion?: string;
+}
+
+export interface ServiceTagCatalogEntry {
+  readonly name: string;
+  readonly networkFeatures: readonly string[] | null;
+  /** Regional forms by ARM location name: `{ eastus: { name: "Storage.EastUS", networkFeatures } }`. */
+  readonly regional: Readonly<Record<string, { readonly name: string; readonly networkFeatures: readonly string[] | null }>>;
+}
+
+export interface ServiceTagCatalog {
+  /** Where the catalogue comes from (file name) and its `changeNumber`. */
+  readonly source: string;
+  readonly changeNumber: number;
+  readonly tags: Readonly<Record<string, ServiceTagCatalogEntry>>;
+}
+
+/** Address prefixes split by family. */
+export interface PrefixSet {
+  readonly ipv4: readonly string[];
+  readonly ipv6: readonly string[];
+}
+
+/** One tag of a service-tags file, indexed by `loadServiceTags`. Prefixes are merged per family. */
+export interface ServiceTagInfo {
+  readonly name: string;
+  /** Lower-case ARM location for regional forms, "" for global tags. */
+  readonly region: string;
+  readonly networkFeatures: readonly string[] | null;
+  readonly changeNumber: number;
+  readonly prefixes: PrefixSet;
+  /** Prefix count in the file before merging. */
+  readonly prefixCountIn: number;
+}
+
+export interface ServiceTagIndex {
+  readonly cloud: string;
+  readonly changeNumber: number;
+  readonly tags: ReadonlyMap<string, ServiceTagInfo>;
+  /** Case-insensitive lookup by tag name. */
+  get(name: string): ServiceTagInfo | undefined;
+}
+
+/** A service tag as one target may write it. */
+export interface ResolvedTagRef {
+  /** `Storage` or `Storage.EastUS`. */
+  readonly name: string;
+  /** ARM location name for a regional form. */
+  readonly region?: string;
+  readonly networkFeatures: readonly string[] | null;
+  /** Present when a service-tags file was given and lists the tag. */
+  readonly prefixes?: PrefixSet;
+}
+
+export interface ResolvedServiceTag {
+  /** The canonical global tag name. */
+  readonly tag: string;
+  readonly global: ResolvedTagRef;
+  /** Regional forms for the requested regions that exist, sorted by region. */
+  readonly regional: readonly ResolvedTagRef[];
+  /** Requested regions with no regional form of this tag. */
+  readonly regionsWithoutForm: readonly string[];
+  /** The row asks for the regional forms; the global tag is only a broader fallback. */
+  readonly regionalOnly: boolean;
+}
+
+export interface ResolvedFqdn {
+  /** Concrete lower-case name, e.g. `snovapeastus.blob.core.windows.net` or `*.blob.core.windows.net`. */
+  readonly fqdn: string;
+  /** The pattern from the data, e.g. `snovap{region}.blob.core.windows.net`. */
+  readonly pattern: string;
+  /** The region filled in, when the pattern holds `{region}`. */
+  readonly region?: string;
+  readonly wildcard: boolean;
+}
+
+export interface ResolvedRule {
+  readonly id: string;
+  readonly kind: RequirementKind;
+  readonly protocol: Protocol;
+  /** Transport for packet filters: HTTPS runs on TCP. */
+  readonly transport: "TCP";
+  /** Sorted, merged port ranges. */
+  readonly ports: readonly PortRange[];
+  readonly purpose: LocalizedText;
+  readonly conditions: readonly Condition[];
+  readonly inferred: readonly Inference[];
+  readonly provenance: Provenance;
+  readonly order: number;
+  /** FQDN alternatives, `{region}` filled per region (empty when the requirement has none). */
+  readonly fqdns: readonly ResolvedFqdn[];
+  /** FQDN patterns left unfilled because no region was given. */
+  readonly unresolvedFqdns: readonly string[];
+  /** Service-tag alternatives. */
+  readonly serviceTags: readonly ResolvedServiceTag[];
+  /** Literal prefix alternatives from the data, by family. */
+  readonly prefixes: PrefixSet;
+}
+
+export interface ResolvedSubnet {
+  readonly cidr: string;
+  readonly family: 4 | 6;
+}
+
+export interface ExcludedRequirement {
+  readonly id: string;
+  readonly reason: LocalizedText;
+}
+
+export interface ResolvedRules {
+  readonly revision: Omit<Revision, "requirements" | "requirementIds">;
+  /** `@cassandra-mi-netrules/core` version that resolved the rules. */
+  readonly coreVersion: string;
+  /** sha256 of the canonical dataset JSON. */
+  readonly dataHash: string;
+  /** Sorted, unique ARM location names. Empty: `{region}` placeholders stay unfilled. */
+  readonly regions: readonly string[];
+  readonly subnet?: ResolvedSubnet;
+  readonly features: Readonly<Record<string, boolean>>;
+  /** The service-tags data used: the given file, or the vendored catalogue (names only, no prefixes). */
+  readonly serviceTags: { readonly source: "file" | "catalog"; readonly cloud?: string; readonly changeNumber: number };
+  /** Rules that apply, sorted by `order` then id. */
+  readonly rules: readonly ResolvedRule[];
+  /** Requirements of the revision that do not apply with these features. */
+  readonly excluded: readonly ExcludedRequirement[];
+}
+
+export interface ResolveOptions {
+  /** Revision id; default: the current revision. */
+  revision?: string;
+  /** ARM location names of the datacenters, e.g. `["eastus"]`. */
+  regions: readonly string[];
+  /** The cluster's delegated subnet, IPv4 or IPv6 CIDR. */
+  subnet?: string;
+  /** Feature switches by id (`backup`, `vpn`); missing ones take their default. */
+  features?: Readonly<Record<string, boolean>>;
+  /** A service-tags index from `loadServiceTags`; without it tags carry no prefixes. */
+  serviceTags?: ServiceTagIndex;
+}
+
+/* ---------- Emitter contract ---------- */
+
+export interface EmittedFile {
+  /** Relative POSIX path, e.g. `nsg.json`. */
+  readonly path: string;
+  readonly content: string;
+}
+
+export type CoverageStatus = "enforced" | "approximated" | "unsupported";
+
+export interface CoverageEntry {
+  readonly ruleId: string;
+  readonly status: CoverageStatus;
+  /** How the target enforces it (which alternative, which resource or chain). */
+  readonly how: string;
+  /** Why it is approximated or unsupported, and what to do instead. Empty when enforced. */
+  readonly why: string;
+}
+
+export interface EmitResult {
+  readonly files: readonly EmittedFile[];
+  readonly coverage: readonly CoverageEntry[];
+}
+
+export interface Emitter<Options = Record<string, unknown>> {
+  /** Registry name, e.g. `nsg`. */
+  readonly name: string;
+  readonly description: string;
+  emit(resolved: ResolvedRules, options?: Options): EmitResult;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the system tools the test suite drives for real, when they are missing:
+# Debian packages (iptables, ipset, nftables, dnsmasq, shellcheck, iproute2) and the pinned opa binary.
+set -euo pipefail
+
+OPA_VERSION="v1.22.3"
+need_apt=()
+for tool in iptables:iptables ipset:ipset nft:nftables dnsmasq:dnsmasq-base shellcheck:shellcheck ip:iproute2 unshare:util-linux python3:python3; do
+  bin="${tool%%:*}"
+  pkg="${tool#*:}"
+  command -v "$bin" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "setup-system: installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+gobin="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
+if ! command -v opa >/dev/null 2>&1; then
+  if [ ! -x "$gobin/opa" ] || ! "$gobin/opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+    echo "setup-system: go install github.com/open-policy-agent/opa@${OPA_VERSION}"
+    go install "github.com/open-policy-agent/opa@${OPA_VERSION}"
+  fi
+  ln -sf "$gobin/opa" /usr/local/bin/opa
+fi
+opa version | head -1
+echo "setup-system: iptables $(iptables --version | awk '{print $2}'), nft $(nft --version | awk '{print $2}'), shellcheck $(shellcheck --version | awk '/^version/ {print $2}')"
