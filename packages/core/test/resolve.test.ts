@@ -1,0 +1,192 @@
+import { readFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { diffRevisions, getRevision, ResolveError, resolveRules, UnknownNameError } from "@cassandra-mi-netrules/core";
+import { loadServiceTags, ServiceTagsError } from "@cassandra-mi-netrules/core/service-tags";
+import type { ServiceTagIndex } from "@cassandra-mi-netrules/core";
+
+const repoRoot = resolvePath(import.meta.dirname, "../../..");
+const tagsText = readFileSync(resolvePath(repoRoot, "vendor/service-tags/ServiceTags_Public_20251028.json"), "utf8");
+let index: ServiceTagIndex;
+beforeAll(() => {
+  index = loadServiceTags(tagsText, "ServiceTags_Public_20251028.json");
+});
+
+describe("resolveRules", () => {
+  it("fills {region} with each lower-case ARM location, sorted, and keeps wildcards", () => {
+    const r = resolveRules({ regions: ["westus2", "eastus", "eastus"] });
+    expect(r.regions).toEqual(["eastus", "westus2"]);
+    const cp = r.rules.find((x) => x.id === "storage-control-plane");
+    expect(cp?.fqdns.map((f) => f.fqdn)).toEqual(["snovapeastus.blob.core.windows.net", "snovapwestus2.blob.core.windows.net"]);
+    expect(r.rules.find((x) => x.id === "dsms-regional")?.fqdns.map((f) => f.fqdn)).toEqual([
+      "eastus-dsms.dsms.core.windows.net",
+      "westus2-dsms.dsms.core.windows.net",
+    ]);
+    const backup = r.rules.find((x) => x.id === "storage-backup");
+    expect(backup?.fqdns).toEqual([{ fqdn: "*.blob.core.windows.net", pattern: "*.blob.core.windows.net", wildcard: true }]);
+    expect(r.revision.id).toBe("2021-11-02");
+    expect(r.rules).toHaveLength(31);
+  });
+
+  it("without regions leaves the placeholders unresolved and says so", () => {
+    const r = resolveRules({ regions: [] });
+    const kv = r.rules.find((x) => x.id === "key-vault");
+    expect(kv?.fqdns).toEqual([]);
+    expect(kv?.unresolvedFqdns).toEqual(["vmc-p-{region}.vault.azure.net"]);
+  });
+
+  it("chooses regional tag forms from the vendored catalogue and reports regions without one", () => {
+    const r = resolveRules({ regions: ["eastus", "westeurope"] });
+    const storage = r.rules.find((x) => x.id === "tag-storage")?.serviceTags[0];
+    expect(storage?.regional.map((t) => [t.name, t.region])).toEqual([
+      ["Storage.EastUS", "eastus"],
+      ["Storage.WestEurope", "westeurope"],
+    ]);
+    expect(storage?.global.networkFeatures).toEqual(["API", "NSG", "UDR", "FW", "VSE"]);
+    expect(storage?.global.prefixes).toBeUndefined();
+    const aad = r.rules.find((x) => x.id === "tag-azure-active-directory")?.serviceTags[0];
+    expect(aad?.regional).toEqual([]);
+    expect(aad?.regionsWithoutForm).toEqual(["eastus", "westeurope"]);
+    expect(r.serviceTags).toEqual({ source: "catalog", changeNumber: 375 });
+  });
+
+  it("attaches merged prefixes, IPv4 and IPv6 apart, when a service-tags index is given", () => {
+    const r = resolveRules({ regions: ["eastus"], serviceTags: index });
+    const storage = r.rules.find((x) => x.id === "tag-storage")?.serviceTags[0];
+    expect(storage?.global.prefixes?.ipv4.length).toBeGreaterThan(100);
+    expect(storage?.global.prefixes?.ipv6.every((p) => p.includes(":"))).toBe(true);
+    expect(storage?.global.prefixes?.ipv4.every((p) => !p.includes(":"))).toBe(true);
+    expect(storage?.regional[0]?.prefixes?.ipv4.length).toBeGreaterThan(10);
+    expect(r.serviceTags).toEqual({ source: "file", cloud: "Public", changeNumber: 375 });
+    const pre = r.rules.find((x) => x.id === "microsoft-prefixes");
+    expect(pre?.prefixes).toEqual({ ipv4: ["13.104.0.0/14", "40.64.0.0/10", "104.40.0.0/13"], ipv6: [] });
+  });
+
+  it("revision 2021-08-14 keeps the Storage.<Region> row as regional-only", () => {
+    const r = resolveRules({ revision: "2021-08-14", regions: ["eastus"] });
+    const row = r.rules.find((x) => x.id === "tag-storage-regional")?.serviceTags[0];
+    expect(row?.regionalOnly).toBe(true);
+    expect(row?.regional.map((t) => t.name)).toEqual(["Storage.EastUS"]);
+    expect(r.rules).toHaveLength(22);
+  });
+
+  it("applies features: backup off drops the backup row, vpn on waives every outbound row", () => {
+    const noBackup = resolveRules({ regions: ["eastus"], features: { backup: false } });
+    expect(noBackup.rules.map((r) => r.id)).not.toContain("storage-backup");
+    expect(noBackup.excluded.map((e) => e.id)).toEqual(["storage-backup"]);
+    const vpn = resolveRules({ regions: ["eastus"], features: { vpn: true } });
+    expect(vpn.rules.map((r) => r.id)).toEqual(["internal-8443", "internal-9443", "gossip", "cql", "jmx"]);
+    expect(vpn.excluded).toHaveLength(26);
+    expect(vpn.features).toEqual({ backup: true, vpn: true });
+  });
+
+  it("validates the subnet and names the bad value", () => {
+    expect(resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" }).subnet).toEqual({ cidr: "10.9.0.0/24", family: 4 });
+    expect(resolveRules({ regions: ["eastus"], subnet: "2001:db8:0:0::/64" }).subnet).toEqual({ cidr: "2001:db8::/64", family: 6 });
+    expect(() => resolveRules({ regions: ["eastus"], subnet: "10.9.0.5/24" })).toThrow(
+      'subnet: "10.9.0.5/24" is not a valid CIDR prefix: host bits are set; the network is 10.9.0.0/24 (value: "10.9.0.5/24")',
+    );
+    expect(() => resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/33" })).toThrow(ResolveError);
+  });
+
+  it("rejects an unknown region with the nearest valid one", () => {
+    expect(() => resolveRules({ regions: ["eastus", "westeruope"] })).toThrow(/^unknown region "westeruope"; did you mean "westeurope"\?/);
+    expect(() => resolveRules({ regions: ["East US 2"] })).toThrow(/did you mean "eastus2"\?/);
+    try {
+      resolveRules({ regions: ["nowhere-at-all-region"] });
+    } catch (e) {
+      expect(e).toBeInstanceOf(UnknownNameError);
+      expect((e as UnknownNameError).value).toBe("nowhere-at-all-region");
+      expect((e as UnknownNameError).suggestion).toBeUndefined();
+    }
+    expect(() => resolveRules({ regions: ["eastus"], revision: "2021-11-03" })).toThrow(/unknown revision "2021-11-03"; did you mean "2021-11-02"/);
+    expect(() => resolveRules({ regions: ["eastus"], features: { backups: true } })).toThrow(/features\.backups: unknown feature/);
+  });
+
+  it("is deterministic: same options, same JSON", () => {
+    const a = JSON.stringify(resolveRules({ regions: ["westus2", "eastus"], subnet: "10.0.0.0/24" }));
+    const b = JSON.stringify(resolveRules({ regions: ["eastus", "westus2"], subnet: "10.0.0.0/24" }));
+    expect(a).toBe(b);
+  });
+});
+
+describe("diffRevisions", () => {
+  it("V1 -> V2 adds the tag table and the store row", () => {
+    const d = diffRevisions("2021-05-21", "2021-08-14");
+    expect(d.added).toEqual([
+      "storage-store",
+      "tag-api-management",
+      "tag-azure-active-directory",
+      "tag-azure-key-vault",
+      "tag-azure-monitor",
+      "tag-event-hub",
+      "tag-guest-and-hybrid-management",
+      "tag-storage",
+      "tag-storage-regional",
+    ]);
+    expect(d.removed).toEqual([]);
+  });
+
+  it("V3 -> GA adds two tags and the prefixes, removes Storage.<Region>", () => {
+    const d = diffRevisions("2021-09-13", "2021-11-02");
+    expect(d.added).toEqual(["microsoft-prefixes", "tag-azure-front-door-first-party", "tag-azure-resource-manager"]);
+    expect(d.removed).toEqual(["tag-storage-regional"]);
+  });
+
+  it("V2 -> V3 reports the spelling fix as a changed field", () => {
+    const d = diffRevisions("2021-08-14", "2021-09-13");
+    expect(d.changed).toContainEqual({ id: "tag-guest-and-hybrid-management", fields: ["provenance.asWritten"] });
+    expect(d.added).toHaveLength(7);
+  });
+
+  it("a revision against itself is empty", () => {
+    expect(diffRevisions("2021-11-02", "2021-11-02")).toEqual({ from: "2021-11-02", to: "2021-11-02", added: [], removed: [], changed: [] });
+    expect(getRevision("2021-11-02").requirementIds).toHaveLength(31);
+  });
+});
+
+describe("loadServiceTags", () => {
+  it("indexes every tag, case-insensitively, with merged prefixes and the changeNumber", () => {
+    expect(index.changeNumber).toBe(375);
+    expect(index.tags.size).toBe(3039);
+    const st = index.get("storage.eastus");
+    expect(st?.name).toBe("Storage.EastUS");
+    expect(st?.region).toBe("eastus");
+    expect(st?.prefixCountIn).toBe(124);
+    expect((st?.prefixes.ipv4.length ?? 0) + (st?.prefixes.ipv6.length ?? 0)).toBeLessThanOrEqual(124);
+  });
+
+  it("merges adjacent and contained prefixes per tag", () => {
+    const file = {
+      changeNumber: 1,
+      cloud: "Public",
+      values: [
+        {
+          name: "Test",
+          id: "Test",
+          properties: {
+            changeNumber: 1,
+            region: "",
+            addressPrefixes: ["192.0.2.0/25", "192.0.2.128/25", "192.0.2.7/32", "2001:db8::/33", "2001:db8:8000::/33", "198.51.100.0/24"],
+            networkFeatures: ["NSG"],
+          },
+        },
+      ],
+    };
+    expect(loadServiceTags(file).get("test")?.prefixes).toEqual({ ipv4: ["192.0.2.0/24", "198.51.100.0/24"], ipv6: ["2001:db8::/32"] });
+  });
+
+  it("names the field and value of a malformed file", () => {
+    expect(() => loadServiceTags("{not json", "bad.json")).toThrow(/^bad\.json: \(root\): not valid JSON/);
+    expect(() => loadServiceTags({ changeNumber: "x", cloud: "Public", values: [] }, "f.json")).toThrow(/^f\.json: changeNumber: .*\(value: "x"\)/);
+    const bad = JSON.parse(tagsText.slice(0, 0) || '{"changeNumber":1,"cloud":"Public","values":[{"name":"A","id":"A","properties":{"changeNumber":1,"region":"","addressPrefixes":["192.0.2.0/24","300.1.1.1/8"]}}]}');
+    try {
+      loadServiceTags(bad, "f.json");
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ServiceTagsError);
+      expect((e as ServiceTagsError).field).toBe("values[0].properties.addressPrefixes[1]");
+      expect((e as Error).message).toContain('(value: "300.1.1.1/8")');
+    }
+  });
+});
