@@ -28,3 +28,5 @@ export { allocatePriorities, PriorityRangeError, type PriorityPlan } from "./emi
 export { EmitterRegistry } from "./emit/registry.js";
 export { artifactStamp, stampLines, type ArtifactStamp } from "./emit/stamp.js";
 export { escapeArmString, escapeArmStrings } from "./emit/arm.js";
+export { AZURE_NAME_PATTERN, azureName, chooseTagForms, type TagFormChoice } from "./emit/azure.js";
+export { checkRuleId, dnsmasqDomain, LinuxFirewallError, planLinuxFirewall, safeCommentText, shortHash, type DnsmasqDomain, type FirewallChain, type FirewallRule, type FirewallSet, type LinuxFirewallMode, type LinuxFirewallNaming, type LinuxFirewallOptions, type LinuxFirewallPlan } from "./emit/linux-firewall.js";

@@ -1,1 +1,259 @@
-export {};
+/**
+ * iptables + ipset emitter: one bash script that loads ipset `hash:net` sets and chains of its own with
+ * `ipset restore` and `iptables-restore --noflush` / `ip6tables-restore --noflush`, plus a dnsmasq
+ * configuration whose `ipset=` lines fill the FQDN sets at resolve time.
+ */
+import {
+  artifactStamp,
+  formatPortRange,
+  planLinuxFirewall,
+  safeCommentText,
+  stampLines,
+  type CoverageEntry,
+  type EmitResult,
+  type Emitter,
+  type FirewallChain,
+  type FirewallRule,
+  type FirewallSet,
+  type LinuxFirewallNaming,
+  type LinuxFirewallOptions,
+  type LinuxFirewallPlan,
+  type ResolvedRules,
+} from "@cassandra-mi-netrules/core";
+import pkg from "../package.json" with { type: "json" };
+
+export const version: string = pkg.version;
+
+/** The artifact header as comment lines; every value is reduced to safe printable text first. */
+function stamp(resolved: ResolvedRules): string[] {
+  return stampLines(artifactStamp(resolved, "@cassandra-mi-netrules/emit-iptables", version), "").map((l) => `# ${safeCommentText(l, 400)}`);
+}
+
+/** Options of the iptables emitter: the shared Linux firewall options (mode, subnets, peers, fqdns, regionalTags). */
+export type IptablesOptions = LinuxFirewallOptions;
+
+export const SCRIPT_PATH = "iptables.sh";
+export const DNSMASQ_PATH = "dnsmasq-ipset.conf";
+
+const CHAINS: Record<FirewallChain, string> = { egress: "CMI-EGRESS", "from-cluster": "CMI-FROM-CLUSTER", "to-cluster": "CMI-TO-CLUSTER" };
+/** Built-in chain, hook chain of ours, and which address the dispatcher matches against the subnet. */
+const HOOKS: Record<FirewallChain, { builtin: string; hook: string; match: "-s" | "-d" }> = {
+  egress: { builtin: "FORWARD", hook: "CMI-FORWARD", match: "-s" },
+  "from-cluster": { builtin: "INPUT", hook: "CMI-INPUT", match: "-s" },
+  "to-cluster": { builtin: "OUTPUT", hook: "CMI-OUTPUT", match: "-d" },
+};
+
+/** Live ipset name: `cmi4-storage`. At most 31 characters (slugs are at most 26). */
+export function ipsetName(set: { readonly slug: string; readonly family: 4 | 6 }): string {
+  return `cmi${set.family}-${set.slug}`;
+}
+/** The fresh copy a run fills before swapping it in. */
+function tempName(set: { readonly slug: string; readonly family: 4 | 6 }): string {
+  return `cmt${set.family}-${set.slug}`;
+}
+
+export const naming: LinuxFirewallNaming = { target: "iptables", setName: ipsetName, chainName: (c) => CHAINS[c] };
+
+function portMatches(rule: FirewallRule): string[] {
+  // multiport takes at most 15 ports, a range counting for two.
+  const out: string[] = [];
+  let chunk: string[] = [];
+  let slots = 0;
+  for (const r of rule.ports) {
+    const cost = r.from === r.to ? 1 : 2;
+    if (slots + cost > 15) {
+      out.push(chunk.join(","));
+      chunk = [];
+      slots = 0;
+    }
+    chunk.push(formatPortRange(r, ":"));
+    slots += cost;
+  }
+  out.push(chunk.join(","));
+  return out.map((ports) => (rule.ports.length === 1 ? `-m tcp --dport ${ports}` : `-m multiport --dports ${ports}`));
+}
+
+function ruleLines(plan: LinuxFirewallPlan, family: 4 | 6): string[] {
+  const lines: string[] = ["*filter"];
+  // Declaring a chain flushes it, so a family that lost its subnet is cleared too.
+  for (const c of plan.chains) lines.push(`:${HOOKS[c].hook} - [0:0]`, `:${CHAINS[c]} - [0:0]`);
+  if (!plan.families.includes(family)) return lines;
+  const subnets = family === 4 ? plan.subnets.ipv4 : plan.subnets.ipv6;
+  for (const c of plan.chains) {
+    // A host must keep IPv6 neighbour discovery with the cluster's nodes, which the final drop would catch.
+    if (family === 6 && plan.mode === "host") {
+      for (const t of ["neighbour-solicitation", "neighbour-advertisement"]) {
+        lines.push(`-A ${HOOKS[c].hook} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m comment --comment "cmi: neighbour discovery" -j ACCEPT`);
+      }
+    }
+    for (const s of subnets) lines.push(`-A ${HOOKS[c].hook} ${HOOKS[c].match} ${s} -j ${CHAINS[c]}`);
+  }
+  for (const c of plan.chains) {
+    lines.push(`-A ${CHAINS[c]} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "cmi: replies" -j ACCEPT`);
+    for (const r of plan.rules.filter((x) => x.chain === c && x.family === family)) {
+      const set = r.set ? ` -m set --match-set ${ipsetName({ slug: r.set, family })} dst` : "";
+      for (const ports of portMatches(r)) lines.push(`-A ${CHAINS[c]} -p tcp${set} ${ports} -m comment --comment "${r.ruleId}" -j ACCEPT`);
+    }
+    lines.push(`-A ${CHAINS[c]} -m comment --comment "cmi: drop the rest" -j DROP`);
+  }
+  return lines;
+}
+
+function ipsetLines(sets: readonly FirewallSet[]): string[] {
+  const lines: string[] = [];
+  for (const s of sets) {
+    const family = s.family === 4 ? "inet" : "inet6";
+    const type = s.kind === "fqdn" ? "hash:ip" : "hash:net";
+    const params = `${type} family ${family} hashsize 1024 maxelem ${Math.max(65536, s.elements.length)}`;
+    lines.push(`create ${ipsetName(s)} ${params}`);
+    if (s.kind === "prefixes") {
+      lines.push(`create ${tempName(s)} ${params}`, `flush ${tempName(s)}`);
+      for (const e of s.elements) lines.push(`add ${tempName(s)} ${e}`);
+    }
+  }
+  return lines;
+}
+
+function heredocFunction(name: string, marker: string, body: readonly string[], tail: readonly string[] = []): string[] {
+  return [`${name}() {`, `  cat <<'${marker}'`, ...body, marker, ...tail, "}"];
+}
+
+function script(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: readonly CoverageEntry[]): string {
+  const header = stamp(resolved);
+  const prefixSets = plan.sets.filter((s) => s.kind === "prefixes");
+  const fqdnSets = plan.sets.filter((s) => s.kind === "fqdn");
+  const tools: Record<4 | 6, { cmd: string; fn: string }> = {
+    4: { cmd: "iptables", fn: "rules4" },
+    6: { cmd: "ip6tables", fn: "rules6" },
+  };
+  const out: string[] = [
+    "#!/usr/bin/env bash",
+    `# Azure Managed Instance for Apache Cassandra network rules: iptables + ipset, ${plan.mode} mode.`,
+    ...header,
+    "#",
+    "# Usage: sudo bash iptables.sh [--check]",
+    "#   (no argument)  load the sets and chains; running it again leaves the same ruleset.",
+    "#   --check        validate everything (ipset restore, iptables-restore --test) in a private network",
+    "#                  namespace; nothing on this host changes.",
+    "# A failed run leaves the previous rules in place: new set contents are built under cmt* names and",
+    "# every ruleset is tested before anything live is swapped or committed.",
+    plan.mode === "nva"
+      ? "# nva: traffic forwarded from the cluster subnet goes through CMI-FORWARD; allowed requirements are accepted, the rest dropped."
+      : "# host: traffic from and to the managed cluster subnet goes through CMI-INPUT / CMI-OUTPUT; the internal ports are accepted, the rest dropped.",
+    `# Subnets: ${[...plan.subnets.ipv4, ...plan.subnets.ipv6].join(", ")}`,
+    "#",
+    "# Coverage:",
+    ...coverage.map((c) => `#   ${c.ruleId}: ${c.status}${c.why ? ` (${safeCommentText(c.why, 160)})` : ""}`),
+    ...(fqdnSets.length > 0 ? ["#", `# FQDN sets are filled by dnsmasq (${DNSMASQ_PATH}); the cluster subnet must resolve names through it.`] : []),
+    "",
+    "set -euo pipefail",
+    "",
+    "mode=apply",
+    'case "${1:-}" in',
+    '  "") ;;',
+    "  --check) mode=check ;;",
+    '  *) echo "usage: $0 [--check]" >&2; exit 2 ;;',
+    "esac",
+    "",
+    "# Sets this script fills (swapped in whole) and sets dnsmasq fills (created once, never flushed).",
+    `prefix_sets=(${prefixSets.map((s) => ipsetName(s)).join(" ")})`,
+    `fqdn_sets=(${fqdnSets.map((s) => ipsetName(s)).join(" ")})`,
+    "",
+    ...heredocFunction("ipset_input", "CMI_IPSET", ipsetLines(plan.sets)),
+    "",
+  ];
+  for (const f of [4, 6] as const) {
+    const hooked = plan.families.includes(f) ? plan.chains : [];
+    out.push(
+      ...heredocFunction(tools[f].fn, "CMI_RULES", ruleLines(plan, f), [
+        ...hooked.flatMap((c) => [
+          `  if ! ${tools[f].cmd} -w -C ${HOOKS[c].builtin} -j ${HOOKS[c].hook} 2>/dev/null; then`,
+          `    echo "-I ${HOOKS[c].builtin} 1 -j ${HOOKS[c].hook}"`,
+          "  fi",
+        ]),
+        "  echo COMMIT",
+      ]),
+      "",
+    );
+  }
+  out.push(
+    "validate() {",
+    "  ipset_input | ipset -exist restore",
+    "  rules4 | iptables-restore -w --test --noflush",
+    "  rules6 | ip6tables-restore -w --test --noflush",
+    "}",
+    "",
+    'if [[ "$mode" = check ]]; then',
+    "  # A private network namespace has sets and tables of its own, so the check changes nothing here.",
+    '  { declare -f ipset_input rules4 rules6 validate; echo validate; } | unshare --net -- "$BASH" -s',
+    '  echo "cmi: check passed"',
+    "  exit 0",
+    "fi",
+    "",
+    'existing=" $(ipset list -n | tr \'\\n\' \' \') "',
+    "committed=0",
+    "cleanup() {",
+    "  local rc=$?",
+    '  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null || true; done',
+    '  if [[ "$rc" -ne 0 && "$committed" -eq 0 ]]; then',
+    '    for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do',
+    '      case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null || true ;; esac',
+    "    done",
+    '    echo "cmi: failed (exit $rc); the previous rules are left in place" >&2',
+    "  fi",
+    "}",
+    "trap cleanup EXIT",
+    "",
+    "validate",
+    'for s in "${prefix_sets[@]}"; do',
+    '  ipset swap "cmt${s#cmi}" "$s"',
+    "done",
+    "committed=1",
+    "rules4 | iptables-restore -w --noflush",
+    "rules6 | ip6tables-restore -w --noflush",
+    "# Sets of earlier runs that no rule uses any more; the kernel refuses to destroy one still referenced.",
+    "for s in $(ipset list -n); do",
+    '  case "$s" in',
+    "    cmi4-*|cmi6-*)",
+    '      case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null || true ;; esac',
+    "      ;;",
+    "    *) ;;",
+    "  esac",
+    "done",
+    'echo "cmi: loaded"',
+  );
+  return `${out.join("\n")}\n`;
+}
+
+function dnsmasqConfig(resolved: ResolvedRules, plan: LinuxFirewallPlan): string {
+  const lines = [
+    ...stamp(resolved),
+    `# dnsmasq: put the addresses of these names (and their subdomains) into the ipsets that ${SCRIPT_PATH} allows.`,
+    "# Use it on the resolver the cluster subnet queries (conf-file= or /etc/dnsmasq.d/); load the sets first.",
+  ];
+  for (const d of plan.dnsmasq) {
+    lines.push(`# ${d.ruleIds.join(", ")}`, `ipset=/${d.domain}/${d.sets.map((s) => ipsetName(s)).join(",")}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Renders the rules as an idempotent, atomic iptables + ipset bash script (and a dnsmasq `ipset=`
+ * configuration when FQDN alternatives are used). Pure. Throws LinuxFirewallError naming the bad option
+ * or field (a missing subnet, a hostile id or FQDN).
+ */
+export function emitIptablesScript(resolved: ResolvedRules, options: IptablesOptions = {}): EmitResult {
+  const { plan, coverage } = planLinuxFirewall(resolved, options);
+  const cov = coverage(naming);
+  const files = [{ path: SCRIPT_PATH, content: script(resolved, plan, cov) }];
+  if (plan.dnsmasq.length > 0) files.push({ path: DNSMASQ_PATH, content: dnsmasqConfig(resolved, plan) });
+  return { files, coverage: cov };
+}
+
+export const emitter: Emitter<IptablesOptions> = {
+  name: "iptables",
+  description: "bash script loading ipset sets and iptables/ip6tables chains atomically (nva or host mode), plus a dnsmasq ipset= configuration for FQDNs",
+  emit: emitIptablesScript,
+};
+
+export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";

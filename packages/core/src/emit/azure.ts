@@ -1,0 +1,71 @@
+/** Azure specifics shared by the ARM emitters: service-tag forms per network feature, resource names. */
+import { uniqueSorted } from "../order.js";
+import type { ResolvedServiceTag } from "../types.js";
+
+export interface TagFormChoice {
+  /** Tag names to write, sorted; empty when the target cannot use the tag at all. */
+  readonly names: readonly string[];
+  readonly scope: "regional" | "global" | "none";
+  /** Why the preferred form was not used ("" when it was). */
+  readonly note: string;
+  /** The row asks for regional forms but the broader global tag is written instead. */
+  readonly broaderThanAsked: boolean;
+}
+
+function hasFeature(features: readonly string[] | null, feature: string): boolean {
+  return features !== null && features.includes(feature);
+}
+
+/**
+ * Picks the regional forms (`Storage.EastUS`) when they are wanted (`preferRegional`, or the row asks
+ * for them) and every requested region has one listing `feature` (`NSG`, `FW`) in its
+ * `networkFeatures`; otherwise the global tag when it lists `feature`; otherwise nothing.
+ */
+export function chooseTagForms(tag: ResolvedServiceTag, feature: string, preferRegional: boolean): TagFormChoice {
+  const wantRegional = preferRegional || tag.regionalOnly;
+  const notes: string[] = [];
+  if (wantRegional) {
+    const regionCount = tag.regional.length + tag.regionsWithoutForm.length;
+    const lacking = tag.regional.filter((r) => !hasFeature(r.networkFeatures, feature)).map((r) => r.name);
+    if (regionCount > 0 && lacking.length === 0 && tag.regionsWithoutForm.length === 0) {
+      return { names: uniqueSorted(tag.regional.map((r) => r.name)), scope: "regional", note: "", broaderThanAsked: false };
+    }
+    if (regionCount === 0) notes.push("no region given");
+    if (lacking.length > 0) notes.push(`${uniqueSorted(lacking).join(", ")} ${lacking.length === 1 ? "does" : "do"} not list ${feature} in networkFeatures`);
+    if (tag.regionsWithoutForm.length > 0) notes.push(`no regional form of ${tag.tag} in ${uniqueSorted(tag.regionsWithoutForm).join(", ")}`);
+  }
+  if (hasFeature(tag.global.networkFeatures, feature)) {
+    const note = notes.length > 0 ? `global tag ${tag.global.name} used: ${notes.join("; ")}` : "";
+    return { names: [tag.global.name], scope: "global", note, broaderThanAsked: tag.regionalOnly };
+  }
+  notes.push(`${tag.global.name} does not list ${feature} in networkFeatures`);
+  return { names: [], scope: "none", note: notes.join("; "), broaderThanAsked: false };
+}
+
+/**
+ * Names of most Microsoft.Network resources and their rules (NSG, security rule, firewall policy, rule
+ * collection): 1-80 characters, letters, digits, `_`, `.`, `-`; starts with a letter or digit; ends
+ * with a letter, digit or `_`.
+ */
+export const AZURE_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
+
+/** FNV-1a, 32 bits, as 8 hex digits: a short stable suffix that keeps truncated names apart. */
+function shortHash(value: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    h ^= value.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * A valid Azure name built from free text: other characters become `-`, runs collapse, the ends are
+ * trimmed; longer than `maxLength` (default 80): cut and suffixed with a hash of the full text.
+ */
+export function azureName(raw: string, maxLength = 80): string {
+  let name = raw.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/-{2,}/g, "-").replace(/^[^A-Za-z0-9]+/, "").replace(/[.-]+$/, "");
+  if (name === "") name = `x-${shortHash(raw)}`;
+  if (name.length > maxLength) name = `${name.slice(0, maxLength - 9).replace(/[.-]+$/, "")}-${shortHash(raw)}`;
+  return name;
+}

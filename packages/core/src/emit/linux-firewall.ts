@@ -1,0 +1,459 @@
+/**
+ * What the Linux packet-filter emitters (iptables + ipset, nftables) share: which alternative of each
+ * requirement becomes which set and rule, the set names, the dnsmasq domains and the coverage. Each
+ * emitter only renders this plan in its own syntax, so both enforce exactly the same thing.
+ */
+import { mergePrefixes, parseCidr } from "../cidr.js";
+import { sortBy, uniqueSorted } from "../order.js";
+import type { CoverageEntry, CoverageStatus, PortRange, PrefixSet, ResolvedRule, ResolvedRules, ResolvedTagRef } from "../types.js";
+import { formatPortRange, mergePortRanges } from "./ports.js";
+
+export type LinuxFirewallMode = "nva" | "host";
+
+export interface LinuxFirewallOptions {
+  /**
+   * `nva` (default): FORWARD rules for the cluster subnet's egress through a Linux appliance, allow each
+   * requirement then drop the rest. `host`: INPUT/OUTPUT on a self-hosted node, the internal ports to and
+   * from the managed cluster's subnet.
+   */
+  readonly mode?: LinuxFirewallMode;
+  /** The cluster subnet(s), at most one per family helps; default: the subnet given to `resolveRules`. */
+  readonly subnets?: readonly string[];
+  /** `nva` mode: networks the cluster reaches on the internal ports (other datacenters, clients, hybrid nodes). */
+  readonly peers?: readonly string[];
+  /** Allow FQDN alternatives through dnsmasq-filled sets (default true). */
+  readonly fqdns?: boolean;
+  /** Use the regional forms of tags (narrower than the page states) where they exist (default false). */
+  readonly regionalTags?: boolean;
+}
+
+export type FirewallChain = "egress" | "from-cluster" | "to-cluster";
+
+export interface FirewallSet {
+  /** `[a-z0-9_]`, at most 26 characters, unique in the plan; emitters add family and prefix. */
+  readonly slug: string;
+  readonly family: 4 | 6;
+  /** `prefixes`: filled here; `fqdn`: filled by dnsmasq at resolve time. */
+  readonly kind: "prefixes" | "fqdn";
+  /** What the set holds, for comments: `service tag Storage`, `FQDNs on tcp/443`. Plain printable text. */
+  readonly source: string;
+  /** Merged canonical CIDRs (empty for fqdn sets). */
+  readonly elements: readonly string[];
+  /** Prefix count before merging. */
+  readonly countIn: number;
+}
+
+export interface FirewallRule {
+  readonly ruleId: string;
+  readonly family: 4 | 6;
+  readonly chain: FirewallChain;
+  /** Destination set (slug); absent in the host chains, whose dispatcher already matched the subnet. */
+  readonly set?: string;
+  readonly ports: readonly PortRange[];
+}
+
+export interface DnsmasqDomain {
+  /** Domain as dnsmasq matches it (itself and every subdomain). */
+  readonly domain: string;
+  /** FQDN sets (slug + family) its answers go to. */
+  readonly sets: ReadonlyArray<{ readonly slug: string; readonly family: 4 | 6 }>;
+  /** Requirement ids it serves. */
+  readonly ruleIds: readonly string[];
+}
+
+export interface LinuxFirewallPlan {
+  readonly mode: LinuxFirewallMode;
+  readonly subnets: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+  /** Families that get rules (those with a subnet). */
+  readonly families: ReadonlyArray<4 | 6>;
+  /** Sorted by family then slug. */
+  readonly sets: readonly FirewallSet[];
+  /** In requirement order, then family, then set. */
+  readonly rules: readonly FirewallRule[];
+  readonly dnsmasq: readonly DnsmasqDomain[];
+  /** Chains the plan uses, each entered from a hook for the subnets: egress (forward, source), from-cluster (input, source), to-cluster (output, destination). */
+  readonly chains: readonly FirewallChain[];
+}
+
+/** How an emitter writes names, so coverage can name the real set and chain. */
+export interface LinuxFirewallNaming {
+  readonly target: string;
+  setName(set: { readonly slug: string; readonly family: 4 | 6 }): string;
+  chainName(chain: FirewallChain): string;
+}
+
+export class LinuxFirewallError extends Error {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`${field}: ${reason} (value: ${JSON.stringify(value)})`);
+    this.name = "LinuxFirewallError";
+  }
+}
+
+const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const HOST = new RegExp(`^(?:${LABEL}\\.)*${LABEL}$`);
+const FAMILIES: ReadonlyArray<4 | 6> = [4, 6];
+
+/** FNV-1a 32-bit as 8 hex digits: a short, stable, dependency-free name suffix. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of new TextEncoder().encode(text)) {
+    h ^= ch;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/** Printable ASCII only (no quotes, backslashes, `#`, `$`, backticks or control characters), for comments. */
+export function safeCommentText(text: string, max = 200): string {
+  const cleaned = text.replace(/[^A-Za-z0-9 .,:;_/()+=@%*<>{}[\]|!?-]/g, "_").replace(/\s+/g, " ").trim();
+  return cleaned.length > max ? `${cleaned.slice(0, max - 3)}...` : cleaned;
+}
+
+/** Checks a requirement id, which reaches comments and shell words: kebab-case, 1-100 characters. */
+export function checkRuleId(id: unknown, field: string): string {
+  if (typeof id !== "string" || !ID.test(id) || id.length > 100) throw new LinuxFirewallError(field, id, "must be kebab-case ([a-z0-9] words joined by -), at most 100 characters");
+  return id;
+}
+
+/** dnsmasq's domain for a resolved FQDN: `*.x.y` becomes `x.y` (dnsmasq matches it and every subdomain). */
+export function dnsmasqDomain(fqdn: unknown, field: string): string {
+  if (typeof fqdn !== "string") throw new LinuxFirewallError(field, fqdn, "must be a host name");
+  const name = fqdn.startsWith("*.") ? fqdn.slice(2) : fqdn;
+  if (!HOST.test(name) || name.length > 253 || !name.includes(".")) {
+    throw new LinuxFirewallError(field, fqdn, "must be a lower-case host name of [a-z0-9-] labels, optionally with a left-most `*.`");
+  }
+  return name;
+}
+
+function checkPorts(ports: readonly PortRange[], field: string): PortRange[] {
+  if (!Array.isArray(ports) || ports.length === 0) throw new LinuxFirewallError(field, ports, "must list at least one port range");
+  ports.forEach((p, i) => {
+    const ok = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
+    if (!p || !ok(p.from) || !ok(p.to) || p.from > p.to) throw new LinuxFirewallError(`${field}[${i}]`, p, "must be { from, to } with 1 <= from <= to <= 65535");
+  });
+  return mergePortRanges(ports);
+}
+
+function checkCidrs(values: unknown, field: string): PrefixSet {
+  if (!Array.isArray(values)) throw new LinuxFirewallError(field, values, "must be an array of CIDR prefixes");
+  const texts = values.map((v, i) => {
+    try {
+      if (typeof v !== "string") throw new Error("not a string");
+      return parseCidr(v).text;
+    } catch (e) {
+      throw new LinuxFirewallError(`${field}[${i}]`, v, (e as Error).message);
+    }
+  });
+  return mergePrefixes(texts);
+}
+
+function mergeChecked(prefixes: readonly string[], field: string, family: 4 | 6): string[] {
+  if (!Array.isArray(prefixes)) throw new LinuxFirewallError(field, prefixes, "must be an array of CIDR prefixes");
+  prefixes.forEach((p, i) => {
+    let fam: number;
+    try {
+      if (typeof p !== "string") throw new Error("not a string");
+      fam = parseCidr(p, false).family;
+    } catch (e) {
+      throw new LinuxFirewallError(`${field}[${i}]`, p, (e as Error).message);
+    }
+    if (fam !== family) throw new LinuxFirewallError(`${field}[${i}]`, p, `is not an IPv${family} prefix`);
+  });
+  const merged = mergePrefixes(prefixes);
+  return [...(family === 4 ? merged.ipv4 : merged.ipv6)];
+}
+
+/** The port set of a rule as a word: `tcp443`, `tcp443_8000-8100`. */
+function portsSlug(ports: readonly PortRange[]): string {
+  const s = `tcp${ports.map((p) => formatPortRange(p)).join("_")}`;
+  return s.length <= 21 ? s : `tcp_${shortHash(s)}`;
+}
+
+interface SetDraft {
+  key: string;
+  name: string;
+  kind: "prefixes" | "fqdn";
+  source: string;
+  byFamily: Record<4 | 6, { elements: readonly string[]; countIn: number }>;
+}
+
+interface RuleAlternative {
+  what: string;
+  setKey: string;
+  dnsmasq?: boolean;
+}
+
+interface RulePlan {
+  rule: ResolvedRule;
+  ports: PortRange[];
+  status: CoverageStatus;
+  chain: FirewallChain[];
+  alternatives: RuleAlternative[];
+  /** Host chains: no set, rules match the ports only. */
+  bare: boolean;
+  notes: string[];
+  why: string[];
+}
+
+/**
+ * Chooses the tag forms to enforce: the global tag, or the regional forms when asked; a requested region
+ * whose regional form is missing (or has no prefixes in the file) brings the global tag back in.
+ */
+function chooseForms(
+  tag: ResolvedRule["serviceTags"][number],
+  regionalTags: boolean,
+): { forms: ResolvedTagRef[]; fallback: boolean } {
+  const wantRegional = tag.regionalOnly || regionalTags;
+  if (!wantRegional || tag.regional.length === 0) return { forms: [tag.global], fallback: tag.regionalOnly };
+  const usable = tag.regional.filter((f) => f.prefixes !== undefined);
+  if (tag.regionsWithoutForm.length === 0 && usable.length === tag.regional.length) return { forms: usable, fallback: false };
+  return { forms: [...usable, tag.global], fallback: tag.regionalOnly };
+}
+
+/** What to do when nothing of a requirement is enforceable, from the reasons noted. */
+function adviceFor(notes: readonly string[]): string {
+  const advice: string[] = [];
+  const has = (text: string): boolean => notes.some((n) => n.includes(text));
+  if (has("no service-tags file")) advice.push("pass a service-tags file to resolveRules (CLI --service-tags)");
+  if (has("not in the service-tags file")) advice.push("use a service-tags file that lists the tag");
+  if (has("no region given")) advice.push("pass the datacenter regions to resolveRules");
+  if (has("options.fqdns is false")) advice.push("set options.fqdns to true and resolve names through the dnsmasq configuration");
+  if (has("of the subnet's family")) advice.push("add a subnet of the other address family");
+  advice.push("or allow the destination by hand");
+  return advice.length === 1 ? "allow the destination by hand" : advice.join(", ");
+}
+
+/**
+ * Plans the Linux packet filter for the resolved rules. Pure; throws LinuxFirewallError naming the
+ * option or field and the bad value (a missing subnet, a hostile id or FQDN, a bad prefix).
+ */
+export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewallOptions = {}): { plan: LinuxFirewallPlan; coverage(naming: LinuxFirewallNaming): CoverageEntry[] } {
+  const mode = options.mode ?? "nva";
+  if (mode !== "nva" && mode !== "host") throw new LinuxFirewallError("options.mode", mode, 'must be "nva" or "host"');
+  for (const key of ["fqdns", "regionalTags"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "boolean") throw new LinuxFirewallError(`options.${key}`, options[key], "must be true or false");
+  }
+  const subnetList = options.subnets ?? (resolved.subnet ? [resolved.subnet.cidr] : []);
+  const subnets = checkCidrs(subnetList, options.subnets ? "options.subnets" : "resolved.subnet");
+  if (subnets.ipv4.length + subnets.ipv6.length === 0) {
+    throw new LinuxFirewallError(
+      "options.subnets",
+      options.subnets ?? null,
+      `${mode} mode needs the cluster subnet: pass options.subnets (or subnet to resolveRules, --subnet in the CLI)`,
+    );
+  }
+  const peers = checkCidrs(options.peers ?? [], "options.peers");
+  const families = FAMILIES.filter((f) => (f === 4 ? subnets.ipv4 : subnets.ipv6).length > 0);
+  const useFqdns = options.fqdns ?? true;
+  const fromFile = resolved.serviceTags?.source === "file";
+  const regionalTags = options.regionalTags ?? false;
+
+  const drafts = new Map<string, SetDraft>();
+  const draft = (key: string, name: string, kind: SetDraft["kind"], source: string): SetDraft => {
+    let d = drafts.get(key);
+    if (!d) {
+      d = { key, name, kind, source, byFamily: { 4: { elements: [], countIn: 0 }, 6: { elements: [], countIn: 0 } } };
+      drafts.set(key, d);
+    }
+    return d;
+  };
+  const domains = new Map<string, { sets: Set<string>; ruleIds: Set<string> }>();
+  const plans: RulePlan[] = [];
+
+  if (!Array.isArray(resolved?.rules)) throw new LinuxFirewallError("resolved.rules", resolved?.rules, "must be an array of resolved rules");
+  const seen = new Set<string>();
+  // Input order never matters: rules are taken in page order, then id.
+  const ordered = sortBy(
+    resolved.rules.map((rule: ResolvedRule, i: number) => ({ rule, i })),
+    (x) => (typeof x.rule?.order === "number" ? x.rule.order : 0),
+    (x) => String(x.rule?.id),
+  );
+  for (const { rule, i } of ordered) {
+    const id = checkRuleId(rule?.id, `rules[${i}].id`);
+    if (seen.has(id)) throw new LinuxFirewallError(`rules[${i}].id`, id, "is listed twice");
+    seen.add(id);
+    const ports = checkPorts(rule.ports, `rules[${i}].ports`);
+    const p: RulePlan = { rule, ports, status: "enforced", chain: [], alternatives: [], bare: false, notes: [], why: [] };
+    plans.push(p);
+
+    if (rule.kind === "internal") {
+      if (mode === "host") {
+        p.chain = ["from-cluster", "to-cluster"];
+        p.bare = true;
+        p.notes.push("accepted from the cluster subnet and to it");
+      } else if (peers.ipv4.length + peers.ipv6.length > 0) {
+        p.chain = ["egress"];
+        const d = draft("peers", "peers", "prefixes", "options.peers");
+        for (const f of FAMILIES) {
+          const list = f === 4 ? peers.ipv4 : peers.ipv6;
+          d.byFamily[f] = { elements: list, countIn: list.length };
+        }
+        p.alternatives.push({ what: "the peers of options.peers", setKey: "peers" });
+      } else {
+        p.status = "unsupported";
+        p.why.push(
+          "internal traffic stays in the virtual network and reaches an appliance only when routed through it; pass options.peers (the other datacenters, clients and hybrid nodes) to allow it, or use host mode on the self-hosted nodes",
+        );
+      }
+      continue;
+    }
+    if (mode === "host") {
+      p.status = "unsupported";
+      p.why.push("host mode covers the internal ports of a self-hosted node; enforce the managed nodes' outbound requirements where their subnet's egress is filtered (nva mode, NSG or Azure Firewall)");
+      continue;
+    }
+    p.chain = ["egress"];
+    let fallback = false;
+    rule.serviceTags.forEach((tag, j) => {
+      const { forms, fallback: fb } = chooseForms(tag, regionalTags);
+      if (fromFile && forms.includes(tag.global) && tag.regional.length > 0 && (tag.regionalOnly || regionalTags)) {
+        const missing = [...tag.regional.filter((f) => !f.prefixes).map((f) => f.name), ...tag.regionsWithoutForm.map((r) => `${tag.tag} in ${r}`)];
+        p.notes.push(`no prefixes for ${missing.map((m) => safeCommentText(m)).join(", ")} in the service-tags file, so the global tag stands in`);
+      }
+      for (const form of forms) {
+        const field = `rules[${i}].serviceTags[${j}]`;
+        if (typeof form?.name !== "string" || form.name.length === 0) throw new LinuxFirewallError(`${field}.name`, form?.name, "must be a tag name");
+        if (!form.prefixes) {
+          p.notes.push(`service tag ${safeCommentText(form.name)} not used: ${fromFile ? "not in the service-tags file" : "no service-tags file"}`);
+          continue;
+        }
+        const v4 = mergeChecked(form.prefixes.ipv4, `${field}.prefixes.ipv4`, 4);
+        const v6 = mergeChecked(form.prefixes.ipv6, `${field}.prefixes.ipv6`, 6);
+        if (families.every((f) => (f === 4 ? v4 : v6).length === 0)) {
+          p.notes.push(`service tag ${safeCommentText(form.name)} not used: no prefixes of the subnet's family`);
+          continue;
+        }
+        const d = draft(`tag:${form.name}`, form.name, "prefixes", `service tag ${safeCommentText(form.name)}`);
+        d.byFamily[4] = { elements: v4, countIn: form.prefixes.ipv4.length };
+        d.byFamily[6] = { elements: v6, countIn: form.prefixes.ipv6.length };
+        p.alternatives.push({ what: `service tag ${safeCommentText(form.name)}`, setKey: d.key });
+        if (fb && form === tag.global) fallback = true;
+      }
+    });
+    const literal = { ipv4: mergeChecked(rule.prefixes.ipv4, `rules[${i}].prefixes.ipv4`, 4), ipv6: mergeChecked(rule.prefixes.ipv6, `rules[${i}].prefixes.ipv6`, 6) };
+    if (families.some((f) => (f === 4 ? literal.ipv4 : literal.ipv6).length > 0)) {
+      const d = draft(`req:${id}`, `req_${id}`, "prefixes", `prefixes of ${id}`);
+      d.byFamily[4] = { elements: literal.ipv4, countIn: rule.prefixes.ipv4.length };
+      d.byFamily[6] = { elements: literal.ipv6, countIn: rule.prefixes.ipv6.length };
+      p.alternatives.push({ what: "the listed prefixes", setKey: d.key });
+    } else if (literal.ipv4.length + literal.ipv6.length > 0) {
+      p.notes.push("listed prefixes not used: none of the subnet's family");
+    }
+    if (rule.fqdns.length > 0) {
+      if (!useFqdns) p.notes.push("FQDN alternatives off (options.fqdns is false)");
+      else {
+        const key = `fqdn:${portsSlug(ports)}`;
+        draft(key, `fqdn_${portsSlug(ports)}`, "fqdn", `FQDNs on ${ports.map((r) => `tcp/${formatPortRange(r)}`).join(", ")}`);
+        const names: string[] = [];
+        rule.fqdns.forEach((f, k) => {
+          const domain = dnsmasqDomain(f?.fqdn, `rules[${i}].fqdns[${k}].fqdn`);
+          const entry = domains.get(domain) ?? { sets: new Set<string>(), ruleIds: new Set<string>() };
+          entry.sets.add(key);
+          entry.ruleIds.add(id);
+          domains.set(domain, entry);
+          names.push(f.fqdn.startsWith("*.") ? `${domain} and its subdomains` : domain);
+        });
+        p.alternatives.push({ what: `FQDN ${uniqueSorted(names).join(", ")}`, setKey: key, dnsmasq: true });
+      }
+    }
+    if (rule.unresolvedFqdns.length > 0) p.notes.push(`FQDN ${rule.unresolvedFqdns.map((x) => safeCommentText(x)).join(", ")} not used: no region given`);
+    if (p.alternatives.length === 0) {
+      p.status = "unsupported";
+      p.chain = [];
+      p.why.push(
+        `no alternative this target can enforce (${p.notes.join("; ") || "none listed"}); ${adviceFor(p.notes)}`,
+      );
+      p.notes = [];
+    } else if (fallback) {
+      p.status = "approximated";
+      p.why.push("the row asks for the regional form of a tag; where a requested region has none, the broader global tag stands in");
+    }
+  }
+
+  // Slugs: readable where the name maps losslessly to [a-z0-9_] in 26 characters, else shortened with a hash.
+  const taken = new Map<string, string>();
+  const slugOf = new Map<string, string>();
+  for (const d of sortBy([...drafts.values()], (x) => x.key)) {
+    let slug = d.name.toLowerCase().replace(/[^a-z0-9]+/g, "_");
+    const lossless = /^[A-Za-z0-9][A-Za-z0-9._]*$/.test(d.name) || /^req_[a-z0-9-]+$/.test(d.name);
+    if (!lossless || slug.length > 26 || taken.has(slug) || !/^[a-z]/.test(slug)) slug = `${slug.replace(/^[^a-z]+/, "").slice(0, 15) || "s"}_${shortHash(d.key)}`;
+    while (taken.has(slug)) slug = `${slug.slice(0, 17)}${shortHash(slug)}`;
+    taken.set(slug, d.key);
+    slugOf.set(d.key, slug);
+  }
+
+  const usedKeys = new Set(plans.flatMap((p) => p.alternatives.map((a) => a.setKey)));
+  const sets: FirewallSet[] = [];
+  for (const d of drafts.values()) {
+    if (!usedKeys.has(d.key)) continue;
+    for (const f of families) {
+      const fam = d.byFamily[f];
+      if (d.kind === "prefixes" && fam.elements.length === 0) continue;
+      sets.push({ slug: slugOf.get(d.key) as string, family: f, kind: d.kind, source: d.source, elements: fam.elements, countIn: fam.countIn });
+    }
+  }
+  const setExists = new Set(sets.map((s) => `${s.slug}/${s.family}`));
+  const rules: FirewallRule[] = [];
+  for (const p of plans) {
+    for (const chain of p.chain) {
+      for (const family of families) {
+        if (p.bare) {
+          rules.push({ ruleId: p.rule.id, family, chain, ports: p.ports });
+          continue;
+        }
+        const slugs = uniqueSorted(p.alternatives.map((a) => slugOf.get(a.setKey) as string));
+        for (const slug of slugs) if (setExists.has(`${slug}/${family}`)) rules.push({ ruleId: p.rule.id, family, chain, set: slug, ports: p.ports });
+      }
+    }
+  }
+  // dnsmasq sends an answer to the sets of the most specific listed domain only, so each inherits its parents' sets.
+  const inherited = (domain: string): string[] =>
+    [...domains.entries()].filter(([d]) => domain === d || domain.endsWith(`.${d}`)).flatMap(([, e]) => [...e.sets]);
+  const dnsmasq: DnsmasqDomain[] = sortBy([...domains.entries()], ([d]) => d).map(([domain, e]) => ({
+    domain,
+    sets: families.flatMap((family) => uniqueSorted(inherited(domain).map((k) => slugOf.get(k) as string)).map((slug) => ({ slug, family }))),
+    ruleIds: uniqueSorted(e.ruleIds),
+  }));
+  const chains: FirewallChain[] = mode === "nva" ? ["egress"] : ["from-cluster", "to-cluster"];
+  const plan: LinuxFirewallPlan = {
+    mode,
+    subnets: { ipv4: subnets.ipv4, ipv6: subnets.ipv6 },
+    families,
+    sets: sortBy(sets, (s) => s.family, (s) => s.slug),
+    rules,
+    dnsmasq,
+    chains,
+  };
+
+  const coverage = (naming: LinuxFirewallNaming): CoverageEntry[] =>
+    sortBy(plans, (p) => p.rule.order, (p) => p.rule.id).map((p) => {
+      const ruleFamilies = p.bare ? families : families.filter((f) => p.alternatives.some((a) => setExists.has(`${slugOf.get(a.setKey) as string}/${f}`)));
+      const fam = ruleFamilies.map((f) => `IPv${f}`).join(" and ");
+      const ports = p.ports.map((r) => `tcp/${formatPortRange(r)}`).join(", ");
+      let how = "";
+      if (p.status !== "unsupported") {
+        const chains = p.chain.map((c) => naming.chainName(c)).join(" and ");
+        const via = p.bare
+          ? p.notes[0]
+          : p.alternatives
+              .map((a) => {
+                const slug = slugOf.get(a.setKey) as string;
+                const names = families.filter((f) => setExists.has(`${slug}/${f}`)).map((f) => naming.setName({ slug, family: f }));
+                return `${a.what} (${a.dnsmasq ? "dnsmasq-filled " : ""}set ${names.join(", ")})`;
+              })
+              .join(" or ");
+        const extra = p.bare ? [] : p.notes;
+        how = `${naming.target}: ${ports} accepted in ${chains} (${fam}) to ${via}${extra.length > 0 ? `; ${extra.join("; ")}` : ""}`;
+        if (p.bare) how = `${naming.target}: ${ports} ${via} in ${chains} (${fam})`;
+      } else {
+        how = `${naming.target}: not allowed by these rules`;
+      }
+      return { ruleId: p.rule.id, status: p.status, how, why: p.why.join("; ") };
+    });
+  return { plan, coverage };
+}

@@ -1,0 +1,217 @@
+import { readFileSync } from "node:fs";
+import { EmitterRegistry, regions, resolveRules, revisions, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import {
+  APPLICATION_COLLECTION,
+  emitFirewallPolicyTemplate,
+  emitter,
+  FirewallOptionError,
+  NETWORK_COLLECTION,
+  version,
+  type FirewallPolicyOptions,
+} from "@cassandra-mi-netrules/emit-azure-firewall";
+import { parseFirewallTemplate, validateArmSchemaWhole, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import { describe, expect, it } from "vitest";
+import { checkRoundTrip, DEPLOY_SUBNET } from "./roundtrip.js";
+
+const golden = (name: string): string => new URL(`./__golden__/${name}`, import.meta.url).pathname;
+
+function emitChecked(resolved: ResolvedRules, options: FirewallPolicyOptions = {}): { content: string; coverage: readonly CoverageEntry[] } {
+  const out = emitFirewallPolicyTemplate(resolved, options);
+  expect(out.files.map((f) => f.path)).toEqual(["firewall-policy.json"]);
+  const content = (out.files[0] as { content: string }).content;
+  expect(validateArmTemplate(content).errors).toEqual([]);
+  checkRoundTrip(resolved, options, content, out.coverage);
+  return { content, coverage: out.coverage };
+}
+
+const scenarios: Array<{ name: string; resolve: Parameters<typeof resolveRules>[0]; options: FirewallPolicyOptions }> = [
+  { name: "eastus", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
+  { name: "westeurope-regional-tags", resolve: { regions: ["westeurope"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
+  { name: "eastus-westus2", resolve: { regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
+  { name: "revision-2021-05-21", resolve: { revision: "2021-05-21", regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
+  { name: "eastus-no-subnet", resolve: { regions: ["eastus"] }, options: {} },
+  {
+    name: "eastus-existing-policy-fqdn-network-rules",
+    resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" },
+    options: { policy: "existing", policyName: "hub-policy", fqdnNetworkRules: true, groupPriority: 300 },
+  },
+  { name: "eastus-fqdn-network-rules", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: { fqdnNetworkRules: true, tier: "Premium" } },
+];
+
+describe("azure-firewall goldens", () => {
+  for (const s of scenarios) {
+    it(`${s.name}: matches the golden file, validates, reads back as the coverage claims`, async () => {
+      const { content, coverage } = emitChecked(resolveRules(s.resolve), s.options);
+      await expect(content).toMatchFileSnapshot(golden(`${s.name}.firewall-policy.json`));
+      await expect(`${JSON.stringify(coverage, null, 2)}\n`).toMatchFileSnapshot(golden(`${s.name}.coverage.json`));
+      const onDisk = readFileSync(golden(`${s.name}.firewall-policy.json`), "utf8");
+      expect(validateArmTemplate(onDisk).errors).toEqual([]);
+      expect(validateArmSchemaWhole(JSON.parse(onDisk))).toBe(true);
+    });
+  }
+
+  it("FQDN rows become application rules, tag and prefix rows network rules, internal ports unsupported", () => {
+    const { coverage, content } = emitChecked(resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" }));
+    const get = (id: string) => coverage.find((c) => c.ruleId === id) as CoverageEntry;
+    expect(get("security-scanner-definitions")).toMatchObject({ status: "enforced" });
+    expect(get("security-scanner-definitions").how).toContain(`application rule ${APPLICATION_COLLECTION}/security-scanner-definitions: Https 443 to packages.microsoft.com`);
+    expect(get("storage-control-plane").how).toContain("snovapeastus.blob.core.windows.net");
+    expect(get("tag-storage").how).toContain(`network rule ${NETWORK_COLLECTION}/tag-storage: TCP 443 to service tag Storage`);
+    expect(get("microsoft-prefixes").status).toBe("enforced");
+    expect(get("gossip")).toMatchObject({ status: "unsupported", how: "no firewall rule" });
+    expect(get("gossip").why).toMatch(/does not cross the firewall/);
+    const rules = parseFirewallTemplate(content).rules;
+    expect(rules.find((r) => r.name === "storage-backup")?.fqdns).toEqual(["*.blob.core.windows.net"]);
+    expect(rules.find((r) => r.name === "tag-storage")?.ports).toEqual([{ from: 443, to: 443 }]);
+    expect(content).toContain('"destinationPorts": [\n                  "443"\n                ]');
+  });
+
+  it("without regions, {region} names cannot be written: the tag stands in (approximated) or the row is unsupported", () => {
+    const { coverage } = emitChecked(resolveRules({ regions: [], subnet: "10.9.0.0/24" }));
+    const get = (id: string) => coverage.find((c) => c.ruleId === id) as CoverageEntry;
+    expect(get("storage-control-plane")).toMatchObject({ status: "approximated" });
+    expect(get("storage-control-plane").why).toContain("snovap{region}.blob.core.windows.net");
+    expect(get("dsms-regional")).toMatchObject({ status: "unsupported" });
+    expect(get("dsms-regional").why).toMatch(/no region was given/);
+  });
+
+  it("regional tags fall back to the global tag where the regional form lacks FW (AzureMonitor.EastUS is NSG-only)", () => {
+    const { coverage, content } = emitChecked(resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" }), { regionalTags: true });
+    expect(coverage.find((c) => c.ruleId === "tag-azure-monitor")?.how).toContain("global tag AzureMonitor used: AzureMonitor.EastUS does not list FW");
+    expect(content).toContain('"Storage.EastUS"');
+    expect(content).not.toContain('"AzureMonitor.EastUS"');
+  });
+
+  it("FQDNs in network rules turn DNS proxy on when the policy is created; wildcards stay application rules", () => {
+    const { content } = emitChecked(resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" }), { fqdnNetworkRules: true });
+    const parsed = parseFirewallTemplate(content);
+    expect(parsed.policies).toEqual([{ name: "fwp-cassandra-mi", dnsProxy: true, tier: "Standard" }]);
+    expect(parsed.rules.find((r) => r.name === "crl")).toMatchObject({ ruleType: "NetworkRule", fqdns: ["crl.microsoft.com"] });
+    expect(parsed.rules.find((r) => r.name === "storage-backup")).toMatchObject({ ruleType: "ApplicationRule" });
+  });
+});
+
+describe("azure-firewall matrix: every vendored region x every revision x option sets", () => {
+  const optionSets: Array<{ subnet?: string; options: FirewallPolicyOptions }> = [
+    { subnet: "10.9.0.0/24", options: {} },
+    { subnet: "10.9.0.0/24", options: { regionalTags: true, fqdnNetworkRules: true, tier: "Premium" } },
+    { options: { policy: "existing", groupPriority: 65000 } },
+    { subnet: "2001:db8:10::/64", options: { regionalTags: true, policy: "existing", fqdnNetworkRules: true, groupPriority: 100 } },
+  ];
+  it("validates and reads back every output", () => {
+    let templates = 0;
+    let claims = 0;
+    for (const rev of revisions) {
+      for (const region of regions) {
+        for (const set of optionSets) {
+          const resolved = resolveRules({ revision: rev.id, regions: [region.name], ...(set.subnet ? { subnet: set.subnet } : {}) });
+          const out = emitFirewallPolicyTemplate(resolved, set.options);
+          const content = (out.files[0] as { content: string }).content;
+          const result = validateArmTemplate(content);
+          if (!result.ok) throw new Error(`${rev.id} ${region.name} ${JSON.stringify(set)}:\n${result.errors.join("\n")}`);
+          claims += checkRoundTrip(resolved, set.options, content, out.coverage);
+          templates++;
+        }
+      }
+    }
+    expect(templates).toBe(revisions.length * regions.length * optionSets.length);
+    expect(claims).toBeGreaterThan(templates * 7);
+  });
+
+  it("all 62 regions in one policy", () => {
+    const { content } = emitChecked(resolveRules({ regions: regions.map((r) => r.name), subnet: "10.9.0.0/24" }), { regionalTags: true });
+    const rules = parseFirewallTemplate(content).rules;
+    expect(rules.find((r) => r.name === "storage-control-plane")?.fqdns.length).toBe(62);
+  });
+});
+
+describe("azure-firewall determinism, escaping, stamp", () => {
+  it("same input, same bytes; shuffled rules, same bytes", () => {
+    const resolved = resolveRules({ regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" });
+    const a = emitFirewallPolicyTemplate(resolved, { regionalTags: true });
+    expect(emitFirewallPolicyTemplate(resolved, { regionalTags: true })).toEqual(a);
+    for (let seed = 1; seed <= 5; seed++) {
+      const rules = [...resolved.rules];
+      let x = seed;
+      for (let i = rules.length - 1; i > 0; i--) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        const j = x % (i + 1);
+        [rules[i], rules[j]] = [rules[j] as (typeof rules)[number], rules[i] as (typeof rules)[number]];
+      }
+      expect(emitFirewallPolicyTemplate({ ...resolved, rules }, { regionalTags: true })).toEqual(a);
+    }
+  });
+
+  it("writes data strings that start with [ as [[, keeps its own expressions live", () => {
+    const resolved = resolveRules({ regions: ["eastus"] });
+    const hostile = resolved.rules.map((r) =>
+      r.id === "crl" ? { ...r, id: "[evil]", fqdns: [{ fqdn: "[parameters('clusterSubnet')]", pattern: "x", wildcard: false }] } : r,
+    );
+    const content = (emitFirewallPolicyTemplate({ ...resolved, rules: hostile }).files[0] as { content: string }).content;
+    expect(content).toContain(`"[[parameters('clusterSubnet')]"`);
+    expect(content).toContain(`"[[evil]"`);
+    expect(content).toContain(`"[parameters('clusterSubnet')]"`);
+    const errors = validateArmTemplate(content).errors;
+    // The hostile name is not a valid FQDN (the validator says so), but nothing is left unescaped.
+    expect(errors.filter((e) => /'\['|ARM expression/.test(e))).toEqual([]);
+    expect(errors.some((e) => e.includes("/targetFqdns/0") && e.includes("invalid label"))).toBe(true);
+    const parsed = parseFirewallTemplate(content, { parameters: { clusterSubnet: DEPLOY_SUBNET } });
+    const evil = parsed.rules.find((r) => r.requirementIds.includes("[evil]"));
+    expect(evil?.fqdns).toEqual(["[parameters('clusterSubnet')]"]);
+    expect(evil?.sources).toEqual([DEPLOY_SUBNET]);
+  });
+
+  it("the metadata block names generator, version, revision and data hash", () => {
+    const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
+    const doc = JSON.parse((emitFirewallPolicyTemplate(resolved).files[0] as { content: string }).content);
+    expect(doc.metadata["cassandra-mi-netrules"]).toMatchObject({
+      generator: "@cassandra-mi-netrules/emit-azure-firewall",
+      generatorVersion: version,
+      revision: resolved.revision.id,
+      dataHash: resolved.dataHash,
+    });
+    expect(doc.resources[0].tags["dataset-revision"]).toBe(resolved.revision.id);
+  });
+});
+
+describe("azure-firewall options and limits", () => {
+  const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
+  it("registers as azure-firewall", () => {
+    expect(new EmitterRegistry().register(emitter).names()).toEqual(["azure-firewall"]);
+    expect(emitter.emit(resolved)).toEqual(emitFirewallPolicyTemplate(resolved));
+  });
+
+  it("existing policy: only the group, no location parameter, no dependsOn", () => {
+    const doc = JSON.parse((emitFirewallPolicyTemplate(resolved, { policy: "existing", policyName: "hub" }).files[0] as { content: string }).content);
+    expect(doc.resources.map((r: { type: string }) => r.type)).toEqual(["Microsoft.Network/firewallPolicies/ruleCollectionGroups"]);
+    expect(doc.resources[0].dependsOn).toBeUndefined();
+    expect(Object.keys(doc.parameters)).toEqual(["firewallPolicyName", "ruleCollectionGroupName"]);
+    expect(parseFirewallTemplate(doc).rules[0]?.policy).toBe("hub");
+  });
+
+  it("rejects bad options naming the field and the value", () => {
+    expect(() => emitFirewallPolicyTemplate(resolved, { groupPriority: 99 })).toThrow(/groupPriority.*99/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { groupPriority: 65001 })).toThrow(/groupPriority.*65001/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { groupPriority: 150.5 })).toThrow(FirewallOptionError);
+    expect(() => emitFirewallPolicyTemplate(resolved, { policy: "reuse" as "existing" })).toThrow(/policy.*reuse/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { policyName: "[x]" })).toThrow(/policyName/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { ruleCollectionGroupName: "a".repeat(81) })).toThrow(/ruleCollectionGroupName/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { tier: "Basic" as "Standard" })).toThrow(/tier.*Basic/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { priority: 200 } as FirewallPolicyOptions)).toThrow(/priority.*unknown option/);
+  });
+
+  it("HTTPS names an application rule cannot carry (port past 64000, wide range) become network rules with DNS proxy", () => {
+    const rules = resolved.rules.map((r) =>
+      r.id === "crl" ? { ...r, ports: [{ from: 64001, to: 64001 }] } : r.id === "storage-backup" ? { ...r, ports: [{ from: 8000, to: 8100 }] } : r,
+    );
+    const hacked = { ...resolved, rules };
+    const { content, coverage } = emitChecked(hacked);
+    const parsed = parseFirewallTemplate(content);
+    expect(parsed.policies[0]?.dnsProxy).toBe(true);
+    expect(parsed.rules.find((r) => r.name === "crl")).toMatchObject({ ruleType: "NetworkRule", fqdns: ["crl.microsoft.com"], ports: [{ from: 64001, to: 64001 }] });
+    expect(coverage.find((c) => c.ruleId === "crl")?.how).toContain("not an application rule: port 64001 is past 64000");
+    // A wildcard cannot go to a network rule: the Storage tag stands in.
+    expect(parsed.rules.find((r) => r.name === "storage-backup")).toMatchObject({ ruleType: "NetworkRule", destinations: ["Storage"], fqdns: [] });
+    expect(coverage.find((c) => c.ruleId === "storage-backup")).toMatchObject({ status: "approximated" });
+  });
+});

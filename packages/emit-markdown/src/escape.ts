@@ -1,0 +1,80 @@
+/**
+ * The one Markdown escaping function: every piece of data that reaches a page goes through it, via the
+ * `md` template helper. Contexts:
+ * - `text`: inline prose (paragraphs, list items, headings);
+ * - `cell`: a GFM table cell (text, plus nothing may end the row);
+ * - `code`: a code span in prose;
+ * - `cellcode`: a code span inside a table cell.
+ */
+export type MarkdownContext = "text" | "cell" | "code" | "cellcode";
+
+export const MARKDOWN_CONTEXTS: readonly MarkdownContext[] = ["text", "cell", "code", "cellcode"];
+
+/** A value that can be written into a page. */
+export type MarkdownValue = string | number;
+
+/**
+ * Collapses every run of whitespace and control characters (newlines, tabs, NUL, U+2028...) into one
+ * space and trims: a value always stays on one line, so it can neither end a table row nor start a block.
+ */
+export function normalizeInline(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\s\u0000-\u001f\u007f-\u009f\u200b\ufeff]+/g, " ").trim();
+}
+
+// ASCII punctuation that opens inline constructs anywhere: escapes, code, emphasis, links, HTML and
+// autolinks, entities, strikethrough, and the table cell separator.
+const INLINE_SPECIALS = /[\\`*_[\]<>&|~]/g;
+
+/** Escapes a string for inline Markdown text (or a table cell: pipes are escaped in both). */
+function escapeText(s: string): string {
+  let out = s.replace(INLINE_SPECIALS, (c) => `\\${c}`);
+  // Block starts only matter at the beginning of a line; a value may land right after a list marker.
+  out = out
+    .replace(/^([#=])/, "\\$1")
+    .replace(/^([+-])(?=[ +-]|$)/, "\\$1")
+    .replace(/^(\d{1,9})([.)])(?= |$)/, "$1\\$2");
+  // "www." and "scheme:" would become GFM autolink literals (and bare URLs for markdownlint).
+  out = out.replace(/\b(www)\./gi, "$1\\.").replace(/\b([a-z][a-z0-9+.-]*):(?=\/\/)/gi, "$1\\:");
+  out = out.replace(/@/g, "\\@");
+  return out;
+}
+
+/** A code span that holds `s` verbatim, whatever backticks it contains. */
+function codeSpan(s: string, inCell: boolean): string {
+  if (s === "") return "";
+  const longestRun = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
+  // In a table row, GFM splits cells before parsing code spans: a pipe must be escaped even there.
+  const body = inCell ? s.replace(/\|/g, "\\|") : s;
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+/** Escapes one value for the given context. Throws on anything that is not a string or a finite number. */
+export function escapeMarkdown(value: MarkdownValue, context: MarkdownContext = "text"): string {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError(`markdown value must be a finite number (value: ${value})`);
+    value = String(value);
+  }
+  if (typeof value !== "string") throw new TypeError(`markdown value must be a string or a number (value: ${String(value)})`);
+  if (!MARKDOWN_CONTEXTS.includes(context)) throw new TypeError(`unknown markdown context (value: "${String(context)}")`);
+  const s = normalizeInline(value);
+  switch (context) {
+    case "text":
+    case "cell":
+      return escapeText(s);
+    case "code":
+      return codeSpan(s, false);
+    case "cellcode":
+      return codeSpan(s, true);
+  }
+}
+
+/** Escapes each value and joins them with `, `; the form lists of names take in a cell or a sentence. */
+export function escapeMarkdownList(values: readonly MarkdownValue[], context: MarkdownContext = "text"): string {
+  return values
+    .map((v) => escapeMarkdown(v, context))
+    .filter((s) => s !== "")
+    .join(", ");
+}

@@ -1,0 +1,303 @@
+/** The data the templates see: plain strings, numbers, booleans and arrays, already sorted. */
+import {
+  artifactStamp,
+  compareStrings,
+  diffRevisions,
+  features as datasetFeatures,
+  formatPortRange,
+  getRequirement,
+  getRevision,
+  mergePortRanges,
+  revisions as datasetRevisions,
+  sortBy,
+  uniqueSorted,
+  type CoverageEntry,
+  type CoverageStatus,
+  type Locale,
+  type LocalizedText,
+  type ResolvedRule,
+  type ResolvedRules,
+} from "@cassandra-mi-netrules/core";
+
+export interface RuleView {
+  readonly id: string;
+  readonly fqdns: readonly string[];
+  readonly tags: readonly string[];
+  readonly regionalTags: readonly string[];
+  readonly regionalPerRegion: boolean;
+  readonly regionalOnly: boolean;
+  readonly regionsWithoutForm: readonly string[];
+  readonly prefixes: readonly string[];
+  readonly protocol: string;
+  readonly ports: readonly string[];
+  readonly purpose: string;
+  readonly conditions: readonly string[];
+  readonly inferred: readonly string[];
+}
+
+export interface TargetView {
+  readonly name: string;
+  readonly enforced: number;
+  readonly approximated: number;
+  readonly unsupported: number;
+  readonly limits: ReadonlyArray<{ readonly ruleId: string; readonly approximated: boolean; readonly how: string; readonly why: string }>;
+  readonly missing: readonly string[];
+  readonly extra: readonly string[];
+}
+
+export interface ChangelogStepView {
+  readonly from: { readonly id: string; readonly label: string };
+  readonly to: { readonly id: string; readonly label: string; readonly ga: boolean; readonly summary: string };
+  readonly added: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
+  readonly removed: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
+  readonly changed: ReadonlyArray<{ readonly id: string; readonly fields: readonly string[]; readonly before: string | null; readonly after: string | null }>;
+  /** Requirements whose verbatim copy is known in only one of the two revisions. */
+  readonly unverifiable: readonly string[];
+  readonly unchanged: boolean;
+}
+
+export interface DocsView {
+  readonly locale: Locale;
+  readonly stamp: {
+    readonly generator: string;
+    readonly generatorVersion: string;
+    readonly coreVersion: string;
+    readonly revision: string;
+    readonly dataHash: string;
+    readonly regions: readonly string[];
+    readonly serviceTags: string;
+    readonly serviceTagsFile: boolean;
+    readonly changeNumber: number;
+  };
+  readonly revision: {
+    readonly id: string;
+    readonly label: string;
+    readonly date: string;
+    readonly ga: boolean;
+    readonly summary: string;
+    readonly repository: string;
+    readonly path: string;
+    readonly commit: string;
+    readonly evidence: string;
+  };
+  readonly hasRegions: boolean;
+  readonly regions: ReadonlyArray<{ readonly name: string; readonly displayName: string }>;
+  readonly subnet: string | null;
+  readonly pages: { readonly targets: boolean; readonly changelog: boolean };
+  readonly outbound: readonly RuleView[];
+  readonly serviceTags: readonly RuleView[];
+  readonly prefixes: readonly RuleView[];
+  readonly internal: readonly RuleView[];
+  readonly features: ReadonlyArray<{
+    readonly id: string;
+    readonly enabled: boolean;
+    readonly defaultEnabled: boolean;
+    readonly description: string;
+    readonly waivesOutbound: boolean;
+    readonly dependents: ReadonlyArray<{ readonly id: string; readonly condition: string }>;
+  }>;
+  readonly excluded: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
+  readonly inferred: ReadonlyArray<{ readonly ruleId: string; readonly about: string; readonly text: string }>;
+  readonly notes: ReadonlyArray<{ readonly ruleId: string; readonly text: string }>;
+  readonly targets: readonly TargetView[];
+  readonly changelog: readonly ChangelogStepView[];
+}
+
+export interface ViewOptions {
+  readonly locale: Locale;
+  readonly generator: string;
+  readonly generatorVersion: string;
+  readonly coverage?: Readonly<Record<string, readonly CoverageEntry[]>>;
+  readonly changelog?: boolean | { readonly from: string };
+  /** Display names of regions by ARM location name. */
+  readonly regionNames: (name: string) => string;
+}
+
+const STATUSES: readonly CoverageStatus[] = ["enforced", "approximated", "unsupported"];
+
+/** The text of `field` in `locale`; an empty or missing text is an error that names the field. */
+function text(value: LocalizedText | Readonly<Record<string, string>> | undefined, locale: Locale, field: string): string {
+  const s = (value as Record<string, unknown> | undefined)?.[locale];
+  if (typeof s !== "string" || s.trim() === "") {
+    throw new Error(`${field}.${locale} is missing or empty (value: ${JSON.stringify(s ?? null)})`);
+  }
+  return s;
+}
+
+function ruleView(rule: ResolvedRule, resolved: ResolvedRules, locale: Locale, field: string, regionalTags: ReadonlySet<string>): RuleView {
+  const hasRegions = resolved.regions.length > 0;
+  return {
+    id: rule.id,
+    fqdns: uniqueSorted([...rule.fqdns.map((f) => f.fqdn), ...rule.unresolvedFqdns]),
+    tags: uniqueSorted(rule.serviceTags.map((t) => t.global.name)),
+    regionalTags: uniqueSorted(rule.serviceTags.flatMap((t) => t.regional.map((r) => r.name))),
+    regionalPerRegion: !hasRegions && rule.serviceTags.some((t) => t.regionalOnly || t.regional.length > 0 || regionalTags.has(t.tag)),
+    regionalOnly: rule.serviceTags.some((t) => t.regionalOnly),
+    regionsWithoutForm: uniqueSorted(rule.serviceTags.flatMap((t) => t.regionsWithoutForm)),
+    prefixes: [...rule.prefixes.ipv4, ...rule.prefixes.ipv6],
+    protocol: rule.protocol,
+    ports: mergePortRanges(rule.ports).map((r) => formatPortRange(r)),
+    purpose: text(rule.purpose, locale, `${field}.purpose`),
+    conditions: rule.conditions.map((c, i) => text(c, locale, `${field}.conditions[${i}]`)),
+    inferred: uniqueSorted(rule.inferred.map((i) => i.about)),
+  };
+}
+
+function targetView(name: string, entries: readonly CoverageEntry[], rules: readonly ResolvedRule[]): TargetView {
+  if (name.trim() === "") throw new Error(`coverage target name must not be empty (value: "${name}")`);
+  if (!Array.isArray(entries)) throw new Error(`coverage["${name}"] must be an array of coverage entries (value: ${JSON.stringify(entries)})`);
+  entries.forEach((e, i) => {
+    if (typeof e.ruleId !== "string" || e.ruleId === "") throw new Error(`coverage["${name}"][${i}].ruleId must be a non-empty string (value: ${JSON.stringify(e.ruleId)})`);
+    if (!STATUSES.includes(e.status)) throw new Error(`coverage["${name}"][${i}].status must be one of ${STATUSES.join(", ")} (value: ${JSON.stringify(e.status)})`);
+    if (typeof e.how !== "string") throw new Error(`coverage["${name}"][${i}].how must be a string (value: ${JSON.stringify(e.how)})`);
+    if (typeof e.why !== "string") throw new Error(`coverage["${name}"][${i}].why must be a string (value: ${JSON.stringify(e.why)})`);
+  });
+  const order = new Map(rules.map((r) => [r.id, r.order]));
+  const known = new Set(rules.map((r) => r.id));
+  const covered = new Set(entries.map((e) => e.ruleId));
+  const limits = sortBy(
+    entries.filter((e) => e.status !== "enforced"),
+    (e) => order.get(e.ruleId) ?? Number.MAX_SAFE_INTEGER,
+    (e) => e.ruleId,
+    (e) => e.status,
+    (e) => e.how,
+    (e) => e.why,
+  );
+  return {
+    name,
+    enforced: entries.filter((e) => e.status === "enforced").length,
+    approximated: entries.filter((e) => e.status === "approximated").length,
+    unsupported: entries.filter((e) => e.status === "unsupported").length,
+    limits: limits.map((e) => ({ ruleId: e.ruleId, approximated: e.status === "approximated", how: e.how, why: e.why })),
+    missing: sortBy(
+      rules.filter((r) => !covered.has(r.id)),
+      (r) => r.order,
+      (r) => r.id,
+    ).map((r) => r.id),
+    extra: uniqueSorted(entries.map((e) => e.ruleId).filter((id) => !known.has(id))),
+  };
+}
+
+/** Only the verbatim copy differs, and one side has none: the data cannot tell whether the row changed. */
+function isUnverifiable(c: { fields: readonly string[]; before: string | null; after: string | null }): boolean {
+  return c.fields.length === 1 && c.fields[0] === "provenance.asWritten" && (c.before === null || c.after === null);
+}
+
+function changelogSteps(option: boolean | { readonly from: string } | undefined, to: string, locale: Locale): ChangelogStepView[] {
+  if (!option) return [];
+  const ids = datasetRevisions.map((r) => r.id);
+  let pairs: Array<[string, string]>;
+  if (option === true) {
+    const end = ids.indexOf(to);
+    pairs = ids.slice(0, Math.max(0, end)).map((id, i) => [id, ids[i + 1] as string]);
+  } else {
+    if (typeof option.from !== "string" || !ids.includes(option.from)) {
+      throw new Error(`changelog.from must be a revision id (${ids.join(", ")}) (value: ${JSON.stringify(option.from)})`);
+    }
+    pairs = option.from === to ? [] : [[option.from, to]];
+  }
+  return pairs.map(([fromId, toId]) => {
+    const diff = diffRevisions(fromId, toId);
+    const from = getRevision(fromId);
+    const target = getRevision(toId);
+    const purposeOf = (id: string): { id: string; purpose: string } => ({ id, purpose: text(getRequirement(id).purpose, locale, `requirements["${id}"].purpose`) });
+    const changes = diff.changed.map((c) => {
+      const req = getRequirement(c.id);
+      const written = c.fields.includes("provenance.asWritten");
+      return {
+        id: c.id,
+        fields: [...c.fields],
+        before: written ? (req.provenance.asWritten[from.id] ?? null) : null,
+        after: written ? (req.provenance.asWritten[target.id] ?? null) : null,
+      };
+    });
+    return {
+      from: { id: from.id, label: from.label },
+      to: { id: target.id, label: target.label, ga: target.status === "ga", summary: text(target.summary, locale, `revisions["${target.id}"].summary`) },
+      added: diff.added.map(purposeOf),
+      removed: diff.removed.map(purposeOf),
+      changed: changes.filter((c) => !isUnverifiable(c)),
+      unverifiable: changes.filter(isUnverifiable).map((c) => c.id),
+      unchanged: diff.added.length + diff.removed.length + changes.length === 0,
+    };
+  });
+}
+
+/** `regionalTags`: tags with regional forms; without regions the resolver lists none, so the page says they exist. */
+export function buildView(resolved: ResolvedRules, options: ViewOptions, regionalTags: ReadonlySet<string>): DocsView {
+  const { locale } = options;
+  const rules = sortBy(
+    resolved.rules,
+    (r) => r.order,
+    (r) => r.id,
+  );
+  const views = rules.map((r) => ({ rule: r, view: ruleView(r, resolved, locale, `rules["${r.id}"]`, regionalTags) }));
+  const pick = (pred: (r: ResolvedRule) => boolean): RuleView[] => views.filter((v) => pred(v.rule)).map((v) => v.view);
+  const stamp = artifactStamp(resolved, options.generator, options.generatorVersion);
+  const rev = resolved.revision;
+
+  const featureIds = uniqueSorted([...datasetFeatures.map((f) => f.id), ...Object.keys(resolved.features)]);
+  const features = featureIds.map((id) => {
+    const def = datasetFeatures.find((f) => f.id === id);
+    return {
+      id,
+      enabled: resolved.features[id] ?? def?.default ?? false,
+      defaultEnabled: def?.default ?? false,
+      description: def ? text(def.description, locale, `features["${id}"].description`) : "",
+      waivesOutbound: def?.waivesKinds.includes("outbound") ?? false,
+      dependents: rules.flatMap((r) =>
+        r.conditions.flatMap((c, i) => (c.feature === id ? [{ id: r.id, condition: text(c, locale, `rules["${r.id}"].conditions[${i}]`) }] : [])),
+      ),
+    };
+  });
+
+  const coverage = options.coverage ?? {};
+  return {
+    locale,
+    stamp: {
+      generator: stamp.generator,
+      generatorVersion: stamp.generatorVersion,
+      coreVersion: stamp.coreVersion,
+      revision: stamp.revision,
+      dataHash: stamp.dataHash,
+      regions: uniqueSorted(stamp.regions),
+      serviceTags: stamp.serviceTags,
+      serviceTagsFile: resolved.serviceTags.source === "file",
+      changeNumber: resolved.serviceTags.changeNumber,
+    },
+    revision: {
+      id: rev.id,
+      label: rev.label,
+      date: rev.date,
+      ga: rev.status === "ga",
+      summary: text(rev.summary, locale, "revision.summary"),
+      repository: rev.source.repository,
+      path: rev.source.path,
+      commit: rev.source.commit,
+      evidence: rev.source.evidence,
+    },
+    hasRegions: resolved.regions.length > 0,
+    regions: uniqueSorted(resolved.regions).map((name) => ({ name, displayName: options.regionNames(name) })),
+    subnet: resolved.subnet?.cidr ?? null,
+    pages: { targets: options.coverage !== undefined, changelog: Boolean(options.changelog) },
+    // Every rule lands in exactly one table: outbound rows from any other table go to the first one.
+    outbound: pick((r) => r.kind === "outbound" && r.provenance.table !== "service-tags" && r.provenance.table !== "prefixes"),
+    serviceTags: pick((r) => r.kind === "outbound" && r.provenance.table === "service-tags"),
+    prefixes: pick((r) => r.kind === "outbound" && r.provenance.table === "prefixes"),
+    internal: pick((r) => r.kind === "internal"),
+    features,
+    excluded: sortBy(resolved.excluded, (e) => e.id).map((e) => ({ id: e.id, reason: text(e.reason, locale, `excluded["${e.id}"].reason`) })),
+    inferred: rules.flatMap((r) =>
+      sortBy(
+        r.inferred.map((inf, i) => ({ ruleId: r.id, about: inf.about, text: text(inf, locale, `rules["${r.id}"].inferred[${i}]`) })),
+        (x) => x.about,
+        (x) => x.text,
+      ),
+    ),
+    notes: rules.flatMap((r) => r.provenance.notes.map((n, i) => ({ ruleId: r.id, text: text(n, locale, `rules["${r.id}"].provenance.notes[${i}]`) }))),
+    targets: Object.keys(coverage)
+      .sort(compareStrings)
+      .map((name) => targetView(name, coverage[name] as readonly CoverageEntry[], rules)),
+    changelog: changelogSteps(options.changelog, rev.id, locale),
+  };
+}

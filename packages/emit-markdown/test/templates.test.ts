@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, rmSync, cpSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { allRequirements, features, revisions, resolveRules, type Locale } from "@cassandra-mi-netrules/core";
+import { checkTemplate, emitMarkdownDocs, locales, pageNames, partialNames, templateOverridesFromFiles } from "@cassandra-mi-netrules/emit-markdown";
+import { bundleTemplates, catalogueDrift, generatedFile, readCatalogues, templatesDir } from "../scripts/bundle-templates.js";
+import { catalogues, defaultPages, defaultPartials } from "../src/generated/templates.js";
+import { formatIssues, lintMarkdownStrings } from "@cassandra-mi-netrules/testkit/markdownlint";
+
+describe("catalogues (templates/markdown/i18n)", () => {
+  const catalogues = readCatalogues(join(templatesDir, "i18n"));
+
+  it("there is one catalogue per locale of the emitter, and no other", () => {
+    expect(Object.keys(catalogues).sort()).toEqual([...locales].sort());
+  });
+
+  for (const locale of locales) {
+    it(`${locale} has every key English has, and no key English lacks`, () => {
+      expect(catalogueDrift(catalogues, locale)).toEqual({ missing: [], extra: [] });
+    });
+  }
+
+  it("the check fails when a locale lacks a key English has (and the build refuses it)", () => {
+    const broken = { en: { ...catalogues["en"] }, fr: { ...catalogues["fr"] } };
+    delete broken.fr["outbound.heading"];
+    expect(catalogueDrift(broken, "fr").missing).toEqual(["outbound.heading"]);
+    const dir = mkdtempSync(join(tmpdir(), "cmn-emit-markdown-"));
+    try {
+      cpSync(templatesDir, dir, { recursive: true });
+      const fr = readFileSync(join(dir, "i18n/fr.yaml"), "utf8");
+      writeFileSync(join(dir, "i18n/fr.yaml"), fr.replace(/^ {2}heading: Exigences sortantes\n/m, ""));
+      expect(() => bundleTemplates(dir)).toThrow(/i18n\/fr\.yaml lacks keys English has: outbound\.heading/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const locale of locales) {
+    it(`${locale}: every requirement of every revision has a purpose, and every condition, inference and note a text`, () => {
+      const lacking: string[] = [];
+      const need = (where: string, value: Readonly<Partial<Record<Locale, string>>>): void => {
+        if (typeof value[locale] !== "string" || value[locale]!.trim() === "") lacking.push(where);
+      };
+      const seen = new Set<string>();
+      for (const rev of revisions) {
+        need(`revisions["${rev.id}"].summary`, rev.summary);
+        for (const r of [...rev.requirements, ...allRequirements.filter((x) => rev.requirementIds.includes(x.id))]) {
+          if (seen.has(r.id)) continue;
+          seen.add(r.id);
+          need(`requirements["${r.id}"].purpose`, r.purpose);
+          r.conditions.forEach((c, i) => need(`requirements["${r.id}"].conditions[${i}]`, c));
+          r.inferred.forEach((c, i) => need(`requirements["${r.id}"].inferred[${i}]`, c));
+          r.provenance.notes.forEach((c, i) => need(`requirements["${r.id}"].provenance.notes[${i}]`, c));
+        }
+      }
+      for (const f of features) need(`features["${f.id}"].description`, f.description);
+      expect(lacking).toEqual([]);
+      expect(seen.size).toBe(allRequirements.length);
+    });
+  }
+
+  it("a requirement without a purpose in the page's locale stops the rendering, naming it", () => {
+    const resolved = resolveRules({ regions: [] });
+    const broken = { ...resolved, rules: resolved.rules.map((r) => (r.id === "cql" ? { ...r, purpose: { en: r.purpose.en } as unknown as Record<Locale, string> } : r)) };
+    expect(() => emitMarkdownDocs(broken, { locale: "fr" })).toThrow(/rules\["cql"\]\.purpose\.fr is missing or empty \(value: null\)/);
+  });
+});
+
+describe("bundled templates (src/generated/templates.ts)", () => {
+  it("is up to date with templates/markdown (run the package build when this fails)", () => {
+    expect(readFileSync(generatedFile, "utf8")).toBe(bundleTemplates());
+  });
+
+  it("every bundled template obeys the template policy", () => {
+    expect(pageNames).toEqual(["changelog", "index", "network-rules", "targets"]);
+    expect(partialNames.length).toBeGreaterThan(5);
+    const all = { ...defaultPages, ...defaultPartials };
+    const keys = new Set<string>();
+    for (const [name, source] of Object.entries(all)) for (const k of checkTemplate(name, source).keys) keys.add(k);
+    // Every message of the catalogue is used by some template (no dead keys).
+    expect([...keys].sort()).toEqual(Object.keys(catalogues.en).sort());
+  });
+});
+
+describe("template policy: data reaches a page only through `md`", () => {
+  it.each([
+    ["{{purpose}}", /would write data unescaped: use \{\{md purpose\}\}/],
+    ["{{{purpose}}}", /would write data unescaped/],
+    ["{{lookup this 'purpose'}}", /would write data unescaped/],
+    ['{{md purpose "cell" "x"}}', /"md" takes a value and an optional context/],
+    ["{{md purpose context}}", /the context of "md" must be a string literal/],
+    ["{{t key}}", /"t" takes one string literal key/],
+    ["{{#each x as |y|}}{{y}}{{/each}}", /would write data unescaped/],
+    ["{{#raw}}x{{/raw}}", /block "\{\{#raw\}\}" is not allowed/],
+    ["{{> (dyn) }}", /partials must be included by plain name/],
+    ["{{#if x}}{{md (lookup a b)}}{{/if}}", /"md" takes a field path/],
+  ])("rejects %s", (source, message) => {
+    expect(() => checkTemplate("pages/test", source)).toThrow(message);
+  });
+
+  it("accepts md, t, blocks and partials, and reports keys and partials", () => {
+    expect(checkTemplate("x", '{{t "a.b"}} {{#each rows}}{{md id "cellcode"}}{{/each}}{{> stamp}}')).toEqual({ keys: ["a.b"], partials: ["stamp"] });
+  });
+});
+
+describe("overrides", () => {
+  const resolved = resolveRules({ regions: ["eastus"] });
+
+  it("a page or a partial can be replaced by the user's template string, from a directory's files", () => {
+    const overrides = templateOverridesFromFiles({
+      "pages/index.md.hbs": '# Our wiki: {{t "index.title"}}\n\n{{> stamp}}\n\nRevision {{md revision.id "code"}}.\n',
+      "partials/stamp.md.hbs": "> Data {{md stamp.dataHash \"code\"}}.\n",
+      "partials/tag-cell.md.hbs": '{{#if tags.length}}{{md tags "cellcode"}}{{else}}none{{/if}}\n',
+    });
+    expect(overrides.partials?.["tag-cell"]).toBe('{{#if tags.length}}{{md tags "cellcode"}}{{else}}none{{/if}}');
+    const out = emitMarkdownDocs(resolved, { templates: overrides });
+    const index = out.files.find((f) => f.path === "en/index.md")!.content;
+    expect(index).toBe(`# Our wiki: Azure Managed Instance for Apache Cassandra network rules\n\n> Data \`${resolved.dataHash}\`.\n\nRevision \`2021-11-02\`.\n`);
+    const rules = out.files.find((f) => f.path === "en/network-rules.md")!.content;
+    expect(rules).toContain("| `storage-control-plane` | `snovapeastus.blob.core.windows.net` | `Storage` | HTTPS |");
+    const result = lintMarkdownStrings(out.files);
+    expect(formatIssues(result)).toBe("");
+  });
+
+  it("unknown names and unsafe templates are refused, naming them", () => {
+    expect(() => templateOverridesFromFiles({ "pages/home.md.hbs": "x" })).toThrow(/unknown page template \(value: "pages\/home\.md\.hbs"/);
+    expect(() => templateOverridesFromFiles({ "layouts/x.md.hbs": "x" })).toThrow(/must be pages\/<name>\.md\.hbs .*"layouts\/x\.md\.hbs"/);
+    expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: "# {{revision.summary}}\n" } } })).toThrow(/template "pages\/index" line 1: "\{\{revision\.summary\}\}" would write data unescaped/);
+    expect(() => emitMarkdownDocs(resolved, { templates: { partials: { stamp: "{{> nope}}\n" } } })).toThrow(/includes an unknown partial \(value: "nope"\)/);
+    expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: '{{t "no.such.key"}}\n' } } })).toThrow(/catalogue en has no key \(value: "no\.such\.key"\)/);
+    expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: "{{md revision}}\n" } } })).toThrow(/md: value must be a string, a number or a list of them/);
+    expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: '{{md revision.id "html"}}\n' } } })).toThrow(/md: unknown context \(value: "html"/);
+    expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: "{{md no.such.field}}\n" } } })).toThrow(/rendering page "index" \(en\): /);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The requirements document: what the Rego policy and the TypeScript audit both evaluate. Every
+ * requirement is expanded here into alternatives and checks, so neither evaluator expands anything.
+ */
+import { artifactStamp, formatPortRange, sortBy, type ArtifactStamp, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
+
+/** Which configuration layer can express an alternative. */
+export type AlternativeType = "fqdn" | "serviceTag" | "prefixes" | "internal";
+
+/** An FQDN on HTTPS, allowed by an Azure Firewall application rule. */
+export interface FqdnCheck {
+  readonly kind: "fqdn";
+  readonly label: string;
+  readonly fqdn: string;
+  readonly from: number;
+  readonly to: number;
+}
+/** Outbound TCP to one of these service-tag names (the global tag or the regional form of one region). */
+export interface TagCheck {
+  readonly kind: "tag";
+  readonly label: string;
+  readonly names: readonly string[];
+  readonly from: number;
+  readonly to: number;
+}
+/** Outbound TCP to an address prefix. */
+export interface PrefixCheck {
+  readonly kind: "prefix";
+  readonly label: string;
+  readonly prefix: string;
+  readonly from: number;
+  readonly to: number;
+}
+/** TCP between nodes of the subnet (or VNet), one direction of an NSG. */
+export interface InternalCheck {
+  readonly kind: "internal";
+  readonly label: string;
+  readonly direction: "inbound" | "outbound";
+  readonly from: number;
+  readonly to: number;
+}
+export type Check = FqdnCheck | TagCheck | PrefixCheck | InternalCheck;
+
+export interface Alternative {
+  readonly type: AlternativeType;
+  readonly label: string;
+  /** All must be allowed for the alternative to cover the requirement. */
+  readonly checks: readonly Check[];
+}
+
+export interface DocumentRequirement {
+  readonly kind: "outbound" | "internal";
+  readonly order: number;
+  /** Any one alternative, fully allowed, covers the requirement. */
+  readonly alternatives: readonly Alternative[];
+  /** FQDN patterns that could not be checked because no region was given. */
+  readonly unresolvedFqdns: readonly string[];
+}
+
+export interface RequirementsDocument {
+  readonly stamp: ArtifactStamp;
+  /** The cluster subnet, or null: then any source prefix counts as the subnet. */
+  readonly subnet: string | null;
+  readonly requirements: Readonly<Record<string, DocumentRequirement>>;
+}
+
+function portLabel(from: number, to: number, proto: string): string {
+  return `${proto}/${formatPortRange({ from, to })}`;
+}
+
+function alternativesOf(rule: ResolvedRule, regions: readonly string[]): Alternative[] {
+  const alts: Alternative[] = [];
+  if (rule.kind === "internal") {
+    const checks: InternalCheck[] = [];
+    for (const direction of ["inbound", "outbound"] as const) {
+      for (const p of rule.ports) {
+        checks.push({ kind: "internal", label: `${direction} ${portLabel(p.from, p.to, "tcp")}`, direction, from: p.from, to: p.to });
+      }
+    }
+    alts.push({ type: "internal", label: "NSG inbound and outbound rules within the subnet", checks });
+    return alts;
+  }
+  if (rule.fqdns.length > 0) {
+    const fqdns = sortBy(rule.fqdns, (f) => f.fqdn).map((f) => f.fqdn);
+    const checks: FqdnCheck[] = [];
+    for (const fqdn of fqdns) {
+      for (const p of rule.ports) checks.push({ kind: "fqdn", label: `${fqdn} ${portLabel(p.from, p.to, "https")}`, fqdn, from: p.from, to: p.to });
+    }
+    alts.push({ type: "fqdn", label: `FQDN ${fqdns.join(", ")}`, checks });
+  }
+  for (const tag of sortBy(rule.serviceTags, (t) => t.tag)) {
+    // Per requested region: the global tag, or that region's form when Microsoft publishes one.
+    const nameSets: string[][] = [];
+    if (regions.length === 0) nameSets.push([tag.global.name]);
+    for (const region of regions) {
+      const form = tag.regional.find((r) => r.region === region);
+      nameSets.push(form ? [tag.global.name, form.name] : [tag.global.name]);
+    }
+    const seen = new Set<string>();
+    const checks: TagCheck[] = [];
+    for (const names of nameSets) {
+      const key = names.join("|");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const p of rule.ports) checks.push({ kind: "tag", label: `${names.join(" or ")} ${portLabel(p.from, p.to, "tcp")}`, names, from: p.from, to: p.to });
+    }
+    alts.push({ type: "serviceTag", label: `service tag ${tag.tag}`, checks });
+  }
+  const prefixes = [...rule.prefixes.ipv4, ...rule.prefixes.ipv6];
+  if (prefixes.length > 0) {
+    const checks: PrefixCheck[] = [];
+    for (const prefix of prefixes) {
+      for (const p of rule.ports) checks.push({ kind: "prefix", label: `${prefix} ${portLabel(p.from, p.to, "tcp")}`, prefix, from: p.from, to: p.to });
+    }
+    alts.push({ type: "prefixes", label: `prefixes ${prefixes.join(", ")}`, checks });
+  }
+  return alts;
+}
+
+/** Builds the requirements document for the resolved rules (the `data.json` of the bundle). */
+export function buildRequirementsDocument(resolved: ResolvedRules, generator: string, generatorVersion: string): RequirementsDocument {
+  const requirements: Record<string, DocumentRequirement> = {};
+  for (const rule of sortBy(resolved.rules, (r) => r.order, (r) => r.id)) {
+    requirements[rule.id] = {
+      kind: rule.kind,
+      order: rule.order,
+      alternatives: alternativesOf(rule, resolved.regions),
+      unresolvedFqdns: [...rule.unresolvedFqdns].sort(),
+    };
+  }
+  return { stamp: artifactStamp(resolved, generator, generatorVersion), subnet: resolved.subnet?.cidr ?? null, requirements };
+}
+
+/** Which input layers can express an alternative. */
+export const LAYERS_FOR: Readonly<Record<AlternativeType, readonly ("nsg" | "firewall")[]>> = {
+  fqdn: ["firewall"],
+  serviceTag: ["nsg", "firewall"],
+  prefixes: ["nsg", "firewall"],
+  internal: ["nsg"],
+};
+
+/** How the reports name what a layer-less input would need. */
+export const NEEDS_PHRASE: Readonly<Record<AlternativeType, string>> = {
+  fqdn: "an Azure Firewall application rule",
+  serviceTag: "an NSG or Azure Firewall network rule",
+  prefixes: "an NSG or Azure Firewall network rule",
+  internal: "an NSG",
+};
