@@ -1,0 +1,62 @@
+/** Options shared by the commands that resolve rules: revision, regions, subnet, features, service tags. */
+import { features as featureList, nearest, resolveRules, UnknownNameError, type ResolvedRules, type ServiceTagIndex } from "@cassandra-mi-netrules/core";
+import { CliError, shown } from "./errors.js";
+import { readText, type CliIO } from "./io.js";
+
+export interface ResolveFlags {
+  readonly revision?: string;
+  readonly region?: readonly string[];
+  readonly subnet?: string;
+  readonly feature?: readonly string[];
+  readonly serviceTags?: string;
+}
+
+/** Commander collector for repeatable options; also splits `a,b`. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+}
+
+export function parseFeatures(items: readonly string[] | undefined): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  const ids = featureList.map((f) => f.id);
+  for (const item of items ?? []) {
+    const m = /^([^=]+?)(?:=(.*))?$/.exec(item);
+    const id = m?.[1] ?? item;
+    const state = (m?.[2] ?? "on").toLowerCase();
+    if (!ids.includes(id)) throw new CliError(`--feature: ${new UnknownNameError("feature", id, nearest(id, ids), ids).message}`);
+    if (["on", "true", "enabled", "yes"].includes(state)) out[id] = true;
+    else if (["off", "false", "disabled", "no"].includes(state)) out[id] = false;
+    else throw new CliError(`--feature: ${id}: expected on or off (value: ${shown(m?.[2])})`);
+  }
+  return out;
+}
+
+/** Loads the file with the zod-validating subpath, imported only when a file is given (it is the slow part of start-up). */
+export async function readServiceTags(io: CliIO, file: string | undefined): Promise<ServiceTagIndex | undefined> {
+  if (file === undefined) return undefined;
+  const text = readText(io, file, "--service-tags");
+  const { loadServiceTags } = await import("@cassandra-mi-netrules/core/service-tags");
+  try {
+    return loadServiceTags(text, file);
+  } catch (e) {
+    throw new CliError(`--service-tags: ${(e as Error).message}`);
+  }
+}
+
+/** Runs the resolver; its errors name the option (`--region`, `--subnet`, `--revision`). */
+export async function resolveFrom(io: CliIO, flags: ResolveFlags, revision = flags.revision, preloaded?: ServiceTagIndex): Promise<ResolvedRules> {
+  const index = preloaded ?? (await readServiceTags(io, flags.serviceTags));
+  try {
+    return resolveRules({
+      ...(revision !== undefined ? { revision } : {}),
+      regions: flags.region ?? [],
+      ...(flags.subnet !== undefined ? { subnet: flags.subnet } : {}),
+      features: parseFeatures(flags.feature),
+      ...(index ? { serviceTags: index } : {}),
+    });
+  } catch (e) {
+    if (e instanceof UnknownNameError) throw new CliError(`--${e.what}: ${e.message}`);
+    if (e instanceof Error && e.name === "ResolveError") throw new CliError(`--${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,57 @@
+/** The committed example artifacts pass each target's real validator (the drift check is in quickstart.test.ts). */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import { lintMarkdownFiles } from "@cassandra-mi-netrules/testkit/markdownlint";
+import { opaCheckStrict, opaTest } from "@cassandra-mi-netrules/testkit/opa";
+import { describe, expect, it } from "vitest";
+import { ROOT, run } from "./helpers.js";
+
+const REGIONS = ["eastus", "westeurope"];
+const dir = (region: string, target: string) => join(ROOT, "examples/artifacts", region, target);
+
+describe.each(REGIONS)("examples/artifacts/%s", (region) => {
+  it("the NSG and Azure Firewall templates pass the ARM schemas and the semantic checks", () => {
+    for (const file of [join(dir(region, "nsg"), "nsg.json"), join(dir(region, "azure-firewall"), "firewall-policy.json")]) {
+      const result = validateArmTemplate(readFileSync(file, "utf8"));
+      expect(result.errors, file).toEqual([]);
+      expect(result.ok).toBe(true);
+    }
+  });
+
+  it("the iptables script passes shellcheck and its own --check (ipset + iptables-restore --test in a private namespace)", () => {
+    const script = join(dir(region, "iptables"), "iptables.sh");
+    const sc = run("shellcheck", [script]);
+    expect(sc.stdout + sc.stderr).toBe("");
+    expect(sc.code).toBe(0);
+    const check = run("bash", [script, "--check"]);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+  });
+
+  it("the nftables ruleset passes nft -c in a fresh network namespace", () => {
+    const r = run("unshare", ["-n", "nft", "-c", "-f", join(dir(region, "nftables"), "nftables.nft")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("the OPA bundle passes opa check --strict and its own opa test", () => {
+    const check = opaCheckStrict(dir(region, "opa"));
+    expect(check.stdout + check.stderr).toBe("");
+    expect(check.status).toBe(0);
+    const result = opaTest(dir(region, "opa"), true, false);
+    expect(result.tests.filter((t) => !t.pass)).toEqual([]);
+    expect(result.tests.length).toBeGreaterThan(0);
+    expect(result.run.status).toBe(0);
+  });
+
+  it("the Markdown pages pass markdownlint", () => {
+    const md = readdirSync(dir(region, "markdown"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => join("examples/artifacts", region, "markdown", f));
+    expect(md.length).toBeGreaterThan(0);
+    const r = lintMarkdownFiles(md);
+    expect(r.issues).toEqual([]);
+    expect(r.filesLinted).toBe(md.length);
+    expect(r.exitCode).toBe(0);
+  });
+});

@@ -1,0 +1,35 @@
+/** Shared by the cross-package tests: where things are, and running the built CLI as a process. */
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+export const BIN = join(ROOT, "packages/cli/dist/bin.js");
+
+export interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Fails loudly when the CLI was not built (CI builds before testing; locally run `npm run build`). */
+export function requireBuiltCli(): void {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the CLI tests`);
+}
+
+export function run(cmd: string, args: readonly string[], options: SpawnSyncOptions = {}): Run {
+  const r = spawnSync(cmd, [...args], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...options });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
+}
+
+/** Runs the built CLI: `node packages/cli/dist/bin.js ...args`. */
+export function cli(args: readonly string[], options: SpawnSyncOptions = {}): Run {
+  return run(process.execPath, [BIN, ...args], { cwd: ROOT, ...options, env: { ...process.env, NO_COLOR: "1", ...(options.env ?? {}) } });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `cmn-${prefix}-${process.pid}-`));
+}
