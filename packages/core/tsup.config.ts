@@ -1,6 +1,10 @@
 import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.base";
 
+// Shared chunks, so the subpaths reuse the main entry's dataset instead of bundling a copy of it.
 export default defineConfig(
-  packageBuild({ index: "src/index.ts", schema: "src/schema.ts", "service-tags": "src/service-tags.ts", source: "src/source.ts" }),
+  packageBuild(
+    { index: "src/index.ts", schema: "src/schema.ts", "service-tags": "src/service-tags.ts", source: "src/source.ts" },
+    { splitting: true },
+  ),
 );
