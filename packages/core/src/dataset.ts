@@ -7,9 +7,16 @@ import { nearest } from "./suggest.js";
 import type { Feature, Region, Requirement, Revision, ServiceTagCatalog } from "./types.js";
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  // Recurse only into objects: a call per string or number made freezing the data a third of the import time.
+  if (Array.isArray(value)) {
+    for (const v of value as unknown[]) if (typeof v === "object" && v !== null) deepFreeze(v);
+  } else {
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v === "object" && v !== null) deepFreeze(v);
+    }
   }
   return value;
 }
