@@ -26,12 +26,21 @@ export function uniqueSorted(items: Iterable<string>): string[] {
   return [...new Set(items)].sort(compareStrings);
 }
 
+/** A copy whose objects list their keys in code-unit order, so JSON.stringify needs no replacer. */
+function withSortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withSortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  const toJSON = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof toJSON === "function") return withSortedKeys(toJSON.call(value));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort(compareStrings)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined && typeof v !== "function" && typeof v !== "symbol") out[key] = withSortedKeys(v);
+  }
+  return out;
+}
+
 /** JSON with object keys sorted at every level: the same value always gives the same bytes. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => compareStrings(a, b)));
-    }
-    return v;
-  });
+export function canonicalJson(value: unknown, indent?: number): string {
+  return JSON.stringify(withSortedKeys(value), null, indent);
 }

@@ -282,6 +282,11 @@ export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: Fi
       rules: sortBy(appRules, (r) => r.name),
     });
 
+  // Azure Firewall limits: 20,000 unique source/destinations in network rules, 2 MB of rules per rule collection group.
+  const netDestinations = netRules.reduce((n, r) => n + r.sourceAddresses.length * ((r.destinationAddresses?.length ?? 0) + (r.destinationFqdns?.length ?? 0)), 0);
+  if (netDestinations > 20000) throw new RangeError(`the network rules would hold ${netDestinations} unique source/destinations; Azure Firewall allows at most 20,000 (use service tags or fewer prefixes)`);
+  const groupBytes = new TextEncoder().encode(JSON.stringify(ruleCollections)).length;
+  if (groupBytes > 2 * 1024 * 1024) throw new RangeError(`the rule collection group would hold ${groupBytes} bytes of rules; Azure Firewall allows at most 2 MB per group (use fewer host names or prefixes)`);
   const stamp = artifactStamp(resolved, GENERATOR, version);
   const sortedCoverage = sortBy(coverage, (c) => c.ruleId);
   const sortedRequirements: Record<string, string[]> = {};

@@ -99,6 +99,13 @@ function ruleLines(plan: LinuxFirewallPlan, family: 4 | 6): string[] {
   return lines;
 }
 
+/** ipset `hash:net` takes prefix lengths 1-32 / 1-128 only, so a whole address space is added as two halves. */
+function ipsetMembers(prefix: string): string[] {
+  if (prefix === "0.0.0.0/0") return ["0.0.0.0/1", "128.0.0.0/1"];
+  if (prefix === "::/0") return ["::/1", "8000::/1"];
+  return [prefix];
+}
+
 function ipsetLines(sets: readonly FirewallSet[]): string[] {
   const lines: string[] = [];
   for (const s of sets) {
@@ -108,7 +115,7 @@ function ipsetLines(sets: readonly FirewallSet[]): string[] {
     lines.push(`create ${ipsetName(s)} ${params}`);
     if (s.kind === "prefixes") {
       lines.push(`create ${tempName(s)} ${params}`, `flush ${tempName(s)}`);
-      for (const e of s.elements) lines.push(`add ${tempName(s)} ${e}`);
+      for (const e of s.elements) for (const m of ipsetMembers(e)) lines.push(`add ${tempName(s)} ${m}`);
     }
   }
   return lines;

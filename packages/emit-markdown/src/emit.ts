@@ -104,6 +104,40 @@ function checkOverrides(overrides: MarkdownTemplateOverrides | undefined): { pag
   return { pages, partials };
 }
 
+interface CompiledTemplates {
+  page(name: PageName): HandlebarsTemplateDelegate;
+}
+
+// Compiling the templates dominates a render, so the default set is compiled once per locale and process.
+const defaultTemplates = new Map<string, CompiledTemplates>();
+
+function compiledTemplates(locale: string, catalogue: Readonly<Record<string, string>>, overrides: ReturnType<typeof checkOverrides>): CompiledTemplates {
+  const isDefault = Object.keys(overrides.pages).length === 0 && Object.keys(overrides.partials).length === 0;
+  const cached = isDefault ? defaultTemplates.get(locale) : undefined;
+  if (cached) return cached;
+  const env = Handlebars.create();
+  env.registerHelper("md", mdHelper);
+  env.registerHelper("t", (key: unknown) => {
+    const message = typeof key === "string" ? catalogue[key] : undefined;
+    if (message === undefined) throw new Error(`t: catalogue ${locale} has no key (value: ${JSON.stringify(key)})`);
+    return message;
+  });
+  for (const name of partialNames) env.registerPartial(name, env.compile(overrides.partials[name] ?? defaultPartials[name], COMPILE));
+  const pages = new Map<PageName, HandlebarsTemplateDelegate>();
+  const compiled: CompiledTemplates = {
+    page(name) {
+      let t = pages.get(name);
+      if (!t) {
+        t = env.compile(overrides.pages[name] ?? defaultPages[name], COMPILE);
+        pages.set(name, t);
+      }
+      return t;
+    },
+  };
+  if (isDefault) defaultTemplates.set(locale, compiled);
+  return compiled;
+}
+
 /** Renders the documentation for one locale. Pure: no file, clock or environment is read. */
 export function emitMarkdownDocs(resolved: ResolvedRules, options: MarkdownOptions = {}): EmitResult {
   const locale = options.locale ?? "en";
@@ -118,18 +152,11 @@ export function emitMarkdownDocs(resolved: ResolvedRules, options: MarkdownOptio
 
   const view = buildView(resolved, { locale, generator: GENERATOR, generatorVersion: version, coverage: options.coverage, changelog: options.changelog, regionNames: regionDisplayName }, regionalTagNames());
 
-  const env = Handlebars.create();
-  env.registerHelper("md", mdHelper);
-  env.registerHelper("t", (key: unknown) => {
-    const message = typeof key === "string" ? catalogue[key] : undefined;
-    if (message === undefined) throw new Error(`t: catalogue ${locale} has no key (value: ${JSON.stringify(key)})`);
-    return message;
-  });
-  for (const name of partialNames) env.registerPartial(name, env.compile(overrides.partials[name] ?? defaultPartials[name], COMPILE));
+  const templates = compiledTemplates(locale, catalogue, overrides);
   const render = (page: PageName): string => {
     let out: string;
     try {
-      out = env.compile(overrides.pages[page] ?? defaultPages[page], COMPILE)(view);
+      out = templates.page(page)(view);
     } catch (e) {
       throw new Error(`rendering page "${page}" (${locale}): ${(e as Error).message}`, { cause: e });
     }

@@ -277,6 +277,9 @@ export function emitNsgTemplate(resolved: ResolvedRules, options?: NsgOptions): 
   const all = [...planned.values()];
   if (all.length > NSG_LIMITS.maxRules)
     throw new RangeError(`the NSG would hold ${all.length} security rules; Azure allows at most ${NSG_LIMITS.maxRules} per NSG (use fewer regions or global tags)`);
+  // Azure counts IP addresses and ranges (not tags) given as destinations in one NSG: at most 4,000.
+  const addresses = all.reduce((n, p) => n + (typeof p.destination === "string" ? (p.destination.includes("/") ? 1 : 0) : p.destination.length), 0);
+  if (addresses > 4000) throw new RangeError(`the NSG would hold ${addresses} destination addresses and ranges; Azure allows at most 4,000 per NSG (use service tags or fewer prefixes)`);
   for (const direction of ["Inbound", "Outbound"] as const) {
     const group = sortBy(
       all.filter((p) => p.direction === direction && p.priority === undefined),

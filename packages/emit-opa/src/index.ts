@@ -17,7 +17,7 @@ export interface OpaOptions {
 
 /** Pretty, key-sorted JSON with a final newline: deterministic and readable in review. */
 function json(value: unknown): string {
-  return `${JSON.stringify(JSON.parse(canonicalJson(value)), null, 2)}\n`;
+  return `${canonicalJson(value, 2)}\n`;
 }
 
 /** The requirements document for these rules, as this package's version writes it. */

@@ -152,8 +152,13 @@ function checkCidrs(values: unknown, field: string): PrefixSet {
   return mergePrefixes(texts);
 }
 
+// Resolved rules are immutable, and a service-tags index hands every region the same arrays: check and merge each once.
+const mergedCache = new WeakMap<readonly string[], { 4?: string[]; 6?: string[] }>();
+
 function mergeChecked(prefixes: readonly string[], field: string, family: 4 | 6): string[] {
   if (!Array.isArray(prefixes)) throw new LinuxFirewallError(field, prefixes, "must be an array of CIDR prefixes");
+  const cached = mergedCache.get(prefixes)?.[family];
+  if (cached) return [...cached];
   prefixes.forEach((p, i) => {
     let fam: number;
     try {
@@ -165,7 +170,9 @@ function mergeChecked(prefixes: readonly string[], field: string, family: 4 | 6)
     if (fam !== family) throw new LinuxFirewallError(`${field}[${i}]`, p, `is not an IPv${family} prefix`);
   });
   const merged = mergePrefixes(prefixes);
-  return [...(family === 4 ? merged.ipv4 : merged.ipv6)];
+  const out = family === 4 ? merged.ipv4 : merged.ipv6;
+  mergedCache.set(prefixes, { ...mergedCache.get(prefixes), [family]: out });
+  return [...out];
 }
 
 /** The port set of a rule as a word: `tcp443`, `tcp443_8000-8100`. */
@@ -286,7 +293,7 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
         p.chain = ["from-cluster", "to-cluster"];
         p.bare = true;
         p.notes.push("accepted from the cluster subnet and to it");
-      } else if (peers.ipv4.length + peers.ipv6.length > 0) {
+      } else if (families.some((f) => (f === 4 ? peers.ipv4 : peers.ipv6).length > 0)) {
         p.chain = ["egress"];
         const d = draft("peers", "peers", "prefixes", "options.peers");
         for (const f of FAMILIES) {
@@ -294,6 +301,9 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
           d.byFamily[f] = { elements: list, countIn: list.length };
         }
         p.alternatives.push({ what: "the peers of options.peers", setKey: "peers" });
+      } else if (peers.ipv4.length + peers.ipv6.length > 0) {
+        p.status = "unsupported";
+        p.why.push("options.peers has no prefix of the cluster subnet's address family, so no rule can match this traffic; add peers of that family");
       } else {
         p.status = "unsupported";
         p.why.push(

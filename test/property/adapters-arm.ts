@@ -1,0 +1,57 @@
+/** Thin adapters from testkit's ARM parsers to the grants of model.ts, plus the structural checks of each target. */
+import { isCidr, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { parseFirewallTemplate, parseNsgTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import type { Grant } from "./model.js";
+
+export function nsgGrants(content: string, resolved: ResolvedRules): { grants: Grant[]; problems: string[] } {
+  const problems: string[] = [];
+  const grants: Grant[] = [];
+  const internalIds = new Set(resolved.rules.filter((r) => r.kind === "internal").map((r) => r.id));
+  const sources = new Set(["VirtualNetwork", ...(resolved.subnet ? [resolved.subnet.cidr] : [])]);
+  for (const r of parseNsgTemplate(content)) {
+    const at = `nsg rule ${r.name}`;
+    if (r.access === "Deny") {
+      if (r.direction !== "Outbound" || r.destinations.join() !== "Internet" || r.requirementIds.length > 0) problems.push(`${at}: a deny rule other than the final deny to Internet`);
+      continue;
+    }
+    if (r.protocol !== "Tcp") problems.push(`${at}: protocol ${r.protocol}, expected Tcp`);
+    if (r.sourcePorts.length !== 1 || r.sourcePorts[0]?.from !== 0 || r.sourcePorts[0]?.to !== 65535) problems.push(`${at}: source ports are restricted`);
+    for (const s of r.sources) if (!sources.has(s)) problems.push(`${at}: source ${s} is neither the subnet nor VirtualNetwork`);
+    const internal = r.requirementIds.length > 0 && r.requirementIds.every((id) => internalIds.has(id));
+    if (!internal && r.direction !== "Outbound") problems.push(`${at}: an inbound rule for outbound requirements`);
+    for (const d of r.destinations) {
+      if (internal) {
+        if (!sources.has(d)) problems.push(`${at}: internal destination ${d} is neither the subnet nor VirtualNetwork`);
+        grants.push({ ruleIds: r.requirementIds, dest: { kind: "internal", value: `${r.direction}:${d}` }, ports: r.ports });
+      } else grants.push({ ruleIds: r.requirementIds, dest: isCidr(d) ? { kind: "cidr", value: d } : { kind: "tag", value: d }, ports: r.ports });
+    }
+  }
+  // Internal traffic needs both directions: one grant set per direction is checked by requiring both exist.
+  for (const id of internalIds) {
+    const dirs = new Set(grants.filter((g) => g.ruleIds.includes(id)).map((g) => g.dest.value.split(":")[0]));
+    if (dirs.size === 1) problems.push(`nsg: internal requirement ${id} is allowed in one direction only`);
+  }
+  return { grants, problems };
+}
+
+export function firewallGrants(content: string, resolved: ResolvedRules): { grants: Grant[]; problems: string[] } {
+  const problems: string[] = [];
+  const grants: Grant[] = [];
+  const parsed = parseFirewallTemplate(content);
+  const source = resolved.subnet ? resolved.subnet.cidr : "[parameters('clusterSubnet')]";
+  for (const r of parsed.rules) {
+    const at = `firewall rule ${r.collection}/${r.name}`;
+    if (r.action !== "Allow") problems.push(`${at}: action ${r.action}`);
+    if (r.sources.join() !== source) problems.push(`${at}: sources ${JSON.stringify(r.sources)}, expected ${source}`);
+    if (r.ruleType === "ApplicationRule") {
+      if (r.protocols.join() !== "Https") problems.push(`${at}: protocols ${r.protocols.join()}`);
+      if (r.destinations.length > 0) problems.push(`${at}: an application rule with destination addresses`);
+    } else if (r.ruleType === "NetworkRule") {
+      if (r.protocols.join() !== "TCP") problems.push(`${at}: protocols ${r.protocols.join()}`);
+      if (r.fqdns.length > 0 && parsed.policies.length > 0 && !parsed.policies.every((p) => p.dnsProxy)) problems.push(`${at}: FQDNs in a network rule without DNS proxy`);
+    } else problems.push(`${at}: rule type ${r.ruleType}`);
+    for (const f of r.fqdns) grants.push({ ruleIds: r.requirementIds, dest: { kind: "fqdn", value: f }, ports: r.ports });
+    for (const d of r.destinations) grants.push({ ruleIds: r.requirementIds, dest: isCidr(d) ? { kind: "cidr", value: d } : { kind: "tag", value: d }, ports: r.ports });
+  }
+  return { grants, problems };
+}
