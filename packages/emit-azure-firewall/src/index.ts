@@ -3,6 +3,7 @@
  * rule collection group (and, by default, the policy itself). Pure: resolved rules in, text and coverage out.
  */
 import {
+  armTemplateMetadata,
   artifactStamp,
   AZURE_NAME_PATTERN,
   azureName,
@@ -332,16 +333,11 @@ export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: Fi
   const template = {
     $schema: SCHEMA,
     contentVersion: "1.0.0.0",
-    metadata: escapeArmStrings({
-      _generator: { name: GENERATOR, version },
-      "cassandra-mi-netrules": {
-        ...stamp,
-        regions: [...stamp.regions],
-        options: { ...s },
-        dnsProxyRequired: fqdnsInNetworkRules,
-        requirements: sortedRequirements,
-        unsupported: sortedCoverage.filter((c) => c.status === "unsupported").map((c) => c.ruleId),
-      },
+    metadata: armTemplateMetadata(stamp, {
+      options: { ...s },
+      dnsProxyRequired: fqdnsInNetworkRules,
+      requirements: sortedRequirements,
+      unsupported: sortedCoverage.filter((c) => c.status === "unsupported").map((c) => c.ruleId),
     }),
     parameters,
     resources,

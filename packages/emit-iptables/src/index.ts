@@ -4,11 +4,10 @@
  * configuration whose `ipset=` lines fill the FQDN sets at resolve time.
  */
 import {
-  artifactStamp,
   formatPortRange,
+  linuxStampLines,
   planLinuxFirewall,
   safeCommentText,
-  stampLines,
   type CoverageEntry,
   type EmitResult,
   type Emitter,
@@ -24,9 +23,8 @@ import pkg from "../package.json" with { type: "json" };
 
 export const version: string = pkg.version;
 
-/** The artifact header as comment lines; every value is reduced to safe printable text first. */
 function stamp(resolved: ResolvedRules): string[] {
-  return stampLines(artifactStamp(resolved, "@cassandra-mi-netrules/emit-iptables", version), "").map((l) => `# ${safeCommentText(l, 400)}`);
+  return linuxStampLines(resolved, "@cassandra-mi-netrules/emit-iptables", version);
 }
 
 /** Options of the iptables emitter: the shared Linux firewall options (mode, subnets, peers, fqdns, regionalTags). */

@@ -4,12 +4,11 @@
  * FQDN sets at resolve time.
  */
 import {
-  artifactStamp,
   formatPortRange,
   LinuxFirewallError,
+  linuxStampLines,
   planLinuxFirewall,
   safeCommentText,
-  stampLines,
   type CoverageEntry,
   type EmitResult,
   type Emitter,
@@ -25,9 +24,8 @@ import pkg from "../package.json" with { type: "json" };
 
 export const version: string = pkg.version;
 
-/** The artifact header as comment lines; every value is reduced to safe printable text first. */
 function stamp(resolved: ResolvedRules): string[] {
-  return stampLines(artifactStamp(resolved, "@cassandra-mi-netrules/emit-nftables", version), "").map((l) => `# ${safeCommentText(l, 400)}`);
+  return linuxStampLines(resolved, "@cassandra-mi-netrules/emit-nftables", version);
 }
 
 export interface NftablesOptions extends LinuxFirewallOptions {

@@ -4,6 +4,7 @@
  */
 import {
   allocatePriorities,
+  armTemplateMetadata,
   artifactStamp,
   azureName,
   AZURE_NAME_PATTERN,
@@ -345,15 +346,10 @@ export function emitNsgTemplate(resolved: ResolvedRules, options?: NsgOptions): 
   const template = {
     $schema: SCHEMA,
     contentVersion: "1.0.0.0",
-    metadata: escapeArmStrings({
-      _generator: { name: GENERATOR, version },
-      "cassandra-mi-netrules": {
-        ...stamp,
-        regions: [...stamp.regions],
-        options: { ...s },
-        requirements,
-        unsupported: coverage.filter((c) => c.status === "unsupported").map((c) => c.ruleId),
-      },
+    metadata: armTemplateMetadata(stamp, {
+      options: { ...s },
+      requirements,
+      unsupported: coverage.filter((c) => c.status === "unsupported").map((c) => c.ruleId),
     }),
     parameters: {
       nsgName: { type: "string", defaultValue: escapeArmString(s.nsgName), metadata: { description: "Name of the network security group." } },

@@ -1,3 +1,5 @@
+import type { ArtifactStamp } from "./stamp.js";
+
 /** ARM template string escaping, shared by every ARM emitter. */
 
 /** A string that starts with `[` is an ARM expression; a literal one must be written `[[`. */
@@ -13,4 +15,15 @@ export function escapeArmStrings<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeArmStrings(v)])) as T;
   }
   return value;
+}
+
+/**
+ * The template `metadata` every ARM emitter writes: the generator, then the stamp followed by the
+ * emitter's own facts (options, requirements...), every data string escaped.
+ */
+export function armTemplateMetadata(stamp: ArtifactStamp, extra: Record<string, unknown>): Record<string, unknown> {
+  return escapeArmStrings({
+    _generator: { name: stamp.generator, version: stamp.generatorVersion },
+    "cassandra-mi-netrules": { ...stamp, regions: [...stamp.regions], ...extra },
+  });
 }

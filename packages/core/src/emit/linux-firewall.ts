@@ -7,6 +7,7 @@ import { mergePrefixes, parseCidr } from "../cidr.js";
 import { sortBy, uniqueSorted } from "../order.js";
 import type { CoverageEntry, CoverageStatus, PortRange, PrefixSet, ResolvedRule, ResolvedRules, ResolvedTagRef } from "../types.js";
 import { formatPortRange, mergePortRanges } from "./ports.js";
+import { artifactStamp, stampLines } from "./stamp.js";
 
 export type LinuxFirewallMode = "nva" | "host";
 
@@ -466,4 +467,9 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
       return { ruleId: p.rule.id, status: p.status, how, why: p.why.join("; ") };
     });
   return { plan, coverage };
+}
+
+/** The artifact header as `# ` comment lines; every value is reduced to safe printable text first. */
+export function linuxStampLines(resolved: ResolvedRules, generator: string, generatorVersion: string): string[] {
+  return stampLines(artifactStamp(resolved, generator, generatorVersion), "").map((l) => `# ${safeCommentText(l, 400)}`);
 }
