@@ -1,7 +1,8 @@
 /**
  * Compiles data/*.yaml into src/generated/*.ts (frozen at import, no YAML or zod at run time) and
  * writes the JSON Schema of the YAML files to ../../schemas/. Exits 1 naming file, YAML path and value
- * on any problem. `--check` writes nothing and exits 1 when a generated file is out of date.
+ * on any problem. `--check` (and any run with CI set) writes nothing and exits 1 when a generated file is
+ * out of date.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -11,7 +12,8 @@ import { DatasetError } from "../src/build/compile.js";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = resolve(pkgDir, "../..");
-const checkOnly = process.argv.includes("--check");
+// In CI a stale committed file must fail the build, not be silently regenerated before the drift test.
+const checkOnly = process.argv.includes("--check") || Boolean(process.env.CI);
 
 try {
   const files = generatedFiles({ pkgDir, repoRoot });

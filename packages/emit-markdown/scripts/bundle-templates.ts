@@ -107,6 +107,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const text = bundleTemplates();
   // Rewriting an unchanged file would race with tests that read it while the package builds.
   if (!existsSync(generatedFile) || readFileSync(generatedFile, "utf8") !== text) {
+    // In CI a stale committed file must fail the build, not be silently regenerated before the drift test.
+    if (process.env.CI) {
+      console.error(`${generatedFile} is out of date: run npm run build -w @cassandra-mi-netrules/emit-markdown and commit it`);
+      process.exit(1);
+    }
     writeFileSync(generatedFile, text);
     console.log(`wrote ${generatedFile}`);
   } else console.log(`${generatedFile} is up to date`);
