@@ -1,6 +1,6 @@
 /**
  * Release engineering: `npm pack` every publishable package, install the tarballs into a fresh project
- * outside the workspace (offline, from the npm cache), then run the CLI and the ESM, CJS and TypeScript
+ * outside the workspace (external dependencies from the npm cache, or the registry when missing there), then run the CLI and the ESM, CJS and TypeScript
  * imports from there.
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -39,7 +39,7 @@ beforeAll(() => {
   // Not published yet: the pinned versions come from the tarballs.
   manifest.dependencies = Object.fromEntries(publishable.map((m) => [m.name, `file:./${tarballs.find((t) => t.startsWith(m.name.replace("@", "").replace("/", "-")))}`]));
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  const install = run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock"], {
+  const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock"], {
     cwd: dir,
     env: { ...process.env, npm_config_workspaces: "false" },
   });
