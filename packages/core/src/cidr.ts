@@ -29,7 +29,8 @@ export interface ParsedCidr {
 export class CidrError extends Error {
   constructor(
     readonly value: string,
-    reason: string,
+    /** Why the value is not a prefix, without the value. */
+    readonly reason: string,
   ) {
     super(`${JSON.stringify(value)} is not a valid CIDR prefix: ${reason}`);
     this.name = "CidrError";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CidrError, parseCidr } from "./cidr.js";
 
 /** Requirement ids are kebab-case and never reused; renaming one is a major change. */
 export const RequirementIdSchema = z
@@ -8,12 +9,16 @@ export const RequirementIdSchema = z
 
 export const RevisionIdSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 
-export const LocalizedTextSchema = z
-  .object({
-    en: z.string().trim().min(1, "English text is missing"),
-    fr: z.string().trim().min(1, "French text is missing"),
-  })
-  .strict();
+/** Text in one language; absent, empty or blank text is reported as missing in that language. */
+function textIn(language: "English" | "French") {
+  const missing = `${language} text is missing`;
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? missing : `${language} text must be a string`) })
+    .trim()
+    .min(1, missing);
+}
+
+export const LocalizedTextSchema = z.object({ en: textIn("English"), fr: textIn("French") }).strict();
 
 /** A host-name label in lower case, in which `{region}` may stand for the lower-case region name. */
 const LABEL_RE = /^(?=.{1,63}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
@@ -34,13 +39,21 @@ export const FqdnPatternSchema = z
     message: "must be a lower-case host name; '*' only as the whole left-most label; '{region}' the only placeholder",
   });
 
-const IPV4_CIDR =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const IPV6_CIDR = /^[0-9a-f:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+/** The shape of a prefix, which the JSON Schema can state; the refinement reads it with the one CIDR parser. */
+const CIDR_SHAPE = /^[0-9A-Fa-f.:]+\/\d{1,3}$/;
+const CIDR_MESSAGE = "must be an IPv4 or IPv6 CIDR prefix such as 192.0.2.0/24 or 2001:db8::/32";
+/** An IPv4 or IPv6 prefix without host bits, in canonical text (RFC 5952 for IPv6). */
 export const CidrSchema = z
   .string()
-  .refine((s) => IPV4_CIDR.test(s) || (IPV6_CIDR.test(s) && s.includes(":")), {
-    message: "must be an IPv4 or IPv6 CIDR prefix such as 192.0.2.0/24 or 2001:db8::/32",
+  .regex(CIDR_SHAPE, CIDR_MESSAGE)
+  .superRefine((s, ctx) => {
+    if (!CIDR_SHAPE.test(s)) return;
+    try {
+      const { text } = parseCidr(s);
+      if (text !== s) ctx.addIssue({ code: "custom", message: `must be written in canonical form, ${text}` });
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: `${CIDR_MESSAGE}: ${e instanceof CidrError ? e.reason : String(e)}` });
+    }
   });
 
 export const PortSchema = z.number().int().min(1, "ports start at 1").max(65535, "ports end at 65535");
@@ -80,8 +93,8 @@ export const ConditionSchema = z
 export const InferenceSchema = z
   .object({
     about: z.string().min(1),
-    en: z.string().trim().min(1, "English text is missing"),
-    fr: z.string().trim().min(1, "French text is missing"),
+    en: textIn("English"),
+    fr: textIn("French"),
   })
   .strict();
 
@@ -89,7 +102,7 @@ export const ProvenanceSchema = z
   .object({
     revisions: z.array(RevisionIdSchema).min(1),
     table: z.enum(["azure-global", "service-tags", "prefixes", "internal-ports"]),
-    /** The destination cell as the page wrote it, per revision where a verbatim copy is known. */
+    /** The row as the page wrote it, per revision where a copy is known (see `Provenance.asWritten`). */
     asWritten: z.record(RevisionIdSchema, z.string()).optional(),
     notes: z.array(LocalizedTextSchema).optional(),
   })

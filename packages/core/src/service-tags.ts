@@ -7,6 +7,7 @@ import { mergePrefixes } from "./cidr.js";
 import { sortBy } from "./order.js";
 import { ServiceTagsFileSchema } from "./schema.js";
 import type { ServiceTagIndex, ServiceTagInfo } from "./types.js";
+import { issuePath, showValue, valueAt } from "./zod-issue.js";
 
 export class ServiceTagsError extends Error {
   constructor(
@@ -15,23 +16,9 @@ export class ServiceTagsError extends Error {
     readonly value: unknown,
     reason: string,
   ) {
-    const shown = JSON.stringify(value);
-    super(`${source}: ${field}: ${reason}${value === undefined ? "" : ` (value: ${shown && shown.length > 80 ? `${shown.slice(0, 77)}...` : shown})`}`);
+    super(`${source}: ${field}: ${reason} (value: ${showValue(value)})`);
     this.name = "ServiceTagsError";
   }
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(root)";
-}
-
-function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = doc;
-  for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key as string];
-  }
-  return cur;
 }
 
 /**
@@ -44,14 +31,14 @@ export function loadServiceTags(input: string | unknown, source = "service-tags 
     try {
       doc = JSON.parse(input);
     } catch (e) {
-      throw new ServiceTagsError(source, "(root)", undefined, `not valid JSON: ${(e as Error).message}`);
+      throw new ServiceTagsError(source, "(root)", input, `not valid JSON: ${(e as Error).message}`);
     }
   }
   const parsed = ServiceTagsFileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path ?? [];
-    throw new ServiceTagsError(source, pathText(path), valueAt(doc, path), issue?.message ?? "invalid");
+    throw new ServiceTagsError(source, issuePath(path) || "(root)", valueAt(doc, path), issue?.message ?? "invalid");
   }
   const tags = new Map<string, ServiceTagInfo>();
   const lower = new Map<string, ServiceTagInfo>();

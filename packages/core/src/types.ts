@@ -58,7 +58,12 @@ export interface Provenance {
   readonly since: string;
   /** The table of the page the row stands in. */
   readonly table: SourceTable;
-  /** The destination cell as the page wrote it, per revision where a verbatim copy is known. */
+  /**
+   * The row as the page wrote it, per revision where a copy is known: the destination cell's Markdown
+   * with `</br>` as a space, links as their text and whitespace collapsed (internal ports: the Port and
+   * Use cells joined by ` | `; prefixes: joined by `, `). The 2021-05-21 copies are the French translation,
+   * the only copy of that state.
+   */
   readonly asWritten: Readonly<Record<string, string>>;
   readonly notes: readonly LocalizedText[];
 }

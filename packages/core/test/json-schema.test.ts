@@ -19,11 +19,15 @@ describe("schemas/*.schema.json", () => {
     expect(ajv.validate(schema("revisions.schema.json"), yaml("revisions.yaml"))).toBe(true);
     expect(ajv.validate(schema("features.schema.json"), yaml("features.yaml"))).toBe(true);
   });
-  it("rejects a port out of range, an unknown field and a bad kind", () => {
+  it("rejects a port out of range, an unknown field, a bad kind, a prefix that is no CIDR and a missing French purpose", () => {
     const doc = yaml("requirements/40-internal.yaml") as Array<Record<string, unknown>>;
     const first = doc[0] as Record<string, unknown>;
     expect(rules([{ ...first, ports: [70000] }])).toBe(false);
     expect(rules([{ ...first, colour: "red" }])).toBe(false);
     expect(rules([{ ...first, kind: "sideways" }])).toBe(false);
+    const prefixes = (yaml("requirements/30-prefixes.yaml") as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+    expect(rules([prefixes])).toBe(true);
+    expect(rules([{ ...prefixes, destinations: [{ type: "prefixes", prefixes: ["any"] }] }])).toBe(false);
+    expect(rules([{ ...first, purpose: { en: "only English" } }])).toBe(false);
   });
 });

@@ -92,13 +92,10 @@ describe("resolveRules", () => {
   it("rejects an unknown region with the nearest valid one", () => {
     expect(() => resolveRules({ regions: ["eastus", "westeruope"] })).toThrow(/^unknown region "westeruope"; did you mean "westeurope"\?/);
     expect(() => resolveRules({ regions: ["East US 2"] })).toThrow(/did you mean "eastus2"\?/);
-    try {
-      resolveRules({ regions: ["nowhere-at-all-region"] });
-    } catch (e) {
-      expect(e).toBeInstanceOf(UnknownNameError);
-      expect((e as UnknownNameError).value).toBe("nowhere-at-all-region");
-      expect((e as UnknownNameError).suggestion).toBeUndefined();
-    }
+    const far = () => resolveRules({ regions: ["nowhere-at-all-region"] });
+    expect(far).toThrow(UnknownNameError);
+    expect(far).toThrow(expect.objectContaining({ value: "nowhere-at-all-region", suggestion: undefined }));
+    expect(far).toThrow(/^unknown region "nowhere-at-all-region" \(known: /);
     expect(() => resolveRules({ regions: ["eastus"], revision: "2021-11-03" })).toThrow(/unknown revision "2021-11-03"; did you mean "2021-11-02"/);
     expect(() => resolveRules({ regions: ["eastus"], features: { backups: true } })).toThrow(/features\.backups: unknown feature/);
   });
@@ -111,7 +108,7 @@ describe("resolveRules", () => {
 });
 
 describe("diffRevisions", () => {
-  it("V1 -> V2 adds the tag table and the store row", () => {
+  it("V1 -> V2 adds the tag table and the store row, and changes nothing it cannot see", () => {
     const d = diffRevisions("2021-05-21", "2021-08-14");
     expect(d.added).toEqual([
       "storage-store",
@@ -125,18 +122,33 @@ describe("diffRevisions", () => {
       "tag-storage-regional",
     ]);
     expect(d.removed).toEqual([]);
+    // The data has no 2021-08-14 copy of the V1 rows: that is no evidence of a change.
+    expect(d.changed).toEqual([]);
   });
 
-  it("V3 -> GA adds two tags and the prefixes, removes Storage.<Region>", () => {
+  it("V2 -> V3 adds the seven FQDNs and reports the spelling fix, and only it, as a changed field", () => {
+    const d = diffRevisions("2021-08-14", "2021-09-13");
+    expect(d.added).toHaveLength(7);
+    // `Storage.<Region>` became `Storage.\<Region\>`: the same text once the Markdown marks are read.
+    expect(d.changed).toEqual([{ id: "tag-guest-and-hybrid-management", fields: ["provenance.asWritten"] }]);
+  });
+
+  it("V3 -> GA adds two tags and the prefixes, removes Storage.<Region>, and changes no row's wording", () => {
     const d = diffRevisions("2021-09-13", "2021-11-02");
     expect(d.added).toEqual(["microsoft-prefixes", "tag-azure-front-door-first-party", "tag-azure-resource-manager"]);
     expect(d.removed).toEqual(["tag-storage-regional"]);
+    // GuestAndHybridManagement gained only code marks.
+    expect(d.changed).toEqual([]);
   });
 
-  it("V2 -> V3 reports the spelling fix as a changed field", () => {
-    const d = diffRevisions("2021-08-14", "2021-09-13");
-    expect(d.changed).toContainEqual({ id: "tag-guest-and-hybrid-management", fields: ["provenance.asWritten"] });
-    expect(d.added).toHaveLength(7);
+  it("V1 -> GA: a relabelled alternative is a change, the translated connector is not", () => {
+    const changed = diffRevisions("2021-05-21", "2021-11-02").changed.map((c) => c.id);
+    // "Azure KeyVault" became "Azure Key Vault", "Azure EventHub" "Azure Event Hubs", "Azure AD" "Microsoft Entra ID".
+    expect(changed).toEqual(expect.arrayContaining(["key-vault", "event-hub-logs", "entra-id-login"]));
+    // "ou Étiquette de service : Azure Storage" and "Or ServiceTag - Azure Storage" name the same alternative.
+    for (const id of ["storage-control-plane", "storage-backup", "management-api", "monitor-metrics", "security-scanner-definitions"]) {
+      expect(changed).not.toContain(id);
+    }
   });
 
   it("a revision against itself is empty", () => {
@@ -179,14 +191,12 @@ describe("loadServiceTags", () => {
   it("names the field and value of a malformed file", () => {
     expect(() => loadServiceTags("{not json", "bad.json")).toThrow(/^bad\.json: \(root\): not valid JSON/);
     expect(() => loadServiceTags({ changeNumber: "x", cloud: "Public", values: [] }, "f.json")).toThrow(/^f\.json: changeNumber: .*\(value: "x"\)/);
-    const bad = JSON.parse(tagsText.slice(0, 0) || '{"changeNumber":1,"cloud":"Public","values":[{"name":"A","id":"A","properties":{"changeNumber":1,"region":"","addressPrefixes":["192.0.2.0/24","300.1.1.1/8"]}}]}');
-    try {
-      loadServiceTags(bad, "f.json");
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ServiceTagsError);
-      expect((e as ServiceTagsError).field).toBe("values[0].properties.addressPrefixes[1]");
-      expect((e as Error).message).toContain('(value: "300.1.1.1/8")');
-    }
+    const prefix = { changeNumber: 1, region: "", addressPrefixes: ["192.0.2.0/24", "300.1.1.1/8"] };
+    const bad = () => loadServiceTags({ changeNumber: 1, cloud: "Public", values: [{ name: "A", id: "A", properties: prefix }] }, "f.json");
+    expect(bad).toThrow(ServiceTagsError);
+    expect(bad).toThrow(expect.objectContaining({ field: "values[0].properties.addressPrefixes[1]", value: "300.1.1.1/8" }));
+    expect(bad).toThrow('(value: "300.1.1.1/8")');
+    const missing = () => loadServiceTags({ changeNumber: 1, cloud: "Public", values: [{ name: "A", properties: prefix }] }, "f.json");
+    expect(missing).toThrow(/^f\.json: values\[0\]\.id: .*\(value: missing\)$/);
   });
 });

@@ -1,10 +1,16 @@
-// The main entry's import cost is benchmarked: markdown-it must stay behind the `source` subpath.
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+// Importing the data parses no YAML and runs no zod; markdown-it stays behind the `source` subpath. Checked on
+// the sources' import graph and on the bundles the package's own tsup recipe builds from them.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { build, type Options } from "tsup";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import tsupConfig from "../tsup.config.js";
 
-const src = resolve(dirname(fileURLToPath(import.meta.url)), "../src");
+const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const src = resolve(pkgDir, "src");
+const BUILD_ONLY = ["zod", "js-yaml", "markdown-it"];
 
 /** Every module reachable from `entry` through static imports and re-exports: relative files and bare package names. */
 function reachable(entry: string): { files: Set<string>; packages: Set<string> } {
@@ -25,16 +31,20 @@ function reachable(entry: string): { files: Set<string>; packages: Set<string> }
   return { files, packages };
 }
 
-describe("import graph", () => {
-  it("the main entry does not reach markdown-it nor the source modules", () => {
+const heavy = (packages: Iterable<string>): string[] => [...packages].filter((p) => BUILD_ONLY.some((h) => p === h || p.startsWith(`${h}/`))).sort();
+
+describe("import graph of the sources", () => {
+  it("the main entry reaches neither zod, js-yaml nor markdown-it, nor the build or source modules", () => {
     const { files, packages } = reachable("index.ts");
     expect(files.size).toBeGreaterThan(5);
-    expect([...packages].filter((p) => p.startsWith("markdown-it"))).toEqual([]);
-    expect([...files].filter((f) => f.includes(`${src}/source`))).toEqual([]);
+    expect(heavy(packages)).toEqual([]);
+    expect([...files].filter((f) => f.includes(`${src}/source`) || f.includes(`${src}/build`) || f.endsWith("schema.ts"))).toEqual([]);
   });
 
-  it("the source subpath does reach markdown-it (so the check above can fail)", () => {
-    expect(reachable("source.ts").packages.has("markdown-it")).toBe(true);
+  it("the subpaths that need them do reach them (so the check above can fail)", () => {
+    expect(heavy(reachable("source.ts").packages)).toEqual(["markdown-it"]);
+    expect(heavy(reachable("service-tags.ts").packages)).toEqual(["zod"]);
+    expect(heavy(reachable("build/compile.ts").packages)).toEqual(["js-yaml", "zod"]);
   });
 
   it("the label mapping and the parser import nothing from the dataset", () => {
@@ -42,5 +52,62 @@ describe("import graph", () => {
       const { files } = reachable(entry);
       expect([...files].filter((f) => /dataset|generated/u.test(f)), entry).toEqual([]);
     }
+  });
+});
+
+interface Metafile {
+  outputs: Record<string, { imports: Array<{ path: string; external?: boolean }>; inputs: Record<string, unknown>; entryPoint?: string }>;
+}
+
+describe("the bundles tsup builds (the dist/ layout: shared chunks, ESM and CJS)", () => {
+  let out: string;
+  const metafiles: Record<"esm" | "cjs", Metafile> = { esm: { outputs: {} }, cjs: { outputs: {} } };
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), "cmn-core-dist-"));
+    const recipe = tsupConfig as Options;
+    const entry = Object.fromEntries(Object.entries(recipe.entry as Record<string, string>).map(([name, file]) => [name, resolve(pkgDir, file)]));
+    // tsup leaves the dependencies of the package.json in the working directory external; name the package's own.
+    const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const external = Object.keys(pkg.dependencies);
+    await build({ ...recipe, entry, external, config: false, outDir: out, dts: false, metafile: true, silent: true });
+    for (const format of ["esm", "cjs"] as const) metafiles[format] = JSON.parse(readFileSync(join(out, `metafile-${format}.json`), "utf8")) as Metafile;
+  }, 60_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  /** External packages a bundle loads, through the chunks it imports, and the files of node_modules bundled into them. */
+  function externals(format: "esm" | "cjs", entry: string): string[] {
+    const { outputs } = metafiles[format];
+    // Metafile paths are relative to the working directory of the build.
+    const key = (p: string): string => resolve(process.cwd(), p);
+    const byKey = new Map(Object.entries(outputs).map(([p, o]) => [key(p), o]));
+    const start = [...byKey.keys()].find((k) => k === join(out, `${entry}.${format === "esm" ? "js" : "cjs"}`));
+    expect(start, `${entry} (${format}) among ${[...byKey.keys()].join(", ")}`).toBeDefined();
+    const seen = new Set<string>();
+    const found = new Set<string>();
+    const walk = (k: string): void => {
+      if (seen.has(k)) return;
+      seen.add(k);
+      for (const input of Object.keys(byKey.get(k)?.inputs ?? {})) {
+        const bundled = /node_modules\/((?:@[^/]+\/)?[^/]+)/u.exec(input)?.[1];
+        if (bundled) found.add(bundled);
+      }
+      for (const imp of byKey.get(k)?.imports ?? []) {
+        if (imp.external) found.add(imp.path);
+        else walk(key(imp.path));
+      }
+    };
+    walk(start as string);
+    return [...found].sort();
+  }
+
+  it.each(["esm", "cjs"] as const)("%s: index loads none of zod, js-yaml, markdown-it", (format) => {
+    expect(heavy(externals(format, "index"))).toEqual([]);
+  });
+
+  it.each(["esm", "cjs"] as const)("%s: schema and service-tags load zod, source loads markdown-it (so the check above can fail)", (format) => {
+    expect(heavy(externals(format, "schema"))).toEqual(["zod"]);
+    expect(heavy(externals(format, "service-tags"))).toEqual(["zod"]);
+    expect(heavy(externals(format, "source"))).toEqual(["markdown-it"]);
   });
 });

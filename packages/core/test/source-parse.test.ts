@@ -117,6 +117,17 @@ describe("parseSourcePage on the French seed (2021-05-21)", () => {
     ]);
   });
 
+  it("maps the French page's labels to the same tags as the English page's, row for row", () => {
+    const alternatives = (page: string) =>
+      new Map(byTable(parseSourcePage(page).rows, "azure-global").map((r) => [r.endpoint, r.alternative ?? null]));
+    const fr = alternatives(FR);
+    const en = alternatives(EN);
+    expect(fr.size).toBe(8);
+    for (const [endpoint, tag] of fr) expect([endpoint, en.get(endpoint)]).toEqual([endpoint, tag]);
+    // The French rows write their alternative with the French lead-in, not the English one.
+    expect(parsed.rows.filter((r) => r.table === "azure-global" && r.asWritten.includes("Étiquette de service"))).toHaveLength(7);
+  });
+
   it("keeps the French alternative label as written", () => {
     expect(parsed.rows.find((r) => r.line === 37)?.alternativeLabel).toBe("Azure AD");
   });

@@ -25,6 +25,7 @@ import type {
 } from "../types.js";
 import { canonicalJson } from "../order.js";
 import { nearest } from "../suggest.js";
+import { issuePath, showValue, valueAt } from "../zod-issue.js";
 
 export interface DatasetBuild {
   readonly requirements: Requirement[];
@@ -40,26 +41,6 @@ export class DatasetError extends Error {
   }
 }
 
-/** `[3].ports[0]` from a zod issue path. */
-export function yamlPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
-}
-
-function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = doc;
-  for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key as string];
-  }
-  return cur;
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return "missing";
-  const s = JSON.stringify(value);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
 function parseYaml(file: string, label: string, problems: string[]): unknown {
   try {
     return load(readFileSync(file, "utf8"));
@@ -73,8 +54,8 @@ function check<T>(schema: z.ZodType<T>, doc: unknown, label: string, problems: s
   const res = schema.safeParse(doc);
   if (res.success) return res.data;
   for (const issue of res.error.issues) {
-    const where = yamlPath(issue.path) || "(root)";
-    problems.push(`${label}: ${where}: ${issue.message} (value: ${show(valueAt(doc, issue.path))})`);
+    const where = issuePath(issue.path) || "(root)";
+    problems.push(`${label}: ${where}: ${issue.message} (value: ${showValue(valueAt(doc, issue.path))})`);
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 /** Azure specifics shared by the ARM emitters: service-tag forms per network feature, resource names. */
 import { uniqueSorted } from "../order.js";
 import type { ResolvedServiceTag } from "../types.js";
+import { shortHash } from "./text.js";
 
 export interface TagFormChoice {
   /** Tag names to write, sorted; empty when the target cannot use the tag at all. */
@@ -48,16 +49,6 @@ export function chooseTagForms(tag: ResolvedServiceTag, feature: string, preferR
  * with a letter, digit or `_`.
  */
 export const AZURE_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
-
-/** FNV-1a, 32 bits, as 8 hex digits: a short stable suffix that keeps truncated names apart. */
-function shortHash(value: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) {
-    h ^= value.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
-}
 
 /**
  * A valid Azure name built from free text: other characters become `-`, runs collapse, the ends are

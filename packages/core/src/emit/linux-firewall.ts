@@ -8,6 +8,7 @@ import { sortBy, uniqueSorted } from "../order.js";
 import type { CoverageEntry, CoverageStatus, PortRange, PrefixSet, ResolvedRule, ResolvedRules, ResolvedTagRef } from "../types.js";
 import { formatPortRange, mergePortRanges } from "./ports.js";
 import { artifactStamp, stampLines } from "./stamp.js";
+import { shortHash } from "./text.js";
 
 export type LinuxFirewallMode = "nva" | "host";
 
@@ -76,6 +77,22 @@ export interface LinuxFirewallPlan {
   readonly chains: readonly FirewallChain[];
 }
 
+/** The plan and what both Linux artifacts render from it the same way. */
+export interface LinuxFirewallPlanning {
+  readonly plan: LinuxFirewallPlan;
+  /** One entry per resolved rule, in rule order, naming the emitter's sets and chains. */
+  coverage(naming: LinuxFirewallNaming): CoverageEntry[];
+  /** Comment lines of the artifact header: what the mode does, the subnets, the coverage, where the FQDN sets are filled. */
+  summaryLines(naming: LinuxFirewallNaming, coverage: readonly CoverageEntry[], dnsmasqPath: string): string[];
+  /** The dnsmasq configuration: stamp and usage comments, then per domain its requirement ids and one `ipset=` / `nftset=` line. */
+  dnsmasqConfig(
+    stamp: readonly string[],
+    directive: "ipset" | "nftset",
+    setSpec: (set: { readonly slug: string; readonly family: 4 | 6 }) => string,
+    usage: readonly string[],
+  ): string;
+}
+
 /** How an emitter writes names, so coverage can name the real set and chain. */
 export interface LinuxFirewallNaming {
   readonly target: string;
@@ -99,15 +116,6 @@ const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOST = new RegExp(`^(?:${LABEL}\\.)*${LABEL}$`);
 const FAMILIES: ReadonlyArray<4 | 6> = [4, 6];
 
-/** FNV-1a 32-bit as 8 hex digits: a short, stable, dependency-free name suffix. */
-export function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (const ch of new TextEncoder().encode(text)) {
-    h ^= ch;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
-}
 
 /** Printable ASCII only (no quotes, backslashes, `#`, `$`, backticks or control characters), for comments. */
 export function safeCommentText(text: string, max = 200): string {
@@ -240,7 +248,7 @@ function adviceFor(notes: readonly string[]): string {
  * Plans the Linux packet filter for the resolved rules. Pure; throws LinuxFirewallError naming the
  * option or field and the bad value (a missing subnet, a hostile id or FQDN, a bad prefix).
  */
-export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewallOptions = {}): { plan: LinuxFirewallPlan; coverage(naming: LinuxFirewallNaming): CoverageEntry[] } {
+export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewallOptions = {}): LinuxFirewallPlanning {
   const mode = options.mode ?? "nva";
   if (mode !== "nva" && mode !== "host") throw new LinuxFirewallError("options.mode", mode, 'must be "nva" or "host"');
   for (const key of ["fqdns", "regionalTags"] as const) {
@@ -373,6 +381,7 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
       }
     }
     if (rule.unresolvedFqdns.length > 0) p.notes.push(`FQDN ${rule.unresolvedFqdns.map((x) => safeCommentText(x)).join(", ")} not used: no region given`);
+    const exact = useFqdns ? uniqueSorted(rule.fqdns.filter((f) => !f.fqdn.startsWith("*.")).map((f) => f.fqdn)) : [];
     if (p.alternatives.length === 0) {
       p.status = "unsupported";
       p.chain = [];
@@ -380,9 +389,15 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
         `no alternative this target can enforce (${p.notes.join("; ") || "none listed"}); ${adviceFor(p.notes)}`,
       );
       p.notes = [];
-    } else if (fallback) {
-      p.status = "approximated";
-      p.why.push("the row asks for the regional form of a tag; where a requested region has none, the broader global tag stands in");
+    } else {
+      if (fallback) {
+        p.status = "approximated";
+        p.why.push("the row asks for the regional form of a tag; where a requested region has none, the broader global tag stands in");
+      }
+      if (exact.length > 0) {
+        p.status = "approximated";
+        p.why.push(`dnsmasq's ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of ${exact.join(", ")}`);
+      }
     }
   }
 
@@ -466,7 +481,22 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
       }
       return { ruleId: p.rule.id, status: p.status, how, why: p.why.join("; ") };
     });
-  return { plan, coverage };
+  const summaryLines = (naming: LinuxFirewallNaming, entries: readonly CoverageEntry[], dnsmasqPath: string): string[] => [
+    plan.mode === "nva"
+      ? `# nva: traffic forwarded from the cluster subnet goes through chain ${naming.chainName("egress")}; allowed requirements are accepted, the rest dropped.`
+      : `# host: traffic from and to the managed cluster subnet goes through chains ${naming.chainName("from-cluster")} / ${naming.chainName("to-cluster")}; the internal ports are accepted, the rest dropped.`,
+    `# Subnets: ${[...plan.subnets.ipv4, ...plan.subnets.ipv6].join(", ")}`,
+    "#",
+    "# Coverage:",
+    ...entries.map((c) => `#   ${c.ruleId}: ${c.status}${c.why ? ` (${safeCommentText(c.why, 160)})` : ""}`),
+    ...(plan.sets.some((s) => s.kind === "fqdn") ? ["#", `# FQDN sets are filled by dnsmasq (${dnsmasqPath}); the cluster subnet must resolve names through it.`] : []),
+  ];
+  const dnsmasqConfig = (stamp: readonly string[], directive: "ipset" | "nftset", setSpec: (set: { readonly slug: string; readonly family: 4 | 6 }) => string, usage: readonly string[]): string => {
+    const lines = [...stamp, ...usage];
+    for (const d of plan.dnsmasq) lines.push(`# ${d.ruleIds.join(", ")}`, `${directive}=/${d.domain}/${d.sets.map(setSpec).join(",")}`);
+    return `${lines.join("\n")}\n`;
+  };
+  return { plan, coverage, summaryLines, dnsmasqConfig };
 }
 
 /** The artifact header as `# ` comment lines; every value is reduced to safe printable text first. */
