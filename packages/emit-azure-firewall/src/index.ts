@@ -11,6 +11,7 @@ import {
   escapeArmString,
   escapeArmStrings,
   formatPortRange,
+  listSome,
   sortBy,
   uniqueSorted,
   type CoverageEntry,
@@ -115,10 +116,6 @@ interface NetRule {
   destinationPorts: string[];
 }
 
-function listSome(items: readonly string[], max = 3): string {
-  return items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
-}
-
 /** Why an application rule cannot carry these ports (one protocol entry per port, at most 64000), or "". */
 function appPortProblem(rule: ResolvedRule): string {
   for (const r of rule.ports) {
@@ -155,6 +152,20 @@ export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: Fi
   const description = (rule: ResolvedRule): string => escapeArmString(`Cassandra MI: ${rule.id}`);
   const esc = (items: readonly string[]): string[] => items.map((i) => escapeArmString(i));
   const portsText = (rule: ResolvedRule): string => rule.ports.map((p) => formatPortRange(p)).join(", ");
+  /** Adds the network rule of `rule` to `destination` (addresses and tags, or FQDNs) and returns its name. */
+  const addNetworkRule = (rule: ResolvedRule, destination: Pick<NetRule, "destinationAddresses"> | Pick<NetRule, "destinationFqdns">): string => {
+    const name = nameFor(rule, NETWORK_COLLECTION);
+    netRules.push({
+      ruleType: "NetworkRule",
+      name,
+      description: description(rule),
+      ipProtocols: ["TCP"],
+      sourceAddresses: [source],
+      ...destination,
+      destinationPorts: rule.ports.map((p) => formatPortRange(p)),
+    });
+    return name;
+  };
 
   for (const rule of sortBy(resolved.rules, (r) => r.id)) {
     if (rule.kind === "internal") {
@@ -195,17 +206,9 @@ export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: Fi
     }
     if (toNetwork.length > 0) {
       fqdnsInNetworkRules = true;
-      const name = nameFor(rule, NETWORK_COLLECTION);
-      netRules.push({
-        ruleType: "NetworkRule",
-        name,
-        description: description(rule),
-        ipProtocols: ["TCP"],
-        sourceAddresses: [source],
-        destinationFqdns: esc(toNetwork),
-        destinationPorts: rule.ports.map((p) => formatPortRange(p)),
-      });
-      const dns = s.policy === "create" ? "DNS proxy enabled on the policy" : "needs DNS proxy enabled on the existing policy";
+      const name = addNetworkRule(rule, { destinationFqdns: esc(toNetwork) });
+      // Azure Firewall DNS settings: FQDN filtering in network rules needs DNS proxy and clients that resolve through the firewall.
+      const dns = `${s.policy === "create" ? "DNS proxy enabled on the policy" : "needs DNS proxy enabled on the existing policy"}; the cluster's virtual network must use the firewall as its DNS server`;
       const not = appFit ? "" : `; not an application rule: ${appMiss}`;
       coverage.push({ ruleId: rule.id, status: "enforced", how: `network rule ${NETWORK_COLLECTION}/${name}: TCP ${portsText(rule)} to ${listSome(toNetwork)} (${dns}), from ${sourceText}${not}`, why: "" });
       continue;
@@ -241,16 +244,7 @@ export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: Fi
       coverage.push({ ruleId: rule.id, status: "unsupported", how: "no firewall rule", why: `Not written: ${reason}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}.` });
       continue;
     }
-    const name = nameFor(rule, NETWORK_COLLECTION);
-    netRules.push({
-      ruleType: "NetworkRule",
-      name,
-      description: description(rule),
-      ipProtocols: ["TCP"],
-      sourceAddresses: [source],
-      destinationAddresses: esc(destinations),
-      destinationPorts: rule.ports.map((p) => formatPortRange(p)),
-    });
+    const name = addNetworkRule(rule, { destinationAddresses: esc(destinations) });
     const reasons: string[] = [];
     if (fqdnGap.length > 0) {
       const cause = rule.unresolvedFqdns.length > 0 ? "no region given for {region}" : `wildcards need an application rule, and ${appMiss}`;
@@ -265,23 +259,20 @@ export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: Fi
     });
   }
 
-  const ruleCollections: unknown[] = [];
-  if (netRules.length > 0)
-    ruleCollections.push({
+  const ruleCollections = (
+    [
+      [NETWORK_COLLECTION, NETWORK_COLLECTION_PRIORITY, netRules],
+      [APPLICATION_COLLECTION, APPLICATION_COLLECTION_PRIORITY, appRules],
+    ] as const
+  )
+    .filter(([, , rules]) => rules.length > 0)
+    .map(([name, priority, rules]) => ({
       ruleCollectionType: "FirewallPolicyFilterRuleCollection",
-      name: NETWORK_COLLECTION,
-      priority: NETWORK_COLLECTION_PRIORITY,
+      name,
+      priority,
       action: { type: "Allow" },
-      rules: sortBy(netRules, (r) => r.name),
-    });
-  if (appRules.length > 0)
-    ruleCollections.push({
-      ruleCollectionType: "FirewallPolicyFilterRuleCollection",
-      name: APPLICATION_COLLECTION,
-      priority: APPLICATION_COLLECTION_PRIORITY,
-      action: { type: "Allow" },
-      rules: sortBy(appRules, (r) => r.name),
-    });
+      rules: sortBy<AppRule | NetRule>(rules, (r) => r.name),
+    }));
 
   // Azure Firewall limits: 20,000 unique source/destinations in network rules, 2 MB of rules per rule collection group.
   const netDestinations = netRules.reduce((n, r) => n + r.sourceAddresses.length * ((r.destinationAddresses?.length ?? 0) + (r.destinationFqdns?.length ?? 0)), 0);
@@ -319,7 +310,7 @@ export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: Fi
       properties: {
         sku: { tier: s.tier },
         threatIntelMode: "Alert",
-        ...(fqdnsInNetworkRules ? { dnsSettings: { enableProxy: true } } : {}),
+        ...(fqdnsInNetworkRules ? { dnsSettings: { enableProxy: true, requireProxyForNetworkRules: true } } : {}),
       },
     });
   resources.push({

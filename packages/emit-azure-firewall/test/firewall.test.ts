@@ -1,54 +1,32 @@
-import { readFileSync } from "node:fs";
-import { EmitterRegistry, regions, resolveRules, revisions, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { regions, resolveRules, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import {
   APPLICATION_COLLECTION,
   emitFirewallPolicyTemplate,
-  emitter,
   FirewallOptionError,
   NETWORK_COLLECTION,
-  version,
   type FirewallPolicyOptions,
 } from "@cassandra-mi-netrules/emit-azure-firewall";
-import { parseFirewallTemplate, validateArmSchemaWhole, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import { parseFirewallTemplate, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import { contractTests, emitChecked as emitCheckedBy, expectDeterministic, goldenTests, runArmMatrix } from "@cassandra-mi-netrules/testkit/arm-emitter";
 import { describe, expect, it } from "vitest";
-import { checkRoundTrip, DEPLOY_SUBNET } from "./roundtrip.js";
+import { DEPLOY_SUBNET, firewallUnderTest } from "./roundtrip.js";
 
-const golden = (name: string): string => new URL(`./__golden__/${name}`, import.meta.url).pathname;
-
-function emitChecked(resolved: ResolvedRules, options: FirewallPolicyOptions = {}): { content: string; coverage: readonly CoverageEntry[] } {
-  const out = emitFirewallPolicyTemplate(resolved, options);
-  expect(out.files.map((f) => f.path)).toEqual(["firewall-policy.json"]);
-  const content = (out.files[0] as { content: string }).content;
-  expect(validateArmTemplate(content).errors).toEqual([]);
-  checkRoundTrip(resolved, options, content, out.coverage);
-  return { content, coverage: out.coverage };
-}
-
-const scenarios: Array<{ name: string; resolve: Parameters<typeof resolveRules>[0]; options: FirewallPolicyOptions }> = [
-  { name: "eastus", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
-  { name: "westeurope-regional-tags", resolve: { regions: ["westeurope"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
-  { name: "eastus-westus2", resolve: { regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
-  { name: "revision-2021-05-21", resolve: { revision: "2021-05-21", regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
-  { name: "eastus-no-subnet", resolve: { regions: ["eastus"] }, options: {} },
-  {
-    name: "eastus-existing-policy-fqdn-network-rules",
-    resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" },
-    options: { policy: "existing", policyName: "hub-policy", fqdnNetworkRules: true, groupPriority: 300 },
-  },
-  { name: "eastus-fqdn-network-rules", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: { fqdnNetworkRules: true, tier: "Premium" } },
-];
+const emitChecked = (resolved: ResolvedRules, options: FirewallPolicyOptions = {}) => emitCheckedBy(firewallUnderTest, resolved, options);
 
 describe("azure-firewall goldens", () => {
-  for (const s of scenarios) {
-    it(`${s.name}: matches the golden file, validates, reads back as the coverage claims`, async () => {
-      const { content, coverage } = emitChecked(resolveRules(s.resolve), s.options);
-      await expect(content).toMatchFileSnapshot(golden(`${s.name}.firewall-policy.json`));
-      await expect(`${JSON.stringify(coverage, null, 2)}\n`).toMatchFileSnapshot(golden(`${s.name}.coverage.json`));
-      const onDisk = readFileSync(golden(`${s.name}.firewall-policy.json`), "utf8");
-      expect(validateArmTemplate(onDisk).errors).toEqual([]);
-      expect(validateArmSchemaWhole(JSON.parse(onDisk))).toBe(true);
-    });
-  }
+  goldenTests(firewallUnderTest, new URL("./__golden__/", import.meta.url), [
+    { name: "eastus", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
+    { name: "westeurope-regional-tags", resolve: { regions: ["westeurope"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
+    { name: "eastus-westus2", resolve: { regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
+    { name: "revision-2021-05-21", resolve: { revision: "2021-05-21", regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
+    { name: "eastus-no-subnet", resolve: { regions: ["eastus"] }, options: {} },
+    {
+      name: "eastus-existing-policy-fqdn-network-rules",
+      resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" },
+      options: { policy: "existing", policyName: "hub-policy", fqdnNetworkRules: true, groupPriority: 300 },
+    },
+    { name: "eastus-fqdn-network-rules", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: { fqdnNetworkRules: true, tier: "Premium" } },
+  ]);
 
   it("FQDN rows become application rules, tag and prefix rows network rules, internal ports unsupported", () => {
     const { coverage, content } = emitChecked(resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" }));
@@ -88,34 +66,30 @@ describe("azure-firewall goldens", () => {
     expect(parsed.policies).toEqual([{ name: "fwp-cassandra-mi", dnsProxy: true, tier: "Standard" }]);
     expect(parsed.rules.find((r) => r.name === "crl")).toMatchObject({ ruleType: "NetworkRule", fqdns: ["crl.microsoft.com"] });
     expect(parsed.rules.find((r) => r.name === "storage-backup")).toMatchObject({ ruleType: "ApplicationRule" });
+    // Both settings, so that the policy supports FQDNs in network rules whatever the defaults.
+    const policy = (JSON.parse(content) as { resources: Array<{ properties: Record<string, unknown> }> }).resources[0];
+    expect(policy?.properties.dnsSettings).toEqual({ enableProxy: true, requireProxyForNetworkRules: true });
+    const plain = JSON.parse(emitChecked(resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" })).content) as { resources: Array<{ properties: Record<string, unknown> }> };
+    expect(plain.resources[0]?.properties.dnsSettings).toBeUndefined();
   });
 });
 
 describe("azure-firewall matrix: every vendored region x every revision x option sets", () => {
+  // Each option takes each kind of value in some set: create and existing policy (with and without a
+  // subnet), custom names, group priorities at both ends, both tiers, regional tags with application
+  // and with network FQDN rules, an IPv6 subnet.
   const optionSets: Array<{ subnet?: string; options: FirewallPolicyOptions }> = [
     { subnet: "10.9.0.0/24", options: {} },
     { subnet: "10.9.0.0/24", options: { regionalTags: true, fqdnNetworkRules: true, tier: "Premium" } },
-    { options: { policy: "existing", groupPriority: 65000 } },
+    { options: { policy: "existing", groupPriority: 65000, policyName: "hub_policy-01", ruleCollectionGroupName: "rcg.cassandra" } },
+    { options: { regionalTags: true, groupPriority: 100 } },
     { subnet: "2001:db8:10::/64", options: { regionalTags: true, policy: "existing", fqdnNetworkRules: true, groupPriority: 100 } },
   ];
   it("validates and reads back every output", () => {
-    let templates = 0;
-    let claims = 0;
-    for (const rev of revisions) {
-      for (const region of regions) {
-        for (const set of optionSets) {
-          const resolved = resolveRules({ revision: rev.id, regions: [region.name], ...(set.subnet ? { subnet: set.subnet } : {}) });
-          const out = emitFirewallPolicyTemplate(resolved, set.options);
-          const content = (out.files[0] as { content: string }).content;
-          const result = validateArmTemplate(content);
-          if (!result.ok) throw new Error(`${rev.id} ${region.name} ${JSON.stringify(set)}:\n${result.errors.join("\n")}`);
-          claims += checkRoundTrip(resolved, set.options, content, out.coverage);
-          templates++;
-        }
-      }
-    }
-    expect(templates).toBe(revisions.length * regions.length * optionSets.length);
-    expect(claims).toBeGreaterThan(templates * 7);
+    const { templates, fewestClaims } = runArmMatrix(firewallUnderTest, optionSets);
+    expect(templates).toBe(62 * 4 * optionSets.length);
+    // Each template reads back its enforced and approximated requirements: at least seven of them.
+    expect(fewestClaims).toBeGreaterThanOrEqual(7);
   });
 
   it("all 62 regions in one policy", () => {
@@ -125,21 +99,11 @@ describe("azure-firewall matrix: every vendored region x every revision x option
   });
 });
 
-describe("azure-firewall determinism, escaping, stamp", () => {
+describe("azure-firewall determinism and escaping", () => {
   it("same input, same bytes; shuffled rules, same bytes", () => {
     const resolved = resolveRules({ regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" });
-    const a = emitFirewallPolicyTemplate(resolved, { regionalTags: true });
-    expect(emitFirewallPolicyTemplate(resolved, { regionalTags: true })).toEqual(a);
-    for (let seed = 1; seed <= 5; seed++) {
-      const rules = [...resolved.rules];
-      let x = seed;
-      for (let i = rules.length - 1; i > 0; i--) {
-        x = (x * 1103515245 + 12345) % 2147483648;
-        const j = x % (i + 1);
-        [rules[i], rules[j]] = [rules[j] as (typeof rules)[number], rules[i] as (typeof rules)[number]];
-      }
-      expect(emitFirewallPolicyTemplate({ ...resolved, rules }, { regionalTags: true })).toEqual(a);
-    }
+    expectDeterministic(firewallUnderTest, resolved, { regionalTags: true });
+    expectDeterministic(firewallUnderTest, resolved, { fqdnNetworkRules: true, policy: "existing" });
   });
 
   it("writes data strings that start with [ as [[, keeps its own expressions live", () => {
@@ -161,26 +125,14 @@ describe("azure-firewall determinism, escaping, stamp", () => {
     expect(evil?.sources).toEqual([DEPLOY_SUBNET]);
   });
 
-  it("the metadata block names generator, version, revision and data hash", () => {
-    const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
-    const doc = JSON.parse((emitFirewallPolicyTemplate(resolved).files[0] as { content: string }).content);
-    expect(doc.metadata["cassandra-mi-netrules"]).toMatchObject({
-      generator: "@cassandra-mi-netrules/emit-azure-firewall",
-      generatorVersion: version,
-      revision: resolved.revision.id,
-      dataHash: resolved.dataHash,
-    });
-    expect(doc.resources[0].tags["dataset-revision"]).toBe(resolved.revision.id);
-  });
+});
+
+describe("azure-firewall contract", () => {
+  contractTests(firewallUnderTest);
 });
 
 describe("azure-firewall options and limits", () => {
   const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
-  it("registers as azure-firewall", () => {
-    expect(new EmitterRegistry().register(emitter).names()).toEqual(["azure-firewall"]);
-    expect(emitter.emit(resolved)).toEqual(emitFirewallPolicyTemplate(resolved));
-  });
-
   it("existing policy: only the group, no location parameter, no dependsOn", () => {
     const doc = JSON.parse((emitFirewallPolicyTemplate(resolved, { policy: "existing", policyName: "hub" }).files[0] as { content: string }).content);
     expect(doc.resources.map((r: { type: string }) => r.type)).toEqual(["Microsoft.Network/firewallPolicies/ruleCollectionGroups"]);

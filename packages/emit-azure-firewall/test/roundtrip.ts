@@ -1,6 +1,7 @@
 import { portsCover, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
-import { APPLICATION_COLLECTION, NETWORK_COLLECTION, type FirewallPolicyOptions } from "@cassandra-mi-netrules/emit-azure-firewall";
-import { parseFirewallTemplate, vendoredServiceTags, type ParsedFirewallRule } from "@cassandra-mi-netrules/testkit/arm";
+import { APPLICATION_COLLECTION, emitFirewallPolicyTemplate, emitter, NETWORK_COLLECTION, version, type FirewallPolicyOptions } from "@cassandra-mi-netrules/emit-azure-firewall";
+import { expectAlternativeWritten, type ArmEmitterUnderTest } from "@cassandra-mi-netrules/testkit/arm-emitter";
+import { parseFirewallTemplate, type ParsedFirewallRule } from "@cassandra-mi-netrules/testkit/arm";
 import { expect } from "vitest";
 
 /** The value a deployer gives the clusterSubnet parameter when the template has no subnet (documentation range). */
@@ -13,7 +14,6 @@ export const DEPLOY_SUBNET = "192.0.2.0/24";
  */
 export function checkRoundTrip(resolved: ResolvedRules, options: FirewallPolicyOptions, content: string, coverage: readonly CoverageEntry[]): number {
   const parsed = parseFirewallTemplate(content, { parameters: { clusterSubnet: DEPLOY_SUBNET } });
-  const tags = vendoredServiceTags();
   expect(coverage.map((c) => c.ruleId)).toEqual(resolved.rules.map((r) => r.id).sort());
   const byId = new Map<string, ParsedFirewallRule[]>();
   for (const p of parsed.rules) {
@@ -25,6 +25,9 @@ export function checkRoundTrip(resolved: ResolvedRules, options: FirewallPolicyO
   expect(parsed.policies.length).toBe(policyCreated ? 1 : 0);
   const usesNetworkFqdns = parsed.rules.some((r) => r.ruleType === "NetworkRule" && r.fqdns.length > 0);
   if (policyCreated) expect(parsed.policies[0]?.dnsProxy).toBe(usesNetworkFqdns);
+  // An existing policy is not rewritten: the metadata says whether its DNS proxy must be on.
+  const meta = (JSON.parse(content) as { metadata: { "cassandra-mi-netrules": { dnsProxyRequired: boolean } } }).metadata["cassandra-mi-netrules"];
+  expect(meta.dnsProxyRequired).toBe(usesNetworkFqdns);
   const source = resolved.subnet?.cidr ?? DEPLOY_SUBNET;
   let checked = 0;
   for (const c of coverage) {
@@ -46,33 +49,35 @@ export function checkRoundTrip(resolved: ResolvedRules, options: FirewallPolicyO
     if (p.ruleType === "ApplicationRule") {
       expect(p.collection).toBe(APPLICATION_COLLECTION);
       expect(p.protocols).toEqual(["Https"]);
+      expect(p.destinations).toEqual([]);
       expect(p.fqdns).toEqual(concrete);
       expect(c.status).toBe("enforced");
     } else if (p.fqdns.length > 0) {
       expect(p.collection).toBe(NETWORK_COLLECTION);
       expect(p.fqdns).toEqual(concrete);
+      expect(p.destinations).toEqual([]);
       expect(p.fqdns.some((f) => f.startsWith("*"))).toBe(false);
       expect(c.status).toBe("enforced");
+      expect(c.how, `${c.ruleId}: the condition of FQDNs in network rules`).toMatch(/DNS proxy .*use the firewall as its DNS server/);
     } else {
       expect(p.collection).toBe(NETWORK_COLLECTION);
       expect(p.protocols).toEqual(["TCP"]);
       // Reached only when no FQDN could be written: no names, or wildcards whose ports no application rule carries.
       expect(concrete.every((f) => f.startsWith("*."))).toBe(true);
-      const tag = rule.serviceTags.find((t) => p.destinations.includes(t.global.name) || t.regional.some((r) => p.destinations.includes(r.name)));
-      if (tag) {
-        for (const d of p.destinations) expect(tags.get(d) ?? [], `${d} usable by Azure Firewall`).toContain("FW");
-        const global = p.destinations.includes(tag.global.name);
-        if (global) expect(p.destinations).toEqual([tag.global.name]);
-        else expect([...p.destinations].sort()).toEqual(tag.regional.map((r) => r.name).sort());
-        const approximated = rule.unresolvedFqdns.length + concrete.length > 0 || (tag.regionalOnly && global);
-        expect(c.status).toBe(approximated ? "approximated" : "enforced");
-      } else {
-        expect([...p.destinations].sort()).toEqual([...rule.prefixes.ipv4, ...rule.prefixes.ipv6].sort());
-        expect(c.status).toBe("enforced");
-      }
+      expect(c.status).toBe(expectAlternativeWritten(rule, p.destinations, "FW").status);
     }
     checked++;
   }
   return checked;
 }
 
+/** The emitter as the shared ARM test code drives it. */
+export const firewallUnderTest: ArmEmitterUnderTest<FirewallPolicyOptions> = {
+  generator: "@cassandra-mi-netrules/emit-azure-firewall",
+  version,
+  file: "firewall-policy.json",
+  emit: emitFirewallPolicyTemplate,
+  roundTrip: checkRoundTrip,
+  emitter,
+  registryName: "azure-firewall",
+};

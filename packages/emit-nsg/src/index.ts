@@ -12,6 +12,7 @@ import {
   escapeArmString,
   escapeArmStrings,
   formatPortRange,
+  listSome,
   mergePortRanges,
   sortBy,
   uniqueSorted,
@@ -120,10 +121,6 @@ function settle(resolved: ResolvedRules, options: NsgOptions | undefined): Settl
 
 function portsText(ports: PortRange[] | "*"): string {
   return ports === "*" ? "any port" : `TCP ${ports.map((p) => formatPortRange(p)).join(", ")}`;
-}
-
-function listSome(items: readonly string[], max = 3): string {
-  return items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
 }
 
 function fqdnsOf(rule: ResolvedRule): string[] {

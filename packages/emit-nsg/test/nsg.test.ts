@@ -1,43 +1,21 @@
-import { readFileSync } from "node:fs";
-import { EmitterRegistry, PriorityRangeError, regions, resolveRules, revisions, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
-import { emitNsgTemplate, emitter, NsgOptionError, version, type NsgOptions } from "@cassandra-mi-netrules/emit-nsg";
-import { parseNsgTemplate, validateArmSchemaWhole, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import { PriorityRangeError, regions, resolveRules, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { emitNsgTemplate, NsgOptionError, type NsgOptions } from "@cassandra-mi-netrules/emit-nsg";
+import { parseNsgTemplate, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import { contractTests, emitChecked as emitCheckedBy, expectDeterministic, goldenTests, runArmMatrix } from "@cassandra-mi-netrules/testkit/arm-emitter";
 import { describe, expect, it } from "vitest";
-import { checkRoundTrip } from "./roundtrip.js";
+import { nsgUnderTest } from "./roundtrip.js";
 
-const golden = (name: string): string => new URL(`./__golden__/${name}`, import.meta.url).pathname;
-
-function emitChecked(resolved: ResolvedRules, options: NsgOptions = {}): { content: string; coverage: readonly CoverageEntry[] } {
-  const out = emitNsgTemplate(resolved, options);
-  expect(out.files.map((f) => f.path)).toEqual(["nsg.json"]);
-  const content = (out.files[0] as { content: string }).content;
-  const result = validateArmTemplate(content);
-  expect(result.errors).toEqual([]);
-  checkRoundTrip(resolved, options, content, out.coverage);
-  return { content, coverage: out.coverage };
-}
-
-const scenarios: Array<{ name: string; resolve: Parameters<typeof resolveRules>[0]; options: NsgOptions }> = [
-  { name: "eastus", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
-  { name: "westeurope-regional-tags", resolve: { regions: ["westeurope"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
-  { name: "eastus-westus2", resolve: { regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
-  { name: "revision-2021-05-21", resolve: { revision: "2021-05-21", regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
-  { name: "eastus-no-subnet", resolve: { regions: ["eastus"] }, options: {} },
-  { name: "eastus-locked-down-vnet", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: { denyInternetOutbound: true, internalScope: "vnet" } },
-];
+const emitChecked = (resolved: ResolvedRules, options: NsgOptions = {}) => emitCheckedBy(nsgUnderTest, resolved, options);
 
 describe("nsg goldens", () => {
-  for (const s of scenarios) {
-    it(`${s.name}: matches the golden file, validates, reads back as the coverage claims`, async () => {
-      const { content, coverage } = emitChecked(resolveRules(s.resolve), s.options);
-      await expect(content).toMatchFileSnapshot(golden(`${s.name}.nsg.json`));
-      await expect(`${JSON.stringify(coverage, null, 2)}\n`).toMatchFileSnapshot(golden(`${s.name}.coverage.json`));
-      // The golden file on disk is what the validator must accept, not only the string in memory.
-      const onDisk = readFileSync(golden(`${s.name}.nsg.json`), "utf8");
-      expect(validateArmTemplate(onDisk).errors).toEqual([]);
-      expect(validateArmSchemaWhole(JSON.parse(onDisk))).toBe(true);
-    });
-  }
+  goldenTests(nsgUnderTest, new URL("./__golden__/", import.meta.url), [
+    { name: "eastus", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
+    { name: "westeurope-regional-tags", resolve: { regions: ["westeurope"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
+    { name: "eastus-westus2", resolve: { regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" }, options: { regionalTags: true } },
+    { name: "revision-2021-05-21", resolve: { revision: "2021-05-21", regions: ["eastus"], subnet: "10.9.0.0/24" }, options: {} },
+    { name: "eastus-no-subnet", resolve: { regions: ["eastus"] }, options: {} },
+    { name: "eastus-locked-down-vnet", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: { denyInternetOutbound: true, internalScope: "vnet" } },
+  ]);
 
   it("says what an NSG cannot do: FQDN-only rows unsupported with advice, tag-backed FQDN rows approximated", () => {
     const { coverage } = emitChecked(resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" }));
@@ -70,31 +48,19 @@ describe("nsg goldens", () => {
 });
 
 describe("nsg matrix: every vendored region x every revision x option sets", () => {
+  // Each option takes each kind of value in some set: defaults, regional tags, the deny, a start and a
+  // step, both internal scopes, a custom name, no subnet, an IPv6 subnet.
   const optionSets: Array<{ subnet?: string; options: NsgOptions }> = [
     { subnet: "10.9.0.0/24", options: {} },
-    { subnet: "10.9.0.0/24", options: { regionalTags: true, denyInternetOutbound: true, priorityStart: 200, priorityStep: 5 } },
+    { subnet: "10.9.0.0/24", options: { regionalTags: true, denyInternetOutbound: true, priorityStart: 200, priorityStep: 5, internalScope: "subnet", nsgName: "nsg_hub-01.cassandra" } },
     { options: { regionalTags: false, denyInternetOutbound: true } },
-    { subnet: "2001:db8:10::/64", options: { regionalTags: true, internalScope: "vnet" } },
+    { subnet: "2001:db8:10::/64", options: { regionalTags: true, internalScope: "vnet", priorityStart: 4000, priorityStep: 3 } },
   ];
   it("validates and reads back every output", () => {
-    let templates = 0;
-    let claims = 0;
-    for (const rev of revisions) {
-      for (const region of regions) {
-        for (const set of optionSets) {
-          const resolved = resolveRules({ revision: rev.id, regions: [region.name], ...(set.subnet ? { subnet: set.subnet } : {}) });
-          const out = emitNsgTemplate(resolved, set.options);
-          const content = (out.files[0] as { content: string }).content;
-          const result = validateArmTemplate(content);
-          if (!result.ok) throw new Error(`${rev.id} ${region.name} ${JSON.stringify(set)}:\n${result.errors.join("\n")}`);
-          claims += checkRoundTrip(resolved, set.options, content, out.coverage);
-          templates++;
-        }
-      }
-    }
-    expect(templates).toBe(revisions.length * regions.length * optionSets.length);
-    expect(regions.length).toBe(62);
-    expect(claims).toBeGreaterThan(templates * 10);
+    const { templates, fewestClaims } = runArmMatrix(nsgUnderTest, optionSets);
+    expect(templates).toBe(62 * 4 * optionSets.length);
+    // Each template reads back its enforced and approximated requirements: at least ten of them (tags, prefixes, internal ports).
+    expect(fewestClaims).toBeGreaterThanOrEqual(10);
   });
 
   it("all 62 regions at once with regional tags stay within the NSG limits", () => {
@@ -110,22 +76,7 @@ describe("nsg matrix: every vendored region x every revision x option sets", () 
 
 describe("nsg determinism and escaping", () => {
   it("same input, same bytes; shuffled rules, same bytes", () => {
-    const resolved = resolveRules({ regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" });
-    const a = emitNsgTemplate(resolved, { regionalTags: true });
-    const b = emitNsgTemplate(resolved, { regionalTags: true });
-    expect(b).toEqual(a);
-    for (let seed = 1; seed <= 5; seed++) {
-      const rules = [...resolved.rules];
-      let x = seed;
-      for (let i = rules.length - 1; i > 0; i--) {
-        x = (x * 1103515245 + 12345) % 2147483648;
-        const j = x % (i + 1);
-        [rules[i], rules[j]] = [rules[j] as (typeof rules)[number], rules[i] as (typeof rules)[number]];
-      }
-      const shuffled = emitNsgTemplate({ ...resolved, rules }, { regionalTags: true });
-      expect(shuffled.files).toEqual(a.files);
-      expect(shuffled.coverage).toEqual(a.coverage);
-    }
+    expectDeterministic(nsgUnderTest, resolveRules({ regions: ["eastus", "westus2"], subnet: "10.9.0.0/24" }), { regionalTags: true });
   });
 
   it("writes data strings that start with [ as [[ and reads them back unescaped", () => {
@@ -140,26 +91,14 @@ describe("nsg determinism and escaping", () => {
     expect(storage?.requirementIds).toContain("[concat('x')]");
   });
 
-  it("the metadata block names generator, version, revision and data hash", () => {
-    const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
-    const doc = JSON.parse((emitNsgTemplate(resolved).files[0] as { content: string }).content);
-    expect(doc.metadata["cassandra-mi-netrules"]).toMatchObject({
-      generator: "@cassandra-mi-netrules/emit-nsg",
-      generatorVersion: version,
-      revision: resolved.revision.id,
-      dataHash: resolved.dataHash,
-    });
-    expect(doc.resources[0].tags["data-sha256"]).toBe(resolved.dataHash);
-  });
+});
+
+describe("nsg contract", () => {
+  contractTests(nsgUnderTest);
 });
 
 describe("nsg options and limits", () => {
   const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
-  it("registers as nsg", () => {
-    expect(new EmitterRegistry().register(emitter).names()).toEqual(["nsg"]);
-    expect(emitter.emit(resolved)).toEqual(emitNsgTemplate(resolved));
-  });
-
   it("allocates priorities from start and step, per direction", () => {
     const rules = parseNsgTemplate((emitNsgTemplate(resolved, { priorityStart: 300, priorityStep: 7 }).files[0] as { content: string }).content);
     const out = rules.filter((r) => r.direction === "Outbound").map((r) => r.priority);

@@ -1,6 +1,7 @@
-import { portsCover, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
-import type { NsgOptions } from "@cassandra-mi-netrules/emit-nsg";
-import { parseNsgTemplate, vendoredServiceTags, type ParsedSecurityRule } from "@cassandra-mi-netrules/testkit/arm";
+import { mergePortRanges, portsCover, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { emitNsgTemplate, emitter, version, type NsgOptions } from "@cassandra-mi-netrules/emit-nsg";
+import { expectAlternativeWritten, type ArmEmitterUnderTest } from "@cassandra-mi-netrules/testkit/arm-emitter";
+import { parseNsgTemplate, type ParsedSecurityRule } from "@cassandra-mi-netrules/testkit/arm";
 import { expect } from "vitest";
 
 /**
@@ -10,16 +11,26 @@ import { expect } from "vitest";
  */
 export function checkRoundTrip(resolved: ResolvedRules, options: NsgOptions, content: string, coverage: readonly CoverageEntry[]): number {
   const parsed = parseNsgTemplate(content);
-  const tags = vendoredServiceTags();
   expect(coverage.map((c) => c.ruleId)).toEqual(resolved.rules.map((r) => r.id).sort());
   const byId = new Map<string, ParsedSecurityRule[]>();
+  const rulesById = new Map(resolved.rules.map((r) => [r.id, r]));
   for (const p of parsed) {
-    if (p.access === "Allow") expect(p.requirementIds.length, `allow rule ${p.name} serves no requirement`).toBeGreaterThan(0);
+    expect(p.sourcePorts, `${p.name} source ports`).toEqual([{ from: 0, to: 65535 }]);
+    if (p.access === "Allow") {
+      expect(p.requirementIds.length, `allow rule ${p.name} serves no requirement`).toBeGreaterThan(0);
+      // Exactly: an allow opens the ports of the requirements it serves, no more.
+      const wanted = mergePortRanges(p.requirementIds.flatMap((id) => rulesById.get(id)?.ports ?? []));
+      expect(mergePortRanges(p.ports), `${p.name} ports`).toEqual(wanted);
+    }
     for (const id of p.requirementIds) byId.set(id, [...(byId.get(id) ?? []), p]);
   }
   const denies = parsed.filter((p) => p.access === "Deny");
   expect(denies.length).toBe(options.denyInternetOutbound ? 1 : 0);
   const subnet = resolved.subnet?.cidr;
+  for (const d of denies) {
+    expect(d).toMatchObject({ direction: "Outbound", protocol: "*", sources: [subnet ?? "VirtualNetwork"], destinations: ["Internet"], ports: [{ from: 0, to: 65535 }], requirementIds: [] });
+    expect(d.priority).toBe(Math.max(...parsed.filter((p) => p.direction === "Outbound").map((p) => p.priority)));
+  }
   const scope = options.internalScope === "vnet" || !subnet ? "VirtualNetwork" : subnet;
   let checked = 0;
   for (const c of coverage) {
@@ -48,26 +59,28 @@ export function checkRoundTrip(resolved: ResolvedRules, options: NsgOptions, con
       checked++;
       continue;
     }
-    for (const p of used) expect(p.direction).toBe("Outbound");
-    const dests = used.flatMap((p) => p.destinations);
-    const tag = rule.serviceTags.find((t) => dests.includes(t.global.name) || t.regional.some((r) => dests.includes(r.name)));
-    if (tag) {
-      for (const p of used) expect(p.sources).toEqual([subnet ?? "VirtualNetwork"]);
-      for (const d of dests) expect(tags.get(d) ?? [], `${d} usable in an NSG`).toContain("NSG");
-      const global = dests.includes(tag.global.name);
-      if (global) expect(dests).toEqual([tag.global.name]);
-      else expect(dests.sort()).toEqual(tag.regional.map((r) => r.name).sort());
-      if (options.regionalTags && global) expect(c.how).toMatch(/global tag .* used/);
-      const approximated = rule.fqdns.length + rule.unresolvedFqdns.length > 0 || (tag.regionalOnly && global);
-      expect(c.status).toBe(approximated ? "approximated" : "enforced");
-    } else {
-      const wanted = [...rule.prefixes.ipv4, ...rule.prefixes.ipv6].sort();
-      expect(wanted.length, `${c.ruleId}: destinations ${dests.join(", ")} are none of its alternatives`).toBeGreaterThan(0);
-      expect(dests.sort()).toEqual(wanted);
-      expect(c.status).toBe("enforced");
+    for (const p of used) {
+      expect(p.direction).toBe("Outbound");
+      // From the subnet; a prefix of the other address family than the subnet's leaves from VirtualNetwork.
+      const otherFamily = resolved.subnet !== undefined && p.destinations.some((d) => d.includes("/") && (d.includes(":") ? 6 : 4) !== resolved.subnet?.family);
+      expect(p.sources, `${p.name} source`).toEqual([otherFamily ? "VirtualNetwork" : (subnet ?? "VirtualNetwork")]);
     }
+    const dests = used.flatMap((p) => p.destinations);
+    const form = expectAlternativeWritten(rule, dests, "NSG");
+    if (options.regionalTags && form.global) expect(c.how).toMatch(/global tag .* used/);
+    expect(c.status).toBe(form.status);
     checked++;
   }
   return checked;
 }
 
+/** The emitter as the shared ARM test code drives it. */
+export const nsgUnderTest: ArmEmitterUnderTest<NsgOptions> = {
+  generator: "@cassandra-mi-netrules/emit-nsg",
+  version,
+  file: "nsg.json",
+  emit: emitNsgTemplate,
+  roundTrip: checkRoundTrip,
+  emitter,
+  registryName: "nsg",
+};

@@ -1,8 +1,8 @@
 /**
  * ARM template validation written once and shared: ajv (draft-04) with the official schemas vendored
  * under `vendor/arm-schemas/`, the checks those schemas cannot make (priorities, names, service tags
- * against the vendored service-tags file, ports, unescaped `[`), and parsers that read an NSG or a
- * firewall-policy template back into rules. Every message names the resource and the field.
+ * against the vendored service-tags file, ports, unescaped `[`, Azure limits), and parsers that read an
+ * NSG or a firewall-policy template back into rules. Every message names the resource and the field.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -178,6 +178,13 @@ export function vendoredServiceTags(): ReadonlyMap<string, readonly string[] | n
 /** Tags an NSG knows without the file. */
 export const NSG_BUILTIN_TAGS: readonly string[] = ["VirtualNetwork", "AzureLoadBalancer", "Internet"];
 
+/** Azure networking limits: security rules per NSG; IP addresses and ranges per NSG, for sources and for destinations apart. */
+const NSG_MAX_RULES = 1000;
+const NSG_MAX_ADDRESSES = 4000;
+/** Azure Firewall limits: unique source/destinations in network rules; bytes of rules in one rule collection group. */
+const FIREWALL_MAX_NETWORK_PAIRS = 20000;
+const FIREWALL_MAX_GROUP_BYTES = 2 * 1024 * 1024;
+
 /* ------------------------------------------------------------ expressions */
 
 const EXPRESSION_FUNCTIONS = new Set(["parameters", "variables", "resourceGroup", "resourceId", "format", "concat", "subscription", "deployment", "reference", "toLower", "toUpper"]);
@@ -296,16 +303,22 @@ interface ChildResource {
   readonly properties: unknown;
 }
 
-function resourcesOf(template: Json): Array<{ label: string; r: Json; parentName?: string }> {
-  const out: Array<{ label: string; r: Json; parentName?: string }> = [];
+interface TemplateResource {
+  readonly label: string;
+  readonly r: Json;
+  /** The enclosing resource of a nested child (`resources[i].resources[j]`). */
+  readonly parent?: Json;
+}
+
+function resourcesOf(template: Json): TemplateResource[] {
+  const out: TemplateResource[] = [];
   const top = Array.isArray(template.resources) ? template.resources : [];
   top.forEach((r, i) => {
     if (!isObject(r)) return;
-    const label = resourceLabel(r, `resources[${i}]`);
-    out.push({ label, r });
+    out.push({ label: resourceLabel(r, `resources[${i}]`), r });
     const kids = Array.isArray(r.resources) ? r.resources : [];
     kids.forEach((k, j) => {
-      if (isObject(k)) out.push({ label: resourceLabel(k, `resources[${i}].resources[${j}]`), r: k, parentName: String(r.name ?? "") });
+      if (isObject(k)) out.push({ label: resourceLabel(k, `resources[${i}].resources[${j}]`), r: k, parent: r });
     });
   });
   return out;
@@ -316,9 +329,49 @@ function typeIs(r: Json, full: string): boolean {
   return String(r.type ?? "").toLowerCase() === full.toLowerCase();
 }
 
+/** The top-level resources of one type. */
+function topLevelOf(template: Json, type: string): TemplateResource[] {
+  return resourcesOf(template).filter((x) => x.parent === undefined && typeIs(x.r, type));
+}
+
+interface ChildResourceRef {
+  readonly label: string;
+  readonly r: Json;
+  /** The parent's name, evaluated (an unresolved expression stays as written). */
+  readonly parent: string;
+  /** The child's own name, evaluated. */
+  readonly name: string;
+  /** Written as a top-level resource named `<parent>/<child>`. */
+  readonly topLevel: boolean;
+  /** The top-level name does not have the two segments `<parent>/<child>`. */
+  readonly badShape: boolean;
+}
+
+/**
+ * The `childType` resources of `parentType` parents, in either form ARM takes: nested in the parent's
+ * `resources` with the short type, or top level with the full type and the name `<parent>/<child>`.
+ */
+function childResources(template: Json, parentType: string, childType: string, options: ParseOptions): ChildResourceRef[] {
+  const out: ChildResourceRef[] = [];
+  for (const { label, r, parent } of resourcesOf(template)) {
+    if (parent !== undefined) {
+      if (typeIs(parent, parentType) && typeIs(r, childType))
+        out.push({ label, r, parent: String(evaluate(parent.name, template, options)), name: String(evaluate(r.name, template, options)), topLevel: false, badShape: false });
+    } else if (typeIs(r, `${parentType}/${childType}`)) {
+      const full = String(evaluate(r.name, template, options));
+      const segments = full.split("/");
+      const [parentName, name] = isArmExpression(full) ? [full, full] : [segments[0] ?? "", segments.slice(1).join("/")];
+      out.push({ label, r, parent: parentName, name, topLevel: true, badShape: !isArmExpression(full) && segments.length !== 2 });
+    }
+  }
+  return out;
+}
+
 function checkNsgRules(nsgLabel: string, rules: readonly ChildResource[], tags: ReadonlyMap<string, readonly string[] | null>, errors: string[]): void {
   const priorities = new Map<string, string>();
   const names = new Map<string, string>();
+  const addresses = { source: 0, destination: 0 };
+  if (rules.length > NSG_MAX_RULES) errors.push(`${nsgLabel}: /properties/securityRules holds ${rules.length} rules; Azure allows at most ${NSG_MAX_RULES} per NSG`);
   for (const rule of rules) {
     const at = rule.label;
     const np = nameProblem(rule.name);
@@ -365,6 +418,7 @@ function checkNsgRules(nsgLabel: string, rules: readonly ChildResource[], tags: 
         const family = addressFamily(v);
         if (family !== undefined) {
           families.add(family);
+          addresses[side]++;
           continue;
         }
         if (/[/:]/.test(v) || /^\d+(\.\d+)*$/.test(v)) {
@@ -395,6 +449,9 @@ function checkNsgRules(nsgLabel: string, rules: readonly ChildResource[], tags: 
         });
     }
   }
+  for (const side of ["source", "destination"] as const)
+    if (addresses[side] > NSG_MAX_ADDRESSES)
+      errors.push(`${nsgLabel}: /properties/securityRules hold ${addresses[side]} IP addresses and ranges as ${side}s; Azure allows at most ${NSG_MAX_ADDRESSES} per NSG`);
 }
 
 function checkAddresses(at: string, field: string, values: unknown, tags: ReadonlyMap<string, readonly string[] | null>, allowTags: boolean, errors: string[]): void {
@@ -416,12 +473,31 @@ function nonEmpty(v: unknown): boolean {
   return (Array.isArray(v) && v.length > 0) || (typeof v === "string" && isArmExpression(v));
 }
 
-function checkRuleCollectionGroup(label: string, props: unknown, dnsProxy: boolean | undefined, tags: ReadonlyMap<string, readonly string[] | null>, errors: string[]): void {
-  if (!isObject(props)) return void errors.push(`${label}: /properties must be an object`);
+/** Whether a policy's properties let network rules hold FQDNs: `dnsSettings.enableProxy` true, `requireProxyForNetworkRules` not false. */
+function dnsProxyForNetworkRules(properties: unknown): boolean {
+  const dns = isObject(properties) && isObject(properties.dnsSettings) ? properties.dnsSettings : {};
+  return dns.enableProxy === true && dns.requireProxyForNetworkRules !== false;
+}
+
+/** Unique source/destinations of one network rule as Azure Firewall counts them: sources x destinations. */
+function networkRulePairs(r: Json): number {
+  const count = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+  return (count(r.sourceAddresses) + count(r.sourceIpGroups)) * (count(r.destinationAddresses) + count(r.destinationIpGroups) + count(r.destinationFqdns));
+}
+
+/** Checks one rule collection group; returns the unique source/destinations its network rules hold. */
+function checkRuleCollectionGroup(label: string, props: unknown, dnsProxy: boolean | undefined, tags: ReadonlyMap<string, readonly string[] | null>, errors: string[]): number {
+  if (!isObject(props)) {
+    errors.push(`${label}: /properties must be an object`);
+    return 0;
+  }
   const gp = props.priority;
   if (typeof gp !== "string" && (typeof gp !== "number" || !Number.isInteger(gp) || gp < 100 || gp > 65000))
     errors.push(`${label}: /properties/priority ${JSON.stringify(gp)} must be an integer from 100 to 65000`);
   const collections = Array.isArray(props.ruleCollections) ? props.ruleCollections : [];
+  const bytes = Buffer.byteLength(JSON.stringify(collections));
+  if (bytes > FIREWALL_MAX_GROUP_BYTES) errors.push(`${label}: /properties/ruleCollections hold ${bytes} bytes of rules; Azure Firewall allows 2 MB per rule collection group`);
+  let pairs = 0;
   const names = new Map<string, number>();
   const priorities = new Map<number, number>();
   collections.forEach((c, ci) => {
@@ -474,6 +550,7 @@ function checkRuleCollectionGroup(label: string, props: unknown, dnsProxy: boole
             if (problem) errors.push(`${rat}/targetFqdns/${fi} ${problem}`);
           });
       } else if (r.ruleType === "NetworkRule") {
+        pairs += networkRulePairs(r);
         if (!nonEmpty(r.ipProtocols)) errors.push(`${rat}/ipProtocols: a network rule needs at least one protocol`);
         if (!nonEmpty(r.destinationPorts)) errors.push(`${rat}/destinationPorts: a network rule needs at least one port`);
         if (Array.isArray(r.destinationPorts))
@@ -492,11 +569,12 @@ function checkRuleCollectionGroup(label: string, props: unknown, dnsProxy: boole
             if (problem) errors.push(`${rat}/destinationFqdns/${fi} ${problem}`);
           });
           if (r.destinationFqdns.length > 0 && dnsProxy === false)
-            errors.push(`${rat}/destinationFqdns: FQDNs in network rules need DNS proxy, but the policy in this template does not set dnsSettings.enableProxy`);
+            errors.push(`${rat}/destinationFqdns: FQDNs in network rules need DNS proxy, but the policy in this template does not set dnsSettings.enableProxy to true (or sets requireProxyForNetworkRules to false)`);
         }
       }
     });
   });
+  return pairs;
 }
 
 /** The checks the schemas cannot make. Each message names the resource and the field. */
@@ -521,60 +599,49 @@ export function checkArmSemantics(template: unknown, options: ArmCheckOptions = 
   const all = resourcesOf(template);
   const nsgRules = new Map<string, { label: string; rules: ChildResource[] }>();
   const policies = new Map<string, boolean>();
-  for (const { label, r } of all) {
+  for (const { label, r, parent } of all) {
+    if (parent !== undefined) continue;
+    // A name given by a parameter is checked through its default value.
+    const name = evaluate(r.name, template, {});
     if (typeIs(r, "Microsoft.Network/networkSecurityGroups")) {
-      const np = nameProblem(r.name);
+      const np = nameProblem(name);
       if (np) errors.push(`${label}: /name ${np}`);
       const props = isObject(r.properties) ? r.properties : {};
       const inline = Array.isArray(props.securityRules) ? props.securityRules : [];
-      const key = String(evaluate(r.name, template, {}));
-      const entry = nsgRules.get(key) ?? { label, rules: [] };
+      const entry = nsgRules.get(String(name)) ?? { label, rules: [] };
       entry.label = label;
       inline.forEach((x, i) => {
         const o = isObject(x) ? x : {};
         entry.rules.push({ label: `${label}: /properties/securityRules/${i} '${String(o.name)}'`, name: o.name, properties: o.properties });
       });
-      nsgRules.set(key, entry);
+      nsgRules.set(String(name), entry);
     }
     if (typeIs(r, "Microsoft.Network/firewallPolicies")) {
-      const np = nameProblem(r.name);
+      const np = nameProblem(name);
       if (np) errors.push(`${label}: /name ${np}`);
-      const props = isObject(r.properties) ? r.properties : {};
-      policies.set(String(evaluate(r.name, template, {})), isObject(props.dnsSettings) && props.dnsSettings.enableProxy === true);
+      policies.set(String(name), dnsProxyForNetworkRules(r.properties));
     }
   }
-  for (const { label, r, parentName } of all) {
-    const child = parentName !== undefined;
-    if ((child && String(r.type).toLowerCase() === "securityrules") || (!child && typeIs(r, "Microsoft.Network/networkSecurityGroups/securityRules"))) {
-      const name = String(evaluate(r.name, template, {}));
-      const [parent, short] = child ? [String(evaluate(parentName, template, {})), r.name] : isArmExpression(name) ? [name, name] : [name.split("/")[0] ?? "", name.split("/").slice(1).join("/")];
-      if (!child && !isArmExpression(name) && name.split("/").length !== 2) errors.push(`${label}: /name ${JSON.stringify(name)} must be "<nsg>/<rule>"`);
-      const entry = nsgRules.get(parent) ?? { label: `NSG '${parent}'`, rules: [] };
-      entry.rules.push({ label, name: short, properties: r.properties });
-      nsgRules.set(parent, entry);
-    }
+  for (const c of childResources(template, "Microsoft.Network/networkSecurityGroups", "securityRules", {})) {
+    if (c.badShape) errors.push(`${c.label}: /name ${JSON.stringify(evaluate(c.r.name, template, {}))} must be "<nsg>/<rule>"`);
+    const entry = nsgRules.get(c.parent) ?? { label: `NSG '${c.parent}'`, rules: [] };
+    entry.rules.push({ label: c.label, name: c.name, properties: c.r.properties });
+    nsgRules.set(c.parent, entry);
   }
   for (const { label, rules } of nsgRules.values()) checkNsgRules(label, rules, tags, errors);
 
-  for (const { label, r, parentName } of all) {
-    const child = parentName !== undefined;
-    if ((child && String(r.type).toLowerCase() === "rulecollectiongroups") || (!child && typeIs(r, "Microsoft.Network/firewallPolicies/ruleCollectionGroups"))) {
-      const name = String(evaluate(r.name, template, {}));
-      let policy = parentName === undefined ? undefined : String(evaluate(parentName, template, {}));
-      if (!child && !isArmExpression(name)) {
-        if (name.split("/").length !== 2) errors.push(`${label}: /name ${JSON.stringify(name)} must be "<policy>/<group>"`);
-        policy = name.split("/")[0];
-        for (const seg of name.split("/")) {
-          const np = nameProblem(seg);
-          if (np) errors.push(`${label}: /name ${np}`);
-        }
-      } else if (child) {
-        const np = nameProblem(r.name);
-        if (np) errors.push(`${label}: /name ${np}`);
-      }
-      const dnsProxy = policy !== undefined && policies.has(policy) ? policies.get(policy) : undefined;
-      checkRuleCollectionGroup(label, r.properties, dnsProxy, tags, errors);
+  const networkPairs = new Map<string, number>();
+  for (const c of childResources(template, "Microsoft.Network/firewallPolicies", "ruleCollectionGroups", {})) {
+    if (c.badShape) errors.push(`${c.label}: /name ${JSON.stringify(evaluate(c.r.name, template, {}))} must be "<policy>/<group>"`);
+    for (const segment of c.topLevel && c.parent !== c.name ? [c.parent, c.name] : [c.name]) {
+      const np = nameProblem(segment);
+      if (np) errors.push(`${c.label}: /name ${np}`);
     }
+    const pairs = checkRuleCollectionGroup(c.label, c.r.properties, policies.get(c.parent), tags, errors);
+    const total = (networkPairs.get(c.parent) ?? 0) + pairs;
+    networkPairs.set(c.parent, total);
+    if (total > FIREWALL_MAX_NETWORK_PAIRS && total - pairs <= FIREWALL_MAX_NETWORK_PAIRS)
+      errors.push(`${c.label}: /properties/ruleCollections: the network rules of policy '${c.parent}' reach ${total} unique source/destinations (sources x destinations per rule); Azure Firewall allows ${FIREWALL_MAX_NETWORK_PAIRS}`);
   }
   return errors;
 }
@@ -678,21 +745,14 @@ export function parseNsgTemplate(template: unknown, options: ParseOptions = {}):
       requirementIds: map[name] ?? [],
     });
   };
-  for (const { r, parentName } of resourcesOf(doc)) {
-    const child = parentName !== undefined;
-    if (!child && typeIs(r, "Microsoft.Network/networkSecurityGroups")) {
-      const nsg = String(evaluate(r.name, doc, options));
-      const props = isObject(r.properties) ? r.properties : {};
-      for (const x of Array.isArray(props.securityRules) ? props.securityRules : []) {
-        if (isObject(x)) read(nsg, String(evaluate(x.name, doc, options)), x.properties);
-      }
-    } else if (child && String(r.type).toLowerCase() === "securityrules") {
-      read(String(evaluate(parentName, doc, options)), String(evaluate(r.name, doc, options)), r.properties);
-    } else if (!child && typeIs(r, "Microsoft.Network/networkSecurityGroups/securityRules")) {
-      const full = String(evaluate(r.name, doc, options));
-      read(full.split("/")[0] ?? "", full.split("/").slice(1).join("/"), r.properties);
+  for (const { r } of topLevelOf(doc, "Microsoft.Network/networkSecurityGroups")) {
+    const nsg = String(evaluate(r.name, doc, options));
+    const props = isObject(r.properties) ? r.properties : {};
+    for (const x of Array.isArray(props.securityRules) ? props.securityRules : []) {
+      if (isObject(x)) read(nsg, String(evaluate(x.name, doc, options)), x.properties);
     }
   }
+  for (const c of childResources(doc, "Microsoft.Network/networkSecurityGroups", "securityRules", options)) read(c.parent, c.name, c.r.properties);
   return out.sort((a, b) => (a.nsg < b.nsg ? -1 : a.nsg > b.nsg ? 1 : 0) || a.direction.localeCompare(b.direction) || a.priority - b.priority);
 }
 
@@ -718,7 +778,7 @@ export interface ParsedFirewallRule {
 }
 
 export interface ParsedFirewallPolicy {
-  /** Policies the template creates, with their DNS proxy setting. */
+  /** Policies the template creates; `dnsProxy`: network rules may hold FQDNs (`enableProxy` true, `requireProxyForNetworkRules` not false). */
   readonly policies: ReadonlyArray<{ readonly name: string; readonly dnsProxy: boolean; readonly tier: string | undefined }>;
   readonly rules: readonly ParsedFirewallRule[];
 }
@@ -764,21 +824,14 @@ export function parseFirewallTemplate(template: unknown, options: ParseOptions =
       }
     }
   };
-  for (const { r, parentName } of resourcesOf(doc)) {
-    const child = parentName !== undefined;
-    if (!child && typeIs(r, "Microsoft.Network/firewallPolicies")) {
-      const props = isObject(r.properties) ? r.properties : {};
-      policies.push({
-        name: String(evaluate(r.name, doc, options)),
-        dnsProxy: isObject(props.dnsSettings) && props.dnsSettings.enableProxy === true,
-        tier: isObject(props.sku) && typeof props.sku.tier === "string" ? props.sku.tier : undefined,
-      });
-    } else if (child && String(r.type).toLowerCase() === "rulecollectiongroups") {
-      readGroup(String(evaluate(parentName, doc, options)), String(evaluate(r.name, doc, options)), r.properties);
-    } else if (!child && typeIs(r, "Microsoft.Network/firewallPolicies/ruleCollectionGroups")) {
-      const full = String(evaluate(r.name, doc, options));
-      readGroup(full.split("/")[0] ?? "", full.split("/").slice(1).join("/"), r.properties);
-    }
+  for (const { r } of topLevelOf(doc, "Microsoft.Network/firewallPolicies")) {
+    const props = isObject(r.properties) ? r.properties : {};
+    policies.push({
+      name: String(evaluate(r.name, doc, options)),
+      dnsProxy: dnsProxyForNetworkRules(props),
+      tier: isObject(props.sku) && typeof props.sku.tier === "string" ? props.sku.tier : undefined,
+    });
   }
+  for (const c of childResources(doc, "Microsoft.Network/firewallPolicies", "ruleCollectionGroups", options)) readGroup(c.parent, c.name, c.r.properties);
   return { policies, rules };
 }
