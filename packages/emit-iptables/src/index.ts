@@ -7,7 +7,6 @@ import {
   formatPortRange,
   linuxStampLines,
   planLinuxFirewall,
-  safeCommentText,
   type CoverageEntry,
   type EmitResult,
   type Emitter,
@@ -17,6 +16,7 @@ import {
   type LinuxFirewallNaming,
   type LinuxFirewallOptions,
   type LinuxFirewallPlan,
+  type LinuxFirewallPlanning,
   type ResolvedRules,
 } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
@@ -49,6 +49,8 @@ export function ipsetName(set: { readonly slug: string; readonly family: 4 | 6 }
 function tempName(set: { readonly slug: string; readonly family: 4 | 6 }): string {
   return `cmt${set.family}-${set.slug}`;
 }
+
+/** The plan and its shared renderers (core exports the function, not the interface's name). */
 
 export const naming: LinuxFirewallNaming = { target: "iptables", setName: ipsetName, chainName: (c) => CHAINS[c] };
 
@@ -123,8 +125,8 @@ function heredocFunction(name: string, marker: string, body: readonly string[], 
   return [`${name}() {`, `  cat <<'${marker}'`, ...body, marker, ...tail, "}"];
 }
 
-function script(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: readonly CoverageEntry[]): string {
-  const header = stamp(resolved);
+function script(resolved: ResolvedRules, planning: LinuxFirewallPlanning, coverage: readonly CoverageEntry[]): string {
+  const { plan } = planning;
   const prefixSets = plan.sets.filter((s) => s.kind === "prefixes");
   const fqdnSets = plan.sets.filter((s) => s.kind === "fqdn");
   const tools: Record<4 | 6, { cmd: string; fn: string }> = {
@@ -134,22 +136,16 @@ function script(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: read
   const out: string[] = [
     "#!/usr/bin/env bash",
     `# Azure Managed Instance for Apache Cassandra network rules: iptables + ipset, ${plan.mode} mode.`,
-    ...header,
+    ...stamp(resolved),
     "#",
     "# Usage: sudo bash iptables.sh [--check]",
     "#   (no argument)  load the sets and chains; running it again leaves the same ruleset.",
     "#   --check        validate everything (ipset restore, iptables-restore --test) in a private network",
     "#                  namespace; nothing on this host changes.",
     "# A failed run leaves the previous rules in place: new set contents are built under cmt* names and",
-    "# every ruleset is tested before anything live is swapped or committed.",
-    plan.mode === "nva"
-      ? "# nva: traffic forwarded from the cluster subnet goes through CMI-FORWARD; allowed requirements are accepted, the rest dropped."
-      : "# host: traffic from and to the managed cluster subnet goes through CMI-INPUT / CMI-OUTPUT; the internal ports are accepted, the rest dropped.",
-    `# Subnets: ${[...plan.subnets.ipv4, ...plan.subnets.ipv6].join(", ")}`,
-    "#",
-    "# Coverage:",
-    ...coverage.map((c) => `#   ${c.ruleId}: ${c.status}${c.why ? ` (${safeCommentText(c.why, 160)})` : ""}`),
-    ...(fqdnSets.length > 0 ? ["#", `# FQDN sets are filled by dnsmasq (${DNSMASQ_PATH}); the cluster subnet must resolve names through it.`] : []),
+    "# every ruleset is tested before anything live is swapped or committed; should a commit still fail,",
+    "# what this run changed is put back.",
+    ...planning.summaryLines(naming, coverage, DNSMASQ_PATH),
     "",
     "set -euo pipefail",
     "",
@@ -163,6 +159,8 @@ function script(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: read
     "# Sets this script fills (swapped in whole) and sets dnsmasq fills (created once, never flushed).",
     `prefix_sets=(${prefixSets.map((s) => ipsetName(s)).join(" ")})`,
     `fqdn_sets=(${fqdnSets.map((s) => ipsetName(s)).join(" ")})`,
+    "# Chains of this script, in both families.",
+    `chains=(${plan.chains.flatMap((c) => [HOOKS[c].hook, CHAINS[c]]).join(" ")})`,
     "",
     ...heredocFunction("ipset_input", "CMI_IPSET", ipsetLines(plan.sets)),
     "",
@@ -190,32 +188,58 @@ function script(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: read
     "",
     'if [[ "$mode" = check ]]; then',
     "  # A private network namespace has sets and tables of its own, so the check changes nothing here.",
-    '  { declare -f ipset_input rules4 rules6 validate; echo validate; } | unshare --net -- "$BASH" -s',
+    '  { echo "set -euo pipefail"; declare -f ipset_input rules4 rules6 validate; echo validate; } | unshare --net -- "$BASH" -s',
     '  echo "cmi: check passed"',
     "  exit 0",
     "fi",
     "",
+    "# The restore input that puts the chains of this script, and the jumps into them, back as they were:",
+    "# the first argument is the iptables-save text of one family from before this run, the second of now.",
+    "undo_input() {",
+    "  local before=$1 now=$2 c j",
+    '  echo "*filter"',
+    '  for c in "${chains[@]}"; do echo ":$c - [0:0]"; done',
+    '  for c in "${chains[@]}"; do grep -E -- "^-A $c " <<<"$before" || true; done',
+    "  while IFS= read -r j; do",
+    '    grep -qxF -- "$j" <<<"$before" || echo "-D ${j#-A }"',
+    "  done < <(grep -E -- '^-A (INPUT|FORWARD|OUTPUT) -j CMI-(INPUT|FORWARD|OUTPUT)$' <<<\"$now\" || true)",
+    '  for c in "${chains[@]}"; do grep -qE -- "^:$c " <<<"$before" || echo "-X $c"; done',
+    "  echo COMMIT",
+    "}",
+    "",
     'existing=" $(ipset list -n | tr \'\\n\' \' \') "',
-    "committed=0",
+    "swapped=()",
+    "committed4=0",
+    "finished=0",
     "cleanup() {",
-    "  local rc=$?",
-    '  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null || true; done',
-    '  if [[ "$rc" -ne 0 && "$committed" -eq 0 ]]; then',
+    "  local rc=$? s",
+    '  if [[ "$finished" -eq 0 ]]; then',
+    "    set +e",
+    '    if [[ "$committed4" -eq 1 ]]; then',
+    '      undo_input "$before4" "$(iptables-save -t filter)" | iptables-restore -w --noflush',
+    '      [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2',
+    "    fi",
+    '    for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done',
     '    for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do',
-    '      case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null || true ;; esac',
+    '      case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac',
     "    done",
     '    echo "cmi: failed (exit $rc); the previous rules are left in place" >&2',
     "  fi",
+    '  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null || true; done',
     "}",
     "trap cleanup EXIT",
+    "trap 'exit 130' INT TERM HUP",
     "",
     "validate",
+    'before4=$(iptables-save -t filter)',
     'for s in "${prefix_sets[@]}"; do',
     '  ipset swap "cmt${s#cmi}" "$s"',
+    '  swapped+=("$s")',
     "done",
-    "committed=1",
     "rules4 | iptables-restore -w --noflush",
+    "committed4=1",
     "rules6 | ip6tables-restore -w --noflush",
+    "finished=1",
     "# Sets of earlier runs that no rule uses any more; the kernel refuses to destroy one still referenced.",
     "for s in $(ipset list -n); do",
     '  case "$s" in',
@@ -230,16 +254,11 @@ function script(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: read
   return `${out.join("\n")}\n`;
 }
 
-function dnsmasqConfig(resolved: ResolvedRules, plan: LinuxFirewallPlan): string {
-  const lines = [
-    ...stamp(resolved),
+function dnsmasqConfig(resolved: ResolvedRules, planning: LinuxFirewallPlanning): string {
+  return planning.dnsmasqConfig(stamp(resolved), "ipset", ipsetName, [
     `# dnsmasq: put the addresses of these names (and their subdomains) into the ipsets that ${SCRIPT_PATH} allows.`,
     "# Use it on the resolver the cluster subnet queries (conf-file= or /etc/dnsmasq.d/); load the sets first.",
-  ];
-  for (const d of plan.dnsmasq) {
-    lines.push(`# ${d.ruleIds.join(", ")}`, `ipset=/${d.domain}/${d.sets.map((s) => ipsetName(s)).join(",")}`);
-  }
-  return `${lines.join("\n")}\n`;
+  ]);
 }
 
 /**
@@ -248,10 +267,10 @@ function dnsmasqConfig(resolved: ResolvedRules, plan: LinuxFirewallPlan): string
  * or field (a missing subnet, a hostile id or FQDN).
  */
 export function emitIptablesScript(resolved: ResolvedRules, options: IptablesOptions = {}): EmitResult {
-  const { plan, coverage } = planLinuxFirewall(resolved, options);
-  const cov = coverage(naming);
-  const files = [{ path: SCRIPT_PATH, content: script(resolved, plan, cov) }];
-  if (plan.dnsmasq.length > 0) files.push({ path: DNSMASQ_PATH, content: dnsmasqConfig(resolved, plan) });
+  const planning = planLinuxFirewall(resolved, options);
+  const cov = planning.coverage(naming);
+  const files = [{ path: SCRIPT_PATH, content: script(resolved, planning, cov) }];
+  if (planning.plan.dnsmasq.length > 0) files.push({ path: DNSMASQ_PATH, content: dnsmasqConfig(resolved, planning) });
   return { files, coverage: cov };
 }
 

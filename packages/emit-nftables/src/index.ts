@@ -17,7 +17,7 @@ import {
   type FirewallSet,
   type LinuxFirewallNaming,
   type LinuxFirewallOptions,
-  type LinuxFirewallPlan,
+  type LinuxFirewallPlanning,
   type ResolvedRules,
 } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
@@ -50,6 +50,8 @@ export function nftSetName(set: { readonly slug: string; readonly family: 4 | 6 
   return `${set.slug}_v${set.family}`;
 }
 
+/** The plan and its shared renderers (core exports the function, not the interface's name). */
+
 export const naming: LinuxFirewallNaming = { target: "nftables", setName: nftSetName, chainName: (c) => CHAINS[c] };
 
 const ip = (family: 4 | 6): string => (family === 4 ? "ip" : "ip6");
@@ -72,7 +74,8 @@ function setBlock(s: FirewallSet): string[] {
   return lines;
 }
 
-function ruleset(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: readonly CoverageEntry[], table: string): string {
+function ruleset(resolved: ResolvedRules, planning: LinuxFirewallPlanning, coverage: readonly CoverageEntry[], table: string): string {
+  const { plan } = planning;
   const out: string[] = [
     "#!/usr/sbin/nft -f",
     `# Azure Managed Instance for Apache Cassandra network rules: nftables, ${plan.mode} mode.`,
@@ -81,14 +84,7 @@ function ruleset(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: rea
     `# Load: nft -f ${RULESET_PATH}    Check only: nft -c -f ${RULESET_PATH}`,
     `# The file replaces table inet ${table} in one transaction: on any error nothing changes. Running it`,
     "# again gives the same ruleset; the dnsmasq-filled sets start empty after each load.",
-    plan.mode === "nva"
-      ? "# nva: traffic forwarded from the cluster subnet goes through chain egress; allowed requirements are accepted, the rest dropped."
-      : "# host: traffic from and to the managed cluster subnet goes through from_cluster / to_cluster; the internal ports are accepted, the rest dropped.",
-    `# Subnets: ${[...plan.subnets.ipv4, ...plan.subnets.ipv6].join(", ")}`,
-    "#",
-    "# Coverage:",
-    ...coverage.map((c) => `#   ${c.ruleId}: ${c.status}${c.why ? ` (${safeCommentText(c.why, 160)})` : ""}`),
-    ...(plan.sets.some((s) => s.kind === "fqdn") ? ["#", `# FQDN sets are filled by dnsmasq (${DNSMASQ_PATH}); the cluster subnet must resolve names through it.`] : []),
+    ...planning.summaryLines(naming, coverage, DNSMASQ_PATH),
     "",
     `table inet ${table}`,
     `delete table inet ${table}`,
@@ -117,16 +113,11 @@ function ruleset(resolved: ResolvedRules, plan: LinuxFirewallPlan, coverage: rea
   return `${out.join("\n")}\n`;
 }
 
-function dnsmasqConfig(resolved: ResolvedRules, plan: LinuxFirewallPlan, table: string): string {
-  const lines = [
-    ...stamp(resolved),
+function dnsmasqConfig(resolved: ResolvedRules, planning: LinuxFirewallPlanning, table: string): string {
+  return planning.dnsmasqConfig(stamp(resolved), "nftset", (s) => `${s.family}#inet#${table}#${nftSetName(s)}`, [
     `# dnsmasq: put the addresses of these names (and their subdomains) into the sets of table inet ${table} (${RULESET_PATH}).`,
     "# Use it on the resolver the cluster subnet queries (conf-file= or /etc/dnsmasq.d/); load the ruleset first.",
-  ];
-  for (const d of plan.dnsmasq) {
-    lines.push(`# ${d.ruleIds.join(", ")}`, `nftset=/${d.domain}/${d.sets.map((s) => `${s.family}#inet#${table}#${nftSetName(s)}`).join(",")}`);
-  }
-  return `${lines.join("\n")}\n`;
+  ]);
 }
 
 /**
@@ -138,10 +129,10 @@ export function emitNftablesRuleset(resolved: ResolvedRules, options: NftablesOp
   if (typeof table !== "string" || !/^[a-z][a-z0-9_]{0,31}$/.test(table)) {
     throw new LinuxFirewallError("options.table", table, "must be a lower-case identifier of [a-z0-9_], at most 32 characters, starting with a letter");
   }
-  const { plan, coverage } = planLinuxFirewall(resolved, options);
-  const cov = coverage(naming);
-  const files = [{ path: RULESET_PATH, content: ruleset(resolved, plan, cov, table) }];
-  if (plan.dnsmasq.length > 0) files.push({ path: DNSMASQ_PATH, content: dnsmasqConfig(resolved, plan, table) });
+  const planning = planLinuxFirewall(resolved, options);
+  const cov = planning.coverage(naming);
+  const files = [{ path: RULESET_PATH, content: ruleset(resolved, planning, cov, table) }];
+  if (planning.plan.dnsmasq.length > 0) files.push({ path: DNSMASQ_PATH, content: dnsmasqConfig(resolved, planning, table) });
   return { files, coverage: cov };
 }
 

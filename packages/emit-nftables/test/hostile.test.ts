@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LinuxFirewallError, resolveRules, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { LinuxFirewallError, resolveRules } from "@cassandra-mi-netrules/core";
 import { emitNftablesRuleset } from "@cassandra-mi-netrules/emit-nftables";
 import { Netns, run } from "@cassandra-mi-netrules/testkit/netns";
+import { NVA_SUBNETS, withHostileText } from "@cassandra-mi-netrules/testkit/linuxfw-scenarios";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -18,32 +19,17 @@ afterAll(() => {
 });
 
 const base = resolveRules({ regions: ["eastus"] });
-const SUBNETS = ["198.51.100.0/25", "2001:db8:c::/64"];
 const nasty = fc.oneof(
   fc.constantFrom("$(reboot)", '"; flush ruleset; "', "a\nflush ruleset", "}", "{", "#", "\u2028x", "\r\n", "@storage_v4", ";", "comment \"x\""),
   fc.string({ unit: "binary", maxLength: 40 }),
 );
-
-function hostile(texts: readonly string[]): ResolvedRules {
-  const t = (i: number): string => texts[i % texts.length] ?? "x";
-  return {
-    ...base,
-    regions: [t(0), t(1)],
-    revision: { ...base.revision, id: t(2), label: t(3) },
-    rules: base.rules.map((r, i) => ({
-      ...r,
-      purpose: { en: t(i), fr: t(i + 1) },
-      serviceTags: r.serviceTags.map((s) => ({ ...s, tag: t(i + 2), global: { name: t(i + 3) || "x", networkFeatures: null, prefixes: { ipv4: ["192.0.2.0/27"], ipv6: ["2001:db8:10::/48"] } }, regional: [] })),
-    })),
-  };
-}
 
 describe("hostile strings in free-text fields", () => {
   it("never reach the ruleset unescaped: each generated file passes nft -c, every line is one line of printable text", () => {
     let n = 0;
     fc.assert(
       fc.property(fc.array(nasty, { minLength: 1, maxLength: 6 }), (texts) => {
-        const out = emitNftablesRuleset(hostile(texts), { subnets: SUBNETS });
+        const out = emitNftablesRuleset(withHostileText(base, texts), { subnets: NVA_SUBNETS });
         for (const f of out.files) for (const line of f.content.split("\n")) expect(line).toMatch(/^[\t\x20-\x7e]*$/);
         const path = join(work, `h${n++}.nft`);
         writeFileSync(path, out.files[0]?.content ?? "");
@@ -51,7 +37,9 @@ describe("hostile strings in free-text fields", () => {
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
         const conf = join(work, `h${n}.conf`);
-        writeFileSync(conf, out.files[1]?.content ?? "");
+        const dnsmasq = out.files.find((f) => f.path === "dnsmasq-nftset.conf");
+        if (!dnsmasq) throw new Error("no dnsmasq configuration");
+        writeFileSync(conf, dnsmasq.content);
         expect(run("dnsmasq", ["--test", `--conf-file=${conf}`]).status).toBe(0);
       }),
       { numRuns: 25 },
@@ -63,9 +51,9 @@ describe("hostile strings in free-text fields", () => {
   it("a table name or id that is not an identifier is rejected with the field and the value", () => {
     fc.assert(
       fc.property(nasty, (text) => {
-        if (!/^[a-z][a-z0-9_]{0,31}$/.test(text)) expect(() => emitNftablesRuleset(base, { subnets: SUBNETS, table: text })).toThrow("options.table");
+        if (!/^[a-z][a-z0-9_]{0,31}$/.test(text)) expect(() => emitNftablesRuleset(base, { subnets: NVA_SUBNETS, table: text })).toThrow("options.table");
         const withId = { ...base, rules: base.rules.map((r, k) => (k === 3 ? { ...r, id: text } : r)) };
-        if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(text)) expect(() => emitNftablesRuleset(withId, { subnets: SUBNETS })).toThrow(LinuxFirewallError);
+        if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(text)) expect(() => emitNftablesRuleset(withId, { subnets: NVA_SUBNETS })).toThrow(LinuxFirewallError);
       }),
       { numRuns: 100 },
     );

@@ -3,7 +3,7 @@
  * `nft -j list ruleset`. Tests compare them with an emitter's coverage; set contents normalise to merged
  * address ranges so `192.0.2.0/27`, two `/28`s and nft's `192.0.2.0-192.0.2.31` compare equal.
  */
-import { parseCidr, type PortRange, type ResolvedRule } from "@cassandra-mi-netrules/core";
+import { formatPortRange, mergePortRanges, parseCidr, uniqueSorted, type CoverageEntry, type LinuxFirewallOptions, type PortRange, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
 
 /* ---------- address ranges ---------- */
 
@@ -305,4 +305,278 @@ export function expectedAllowance(
     }
   }
   return { ipv4: v4, ipv6: v6, fqdn: rule.fqdns.length > 0 && options.fqdns !== false };
+}
+
+/* ---------- what the kernel holds, one model for both emitters ---------- */
+
+/** The chains the emitters make: the cluster subnet's forwarded egress (nva), traffic from and to the cluster (host). */
+export type ChainRole = "egress" | "from-cluster" | "to-cluster";
+
+export interface LoadedRule {
+  readonly comment?: string;
+  /** `accept`, `drop`, `jump x`... (lower case for both tools). */
+  readonly verdict: string;
+  readonly protocol?: string;
+  readonly ports: readonly PortRange[];
+  readonly ctstate?: readonly string[];
+  /** The destination set the rule matches, with what the kernel holds in it. */
+  readonly set?: { readonly name: string; readonly members: readonly string[] };
+  /** Address matches besides that one destination set (the emitters write none in these chains). */
+  readonly otherAddresses: number;
+  readonly raw: string;
+}
+
+export interface LoadedChain {
+  readonly family: 4 | 6;
+  readonly role: ChainRole;
+  /** Jumps from the built-in chain into the dispatcher (iptables), or 1 for an nft base chain on its hook with policy accept. */
+  readonly hooks: number;
+  /** The subnets the dispatcher (or base chain) sends to this chain, and the address it matches them on. */
+  readonly dispatch: ReadonlyArray<{ readonly field: "source" | "destination"; readonly subnet: string }>;
+  /** The dispatcher's other rules (host mode accepts IPv6 neighbour discovery there). */
+  readonly dispatchOther: readonly LoadedRule[];
+  readonly rules: readonly LoadedRule[];
+}
+
+export interface LoadedFirewall {
+  readonly chains: readonly LoadedChain[];
+}
+
+export interface IptablesChainNames {
+  readonly builtin: string;
+  readonly dispatcher: string;
+  readonly chain: string;
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+/** The chains of `iptables-save`, `ip6tables-save` and `ipset save` output, by role. */
+export function loadedFromIptables(dumps: { readonly v4: string; readonly v6: string; readonly ipset: string }, names: Partial<Record<ChainRole, IptablesChainNames>>): LoadedFirewall {
+  const sets = parseIpsetSave(dumps.ipset);
+  const chains: LoadedChain[] = [];
+  const rule = (r: IptablesRule): LoadedRule => {
+    const first = r.matchSets[0];
+    return {
+      ...(r.comment !== undefined ? { comment: r.comment } : {}),
+      verdict: lower(r.target),
+      ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
+      ports: r.dports,
+      ...(r.ctstate ? { ctstate: r.ctstate.map(lower) } : {}),
+      ...(first && first.direction === "dst" ? { set: { name: first.name, members: sets.get(first.name)?.members ?? [] } } : {}),
+      otherAddresses: r.matchSets.length - (first && first.direction === "dst" ? 1 : 0) + (r.source ? 1 : 0) + (r.destination ? 1 : 0),
+      raw: r.raw,
+    };
+  };
+  for (const [family, text] of [
+    [4, dumps.v4],
+    [6, dumps.v6],
+  ] as const) {
+    const dump = parseIptablesSave(text).rules.filter((r) => r.table === "filter");
+    for (const [role, n] of Object.entries(names) as Array<[ChainRole, IptablesChainNames]>) {
+      const dispatcher = dump.filter((r) => r.chain === n.dispatcher);
+      const jumps = dispatcher.filter((r) => r.target === n.chain);
+      chains.push({
+        family,
+        role,
+        hooks: dump.filter((r) => r.chain === n.builtin && r.target === n.dispatcher).length,
+        dispatch: jumps.map((r) => (r.source ? { field: "source", subnet: r.source } : { field: "destination", subnet: r.destination ?? "(any)" })),
+        dispatchOther: dispatcher.filter((r) => r.target !== n.chain).map(rule),
+        rules: dump.filter((r) => r.chain === n.chain).map(rule),
+      });
+    }
+  }
+  return { chains };
+}
+
+export interface NftChainNames {
+  /** The base chain, named after its hook (`forward`, `input`, `output`). */
+  readonly base: string;
+  readonly chain: string;
+}
+
+/** The chains of one `inet` table in `nft -j list ruleset` output, by role and family. */
+export function loadedFromNft(json: string, table: string, names: Partial<Record<ChainRole, NftChainNames>>): LoadedFirewall {
+  const dump = parseNftJson(json);
+  const sets = new Map(dump.sets.filter((s) => s.table === table && s.family === "inet").map((s) => [s.name, s]));
+  const rules = dump.rules.filter((r) => r.table === table && r.family === "inet");
+  // A rule with no address or protocol-family match applies to both families.
+  const familyOf = (r: NftRule): 4 | 6 | undefined => r.addresses[0]?.family ?? (r.nfproto === "ipv4" ? 4 : r.nfproto === "ipv6" ? 6 : undefined);
+  const rule = (r: NftRule): LoadedRule => {
+    const dst = r.addresses.find((a) => a.field === "daddr" && a.value.startsWith("@"));
+    return {
+      ...(r.comment !== undefined ? { comment: r.comment } : {}),
+      verdict: r.verdict,
+      ...(r.dports.length > 0 ? { protocol: "tcp" } : {}),
+      ports: r.dports,
+      ...(r.ctstate ? { ctstate: r.ctstate.map(lower) } : {}),
+      ...(dst ? { set: { name: dst.value.slice(1), members: sets.get(dst.value.slice(1))?.elements ?? [] } } : {}),
+      otherAddresses: r.addresses.length - (dst ? 1 : 0),
+      raw: JSON.stringify(r),
+    };
+  };
+  const chains: LoadedChain[] = [];
+  for (const family of [4, 6] as const) {
+    const mine = (r: NftRule): boolean => (familyOf(r) ?? family) === family;
+    for (const [role, n] of Object.entries(names) as Array<[ChainRole, NftChainNames]>) {
+      const base = dump.chains.find((c) => c.table === table && c.family === "inet" && c.name === n.base);
+      const inBase = rules.filter((r) => r.chain === n.base && mine(r));
+      const jumps = inBase.filter((r) => r.verdict === `jump ${n.chain}`);
+      chains.push({
+        family,
+        role,
+        hooks: base?.hook === n.base && base.policy === "accept" ? 1 : 0,
+        dispatch: jumps.map((r) => ({ field: r.addresses[0]?.field === "daddr" ? "destination" : "source", subnet: r.addresses[0]?.value ?? "(any)" })),
+        dispatchOther: inBase.filter((r) => r.verdict !== `jump ${n.chain}`).map(rule),
+        rules: rules.filter((r) => r.chain === n.chain && mine(r)).map(rule),
+      });
+    }
+  }
+  return { chains };
+}
+
+/** Set name to the domains whose answers dnsmasq puts in it, from an `ipset=` / `nftset=` configuration. */
+export function dnsmasqSetDomains(conf: string | undefined): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const line of (conf ?? "").split("\n")) {
+    const m = /^(?:ipset|nftset)=\/(.+)\/([^/]+)$/.exec(line);
+    if (!m) continue;
+    for (const spec of (m[2] as string).split(",")) {
+      const name = spec.split("#").pop() as string;
+      const domains = out.get(name) ?? new Set<string>();
+      for (const d of (m[1] as string).split("/")) domains.add(d);
+      out.set(name, domains);
+    }
+  }
+  return out;
+}
+
+export interface CoverageCase {
+  readonly resolved: ResolvedRules;
+  readonly options: LinuxFirewallOptions;
+  readonly coverage: readonly CoverageEntry[];
+  /** The emitted dnsmasq configuration: its sets are the dnsmasq-filled ones. */
+  readonly dnsmasq?: string;
+}
+
+const ROLES: Record<"nva" | "host", ReadonlyArray<readonly [ChainRole, "source" | "destination"]>> = {
+  nva: [["egress", "source"]],
+  host: [
+    ["from-cluster", "source"],
+    ["to-cluster", "destination"],
+  ],
+};
+
+function portsText(ports: readonly PortRange[]): string {
+  return mergePortRanges(ports)
+    .map((p) => formatPortRange(p))
+    .join(",");
+}
+
+/**
+ * Compares what the kernel holds with the coverage, computing what each rule should allow from the
+ * resolved rules alone (`expectedAllowance`), never from the emitter's plan. Every rule of the chains must
+ * be the replies rule first, the drop last, and between them only requirements the coverage enforces,
+ * each on its ports to exactly its prefixes (or peers), plus one dnsmasq-filled set listing its FQDNs.
+ * Returns what is wrong (empty when all holds) and how many things were checked.
+ */
+export function coverageProblems(loaded: LoadedFirewall, c: CoverageCase): { problems: string[]; checks: number } {
+  const problems: string[] = [];
+  let checks = 0;
+  const check = (ok: boolean, problem: string): void => {
+    checks++;
+    if (!ok) problems.push(problem);
+  };
+  const mode = c.options.mode ?? "nva";
+  const subnets = c.options.subnets ?? (c.resolved.subnet ? [c.resolved.subnet.cidr] : []);
+  const fqdnSets = dnsmasqSetDomains(c.dnsmasq);
+  const allowed = new Set(c.coverage.filter((e) => e.status !== "unsupported").map((e) => e.ruleId));
+  const seen = new Map<string, number>();
+  for (const chain of loaded.chains.filter((x) => !ROLES[mode].some(([role]) => role === x.role))) {
+    check(chain.hooks === 0 && chain.dispatch.length === 0 && chain.rules.length === 0, `IPv${chain.family} ${chain.role}: a chain of the other mode is loaded`);
+  }
+  for (const family of [4, 6] as const) {
+    const familySubnets = subnets.filter((s) => (family === 6) === s.includes(":")).sort();
+    const middle: Array<{ role: ChainRole; rule: LoadedRule }> = [];
+    for (const [role, field] of ROLES[mode]) {
+      const at = `IPv${family} ${role}`;
+      const chain = loaded.chains.find((x) => x.family === family && x.role === role);
+      if (familySubnets.length === 0) {
+        check(!chain || chain.dispatch.length === 0, `${at}: traffic is sent to the chain, but the family has no cluster subnet`);
+        check(!chain || chain.rules.every((r) => r.comment === undefined || !allowed.has(r.comment)), `${at}: requirement rules in a family without a cluster subnet`);
+        continue;
+      }
+      if (!chain) {
+        problems.push(`${at}: chain missing`);
+        continue;
+      }
+      check(chain.hooks === 1, `${at}: ${chain.hooks} hooks into the chain instead of 1`);
+      const dispatch = chain.dispatch.map((d) => `${d.field} ${d.subnet}`).sort();
+      check(JSON.stringify(dispatch) === JSON.stringify(familySubnets.map((s) => `${field} ${s}`)), `${at}: dispatch ${dispatch.join(", ")} instead of ${field} ${familySubnets.join(", ")}`);
+      for (const r of chain.dispatchOther) {
+        check(mode === "host" && r.comment === "cmi: neighbour discovery" && r.verdict === "accept", `${at}: unexpected rule before the dispatch: ${r.raw}`);
+      }
+      const first = chain.rules[0];
+      const last = chain.rules.at(-1);
+      check(
+        first !== undefined && JSON.stringify(first.ctstate) === JSON.stringify(["established", "related"]) && first.verdict === "accept" && !first.set && first.ports.length === 0 && first.otherAddresses === 0,
+        `${at}: the first rule is not the replies rule: ${first?.raw}`,
+      );
+      check(
+        last !== undefined && chain.rules.length >= 2 && last.verdict === "drop" && !last.set && last.ports.length === 0 && !last.protocol && !last.ctstate && last.otherAddresses === 0,
+        `${at}: the last rule is not a drop of everything: ${last?.raw}`,
+      );
+      for (const r of chain.rules.slice(1, -1)) {
+        check(r.comment !== undefined && allowed.has(r.comment) && r.verdict === "accept" && r.protocol === "tcp" && r.otherAddresses === 0, `${at}: a rule the coverage does not account for: ${r.raw}`);
+        middle.push({ role, rule: r });
+      }
+    }
+    if (familySubnets.length === 0) continue;
+    for (const entry of c.coverage) {
+      const rule = c.resolved.rules.find((r) => r.id === entry.ruleId);
+      if (!rule) {
+        problems.push(`coverage names unknown rule ${entry.ruleId}`);
+        continue;
+      }
+      const at = `${entry.ruleId} IPv${family}`;
+      const mine = middle.filter((m) => m.rule.comment === entry.ruleId);
+      if (entry.status === "unsupported") {
+        check(mine.length === 0, `${at}: unsupported in the coverage, but ${mine.length} rules allow it`);
+        continue;
+      }
+      seen.set(entry.ruleId, (seen.get(entry.ruleId) ?? 0) + mine.length);
+      const want = portsText(rule.ports);
+      // Rules of one set (multiport splits long port lists) together cover the requirement's ports.
+      const bySet = new Map<string, LoadedRule[]>();
+      for (const m of mine) bySet.set(`${m.role} ${m.rule.set?.name ?? ""}`, [...(bySet.get(`${m.role} ${m.rule.set?.name ?? ""}`) ?? []), m.rule]);
+      for (const [key, rs] of bySet) check(portsText(rs.flatMap((r) => r.ports)) === want, `${at} (${key}): ports ${portsText(rs.flatMap((r) => r.ports))} instead of ${want}`);
+      if (mode === "host") {
+        const roles = mine.map((m) => `${m.role}${m.rule.set ? " with a set" : ""}`).sort();
+        check(JSON.stringify(uniqueSorted(roles)) === JSON.stringify(["from-cluster", "to-cluster"]), `${at}: rules in ${roles.join(", ") || "no chain"} instead of from-cluster and to-cluster, without a set`);
+        continue;
+      }
+      check(mine.every((m) => m.rule.set !== undefined), `${at}: a rule matches no destination set`);
+      const dns = mine.filter((m) => m.rule.set && fqdnSets.has(m.rule.set.name));
+      const prefixes = mine.filter((m) => m.rule.set && !fqdnSets.has(m.rule.set.name)).flatMap((m) => m.rule.set?.members ?? []);
+      for (const m of dns) check(m.rule.set?.members.length === 0, `${at}: dnsmasq-filled set ${m.rule.set?.name} holds members after loading`);
+      if (rule.kind === "internal") {
+        const peers = (c.options.peers ?? []).filter((p) => (family === 6) === p.includes(":"));
+        check(dns.length === 0, `${at}: an internal rule matches a dnsmasq-filled set`);
+        check(JSON.stringify(normaliseAddresses(prefixes)) === JSON.stringify(normaliseAddresses(peers)), `${at}: allows ${prefixes.join(", ")} instead of the peers ${peers.join(", ")}`);
+        continue;
+      }
+      const expected = expectedAllowance(rule, c.options);
+      const expectedPrefixes = family === 4 ? expected.ipv4 : expected.ipv6;
+      check(JSON.stringify(normaliseAddresses(prefixes)) === JSON.stringify(normaliseAddresses(expectedPrefixes)), `${at}: allows ${normaliseAddresses(prefixes).length} ranges instead of the ${normaliseAddresses(expectedPrefixes).length} of its tags and prefixes`);
+      check(dns.length === (expected.fqdn ? 1 : 0), `${at}: ${dns.length} dnsmasq-filled sets instead of ${expected.fqdn ? 1 : 0}`);
+      for (const m of dns) {
+        const domains = fqdnSets.get(m.rule.set?.name ?? "") ?? new Set<string>();
+        for (const f of rule.fqdns) {
+          const domain = f.fqdn.replace(/^\*\./, "");
+          check(domains.has(domain), `${at}: dnsmasq does not put the answers for ${domain} into ${m.rule.set?.name}`);
+        }
+      }
+    }
+  }
+  for (const id of allowed) check((seen.get(id) ?? 0) > 0, `${id}: ${c.coverage.find((e) => e.ruleId === id)?.status} in the coverage, but no rule allows it`);
+  return { problems, checks };
 }

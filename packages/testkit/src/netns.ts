@@ -207,24 +207,30 @@ export interface NvaTopology {
   destroy(): void;
 }
 
+/** Makes `count` namespaces and wires them; on any error destroys what it made before rethrowing. */
+function buildNamespaces<T extends object>(pkg: string, count: number, wire: (made: readonly Netns[]) => T): T & { destroy(): void } {
+  const made: Netns[] = [];
+  const destroy = (): void => {
+    for (const ns of [...made].reverse()) ns.destroy();
+  };
+  try {
+    for (let i = 0; i < count; i++) made.push(Netns.create(pkg));
+    return { ...wire(made), destroy };
+  } catch (e) {
+    destroy();
+    throw e;
+  }
+}
+
 /**
  * client (cluster subnet 198.51.100.0/25, 2001:db8:c::/64) -> appliance (forwarding) -> destination,
  * which holds `destinationAddresses` (e.g. 192.0.2.10/32) on its link. The client and destination
  * route everything through the appliance; the appliance routes 192.0.2.0/24, 203.0.113.0/24 and
- * 2001:db8::/32 to the destination.
+ * 2001:db8::/32 to the destination. No namespace has a link or route out of the three.
  */
 export function buildNvaTopology(pkg: string, destinationAddresses: readonly string[]): NvaTopology {
-  const made: Netns[] = [];
-  const destroy = (): void => {
-    for (const ns of made.reverse()) ns.destroy();
-  };
-  try {
-    const client = Netns.create(pkg);
-    made.push(client);
-    const appliance = Netns.create(pkg);
-    made.push(appliance);
-    const destination = Netns.create(pkg);
-    made.push(destination);
+  return buildNamespaces(pkg, 3, ([client, appliance, destination]) => {
+    if (!client || !appliance || !destination) throw new Error("topology: namespaces missing");
     const a = NVA_ADDRESSES;
     veth(client, "eth0", appliance, "c0");
     veth(appliance, "d0", destination, "eth0");
@@ -255,11 +261,8 @@ export function buildNvaTopology(pkg: string, destinationAddresses: readonly str
       [destination, a.applianceDest4],
       [destination, a.applianceDest6],
     ]);
-    return { client, appliance, destination, destroy };
-  } catch (e) {
-    destroy();
-    throw e;
-  }
+    return { client, appliance, destination };
+  });
 }
 
 /** Addresses of the host topology: a managed node in the cluster subnet and a self-hosted node outside it. */
@@ -280,15 +283,8 @@ export interface HostTopology {
 
 /** `managed` (in the cluster subnet) and `node` (the self-hosted node, outside it) on one link. */
 export function buildHostTopology(pkg: string): HostTopology {
-  const made: Netns[] = [];
-  const destroy = (): void => {
-    for (const ns of made.reverse()) ns.destroy();
-  };
-  try {
-    const managed = Netns.create(pkg);
-    made.push(managed);
-    const node = Netns.create(pkg);
-    made.push(node);
+  return buildNamespaces(pkg, 2, ([managed, node]) => {
+    if (!managed || !node) throw new Error("topology: namespaces missing");
     const h = HOST_ADDRESSES;
     veth(managed, "eth0", node, "eth0");
     addAddress(managed, "eth0", `${h.managed4}/24`);
@@ -301,11 +297,8 @@ export function buildHostTopology(pkg: string): HostTopology {
       [node, h.managed4],
       [node, h.managed6],
     ]);
-    return { managed, node, destroy };
-  } catch (e) {
-    destroy();
-    throw e;
-  }
+    return { managed, node };
+  });
 }
 
 export interface Daemon {
