@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.base";
 
-export default defineConfig(packageBuild({ index: "src/index.ts" }));
+// shims: the CommonJS build gets `import.meta.url`, with which src/handlebars.ts loads Handlebars on first use.
+export default defineConfig(packageBuild({ index: "src/index.ts" }, { shims: true }));

@@ -1,5 +1,4 @@
-/** Renders the documentation pages: handlebars over the view model, data escaped by one helper. */
-import Handlebars from "handlebars";
+/** Renders the documentation pages: the bundled templates compiled at build time (Handlebars for overrides) over the view model, data escaped by one helper. */
 import {
   compareStrings,
   getRegion,
@@ -14,10 +13,13 @@ import {
 } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
 import { escapeMarkdown, escapeMarkdownList, MARKDOWN_CONTEXTS, type MarkdownContext, type MarkdownValue } from "./escape.js";
+import { compiledPages } from "./generated/renderers.js";
 import { catalogues, defaultPages, defaultPartials } from "./generated/templates.js";
+import { handlebars } from "./handlebars.js";
+import type { RenderHelpers } from "./render-runtime.js";
 import { checkTemplate } from "./template-policy.js";
 import { pageNames, partialNames, type MarkdownTemplateOverrides, type PageName, type PartialName } from "./templates.js";
-import { buildView } from "./view.js";
+import { buildView, type DocsView } from "./view.js";
 
 export const version: string = pkg.version;
 
@@ -41,8 +43,6 @@ export interface MarkdownOptions {
   readonly dir?: string;
 }
 
-const COMPILE = { noEscape: true, strict: true } as const;
-
 const TABLE_NAMES: Readonly<Record<string, string>> = {
   "azure-global": "outbound requirements",
   "service-tags": "service tags",
@@ -50,12 +50,16 @@ const TABLE_NAMES: Readonly<Record<string, string>> = {
   "internal-ports": "internal ports",
 };
 
+let regionalTags: ReadonlySet<string> | undefined;
+
+/** Tags of the (frozen) catalogue that have regional forms. */
 function regionalTagNames(): ReadonlySet<string> {
-  return new Set(
+  regionalTags ??= new Set(
     Object.values(serviceTagCatalog.tags)
       .filter((t) => Object.keys(t.regional).length > 0)
       .map((t) => t.name),
   );
+  return regionalTags;
 }
 
 function regionDisplayName(name: string): string {
@@ -67,96 +71,150 @@ function regionDisplayName(name: string): string {
 }
 
 /** The `md` helper: the only helper that writes data. `{{md value ["text"|"cell"|"code"|"cellcode"]}}`. */
-function mdHelper(...args: unknown[]): string {
-  args.pop(); // handlebars' options object; md uses none
-  const [value, context = "text"] = args as [unknown, unknown];
+function md(value: unknown, context: unknown): string {
   if (typeof context !== "string" || !(MARKDOWN_CONTEXTS as readonly string[]).includes(context)) {
     throw new Error(`md: unknown context (value: ${JSON.stringify(context)}; contexts: ${MARKDOWN_CONTEXTS.join(", ")})`);
   }
   const ctx = context as MarkdownContext;
-  const ok = (v: unknown): v is MarkdownValue => typeof v === "string" || typeof v === "number";
+  if (typeof value === "string" || typeof value === "number") return escapeMarkdown(value, ctx);
   if (Array.isArray(value)) {
     value.forEach((v, i) => {
-      if (!ok(v)) throw new Error(`md: list item ${i} must be a string or a number (value: ${JSON.stringify(v)})`);
+      if (typeof v !== "string" && typeof v !== "number") throw new Error(`md: list item ${i} must be a string or a number (value: ${JSON.stringify(v)})`);
     });
     return escapeMarkdownList(value as MarkdownValue[], ctx);
   }
-  if (!ok(value)) throw new Error(`md: value must be a string, a number or a list of them (value: ${JSON.stringify(value ?? null)})`);
-  return escapeMarkdown(value, ctx);
+  throw new Error(`md: value must be a string, a number or a list of them (value: ${JSON.stringify(value ?? null)})`);
 }
 
-function checkOverrides(overrides: MarkdownTemplateOverrides | undefined): { pages: Partial<Record<PageName, string>>; partials: Partial<Record<PartialName, string>> } {
+/** The same helper as Handlebars calls it: the last argument is its options object. */
+function mdHelper(...args: unknown[]): string {
+  args.pop();
+  return md(args[0], args.length > 1 ? args[1] : "text");
+}
+
+const helpersByLocale = new Map<Locale, RenderHelpers>();
+
+function helpersFor(locale: Locale): RenderHelpers {
+  let helpers = helpersByLocale.get(locale);
+  if (!helpers) {
+    const catalogue: Readonly<Record<string, string>> = catalogues[locale];
+    helpers = {
+      md,
+      t(key: unknown) {
+        const message = typeof key === "string" && Object.prototype.hasOwnProperty.call(catalogue, key) ? catalogue[key] : undefined;
+        if (message === undefined) throw new Error(`t: catalogue ${locale} has no key (value: ${JSON.stringify(key)})`);
+        return message;
+      },
+    };
+    helpersByLocale.set(locale, helpers);
+  }
+  return helpers;
+}
+
+interface CheckedOverrides {
+  readonly pages: Partial<Record<PageName, string>>;
+  readonly partials: Partial<Record<PartialName, string>>;
+}
+
+function checkOverrideShape(overrides: MarkdownTemplateOverrides | undefined): CheckedOverrides {
+  if (overrides === undefined) return { pages: {}, partials: {} };
+  if (overrides === null || typeof overrides !== "object") throw new Error(`templates must be an object with pages and partials (value: ${JSON.stringify(overrides)})`);
   const pages: Partial<Record<PageName, string>> = {};
   const partials: Partial<Record<PartialName, string>> = {};
-  for (const [name, source] of Object.entries(overrides?.pages ?? {})) {
+  for (const [name, source] of Object.entries(overrides.pages ?? {})) {
     if (!(pageNames as readonly string[]).includes(name)) throw new Error(`templates.pages: unknown page (value: "${name}"; pages: ${pageNames.join(", ")})`);
     if (typeof source !== "string") throw new Error(`templates.pages["${name}"] must be a string`);
-    checkTemplate(`pages/${name}`, source);
     pages[name as PageName] = source;
   }
-  for (const [name, source] of Object.entries(overrides?.partials ?? {})) {
+  for (const [name, source] of Object.entries(overrides.partials ?? {})) {
     if (!(partialNames as readonly string[]).includes(name)) throw new Error(`templates.partials: unknown partial (value: "${name}"; partials: ${partialNames.join(", ")})`);
     if (typeof source !== "string") throw new Error(`templates.partials["${name}"] must be a string`);
-    const facts = checkTemplate(`partials/${name}`, source);
-    for (const p of facts.partials) if (!(partialNames as readonly string[]).includes(p)) throw new Error(`templates.partials["${name}"] includes an unknown partial (value: "${p}")`);
     partials[name as PartialName] = source;
   }
   return { pages, partials };
 }
 
-interface CompiledTemplates {
-  page(name: PageName): HandlebarsTemplateDelegate;
+/** Every override obeys the template policy and includes only known partials. */
+function checkOverridePolicy(overrides: CheckedOverrides): void {
+  for (const [name, source] of Object.entries(overrides.pages)) checkTemplate(`pages/${name}`, source as string);
+  for (const [name, source] of Object.entries(overrides.partials)) {
+    const facts = checkTemplate(`partials/${name}`, source as string);
+    for (const p of facts.partials) if (!(partialNames as readonly string[]).includes(p)) throw new Error(`templates.partials["${name}"] includes an unknown partial (value: "${p}")`);
+  }
 }
 
-// Compiling the templates dominates a render, so the default set is compiled once per locale and process.
-const defaultTemplates = new Map<string, CompiledTemplates>();
+type PageRenderer = (view: DocsView) => string;
 
-function compiledTemplates(locale: string, catalogue: Readonly<Record<string, string>>, overrides: ReturnType<typeof checkOverrides>): CompiledTemplates {
-  const isDefault = Object.keys(overrides.pages).length === 0 && Object.keys(overrides.partials).length === 0;
-  const cached = isDefault ? defaultTemplates.get(locale) : undefined;
-  if (cached) return cached;
-  const env = Handlebars.create();
+const COMPILE = { noEscape: true, strict: true } as const;
+
+/** The bundled templates, compiled at build time. */
+function bundledRenderer(locale: Locale): (page: PageName) => PageRenderer {
+  const helpers = helpersFor(locale);
+  return (page) => (view) => compiledPages[page](view, { root: view }, helpers);
+}
+
+// Overrides are checked and compiled by Handlebars once per set of templates (the same directory is
+// usually rendered for many regions); the few most recent sets are kept.
+const OVERRIDE_CACHE_LIMIT = 8;
+const overrideRenderers = new Map<string, (page: PageName) => PageRenderer>();
+
+function overrideRenderer(locale: Locale, overrides: CheckedOverrides): (page: PageName) => PageRenderer {
+  const key = JSON.stringify([locale, Object.entries(overrides.pages).sort(), Object.entries(overrides.partials).sort()]);
+  const cached = overrideRenderers.get(key);
+  if (cached) {
+    overrideRenderers.delete(key);
+    overrideRenderers.set(key, cached);
+    return cached;
+  }
+  checkOverridePolicy(overrides);
+  const env = handlebars().create();
+  const helpers = helpersFor(locale);
   env.registerHelper("md", mdHelper);
-  env.registerHelper("t", (key: unknown) => {
-    const message = typeof key === "string" ? catalogue[key] : undefined;
-    if (message === undefined) throw new Error(`t: catalogue ${locale} has no key (value: ${JSON.stringify(key)})`);
-    return message;
-  });
+  env.registerHelper("t", (key: unknown) => helpers.t(key as string));
   for (const name of partialNames) env.registerPartial(name, env.compile(overrides.partials[name] ?? defaultPartials[name], COMPILE));
   const pages = new Map<PageName, HandlebarsTemplateDelegate>();
-  const compiled: CompiledTemplates = {
-    page(name) {
-      let t = pages.get(name);
-      if (!t) {
-        t = env.compile(overrides.pages[name] ?? defaultPages[name], COMPILE);
-        pages.set(name, t);
-      }
-      return t;
-    },
+  const renderer = (page: PageName): PageRenderer => {
+    let template = pages.get(page);
+    if (!template) {
+      template = env.compile(overrides.pages[page] ?? defaultPages[page], COMPILE);
+      pages.set(page, template);
+    }
+    return template;
   };
-  if (isDefault) defaultTemplates.set(locale, compiled);
-  return compiled;
+  if (overrideRenderers.size >= OVERRIDE_CACHE_LIMIT) overrideRenderers.delete(overrideRenderers.keys().next().value as string);
+  overrideRenderers.set(key, renderer);
+  return renderer;
 }
+
+const OPTION_KEYS = ["locale", "changelog", "coverage", "templates", "dir"] as const;
 
 /** Renders the documentation for one locale. Pure: no file, clock or environment is read. */
 export function emitMarkdownDocs(resolved: ResolvedRules, options: MarkdownOptions = {}): EmitResult {
+  if (options === null || typeof options !== "object") throw new Error(`options must be an object (value: ${JSON.stringify(options)})`);
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) throw new Error(`${key}: unknown option (value: ${JSON.stringify((options as Record<string, unknown>)[key])}; options: ${OPTION_KEYS.join(", ")})`);
+  }
   const locale = options.locale ?? "en";
   if (!locales.includes(locale)) throw new Error(`locale must be one of ${locales.join(", ")} (value: ${JSON.stringify(locale)})`);
   const dir = options.dir ?? locale;
   if (typeof dir !== "string" || (dir !== "" && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(dir)) || dir.split("/").includes("..")) {
     throw new Error(`dir must be a relative POSIX path without "..", or "" (value: ${JSON.stringify(dir)})`);
   }
+  const changelog = options.changelog;
+  if (changelog !== undefined && typeof changelog !== "boolean" && (changelog === null || typeof changelog !== "object")) {
+    throw new Error(`changelog must be true, false or { from: revision } (value: ${JSON.stringify(changelog)})`);
+  }
   const prefix = dir === "" ? "" : `${dir}/`;
-  const catalogue: Readonly<Record<string, string>> = catalogues[locale];
-  const overrides = checkOverrides(options.templates);
+  const overrides = checkOverrideShape(options.templates);
+  const hasOverrides = Object.keys(overrides.pages).length > 0 || Object.keys(overrides.partials).length > 0;
+  const renderer = hasOverrides ? overrideRenderer(locale, overrides) : bundledRenderer(locale);
 
-  const view = buildView(resolved, { locale, generator: GENERATOR, generatorVersion: version, coverage: options.coverage, changelog: options.changelog, regionNames: regionDisplayName }, regionalTagNames());
+  const view = buildView(resolved, { locale, generator: GENERATOR, generatorVersion: version, coverage: options.coverage, changelog, regionNames: regionDisplayName }, regionalTagNames());
 
-  const templates = compiledTemplates(locale, catalogue, overrides);
   const render = (page: PageName): string => {
     let out: string;
     try {
-      out = templates.page(page)(view);
+      out = renderer(page)(view);
     } catch (e) {
       throw new Error(`rendering page "${page}" (${locale}): ${(e as Error).message}`, { cause: e });
     }

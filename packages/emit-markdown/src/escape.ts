@@ -13,21 +13,29 @@ export const MARKDOWN_CONTEXTS: readonly MarkdownContext[] = ["text", "cell", "c
 /** A value that can be written into a page. */
 export type MarkdownValue = string | number;
 
+// Whitespace (\s) and control characters; and, for the fast path, anything normalizeInline would change.
+// eslint-disable-next-line no-control-regex
+const INLINE_BREAKS = /[\s\u0000-\u001f\u007f-\u009f\u200b\ufeff]+/g;
+// eslint-disable-next-line no-control-regex
+const NEEDS_NORMALIZING = /[\u0000-\u001f\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}|^ | $/;
+
 /**
  * Collapses every run of whitespace and control characters (newlines, tabs, NUL, U+2028...) into one
  * space and trims: a value always stays on one line, so it can neither end a table row nor start a block.
  */
 export function normalizeInline(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\s\u0000-\u001f\u007f-\u009f\u200b\ufeff]+/g, " ").trim();
+  return NEEDS_NORMALIZING.test(value) ? value.replace(INLINE_BREAKS, " ").trim() : value;
 }
 
 // ASCII punctuation that opens inline constructs anywhere: escapes, code, emphasis, links, HTML and
 // autolinks, entities, strikethrough, and the table cell separator.
 const INLINE_SPECIALS = /[\\`*_[\]<>&|~]/g;
+// Matches whenever one of the replacements of escapeText would change the string (a superset of them).
+const NEEDS_ESCAPING = /[\\`*_[\]<>&|~@]|^[#=+-]|^\d{1,9}[.)]|www\.|:\/\//i;
 
 /** Escapes a string for inline Markdown text (or a table cell: pipes are escaped in both). */
 function escapeText(s: string): string {
+  if (!NEEDS_ESCAPING.test(s)) return s;
   let out = s.replace(INLINE_SPECIALS, (c) => `\\${c}`);
   // Block starts only matter at the beginning of a line; a value may land right after a list marker.
   out = out
@@ -43,12 +51,32 @@ function escapeText(s: string): string {
 /** A code span that holds `s` verbatim, whatever backticks it contains. */
 function codeSpan(s: string, inCell: boolean): string {
   if (s === "") return "";
-  const longestRun = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longestRun + 1);
+  let fence = "`";
+  if (s.includes("`")) {
+    const longestRun = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+    fence = "`".repeat(longestRun + 1);
+  }
   const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
   // In a table row, GFM splits cells before parsing code spans: a pipe must be escaped even there.
-  const body = inCell ? s.replace(/\|/g, "\\|") : s;
+  const body = inCell && s.includes("|") ? s.replace(/\|/g, "\\|") : s;
   return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+// The pages of every region repeat the same ids, purposes and inferences: each context remembers its
+// results (bounded, so hostile or generated data cannot grow it without limit).
+const CACHE_LIMIT = 4096;
+const cache: Record<MarkdownContext, Map<string, string>> = { text: new Map(), cell: new Map(), code: new Map(), cellcode: new Map() };
+
+function escapeString(s: string, context: MarkdownContext): string {
+  const memo = cache[context];
+  let out = memo.get(s);
+  if (out === undefined) {
+    const inline = normalizeInline(s);
+    out = context === "code" || context === "cellcode" ? codeSpan(inline, context === "cellcode") : escapeText(inline);
+    if (memo.size >= CACHE_LIMIT) memo.clear();
+    memo.set(s, out);
+  }
+  return out;
 }
 
 /** Escapes one value for the given context. Throws on anything that is not a string or a finite number. */
@@ -58,23 +86,18 @@ export function escapeMarkdown(value: MarkdownValue, context: MarkdownContext = 
     value = String(value);
   }
   if (typeof value !== "string") throw new TypeError(`markdown value must be a string or a number (value: ${String(value)})`);
-  if (!MARKDOWN_CONTEXTS.includes(context)) throw new TypeError(`unknown markdown context (value: "${String(context)}")`);
-  const s = normalizeInline(value);
-  switch (context) {
-    case "text":
-    case "cell":
-      return escapeText(s);
-    case "code":
-      return codeSpan(s, false);
-    case "cellcode":
-      return codeSpan(s, true);
+  if (context !== "text" && context !== "cell" && context !== "code" && context !== "cellcode") {
+    throw new TypeError(`unknown markdown context (value: "${String(context)}")`);
   }
+  return escapeString(value, context);
 }
 
 /** Escapes each value and joins them with `, `; the form lists of names take in a cell or a sentence. */
 export function escapeMarkdownList(values: readonly MarkdownValue[], context: MarkdownContext = "text"): string {
-  return values
-    .map((v) => escapeMarkdown(v, context))
-    .filter((s) => s !== "")
-    .join(", ");
+  let out = "";
+  for (const v of values) {
+    const s = escapeMarkdown(v, context);
+    if (s !== "") out = out === "" ? s : `${out}, ${s}`;
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
  * What a template may contain. Checked at build time on the bundled templates and at run time on every
  * user override, so data can only reach a page through the escaping helper `md`.
  */
-import Handlebars from "handlebars";
+import { handlebars } from "./handlebars.js";
 
 /** Block helpers a template may use (Handlebars built-ins that output nothing themselves). */
 const BLOCK_HELPERS = new Set(["if", "unless", "each", "with"]);
@@ -40,7 +40,7 @@ function describe(node: Node): string {
 export function checkTemplate(name: string, source: string): TemplateFacts {
   let ast: hbs.AST.Program;
   try {
-    ast = Handlebars.parse(source);
+    ast = handlebars().parse(source);
   } catch (e) {
     throw new TemplatePolicyError(name, 0, `does not parse: ${(e as Error).message.split("\n")[0] ?? ""}`);
   }

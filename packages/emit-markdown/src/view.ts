@@ -73,6 +73,8 @@ export interface DocsView {
     readonly id: string;
     readonly label: string;
     readonly date: string;
+    /** The date differs from the id (ids are dates; shown only when the two disagree). */
+    readonly dateDiffers: boolean;
     readonly ga: boolean;
     readonly summary: string;
     readonly repository: string;
@@ -124,22 +126,28 @@ function text(value: LocalizedText | Readonly<Record<string, string>> | undefine
   return s;
 }
 
+/** uniqueSorted, without its Set and sort for the empty and one-item lists most rules have. */
+function names(list: readonly string[]): string[] {
+  return list.length < 2 ? list.slice() : uniqueSorted(list);
+}
+
 function ruleView(rule: ResolvedRule, resolved: ResolvedRules, locale: Locale, field: string, regionalTags: ReadonlySet<string>): RuleView {
   const hasRegions = resolved.regions.length > 0;
+  const tags = rule.serviceTags;
   return {
     id: rule.id,
-    fqdns: uniqueSorted([...rule.fqdns.map((f) => f.fqdn), ...rule.unresolvedFqdns]),
-    tags: uniqueSorted(rule.serviceTags.map((t) => t.global.name)),
-    regionalTags: uniqueSorted(rule.serviceTags.flatMap((t) => t.regional.map((r) => r.name))),
-    regionalPerRegion: !hasRegions && rule.serviceTags.some((t) => t.regionalOnly || t.regional.length > 0 || regionalTags.has(t.tag)),
-    regionalOnly: rule.serviceTags.some((t) => t.regionalOnly),
-    regionsWithoutForm: uniqueSorted(rule.serviceTags.flatMap((t) => t.regionsWithoutForm)),
-    prefixes: [...rule.prefixes.ipv4, ...rule.prefixes.ipv6],
+    fqdns: names(rule.unresolvedFqdns.length === 0 ? rule.fqdns.map((f) => f.fqdn) : rule.fqdns.map((f) => f.fqdn).concat(rule.unresolvedFqdns)),
+    tags: names(tags.map((t) => t.global.name)),
+    regionalTags: names(tags.length === 0 ? [] : tags.flatMap((t) => t.regional.map((r) => r.name))),
+    regionalPerRegion: !hasRegions && tags.some((t) => t.regionalOnly || t.regional.length > 0 || regionalTags.has(t.tag)),
+    regionalOnly: tags.some((t) => t.regionalOnly),
+    regionsWithoutForm: names(tags.length === 0 ? [] : tags.flatMap((t) => t.regionsWithoutForm)),
+    prefixes: rule.prefixes.ipv4.concat(rule.prefixes.ipv6),
     protocol: rule.protocol,
-    ports: mergePortRanges(rule.ports).map((r) => formatPortRange(r)),
+    ports: (rule.ports.length < 2 ? rule.ports : mergePortRanges(rule.ports)).map((r) => formatPortRange(r)),
     purpose: text(rule.purpose, locale, `${field}.purpose`),
     conditions: rule.conditions.map((c, i) => text(c, locale, `${field}.conditions[${i}]`)),
-    inferred: uniqueSorted(rule.inferred.map((i) => i.about)),
+    inferred: names(rule.inferred.map((i) => i.about)),
   };
 }
 
@@ -183,7 +191,10 @@ function isUnverifiable(c: { fields: readonly string[]; before: string | null; a
   return c.fields.length === 1 && c.fields[0] === "provenance.asWritten" && (c.before === null || c.after === null);
 }
 
-function changelogSteps(option: boolean | { readonly from: string } | undefined, to: string, locale: Locale): ChangelogStepView[] {
+// A changelog depends only on the (frozen) dataset, the two revisions and the locale: computed once each.
+const changelogCache = new Map<string, readonly ChangelogStepView[]>();
+
+function changelogSteps(option: boolean | { readonly from: string } | undefined, to: string, locale: Locale): readonly ChangelogStepView[] {
   if (!option) return [];
   const ids = datasetRevisions.map((r) => r.id);
   let pairs: Array<[string, string]>;
@@ -196,6 +207,16 @@ function changelogSteps(option: boolean | { readonly from: string } | undefined,
     }
     pairs = option.from === to ? [] : [[option.from, to]];
   }
+  const key = `${locale} ${pairs.map((p) => p.join(">")).join(" ")}`;
+  let steps = changelogCache.get(key);
+  if (!steps) {
+    steps = changelogPairs(pairs, locale);
+    changelogCache.set(key, steps);
+  }
+  return steps;
+}
+
+function changelogPairs(pairs: ReadonlyArray<readonly [string, string]>, locale: Locale): ChangelogStepView[] {
   return pairs.map(([fromId, toId]) => {
     const diff = diffRevisions(fromId, toId);
     const from = getRevision(fromId);
@@ -269,6 +290,7 @@ export function buildView(resolved: ResolvedRules, options: ViewOptions, regiona
       id: rev.id,
       label: rev.label,
       date: rev.date,
+      dateDiffers: rev.date !== rev.id,
       ga: rev.status === "ga",
       summary: text(rev.summary, locale, "revision.summary"),
       repository: rev.source.repository,

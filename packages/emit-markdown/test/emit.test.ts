@@ -119,8 +119,8 @@ describe("content", () => {
     expect(withRegion).not.toContain("{region}");
     const without = emitMarkdownDocs(none, { locale: "fr" }).files.find((f) => f.path === "fr/network-rules.md")!.content;
     expect(without).toContain("`snovap{region}.blob.core.windows.net`");
-    expect(without).toContain("Aucune région n'a été donnée");
-    expect(without).toContain("des formes régionales existent, une par région");
+    expect(without).toContain("Aucune région n'a été indiquée");
+    expect(without).toContain("`Storage` (il en existe une variante par région)");
   });
 
   it("lists excluded requirements with their reason when VPN is on, and the backup condition", () => {
@@ -146,7 +146,7 @@ describe("content", () => {
     const page = emitMarkdownDocs(eastus, { coverage: { ...coverage, ...partial } }).files.find((f) => f.path === "en/targets.md")!.content;
     const fixture = coverage["fixture-target"]!;
     const count = (s: string): number => fixture.filter((e) => e.status === s).length;
-    expect(page).toContain(`Rules: ${count("enforced")} enforced, ${count("approximated")} approximated, ${count("unsupported")} unsupported.`);
+    expect(page).toContain(`Rules enforced: ${count("enforced")}, approximated: ${count("approximated")}, unsupported: ${count("unsupported")}.`);
     expect(page).toContain("## `fixture-target`");
     expect(page).toContain("## `partial`");
     expect(page).toContain(`Rules this target's coverage does not mention: \`${eastus.rules[3]!.id}\``);
@@ -170,6 +170,8 @@ describe("content", () => {
     expect(() => emitMarkdownDocs(eastus, { locale: "de" as "en" })).toThrow(/locale must be one of en, fr \(value: "de"\)/);
     expect(() => emitMarkdownDocs(eastus, { changelog: { from: "2020-01-01" } })).toThrow(/changelog\.from .*"2020-01-01"/);
     expect(() => emitMarkdownDocs(eastus, { dir: "../out" })).toThrow(/dir .*"\.\.\/out"/);
+    expect(() => emitMarkdownDocs(eastus, { local: "fr" } as never)).toThrow(/local: unknown option \(value: "fr"; options: locale, changelog, coverage, templates, dir\)/);
+    expect(() => emitMarkdownDocs(eastus, { changelog: "yes" as never })).toThrow(/changelog must be true, false or \{ from: revision \} \(value: "yes"\)/);
     expect(() => emitMarkdownDocs(eastus, { coverage: { nsg: [{ ruleId: "crl", status: "maybe" as "enforced", how: "", why: "" }] } })).toThrow(
       /coverage\["nsg"\]\[0\]\.status .*"maybe"/,
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resolveRules, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { emitMarkdownDocs, normalizeInline } from "@cassandra-mi-netrules/emit-markdown";
 import { formatIssues, lintMarkdownStrings } from "@cassandra-mi-netrules/testkit/markdownlint";
+import { defaultPartials } from "../src/generated/templates.js";
 import { tables, tokenTypes } from "./markdown-parse.js";
 
 const HOSTILE_PURPOSE = "Pipes | and \\| here,\nbackticks ` `` ```, <script>alert('x')</script>\n# not a heading\n- not a list\r\n| --- | fake row |\n**bold** _em_ [link](http://evil.example) ![img](x.png) &lt; &amp; <!-- c -->";
@@ -77,6 +78,14 @@ describe("hostile data (pipes, backticks, <script>, newlines in a purpose)", () 
       }
     });
   }
+
+  it("the pages from hostile data are the same through Handlebars as through the templates compiled at build time", () => {
+    for (const locale of ["en", "fr"] as const) {
+      const options = { locale, coverage, changelog: true };
+      const viaHandlebars = emitMarkdownDocs(resolved, { ...options, templates: { partials: { stamp: defaultPartials.stamp } } });
+      expect(emitMarkdownDocs(resolved, options)).toEqual(viaHandlebars);
+    }
+  });
 
   it("markdownlint finds nothing in the hostile pages", () => {
     const files = (["en", "fr"] as const).flatMap((locale) => emitMarkdownDocs(resolved, { locale, coverage, changelog: true }).files);

@@ -2,9 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, cpSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allRequirements, features, revisions, resolveRules, type Locale } from "@cassandra-mi-netrules/core";
-import { checkTemplate, emitMarkdownDocs, locales, pageNames, partialNames, templateOverridesFromFiles } from "@cassandra-mi-netrules/emit-markdown";
-import { bundleTemplates, catalogueDrift, generatedFile, readCatalogues, templatesDir } from "../scripts/bundle-templates.js";
+import { allRequirements, features, revisions, resolveRules, type Locale, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { checkTemplate, emitMarkdownDocs, locales, pageNames, partialNames, templateOverridesFromFiles, type MarkdownOptions } from "@cassandra-mi-netrules/emit-markdown";
+import Handlebars from "handlebars";
+import { bundleRenderers, bundleTemplates, catalogueDrift, generatedFile, readCatalogues, renderersFile, templatesDir } from "../scripts/bundle-templates.js";
+import { compileTemplate } from "../scripts/compile-templates.js";
+import { each, indentLines, lookup, truthy, withContext, type CompiledTemplate, type RenderHelpers } from "../src/render-runtime.js";
+import { fixtureCoverage, scenarios } from "./fixtures.js";
 import { catalogues, defaultPages, defaultPartials } from "../src/generated/templates.js";
 import { formatIssues, lintMarkdownStrings } from "@cassandra-mi-netrules/testkit/markdownlint";
 
@@ -29,7 +33,7 @@ describe("catalogues (templates/markdown/i18n)", () => {
     try {
       cpSync(templatesDir, dir, { recursive: true });
       const fr = readFileSync(join(dir, "i18n/fr.yaml"), "utf8");
-      writeFileSync(join(dir, "i18n/fr.yaml"), fr.replace(/^ {2}heading: Exigences sortantes\n/m, ""));
+      writeFileSync(join(dir, "i18n/fr.yaml"), fr.replace(/^ {2}heading: Exigences de trafic sortant\n/m, ""));
       expect(() => bundleTemplates(dir)).toThrow(/i18n\/fr\.yaml lacks keys English has: outbound\.heading/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -132,5 +136,92 @@ describe("overrides", () => {
     expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: "{{md revision}}\n" } } })).toThrow(/md: value must be a string, a number or a list of them/);
     expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: '{{md revision.id "html"}}\n' } } })).toThrow(/md: unknown context \(value: "html"/);
     expect(() => emitMarkdownDocs(resolved, { templates: { pages: { index: "{{md no.such.field}}\n" } } })).toThrow(/rendering page "index" \(en\): /);
+  });
+});
+
+describe("templates compiled at build time (src/generated/renderers.ts)", () => {
+  it("is up to date with templates/markdown (run the package build when this fails)", () => {
+    expect(readFileSync(renderersFile, "utf8")).toBe(bundleRenderers());
+  });
+
+  it("every page of every scenario is byte-identical to what Handlebars renders from the same templates", () => {
+    // Any override sends every page through Handlebars; this one is the bundled stamp itself.
+    const viaHandlebars = { templates: { partials: { stamp: defaultPartials.stamp } } };
+    const cases: Array<{ resolved: ResolvedRules; options: MarkdownOptions }> = scenarios().map((s) => ({
+      resolved: s.resolved,
+      options: { locale: s.locale, changelog: true, ...(s.coverage ? { coverage: s.coverage } : {}) },
+    }));
+    for (const locale of locales) {
+      const vpn = resolveRules({ regions: ["westeurope", "eastus2"], subnet: "10.9.0.0/24", features: { vpn: true, backup: false } });
+      cases.push({ resolved: vpn, options: { locale, changelog: { from: "2021-08-14" }, coverage: { ...fixtureCoverage(vpn), empty: [] } } });
+      cases.push({ resolved: resolveRules({ revision: "2021-09-13", regions: ["francecentral"] }), options: { locale, changelog: { from: "2021-05-21" } } });
+    }
+    let pages = 0;
+    for (const { resolved, options } of cases) {
+      const fast = emitMarkdownDocs(resolved, options);
+      expect(emitMarkdownDocs(resolved, { ...options, ...viaHandlebars })).toEqual(fast);
+      pages += fast.files.length;
+    }
+    expect(pages).toBe(5 * 3 + 2 + 2 * (4 + 3));
+  });
+
+  /** A template through Handlebars and through the build-time compiler, with recording helpers. */
+  function renderBoth(source: string, data: unknown, partials: Record<string, string> = {}): { handlebars: string; compiled: string } {
+    const md = (value: unknown, context: string): string => `[${context}:${String(value)}]`;
+    const env = Handlebars.create();
+    env.registerHelper("md", (...args: unknown[]) => md(args[0], args.length > 2 ? (args[1] as string) : "text"));
+    env.registerHelper("t", (key: unknown) => `<${String(key)}>`);
+    for (const [name, p] of Object.entries(partials)) env.registerPartial(name, env.compile(p, { noEscape: true, strict: true }));
+    const compiledPartials: Record<string, CompiledTemplate> = {};
+    const load = (name: string, src: string): CompiledTemplate => {
+      const code = compileTemplate(name, src, (p) => (p in partials ? `partials[${JSON.stringify(p)}]` : undefined));
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      return new Function("lookup", "truthy", "each", "withContext", "indentLines", "partials", `return ${code};`)(lookup, truthy, each, withContext, indentLines, compiledPartials) as CompiledTemplate;
+    };
+    for (const [name, p] of Object.entries(partials)) compiledPartials[name] = load(name, p);
+    const helpers: RenderHelpers = { md, t: (key) => `<${key}>` };
+    return { handlebars: env.compile(source, { noEscape: true, strict: true })(data), compiled: load("test", source)(data, { root: data }, helpers) };
+  }
+
+  it.each([
+    ["#if / else, standalone lines", "a {{md x}} b\n{{#if y}}\nY {{t \"k\"}}\n{{else}}\nN\n{{/if}}\nend\n", [{ x: 1, y: true }, { x: "s", y: 0 }, { x: 2, y: [] }, { x: 3, y: [0] }, { x: 4, y: "" }, { x: 5 }]],
+    ["#unless", "{{#unless flag}}U{{else}}F{{/unless}}|", [{ flag: false }, { flag: "x" }, {}]],
+    [
+      "#each: data variables, this, @root, else",
+      "{{#each list}}\n- {{md @index}} {{md @key}} {{#if @first}}first{{/if}}{{#if @last}}last{{/if}} {{md this \"code\"}} {{md @root.title}}\n{{else}}\nnone\n{{/each}}\n",
+      [{ title: "T", list: ["a", "b", "c"] }, { title: "T", list: [] }, { title: "T", list: { k1: "v1", k2: "v2" } }, { title: "T" }, { title: "T", list: "str" }],
+    ],
+    ["nested #each", "{{#each rows}}{{#each cells}}{{md @index}}={{md this}};{{/each}}|{{md @index}}\n{{/each}}", [{ rows: [{ cells: ["a", "b"] }, { cells: [] }, { cells: ["c"] }] }]],
+    ["#with", "{{#with obj}}{{md name}}{{else}}none{{/with}}.", [{ obj: { name: "n" } }, { obj: null }, { obj: 0 }, { obj: [] }, {}]],
+    ["comments and whitespace control", "{{!-- c --}}\n{{#if a}}  \n  x  {{~md b~}}  y\n{{/if}}\n", [{ a: 1, b: "B" }]],
+  ] as const)("%s: same output as Handlebars", (_name, source, inputs) => {
+    for (const data of inputs) {
+      const { handlebars, compiled } = renderBoth(source, data);
+      expect(compiled).toBe(handlebars);
+    }
+  });
+
+  it("an indented standalone partial and a partial inside a table row: same output as Handlebars", () => {
+    const partials = { item: "line 1 {{md name}}\nline 2\n", cell: "{{md name \"cell\"}}" };
+    const { handlebars, compiled } = renderBoth("list:\n  {{> item}}\n| {{> cell}} |\n", { name: "N" }, partials);
+    expect(handlebars).toBe("list:\n  line 1 [text:N]\n  line 2\n| [cell:N] |\n");
+    expect(compiled).toBe(handlebars);
+  });
+
+  it("a missing intermediate field fails in both", () => {
+    expect(() => renderBoth("{{md a.b.c}}", { a: {} }).handlebars).toThrow(TypeError);
+    expect(() => renderBoth("{{md a.b.c}}", { a: {} }).compiled).toThrow(TypeError);
+  });
+
+  it.each([
+    ["{{#each xs as |x|}}{{md x}}{{/each}}", /with other than one argument \(or with hash or block parameters\)/],
+    ['{{#if a includeZero=true}}x{{/if}}', /with other than one argument/],
+    ["{{md ../x}}", /the parent path "..\/x"/],
+    ["{{> nope}}", /the partial "nope"/],
+    ['{{md x "html"}}', /the md context "html"/],
+    ["{{#lookup a b}}{{/lookup}}", /with other than one argument|the block/],
+  ])("refuses %s, naming the template and line", (source, message) => {
+    expect(() => compileTemplate("pages/x", source, () => undefined)).toThrow(message);
+    expect(() => compileTemplate("pages/x", source, () => undefined)).toThrow(/template "pages\/x" line 1: .* is not supported by the build-time compiler/);
   });
 });

@@ -29,6 +29,46 @@ const hostile = fc.oneof(fc.string({ unit: hostileUnit, maxLength: 40 }), fc.str
 
 const FORBIDDEN = ["html_inline", "html_block", "link_open", "image", "em_open", "strong_open", "s_open", "code_block", "fence", "heading_open", "hr", "blockquote_open", "hardbreak", "softbreak"];
 
+/** The escaping rules written plainly (no fast paths, no cache): the optimised function must agree with it. */
+function referenceEscape(value: string, context: "text" | "cell" | "code" | "cellcode"): string {
+  // eslint-disable-next-line no-control-regex
+  const s = value.replace(/[\s\u0000-\u001f\u007f-\u009f\u200b\ufeff]+/g, " ").trim();
+  if (context === "code" || context === "cellcode") {
+    if (s === "") return "";
+    const fence = "`".repeat(Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+    const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
+    return `${fence}${pad}${context === "cellcode" ? s.replace(/\|/g, "\\|") : s}${pad}${fence}`;
+  }
+  return s
+    .replace(/[\\`*_[\]<>&|~]/g, (c) => `\\${c}`)
+    .replace(/^([#=])/, "\\$1")
+    .replace(/^([+-])(?=[ +-]|$)/, "\\$1")
+    .replace(/^(\d{1,9})([.)])(?= |$)/, "$1\\$2")
+    .replace(/\b(www)\./gi, "$1\\.")
+    .replace(/\b([a-z][a-z0-9+.-]*):(?=\/\/)/gi, "$1\\:")
+    .replace(/@/g, "\\@");
+}
+
+// Every kind of space the normalisation collapses, next to the characters that matter at the start of a value.
+const spacing = fc.string({
+  unit: fc.constantFrom(" ", "a", "\t", "\u0085", "\u00a0", "\u00ad", "\u1680", "\u2000", "\u200a", "\u200b", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff", "-", "1", ".", "#"),
+  maxLength: 12,
+});
+
+describe("escapeMarkdown (property: the same result as the plain rules, twice in a row)", () => {
+  it("every context, hostile strings", () => {
+    fc.assert(
+      fc.property(fc.oneof(hostile, spacing), fc.constantFrom("text", "cell", "code", "cellcode" as const), (s, context) => {
+        const want = referenceEscape(s, context);
+        expect(escapeMarkdown(s, context)).toBe(want);
+        expect(escapeMarkdown(s, context)).toBe(want);
+        expect(normalizeInline(s)).toBe(s.replace(/[\s\u0000-\u001f\u007f-\u009f\u200b\ufeff]+/g, " ").trim());
+      }),
+      { numRuns: numRuns * 10 },
+    );
+  });
+});
+
 describe("escapeMarkdown (property: what goes in is what a Markdown parser reads back)", () => {
   it("cell and cellcode: one row, two cells, the normalised value in each, nothing injected", () => {
     fc.assert(
