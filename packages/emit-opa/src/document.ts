@@ -68,25 +68,26 @@ function portLabel(from: number, to: number, proto: string): string {
   return `${proto}/${formatPortRange({ from, to })}`;
 }
 
+// The objects below list their keys in code-unit order, the order canonicalJson writes: it has nothing to sort.
 function alternativesOf(rule: ResolvedRule, regions: readonly string[]): Alternative[] {
   const alts: Alternative[] = [];
   if (rule.kind === "internal") {
     const checks: InternalCheck[] = [];
     for (const direction of ["inbound", "outbound"] as const) {
       for (const p of rule.ports) {
-        checks.push({ kind: "internal", label: `${direction} ${portLabel(p.from, p.to, "tcp")}`, direction, from: p.from, to: p.to });
+        checks.push({ direction, from: p.from, kind: "internal", label: `${direction} ${portLabel(p.from, p.to, "tcp")}`, to: p.to });
       }
     }
-    alts.push({ type: "internal", label: "NSG inbound and outbound rules within the subnet", checks });
+    alts.push({ checks, label: "NSG inbound and outbound rules within the subnet", type: "internal" });
     return alts;
   }
   if (rule.fqdns.length > 0) {
     const fqdns = sortBy(rule.fqdns, (f) => f.fqdn).map((f) => f.fqdn);
     const checks: FqdnCheck[] = [];
     for (const fqdn of fqdns) {
-      for (const p of rule.ports) checks.push({ kind: "fqdn", label: `${fqdn} ${portLabel(p.from, p.to, "https")}`, fqdn, from: p.from, to: p.to });
+      for (const p of rule.ports) checks.push({ fqdn, from: p.from, kind: "fqdn", label: `${fqdn} ${portLabel(p.from, p.to, "https")}`, to: p.to });
     }
-    alts.push({ type: "fqdn", label: `FQDN ${fqdns.join(", ")}`, checks });
+    alts.push({ checks, label: `FQDN ${fqdns.join(", ")}`, type: "fqdn" });
   }
   for (const tag of sortBy(rule.serviceTags, (t) => t.tag)) {
     // Per requested region: the global tag, or that region's form when Microsoft publishes one.
@@ -102,17 +103,17 @@ function alternativesOf(rule: ResolvedRule, regions: readonly string[]): Alterna
       const key = names.join("|");
       if (seen.has(key)) continue;
       seen.add(key);
-      for (const p of rule.ports) checks.push({ kind: "tag", label: `${names.join(" or ")} ${portLabel(p.from, p.to, "tcp")}`, names, from: p.from, to: p.to });
+      for (const p of rule.ports) checks.push({ from: p.from, kind: "tag", label: `${names.join(" or ")} ${portLabel(p.from, p.to, "tcp")}`, names, to: p.to });
     }
-    alts.push({ type: "serviceTag", label: `service tag ${tag.tag}`, checks });
+    alts.push({ checks, label: `service tag ${tag.tag}`, type: "serviceTag" });
   }
   const prefixes = [...rule.prefixes.ipv4, ...rule.prefixes.ipv6];
   if (prefixes.length > 0) {
     const checks: PrefixCheck[] = [];
     for (const prefix of prefixes) {
-      for (const p of rule.ports) checks.push({ kind: "prefix", label: `${prefix} ${portLabel(p.from, p.to, "tcp")}`, prefix, from: p.from, to: p.to });
+      for (const p of rule.ports) checks.push({ from: p.from, kind: "prefix", label: `${prefix} ${portLabel(p.from, p.to, "tcp")}`, prefix, to: p.to });
     }
-    alts.push({ type: "prefixes", label: `prefixes ${prefixes.join(", ")}`, checks });
+    alts.push({ checks, label: `prefixes ${prefixes.join(", ")}`, type: "prefixes" });
   }
   return alts;
 }
@@ -122,9 +123,9 @@ export function buildRequirementsDocument(resolved: ResolvedRules, generator: st
   const requirements: Record<string, DocumentRequirement> = {};
   for (const rule of sortBy(resolved.rules, (r) => r.order, (r) => r.id)) {
     requirements[rule.id] = {
+      alternatives: alternativesOf(rule, resolved.regions),
       kind: rule.kind,
       order: rule.order,
-      alternatives: alternativesOf(rule, resolved.regions),
       unresolvedFqdns: [...rule.unresolvedFqdns].sort(),
     };
   }

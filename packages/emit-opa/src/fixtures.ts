@@ -46,149 +46,203 @@ export interface ConfigSpec {
   readonly groups: readonly RuleCollectionGroupSpec[];
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+// The rules' objects below list their keys in code-unit order, the order canonicalJson writes: it has nothing to sort.
 
-function one(key: string, keys: string, values: readonly string[]): Record<string, Json> {
-  return values.length === 1 ? { [key]: values[0] ?? "", [keys]: [] } : { [key]: null, [keys]: [...values] };
+/** Where a rendered rule keeps its destination ports: NSG rule, firewall application or network rule. */
+export interface PortLeaf {
+  /** JSON pointer (RFC 6901) into the rendered input. */
+  readonly path: string;
+  readonly value: Json;
+  readonly kind: "nsg" | "app" | "net";
+  readonly allow: boolean;
+}
+/** Receives every port field a renderer writes, so a patch can change the ports without a second rendering. */
+export type PortSink = (leaf: PortLeaf) => void;
+
+/** ARM wants exactly one field of the pair: the single one for one value, the list for several. */
+function oneOf(out: Record<string, Json>, key: string, keys: string, values: readonly string[]): void {
+  if (values.length === 1) out[key] = values[0] ?? "";
+  else if (values.length > 1) out[keys] = [...values];
 }
 
 function nsgRuleProperties(r: NsgRuleSpec): Record<string, Json> {
-  const single = (key: string, keys: string, values: readonly string[]): Record<string, Json> => {
-    const o = one(key, keys, values);
-    // ARM wants exactly one of the pair; drop the empty one.
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0)));
-  };
-  return {
-    protocol: r.protocol,
-    sourcePortRange: "*",
-    ...single("sourceAddressPrefix", "sourceAddressPrefixes", r.sources),
-    ...single("destinationAddressPrefix", "destinationAddressPrefixes", r.destinations),
-    ...single("destinationPortRange", "destinationPortRanges", r.ports),
-    access: r.access,
-    priority: r.priority,
-    direction: r.direction,
-  };
+  const out: Record<string, Json> = { access: r.access };
+  oneOf(out, "destinationAddressPrefix", "destinationAddressPrefixes", r.destinations);
+  oneOf(out, "destinationPortRange", "destinationPortRanges", r.ports);
+  out.direction = r.direction;
+  out.priority = r.priority;
+  out.protocol = r.protocol;
+  oneOf(out, "sourceAddressPrefix", "sourceAddressPrefixes", r.sources);
+  out.sourcePortRange = "*";
+  return out;
 }
 
-function armCollection(c: CollectionSpec): Json {
+function armCollection(c: CollectionSpec, at: string, sink?: PortSink): Json {
+  const allow = c.action === "Allow";
   const rules: Json[] =
     c.kind === "app"
-      ? c.rules.map((r) => ({
-          ruleType: "ApplicationRule",
-          name: r.name,
-          sourceAddresses: [...r.sources],
-          targetFqdns: [...r.fqdns],
-          protocols: r.protocols.map((p) => ({ protocolType: p.type, port: p.port })),
-        }))
-      : c.rules.map((r) => ({
-          ruleType: "NetworkRule",
-          name: r.name,
-          ipProtocols: [...r.ipProtocols],
-          sourceAddresses: [...r.sources],
-          destinationAddresses: [...r.destinations],
-          destinationPorts: [...r.ports],
-        }));
-  return { ruleCollectionType: "FirewallPolicyFilterRuleCollection", name: c.name, priority: c.priority, action: { type: c.action }, rules };
+      ? c.rules.map((r, i) => {
+          if (sink) r.protocols.forEach((p, j) => sink({ path: `${at}/rules/${i}/protocols/${j}/port`, value: p.port, kind: "app", allow }));
+          return {
+            name: r.name,
+            protocols: r.protocols.map((p) => ({ port: p.port, protocolType: p.type })),
+            ruleType: "ApplicationRule",
+            sourceAddresses: [...r.sources],
+            targetFqdns: [...r.fqdns],
+          };
+        })
+      : c.rules.map((r, i) => {
+          sink?.({ path: `${at}/rules/${i}/destinationPorts`, value: [...r.ports], kind: "net", allow });
+          return {
+            destinationAddresses: [...r.destinations],
+            destinationPorts: [...r.ports],
+            ipProtocols: [...r.ipProtocols],
+            name: r.name,
+            ruleType: "NetworkRule",
+            sourceAddresses: [...r.sources],
+          };
+        });
+  return { action: { type: c.action }, name: c.name, priority: c.priority, ruleCollectionType: "FirewallPolicyFilterRuleCollection", rules };
+}
+
+/** The port field of a rendered NSG rule (`destinationPortRange` or `destinationPortRanges`, as written). */
+function nsgPortLeaf(r: NsgRuleSpec, at: string, sink: PortSink | undefined, single: string, multiple: string): void {
+  if (!sink) return;
+  const allow = r.access === "Allow";
+  if (r.ports.length === 1) sink({ path: `${at}/${single}`, value: r.ports[0] ?? "", kind: "nsg", allow });
+  else sink({ path: `${at}/${multiple}`, value: [...r.ports], kind: "nsg", allow });
+}
+
+/** One security rule as an ARM template writes it under `securityRules`. */
+export function armSecurityRule(r: NsgRuleSpec, at = "", sink?: PortSink): Json {
+  nsgPortLeaf(r, `${at}/properties`, sink, "destinationPortRange", "destinationPortRanges");
+  return { name: r.name, properties: nsgRuleProperties(r) };
+}
+
+/** One `Microsoft.Network/firewallPolicies/ruleCollectionGroups` resource of policy `fw-policy`. */
+export function armRuleCollectionGroup(g: RuleCollectionGroupSpec, at = "", sink?: PortSink): Json {
+  return {
+    type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+    apiVersion: "2024-05-01",
+    name: `fw-policy/${g.name}`,
+    dependsOn: ["[resourceId('Microsoft.Network/firewallPolicies', 'fw-policy')]"],
+    properties: { priority: g.priority, ruleCollections: g.collections.map((c, i) => armCollection(c, `${at}/properties/ruleCollections/${i}`, sink)) },
+  };
 }
 
 /** An ARM deployment template with the NSGs and the rule collection groups (policy `fw-policy`). */
-export function toArmTemplate(spec: ConfigSpec): Json {
+export function toArmTemplate(spec: ConfigSpec, sink?: PortSink): Json {
   const resources: Json[] = [];
   for (const nsg of spec.nsgs) {
+    const at = `/resources/${resources.length}/properties/securityRules`;
     resources.push({
       type: "Microsoft.Network/networkSecurityGroups",
       apiVersion: "2024-05-01",
       name: nsg.name,
       location: "[resourceGroup().location]",
-      properties: { securityRules: nsg.rules.map((r) => ({ name: r.name, properties: nsgRuleProperties(r) })) },
+      properties: { securityRules: nsg.rules.map((r, i) => armSecurityRule(r, `${at}/${i}`, sink)) },
     });
   }
   if (spec.groups.length > 0) {
     resources.push({ type: "Microsoft.Network/firewallPolicies", apiVersion: "2024-05-01", name: "fw-policy", location: "[resourceGroup().location]", properties: {} });
   }
-  for (const g of spec.groups) {
-    resources.push({
-      type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
-      apiVersion: "2024-05-01",
-      name: `fw-policy/${g.name}`,
-      dependsOn: ["[resourceId('Microsoft.Network/firewallPolicies', 'fw-policy')]"],
-      properties: { priority: g.priority, ruleCollections: g.collections.map(armCollection) },
-    });
-  }
+  for (const g of spec.groups) resources.push(armRuleCollectionGroup(g, `/resources/${resources.length}`, sink));
   return { $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", contentVersion: "1.0.0.0", resources };
 }
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-cassandra/providers/Microsoft.Network";
 
+/** One entry of `securityRules` in what `az network nsg show` prints (az flattens `properties`). */
+export function azSecurityRule(nsgName: string, r: NsgRuleSpec, at = "", sink?: PortSink): Json {
+  nsgPortLeaf(r, at, sink, "destinationPortRange", "destinationPortRanges");
+  // az prints both fields of a pair: the list is empty when the single one is set.
+  const out: Record<string, Json> = { access: r.access };
+  oneOf(out, "destinationAddressPrefix", "destinationAddressPrefixes", r.destinations);
+  out.destinationAddressPrefixes ??= [];
+  oneOf(out, "destinationPortRange", "destinationPortRanges", r.ports);
+  out.destinationPortRanges ??= [];
+  out.direction = r.direction;
+  out.id = `${SUB}/networkSecurityGroups/${nsgName}/securityRules/${r.name}`;
+  out.name = r.name;
+  out.priority = r.priority;
+  out.protocol = r.protocol;
+  out.provisioningState = "Succeeded";
+  out.resourceGroup = "rg-cassandra";
+  oneOf(out, "sourceAddressPrefix", "sourceAddressPrefixes", r.sources);
+  out.sourceAddressPrefixes ??= [];
+  out.sourcePortRange = "*";
+  out.sourcePortRanges = [];
+  out.type = "Microsoft.Network/networkSecurityGroups/securityRules";
+  return out;
+}
+
 /** What `az network nsg show` and `az network firewall policy rule-collection-group show` print, one document each, in an array. */
-export function toAzJson(spec: ConfigSpec): Json {
+export function toAzJson(spec: ConfigSpec, sink?: PortSink): Json {
   const docs: Json[] = [];
   for (const nsg of spec.nsgs) {
+    const at = `/${docs.length}/securityRules`;
     docs.push({
       id: `${SUB}/networkSecurityGroups/${nsg.name}`,
       location: "eastus",
       name: nsg.name,
       provisioningState: "Succeeded",
       resourceGroup: "rg-cassandra",
-      securityRules: nsg.rules.map((r) => ({
-        id: `${SUB}/networkSecurityGroups/${nsg.name}/securityRules/${r.name}`,
-        name: r.name,
-        provisioningState: "Succeeded",
-        resourceGroup: "rg-cassandra",
-        sourceAddressPrefixes: [],
-        destinationAddressPrefixes: [],
-        destinationPortRanges: [],
-        sourcePortRanges: [],
-        ...nsgRuleProperties(r),
-        type: "Microsoft.Network/networkSecurityGroups/securityRules",
-      })),
+      securityRules: nsg.rules.map((r, i) => azSecurityRule(nsg.name, r, `${at}/${i}`, sink)),
       type: "Microsoft.Network/networkSecurityGroups",
     });
   }
   for (const g of spec.groups) {
+    const at = `/${docs.length}/ruleCollections`;
     docs.push({
       id: `${SUB}/firewallPolicies/fw-policy/ruleCollectionGroups/${g.name}`,
       name: g.name,
       priority: g.priority,
       provisioningState: "Succeeded",
       resourceGroup: "rg-cassandra",
-      ruleCollections: g.collections.map(armCollection),
+      ruleCollections: g.collections.map((c, i) => armCollection(c, `${at}/${i}`, sink)),
       type: "Microsoft.Network/FirewallPolicies/RuleCollectionGroups",
     });
   }
   return docs;
 }
 
+/** Terraform sets both fields of a pair: the single one (or null) and the list (or empty). */
+function pair(out: Record<string, Json>, key: string, keys: string, values: readonly string[]): void {
+  out[key] = values.length === 1 ? (values[0] ?? "") : null;
+  out[keys] = values.length === 1 ? [] : [...values];
+}
+
 function tfNsgRule(r: NsgRuleSpec): Record<string, Json> {
-  const pair = (key: string, keys: string, values: readonly string[]): Record<string, Json> =>
-    values.length === 1 ? { [key]: values[0] ?? "", [keys]: [] } : { [key]: null, [keys]: [...values] };
-  return {
-    name: r.name,
-    priority: r.priority,
-    direction: r.direction,
-    access: r.access,
-    protocol: r.protocol,
-    source_port_range: "*",
-    source_port_ranges: [],
-    ...pair("source_address_prefix", "source_address_prefixes", r.sources),
-    ...pair("destination_address_prefix", "destination_address_prefixes", r.destinations),
-    ...pair("destination_port_range", "destination_port_ranges", r.ports),
-    description: "",
-    source_application_security_group_ids: [],
-    destination_application_security_group_ids: [],
-  };
+  const out: Record<string, Json> = { access: r.access, description: "" };
+  pair(out, "destination_address_prefix", "destination_address_prefixes", r.destinations);
+  out.destination_application_security_group_ids = [];
+  pair(out, "destination_port_range", "destination_port_ranges", r.ports);
+  out.direction = r.direction;
+  out.name = r.name;
+  out.priority = r.priority;
+  out.protocol = r.protocol;
+  pair(out, "source_address_prefix", "source_address_prefixes", r.sources);
+  out.source_application_security_group_ids = [];
+  out.source_port_range = "*";
+  out.source_port_ranges = [];
+  return out;
 }
 
 /**
- * A Terraform plan JSON (`terraform show -json plan`): each NSG's first rule inline in
- * `azurerm_network_security_group.security_rule`, the others as `azurerm_network_security_rule`
- * resources in a child module, and the rule collection groups.
+ * A Terraform plan JSON (`terraform show -json plan`): each NSG's first rule as an
+ * `azurerm_network_security_rule` resource in a child module, the others inline in
+ * `azurerm_network_security_group.security_rule`, and the rule collection groups.
  */
-export function toTerraformPlan(spec: ConfigSpec): Json {
+export function toTerraformPlan(spec: ConfigSpec, sink?: PortSink): Json {
   const root: Json[] = [];
   const child: Json[] = [];
+  const ROOT = "/planned_values/root_module/resources";
+  const CHILD = "/planned_values/root_module/child_modules/0/resources";
   spec.nsgs.forEach((nsg, i) => {
     const [first, ...rest] = nsg.rules;
+    const at = `${ROOT}/${root.length}/values/security_rule`;
+    rest.forEach((r, j) => nsgPortLeaf(r, `${at}/${j}`, sink, "destination_port_range", "destination_port_ranges"));
     root.push({
       address: `azurerm_network_security_group.nsg${i}`,
       mode: "managed",
@@ -196,70 +250,76 @@ export function toTerraformPlan(spec: ConfigSpec): Json {
       name: `nsg${i}`,
       provider_name: "registry.terraform.io/hashicorp/azurerm",
       schema_version: 0,
-      values: { name: nsg.name, location: "eastus", resource_group_name: "rg-cassandra", security_rule: first ? [tfNsgRule(first)] : [], tags: null },
+      values: { name: nsg.name, location: "eastus", resource_group_name: "rg-cassandra", security_rule: rest.map(tfNsgRule), tags: null },
       sensitive_values: {},
     });
-    rest.forEach((r, j) => {
+    if (first) {
+      nsgPortLeaf(first, `${CHILD}/${child.length}/values`, sink, "destination_port_range", "destination_port_ranges");
       child.push({
-        address: `module.rules.azurerm_network_security_rule.r${i}_${j}`,
+        address: `module.rules.azurerm_network_security_rule.r${i}`,
         mode: "managed",
         type: "azurerm_network_security_rule",
-        name: `r${i}_${j}`,
+        name: `r${i}`,
         provider_name: "registry.terraform.io/hashicorp/azurerm",
         schema_version: 0,
-        values: { ...tfNsgRule(r), network_security_group_name: nsg.name, resource_group_name: "rg-cassandra" },
+        values: { ...tfNsgRule(first), network_security_group_name: nsg.name, resource_group_name: "rg-cassandra" },
         sensitive_values: {},
       });
-    });
+    }
   });
   spec.groups.forEach((g, i) => {
-    const app = g.collections.flatMap((c) =>
-      c.kind === "app"
-        ? [
-            {
-              name: c.name,
-              priority: c.priority,
-              action: c.action,
-              rule: c.rules.map((r) => ({
-                name: r.name,
-                description: null,
-                source_addresses: [...r.sources],
-                source_ip_groups: [],
-                destination_fqdns: [...r.fqdns],
-                destination_fqdn_tags: [],
-                destination_urls: [],
-                destination_addresses: [],
-                terminate_tls: false,
-                web_categories: [],
-                http_headers: [],
-                protocols: r.protocols.map((p) => ({ type: p.type, port: p.port })),
-              })),
-            },
-          ]
-        : [],
-    );
-    const net = g.collections.flatMap((c) =>
-      c.kind === "net"
-        ? [
-            {
-              name: c.name,
-              priority: c.priority,
-              action: c.action,
-              rule: c.rules.map((r) => ({
-                name: r.name,
-                description: null,
-                protocols: [...r.ipProtocols],
-                source_addresses: [...r.sources],
-                source_ip_groups: [],
-                destination_addresses: [...r.destinations],
-                destination_ip_groups: [],
-                destination_fqdns: [],
-                destination_ports: [...r.ports],
-              })),
-            },
-          ]
-        : [],
-    );
+    const at = `${ROOT}/${root.length}/values`;
+    const app: Json[] = [];
+    const net: Json[] = [];
+    for (const c of g.collections) {
+      const allow = c.action === "Allow";
+      if (c.kind === "app") {
+        const cat = `${at}/application_rule_collection/${app.length}`;
+        app.push({
+          name: c.name,
+          priority: c.priority,
+          action: c.action,
+          rule: c.rules.map((r, k) => {
+            if (sink) r.protocols.forEach((p, m) => sink({ path: `${cat}/rule/${k}/protocols/${m}/port`, value: p.port, kind: "app", allow }));
+            return {
+              description: null,
+              destination_addresses: [],
+              destination_fqdn_tags: [],
+              destination_fqdns: [...r.fqdns],
+              destination_urls: [],
+              http_headers: [],
+              name: r.name,
+              protocols: r.protocols.map((p) => ({ port: p.port, type: p.type })),
+              source_addresses: [...r.sources],
+              source_ip_groups: [],
+              terminate_tls: false,
+              web_categories: [],
+            };
+          }),
+        });
+      } else {
+        const cat = `${at}/network_rule_collection/${net.length}`;
+        net.push({
+          name: c.name,
+          priority: c.priority,
+          action: c.action,
+          rule: c.rules.map((r, k) => {
+            sink?.({ path: `${cat}/rule/${k}/destination_ports`, value: [...r.ports], kind: "net", allow });
+            return {
+              description: null,
+              destination_addresses: [...r.destinations],
+              destination_fqdns: [],
+              destination_ip_groups: [],
+              destination_ports: [...r.ports],
+              name: r.name,
+              protocols: [...r.ipProtocols],
+              source_addresses: [...r.sources],
+              source_ip_groups: [],
+            };
+          }),
+        });
+      }
+    }
     root.push({
       address: `azurerm_firewall_policy_rule_collection_group.rcg${i}`,
       mode: "managed",
@@ -294,6 +354,7 @@ export function completeConfig(doc: RequirementsDocument, options: { prefixesIn?
   let inb = 200;
   const fqdns: AppRuleSpec[] = [];
   const nets: NetRuleSpec[] = [];
+  const nsgPrefixes: { id: string; prefix: string; ports: string }[] = [];
   for (const [id, req] of Object.entries(doc.requirements)) {
     const tagAlt = req.alternatives.find((a) => a.type === "serviceTag");
     const prefixAlt = req.alternatives.find((a) => a.type === "prefixes");
@@ -310,11 +371,7 @@ export function completeConfig(doc: RequirementsDocument, options: { prefixesIn?
         out += 10;
       }
     } else if (prefixAlt && options.prefixesIn === "nsg") {
-      for (const c of prefixAlt.checks) {
-        if (c.kind !== "prefix") continue;
-        nsgRules.push({ name: `${id}-${c.prefix.replace(/[^0-9a-f]+/g, "-")}`, priority: out, direction: "Outbound", access: "Allow", protocol: "Tcp", sources: [src], destinations: [c.prefix], ports: [ports(c)] });
-        out += 10;
-      }
+      for (const c of prefixAlt.checks) if (c.kind === "prefix") nsgPrefixes.push({ id, prefix: c.prefix, ports: ports(c) });
     } else if (prefixAlt) {
       const checks = prefixAlt.checks.filter((c) => c.kind === "prefix");
       nets.push({ name: id, sources: [src], destinations: checks.map((c) => (c.kind === "prefix" ? c.prefix : "")), ports: [...new Set(checks.map(ports))], ipProtocols: ["TCP"] });
@@ -331,6 +388,11 @@ export function completeConfig(doc: RequirementsDocument, options: { prefixesIn?
         nsgRules.push({ name: `${id}-${dir.toLowerCase()}`, priority, direction: dir, access: "Allow", protocol: "Tcp", sources: [src], destinations: [src], ports: [ports(c)] });
       }
     }
+  }
+  // After every other rule, so that the NSG of the prefixesIn "nsg" variant only adds rules to the other's.
+  for (const p of nsgPrefixes) {
+    nsgRules.push({ name: `${p.id}-${p.prefix.replace(/[^0-9a-f]+/g, "-")}`, priority: out, direction: "Outbound", access: "Allow", protocol: "Tcp", sources: [src], destinations: [p.prefix], ports: [p.ports] });
+    out += 10;
   }
   nsgRules.push({ name: "deny-all-inbound", priority: 4096, direction: "Inbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"] });
   nsgRules.push({ name: "deny-all-outbound", priority: 4096, direction: "Outbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"] });

@@ -2,9 +2,9 @@
  * @cassandra-mi-netrules/emit-opa: an OPA policy bundle (Rego v1 + data document + tests + fixtures)
  * that audits an ARM template, `az` JSON or a Terraform plan against the resolved requirements.
  */
-import { canonicalJson, sortBy, type CoverageEntry, type EmitResult, type EmittedFile, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { sortBy, type CoverageEntry, type EmitResult, type EmittedFile, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
-import { bundleFixtures, testModule } from "./bundle.js";
+import { jsonFile as json, testFiles } from "./bundle.js";
 import { buildRequirementsDocument, NEEDS_PHRASE, type RequirementsDocument } from "./document.js";
 import { POLICY_PACKAGE, policyModule } from "./policy.js";
 
@@ -13,11 +13,6 @@ export const version: string = pkg.version;
 export interface OpaOptions {
   /** Ship the fixtures and the `_test.rego` module (default true). */
   readonly includeTests?: boolean;
-}
-
-/** Pretty, key-sorted JSON with a final newline: deterministic and readable in review. */
-function json(value: unknown): string {
-  return `${canonicalJson(value, 2)}\n`;
 }
 
 /** The requirements document for these rules, as this package's version writes it. */
@@ -51,7 +46,8 @@ function coverageOf(doc: RequirementsDocument): CoverageEntry[] {
 /**
  * Emits the bundle: `.manifest`, `data.json` (the requirements), `policy/cassandra_mi/network.rego`,
  * and unless `includeTests` is false, `policy/cassandra_mi/network_test.rego` with the fixtures under
- * `cassandra_mi/fixtures/<name>/data.json` (loaded as `data.cassandra_mi.fixtures`).
+ * `cassandra_mi/fixtures/<name>/data.json` (loaded as `data.cassandra_mi.fixtures`) and the synthetic
+ * document they also test with (`cassandra_mi/synthetic/data.json`).
  */
 export function emitOpaBundle(resolved: ResolvedRules, options: OpaOptions = {}): EmitResult {
   const doc = requirementsDocument(resolved);
@@ -63,14 +59,7 @@ export function emitOpaBundle(resolved: ResolvedRules, options: OpaOptions = {})
     { path: "data.json", content: json({ cassandra_mi: { requirements: doc } }) },
     { path: "policy/cassandra_mi/network.rego", content: policyModule(doc.stamp) },
   ];
-  if (options.includeTests !== false) {
-    const fixtures = bundleFixtures(doc);
-    files.push({ path: "policy/cassandra_mi/network_test.rego", content: testModule(fixtures) });
-    for (const f of fixtures) {
-      const body = f.doc ? { description: f.description, input: f.input, expect: f.expect, doc: f.doc } : { description: f.description, input: f.input, expect: f.expect };
-      files.push({ path: `cassandra_mi/fixtures/${f.name}/data.json`, content: json(body) });
-    }
-  }
+  if (options.includeTests !== false) files.push(...testFiles(doc));
   return { files: sortBy(files, (f) => f.path), coverage: coverageOf(doc) };
 }
 
@@ -82,7 +71,7 @@ export const emitter: Emitter<OpaOptions> = {
 
 export { buildRequirementsDocument, LAYERS_FOR, NEEDS_PHRASE } from "./document.js";
 export type { Alternative, AlternativeType, Check, DocumentRequirement, FqdnCheck, InternalCheck, PrefixCheck, RequirementsDocument, TagCheck } from "./document.js";
-export { bundleFixtures, SYNTHETIC_DOCUMENT, testModule, type AuditStatus, type BundleFixture, type FixtureExpectation } from "./bundle.js";
-export { completeConfig, toArmTemplate, toAzJson, toTerraformPlan } from "./fixtures.js";
-export type { AppRuleSpec, CollectionSpec, ConfigSpec, NetRuleSpec, NsgRuleSpec, NsgSpec, RuleCollectionGroupSpec } from "./fixtures.js";
+export { bundleFixtures, SYNTHETIC_DOCUMENT, testFiles, testModule, type AuditStatus, type BundleFixture, type FixtureExpectation, type JsonPatchOperation } from "./bundle.js";
+export { armRuleCollectionGroup, armSecurityRule, azSecurityRule, completeConfig, toArmTemplate, toAzJson, toTerraformPlan } from "./fixtures.js";
+export type { AppRuleSpec, CollectionSpec, ConfigSpec, Json, NetRuleSpec, NsgRuleSpec, NsgSpec, PortLeaf, PortSink, RuleCollectionGroupSpec } from "./fixtures.js";
 export { POLICY_BODY, POLICY_PACKAGE, policyModule } from "./policy.js";

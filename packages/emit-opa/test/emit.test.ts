@@ -161,6 +161,38 @@ describe("ARM fixtures", () => {
   });
 });
 
+describe("fixtures that ship as a patch of another", () => {
+  const resolved = resolveRules({ regions: ["eastus", "westeurope"], subnet: "10.9.0.0/24" });
+  const files = emitOpaBundle(resolved).files;
+
+  it("json.patch in opa gives the inputs bundleFixtures returns", () => {
+    const dir = tree(files);
+    const query = "{name: json.patch(data.cassandra_mi.fixtures[f.base].input, f.patch) | some name, f in data.cassandra_mi.fixtures; f.base}";
+    const patched = opaEval(dir, query, {}) as Record<string, unknown>;
+    const fixtures = bundleFixtures(requirementsDocument(resolved)).filter((f) => f.base !== undefined);
+    expect(fixtures.map((f) => f.name).sort()).toContain("az-partial");
+    expect(fixtures.length).toBeGreaterThanOrEqual(10);
+    expect(Object.keys(patched).sort()).toEqual(fixtures.map((f) => f.name).sort());
+    for (const f of fixtures) expect(patched[f.name], f.name).toEqual(f.input);
+    // The patch is what ships: a fraction of the input it stands for.
+    for (const f of fixtures) {
+      const shipped = files.find((x) => x.path === `cassandra_mi/fixtures/${f.name}/data.json`)!.content;
+      expect(shipped.length, f.name).toBeLessThan(JSON.stringify(f.input, null, 2).length);
+    }
+  });
+
+  it("a wrong expectation fails its opa test", () => {
+    const wrong = files.map((f) => {
+      if (f.path !== "cassandra_mi/fixtures/arm-shadowed/data.json") return f;
+      const body = JSON.parse(f.content) as { expect: { status: Record<string, string> } };
+      body.expect.status["gossip"] = "covered";
+      return { path: f.path, content: JSON.stringify(body) };
+    });
+    const t = opaTest(tree(wrong), false, false);
+    expect(t.tests.filter((x) => !x.pass).map((x) => x.name)).toEqual(["test_fixture_arm_shadowed"]);
+  });
+});
+
 describe("hostile strings", () => {
   const base = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
   const evil = `x"\n}\ndeny contains "pwned" if true\n# \u2028 \`\${1}\` \\ [[`;
@@ -181,6 +213,7 @@ describe("hostile strings", () => {
     expect(opaFmtDiff(dir).status).toBe(0);
     const t = opaTest(dir);
     expect(t.tests.filter((x) => !x.pass)).toEqual([]);
+    expect(t.coverage).toBeGreaterThanOrEqual(90);
     const policy = files.find((f) => f.path === "policy/cassandra_mi/network.rego")!.content;
     const [header, body] = policy.split("\npackage cassandra_mi.network\n");
     expect(body).toBe(POLICY_BODY);
