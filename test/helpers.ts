@@ -1,6 +1,6 @@
 /** Shared by the cross-package tests: where things are, and running the built CLI as a process. */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,4 +32,17 @@ export function cli(args: readonly string[], options: SpawnSyncOptions = {}): Ru
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `cmn-${prefix}-${process.pid}-`));
+}
+
+/** Every file below `dir` (hidden ones too), relative, sorted; empty when `dir` does not exist. */
+export function tree(dir: string, prefix = ""): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? tree(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+}
+
+/** Every file below `dir` with its content: two snapshots are equal when nothing was added, removed or changed. */
+export function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(tree(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
 }

@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireBuiltCli, ROOT, run, tempDir } from "./helpers.js";
+import { requireBuiltCli, ROOT, run, tempDir, tree } from "./helpers.js";
 
 interface Manifest {
   name: string;
@@ -75,6 +75,12 @@ describe("npm pack and a fresh consumer", () => {
     const bad = run(bin, ["emit", "nsg", "--region", "eastuss"], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('did you mean "eastus"?');
+    // The consumer's own script: every target written by the installed bin (templates and all come from the tarballs).
+    const artifacts = run("npm", ["run", "--silent", "artifacts"], { cwd: dir, env: { ...process.env, npm_config_workspaces: "false" } });
+    expect(artifacts.code, artifacts.stderr).toBe(0);
+    const written = tree(join(dir, "artifacts/eastus"));
+    for (const t of ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa"]) expect(written.some((f) => f.startsWith(`${t}/`)), t).toBe(true);
+    expect(artifacts.stderr).toContain(`wrote ${join("artifacts/eastus", "nsg/nsg.json")}`);
   });
 
   it("imports from ESM and CJS and gets the same data", () => {

@@ -3,21 +3,25 @@
  * build) and the CI command (what `.ci/run` runs). The committed example artifacts must not drift from
  * what the CLI generates.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, requireBuiltCli, ROOT, run, tempDir } from "./helpers.js";
+import { cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree } from "./helpers.js";
 
 const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa"];
 const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 let tmp = "";
 
-function tree(dir: string, prefix = ""): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? tree(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
-    .sort();
+/** What the CLI just wrote into `dir` equals the committed examples/artifacts/<region>, file for file and byte for byte. */
+function expectNoDrift(dir: string, region: string): void {
+  const hint = "examples/artifacts drifted from the CLI: run `npm run build && npm run examples:artifacts` and review the diff";
+  const example = join(ROOT, "examples/artifacts", region);
+  for (const t of TARGETS) expect(tree(dir).some((f) => f.startsWith(`${t}/`)), t).toBe(true);
+  expect(tree(dir), hint).toEqual(tree(example));
+  const written = snapshot(dir);
+  const committed = snapshot(example);
+  for (const f of Object.keys(written)) expect(written[f], `${f}: ${hint}`).toBe(committed[f]);
 }
 
 beforeAll(() => {
@@ -42,7 +46,7 @@ describe("README commands", () => {
     const [build, ...rest] = (scripts.quickstart ?? "").split(" && ");
     expect(build).toBe("npm run build");
     const emit = rest.join(" && ");
-    expect(emit).toBe("node packages/cli/dist/bin.js emit all --region eastus --subnet 10.9.0.0/24 --out artifacts/eastus");
+    expect(emit).toBe("node packages/cli/dist/bin.js emit all --region eastus --subnet 10.9.0.0/24 --out artifacts/eastus --clean");
     // Same relative paths, run in a scratch directory so the repository stays clean.
     const work = join(tmp, "clone");
     mkdirSync(work);
@@ -50,24 +54,15 @@ describe("README commands", () => {
     symlinkSync(join(ROOT, "node_modules"), join(work, "node_modules"));
     const r = run("sh", ["-c", emit], { cwd: work });
     expect(r.code, r.stderr).toBe(0);
-    const written = tree(join(work, "artifacts/eastus"));
-    for (const t of TARGETS) expect(written.some((f) => f.startsWith(`${t}/`)), t).toBe(true);
-    const example = join(ROOT, "examples/artifacts/eastus");
-    const hint = "examples/artifacts drifted from the CLI: run `npm run build && npm run examples:artifacts` and review the diff";
-    expect(written, hint).toEqual(tree(example));
-    for (const f of written) expect(readFileSync(join(work, "artifacts/eastus", f), "utf8"), `${f}: ${hint}`).toBe(readFileSync(join(example, f), "utf8"));
+    expectNoDrift(join(work, "artifacts/eastus"), "eastus");
   });
 
   it("examples/artifacts/westeurope has not drifted from the CLI", () => {
+    expect(scripts["examples:artifacts"]).toContain("--region westeurope --subnet 10.9.0.0/24 --out examples/artifacts/westeurope");
     const out = join(tmp, "westeurope");
     const r = cli(["emit", "all", "--region", "westeurope", "--subnet", "10.9.0.0/24", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
-    const example = join(ROOT, "examples/artifacts/westeurope");
-    const written = tree(out);
-    const hint = "examples/artifacts drifted from the CLI: run `npm run build && npm run examples:artifacts` and review the diff";
-    expect(written, hint).toEqual(tree(example));
-    for (const f of written) expect(readFileSync(join(out, f), "utf8"), `${f}: ${hint}`).toBe(readFileSync(join(example, f), "utf8"));
-    expect(scripts["examples:artifacts"]).toContain("--region westeurope --subnet 10.9.0.0/24 --out examples/artifacts/westeurope");
+    expectNoDrift(out, "westeurope");
   });
 });
 
@@ -85,7 +80,11 @@ describe("documentation", () => {
       expect(readme).toContain(`<!-- section:emit-${t} -->`);
       expect(readme).toContain(`<!-- /section:emit-${t} -->`);
     }
-    for (const c of ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"]) expect(readme).toContain(`\`${c}`);
+    const cliSection = readme.slice(readme.indexOf("## The command line"), readme.indexOf("## The library"));
+    const rows = cliSection.split("\n").filter((l) => l.startsWith("| `"));
+    for (const c of ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"]) {
+      expect(rows.some((row) => new RegExp(`\`${c}[\` ]`).test(row.split(" | ")[0] ?? "")), c).toBe(true);
+    }
     expect(readme).toContain("## Data semver policy");
     expect(readme).toContain("## Pinning a version");
   });

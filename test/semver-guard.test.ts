@@ -73,6 +73,7 @@ const fixtures: { name: string; needs: string; mutate: (s: Snapshot) => void }[]
   { name: "a feature removed", needs: "major", mutate: (s) => void (s.features = s.features.slice(1)) },
 ];
 const levels = ["none", "patch", "minor", "major"];
+const fixture = (name: string) => fixtures.find((f) => f.name === name)!;
 
 describe("semver guard verdicts", () => {
   it.each(fixtures)("$name needs $needs", ({ needs, mutate }) => {
@@ -96,13 +97,17 @@ describe("semver guard as a script", () => {
   let dir = "";
   beforeAll(() => {
     dir = tempDir("semver");
-    const released = clone();
-    writeFileSync(join(dir, "released.json"), JSON.stringify(released));
-    const current = clone();
-    delete current.requirements.jmx;
-    for (const r of current.revisions) r.requirementIds = r.requirementIds.filter((id) => id !== "jmx");
-    writeFileSync(join(dir, "current.json"), JSON.stringify(current));
-    for (const level of ["minor", "major"]) {
+    writeFileSync(join(dir, "released.json"), JSON.stringify(clone()));
+    for (const [file, name] of [
+      ["current.json", "a requirement removed"],
+      ["added.json", "a requirement added"],
+      ["renamed.json", "a requirement renamed"],
+    ] as const) {
+      const current = clone();
+      fixture(name).mutate(current);
+      writeFileSync(join(dir, file), JSON.stringify(current));
+    }
+    for (const level of ["patch", "minor", "major"]) {
       mkdirSync(join(dir, level));
       writeFileSync(join(dir, level, "README.md"), "# not a changeset\n");
       writeFileSync(join(dir, level, "x.md"), changeset(level).text);
@@ -117,6 +122,21 @@ describe("semver guard as a script", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("major requirement jmx removed or renamed");
     expect(r.stderr).toContain('need major, changesets declare minor. Add a changeset with "@cassandra-mi-netrules/core": major');
+  });
+
+  it("fails (1) when a rename is declared minor, and when an added requirement is declared patch", () => {
+    const renamed = guardRun("--released", join(dir, "released.json"), "--current", join(dir, "renamed.json"), "--changesets", join(dir, "minor"));
+    expect(renamed.code).toBe(1);
+    expect(renamed.stdout).toContain("major requirement gossip removed or renamed");
+    expect(renamed.stdout).toContain("minor requirement cassandra-gossip added");
+    expect(renamed.stderr).toContain("need major, changesets declare minor");
+    const added = guardRun("--released", join(dir, "released.json"), "--current", join(dir, "added.json"), "--changesets", join(dir, "patch"));
+    expect(added.code).toBe(1);
+    expect(added.stdout).toContain("minor requirement new-endpoint added");
+    expect(added.stderr).toContain('need minor, changesets declare patch. Add a changeset with "@cassandra-mi-netrules/core": minor');
+    const enough = guardRun("--released", join(dir, "released.json"), "--current", join(dir, "added.json"), "--changesets", join(dir, "minor"));
+    expect(enough.code).toBe(0);
+    expect(enough.stdout).toContain("need minor, changesets declare minor");
   });
 
   it("passes (0) with a major changeset, and with no released snapshot (baseline)", () => {

@@ -20,9 +20,10 @@ import type { SourceComparison } from "@cassandra-mi-netrules/core/source";
 import { Command, CommanderError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { auditConfiguration } from "./audit/index.js";
+import { diffTarget, formatTargetDiff, type TargetDiff } from "./diff.js";
 import { CliError, shown } from "./errors.js";
 import { clean, json, table } from "./format.js";
-import { readText, writeFilesAtomically, type CliIO } from "./io.js";
+import { readTemplateDir, readText, writeFilesAtomically, type CliIO } from "./io.js";
 import { collect, readServiceTags, resolveFrom, type ResolveFlags } from "./resolve-opts.js";
 import { getEmitter, optionsFor, registry, type TargetFlags } from "./targets.js";
 
@@ -37,14 +38,14 @@ function examples(lines: readonly string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
 
-function addResolveOptions(cmd: Command, withServiceTags = true): Command {
-  cmd
-    .option("--revision <id>", "dataset revision (default: the current one; see `revisions`)")
+/** `--revision` (unless the command names its revisions), `--region`, `--subnet`, `--feature`, `--service-tags`. */
+function addResolveOptions(cmd: Command, withRevision = true): Command {
+  if (withRevision) cmd.option("--revision <id>", "dataset revision (default: the current one; see `revisions`)");
+  return cmd
     .option("--region <name>", "datacenter region, ARM location name (repeatable, or comma-separated)", collect)
     .option("--subnet <cidr>", "the cluster's delegated subnet (IPv4 or IPv6 CIDR)")
-    .option("--feature <id[=on|off]>", "feature switch, e.g. backup=off or vpn (repeatable)", collect);
-  if (withServiceTags) cmd.option("--service-tags <file>", "Microsoft service-tags JSON file: attach the tags' address prefixes");
-  return cmd;
+    .option("--feature <id[=on|off]>", "feature switch, e.g. backup=off or vpn (repeatable)", collect)
+    .option("--service-tags <file>", "Microsoft service-tags JSON file: attach the tags' address prefixes");
 }
 
 function addTargetOptions(cmd: Command): Command {
@@ -56,6 +57,7 @@ function addTargetOptions(cmd: Command): Command {
     .option("--peer <cidr>", "iptables/nftables: a network the cluster reaches on the internal ports (repeatable)", collect)
     .addOption(new Option("--locale <locale>", "markdown: language of the document").choices(["en", "fr"]))
     .option("--changelog [from]", "markdown: add changelog.md (every revision, or from this revision)")
+    .option("--templates <dir>", "markdown: override bundled templates with DIR/pages/<page>.md.hbs and DIR/partials/<partial>.md.hbs")
     .option("-O, --option <target.key=value>", "any other emitter option, value read as JSON when it parses (repeatable)", (v: string, p: string[] | undefined) => [...(p ?? []), v]);
 }
 
@@ -89,10 +91,15 @@ function destinations(rule: ResolvedRule): string {
   return parts.join(" | ");
 }
 
+/** The "how / why" cell of a coverage table. */
+function howWhy(entry: CoverageEntry): string {
+  return entry.why ? `${entry.how} — ${entry.why}` : entry.how;
+}
+
 function coverageTable(rows: readonly { target: string; entry: CoverageEntry }[]): string {
   return table(
     ["target", "rule", "status", "how / why"],
-    rows.map(({ target, entry }) => [target, entry.ruleId, entry.status, entry.why ? `${entry.how} — ${entry.why}` : entry.how]),
+    rows.map(({ target, entry }) => [target, entry.ruleId, entry.status, howWhy(entry)]),
   );
 }
 
@@ -100,6 +107,11 @@ interface EmitRun {
   readonly target: string;
   readonly files: readonly EmittedFile[];
   readonly coverage: readonly CoverageEntry[];
+}
+
+/** The target flags with the files of `--templates DIR` read in (emitters read no files). */
+function withTemplateFiles<T extends TargetFlags>(io: CliIO, flags: T): T {
+  return flags.templates === undefined ? flags : { ...flags, templateFiles: readTemplateDir(io, flags.templates, `--templates`) };
 }
 
 function runEmitters(targets: readonly string[], resolved: ResolvedRules, flags: TargetFlags): EmitRun[] {
@@ -124,32 +136,6 @@ function runEmitters(targets: readonly string[], resolved: ResolvedRules, flags:
       throw new CliError(`${target}: ${(e as Error).message}`);
     }
   });
-}
-
-/** Multiset line difference, in file order. */
-function lineDiff(a: string, b: string, revA: string, revB: string): { removed: string[]; added: string[] } {
-  const la = a.split("\n");
-  const lb = b.split("\n");
-  const count = (lines: string[]) => {
-    const m = new Map<string, number>();
-    for (const l of lines) m.set(l, (m.get(l) ?? 0) + 1);
-    return m;
-  };
-  // A line that differs only by the revision id is the artifact's stamp, not a rule.
-  const norm = (l: string) => l.split(revA).join("{revision}").split(revB).join("{revision}");
-  const ca = count(la.map(norm));
-  const cb = count(lb.map(norm));
-  const take = (lines: string[], other: Map<string, number>) => {
-    const left = new Map(other);
-    const out: string[] = [];
-    for (const l of lines) {
-      const n = left.get(norm(l)) ?? 0;
-      if (n > 0) left.set(norm(l), n - 1);
-      else if (l.trim() !== "") out.push(l);
-    }
-    return out;
-  };
-  return { removed: take(la, cb), added: take(lb, ca) };
 }
 
 function describeRequirement(req: Requirement, locale: Locale): string[] {
@@ -180,7 +166,7 @@ function describeRequirement(req: Requirement, locale: Locale): string[] {
 export function buildProgram(io: CliIO, outcome: Outcome): Command {
   const program = new Command(BIN);
   program
-    .description("The network rules of Azure Managed Instance for Apache Cassandra: list, explain, emit, diff, audit.")
+    .description("The network rules of Azure Managed Instance for Apache Cassandra: list, explain, emit, diff, audit, check-source.")
     .version(version, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
@@ -215,35 +201,29 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
       for (const x of resolved.excluded) io.stdout(`excluded: ${x.id}: ${x.reason.en}\n`);
     });
 
-  /* revisions */
-  program
-    .command("revisions")
-    .description("every documented revision of the rules, oldest first")
-    .option("--json", "print JSON")
-    .addHelpText("after", examples([`${BIN} revisions`, `${BIN} revisions --json`]))
-    .action((opts: { json?: boolean }) => {
-      const rows = revisions.map(({ requirements: _r, ...rest }) => rest);
-      if (opts.json) io.stdout(json(rows));
-      else io.stdout(table(["id", "label", "date", "status", "rules", "summary"], rows.map((r) => [r.id, r.label, r.date, r.status, String(r.requirementIds.length), r.summary.en])));
-    });
-
-  /* regions */
-  program
-    .command("regions")
-    .description("the Azure regions (ARM location names) the resolver accepts")
-    .option("--json", "print JSON")
-    .addHelpText("after", examples([`${BIN} regions`, `${BIN} regions --json`]))
-    .action((opts: { json?: boolean }) => {
-      if (opts.json) io.stdout(json(regions));
-      else io.stdout(table(["name", "display name", "geography", "paired"], regions.map((r) => [r.name, r.displayName, r.geography ?? "", r.pairedRegion ?? ""])));
-    });
+  /* revisions, regions */
+  const tableCommand = (name: string, description: string, print: (asJson: boolean) => string) =>
+    program
+      .command(name)
+      .description(description)
+      .option("--json", "print JSON")
+      .addHelpText("after", examples([`${BIN} ${name}`, `${BIN} ${name} --json`]))
+      .action((opts: { json?: boolean }) => io.stdout(print(opts.json === true)));
+  tableCommand("revisions", "every documented revision of the rules, oldest first", (asJson) => {
+    const rows = revisions.map(({ requirements: _r, ...rest }) => rest);
+    return asJson ? json(rows) : table(["id", "label", "date", "status", "rules", "summary"], rows.map((r) => [r.id, r.label, r.date, r.status, String(r.requirementIds.length), r.summary.en]));
+  });
+  tableCommand("regions", "the Azure regions (ARM location names) the resolver accepts", (asJson) =>
+    asJson ? json(regions) : table(["name", "display name", "geography", "paired"], regions.map((r) => [r.name, r.displayName, r.geography ?? "", r.pairedRegion ?? ""])),
+  );
 
   /* explain */
   addTargetOptions(addResolveOptions(program.command("explain").argument("<id>", "requirement id, e.g. storage-control-plane")))
     .description("one requirement: alternatives, provenance, inferences, and how each target enforces it")
     .option("--json", "print JSON")
     .addHelpText("after", examples([`${BIN} explain storage-control-plane --region eastus`, `${BIN} explain gossip --json`, `${BIN} explain key-vault --locale fr`]))
-    .action(async (id: string, opts: ResolveFlags & TargetFlags & { json?: boolean }) => {
+    .action(async (id: string, given: ResolveFlags & TargetFlags & { json?: boolean }) => {
+      const opts = withTemplateFiles(io, given);
       let req: Requirement;
       try {
         req = getRequirement(id);
@@ -283,7 +263,7 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
             targets.map((t) => [
               t.target,
               t.coverage?.status ?? (t.error ? "(cannot emit)" : "(no coverage entry)"),
-              t.coverage ? (t.coverage.why ? `${t.coverage.how} — ${t.coverage.why}` : t.coverage.how) : (t.error ?? ""),
+              t.coverage ? howWhy(t.coverage) : (t.error ?? ""),
             ]),
           ),
         );
@@ -295,7 +275,8 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
   /* emit */
   addTargetOptions(addResolveOptions(program.command("emit").argument("<target>", `one of ${targetNames().join(", ")}, or all`)))
     .description("render the rules for a target; one file goes to stdout, or every file into --out DIR (written atomically)")
-    .option("--out <dir>", "write the files into this directory (with `all`: one sub-directory per target)")
+    .option("--out <dir>", "write the files into this directory (with `all`: one sub-directory per target); all or nothing")
+    .option("--clean", "with --out: delete the files this run does not write in the sub-directories it writes to (left by an earlier run; without --clean they are an error)")
     .option("--json", "print a JSON report (files and coverage) on stdout instead of the file and the coverage table")
     .addHelpText(
       "after",
@@ -304,12 +285,15 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
         `${BIN} emit azure-firewall --region eastus --region eastus2 --out fw/`,
         `${BIN} emit iptables --mode host --region westeurope --subnet 10.9.0.0/24 --service-tags ServiceTags_Public.json --out fw/`,
         `${BIN} emit markdown --locale fr --changelog --out docs/`,
-        `${BIN} emit all --region eastus --subnet 10.9.0.0/24 --out artifacts/eastus`,
+        `${BIN} emit markdown --region eastus --templates my-templates/ --out docs/`,
+        `${BIN} emit all --region eastus --subnet 10.9.0.0/24 --out artifacts/eastus --clean`,
         `${BIN} emit nsg --region eastus -O nsg.denyInternetOutbound=true -O nsg.nsgName=nsg-prod`,
       ]),
     )
-    .action(async (target: string, opts: ResolveFlags & TargetFlags & { out?: string; json?: boolean }) => {
+    .action(async (target: string, given: ResolveFlags & TargetFlags & { out?: string; clean?: boolean; json?: boolean }) => {
       const targets = checkTarget(target, true);
+      if (given.clean && given.out === undefined) throw new CliError("--clean: only with --out DIR");
+      const opts = withTemplateFiles(io, given);
       const resolved = await resolveFrom(io, opts);
       const runs = runEmitters(targets, resolved, opts);
       const prefix = (run: EmitRun, path: string) => (target === "all" ? `${run.target}/${path}` : path);
@@ -318,7 +302,7 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
       if (opts.out === undefined && !opts.json && files.length !== 1) {
         throw new CliError(`${target} produces ${files.length} files (${files.map((f) => f.path).join(", ")}); pass --out DIR to write them, or --json`);
       }
-      const written = opts.out !== undefined ? writeFilesAtomically(io, opts.out, files) : [];
+      const written = opts.out !== undefined ? writeFilesAtomically(io, opts.out, files, { clean: opts.clean === true }) : undefined;
       if (opts.json) {
         io.stdout(
           json({
@@ -327,56 +311,43 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
             dataHash: resolved.dataHash,
             targets: runs.map((run) => ({
               target: run.target,
-              files: run.files.map((f) => (opts.out !== undefined ? { path: prefix(run, f.path), bytes: Buffer.byteLength(f.content) } : { path: f.path, content: f.content })),
+              files: run.files.map((f) => (written ? { path: prefix(run, f.path), bytes: Buffer.byteLength(f.content) } : { path: f.path, content: f.content })),
               coverage: run.coverage,
             })),
+            ...(written ? { removed: written.removed } : {}),
           }),
         );
         return;
       }
-      if (opts.out === undefined) io.stdout(files[0]?.content ?? "");
-      else for (const w of written) io.stderr(`wrote ${clean(w)}\n`);
+      if (!written) io.stdout(files[0]?.content ?? "");
+      else {
+        for (const w of written.written) io.stderr(`wrote ${clean(w)}\n`);
+        for (const r of written.removed) io.stderr(`removed ${clean(r)} (--clean)\n`);
+      }
       io.stderr(coverageTable(coverage));
     });
 
   /* diff */
-  addTargetOptions(addResolveOptions(program.command("diff").argument("<revA>", "older revision id").argument("<revB>", "newer revision id")))
-    .description("requirements added, removed and changed between two revisions; with --target, the concrete rules to add or remove")
+  addTargetOptions(addResolveOptions(program.command("diff").argument("<revA>", "older revision id").argument("<revB>", "newer revision id"), false))
+    .description("requirements added, removed and changed between two revisions; with --target, the concrete rules to add, remove or change")
     .option("--target <target>", "also compare what this target emits for both revisions")
     .option("--json", "print JSON")
-    .addHelpText("after", examples([`${BIN} diff 2021-05-21 2021-11-02`, `${BIN} diff 2021-09-13 2021-11-02 --target nsg --region eastus`, `${BIN} diff 2021-08-14 2021-09-13 --json`]))
-    .action(async (revA: string, revB: string, opts: ResolveFlags & TargetFlags & { target?: string; json?: boolean }) => {
+    .addHelpText("after", examples([`${BIN} diff 2021-05-21 2021-11-02`, `${BIN} diff 2021-09-13 2021-11-02 --target nsg --region eastus --subnet 10.9.0.0/24`, `${BIN} diff 2021-08-14 2021-09-13 --json`]))
+    .action(async (revA: string, revB: string, given: ResolveFlags & TargetFlags & { target?: string; json?: boolean }) => {
+      const opts = withTemplateFiles(io, given);
       let d: ReturnType<typeof diffRevisions>;
       try {
         d = diffRevisions(revA, revB);
       } catch (e) {
         throw new CliError(`<revA>/<revB>: ${(e as Error).message}`);
       }
-      let targetDiff:
-        | {
-            target: string;
-            files: { path: string; removed: string[]; added: string[] }[];
-            coverage: { ruleId: string; before: CoverageEntry | null; after: CoverageEntry | null }[];
-          }
-        | undefined;
+      let targetDiff: TargetDiff | undefined;
       if (opts.target !== undefined) {
         const [t = ""] = checkTarget(opts.target, false);
         const index = await readServiceTags(io, opts.serviceTags);
         const [a] = runEmitters([t], await resolveFrom(io, opts, d.from, index), opts);
         const [b] = runEmitters([t], await resolveFrom(io, opts, d.to, index), opts);
-        const paths = [...new Set([...(a?.files ?? []), ...(b?.files ?? [])].map((f) => f.path))].sort(compareStrings);
-        const files = paths
-          .map((path) => {
-            const fa = a?.files.find((f) => f.path === path)?.content ?? "";
-            const fb = b?.files.find((f) => f.path === path)?.content ?? "";
-            return { path, ...lineDiff(fa, fb, d.from, d.to) };
-          })
-          .filter((f) => f.added.length > 0 || f.removed.length > 0);
-        const ids = [...new Set([...(a?.coverage ?? []), ...(b?.coverage ?? [])].map((c) => c.ruleId))].sort(compareStrings);
-        const coverage = ids
-          .map((ruleId) => ({ ruleId, before: a?.coverage.find((c) => c.ruleId === ruleId) ?? null, after: b?.coverage.find((c) => c.ruleId === ruleId) ?? null }))
-          .filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after));
-        targetDiff = { target: t, files, coverage };
+        if (a && b) targetDiff = diffTarget(t, a, b, d.from, d.to);
       }
       if (opts.json) {
         io.stdout(json({ ...d, ...(targetDiff ? { target: targetDiff } : {}) }));
@@ -386,25 +357,13 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
       for (const id of d.added) out.push(`+ ${id}`);
       for (const id of d.removed) out.push(`- ${id}`);
       for (const c of d.changed) out.push(`~ ${c.id} (${c.fields.join(", ")})`);
-      if (targetDiff) {
-        out.push("", `${targetDiff.target}: coverage changes`);
-        for (const c of targetDiff.coverage) {
-          if (!c.before) out.push(`+ ${c.ruleId}: ${c.after?.status}: ${c.after?.how}`);
-          else if (!c.after) out.push(`- ${c.ruleId}: ${c.before.status}: ${c.before.how}`);
-          else out.push(`~ ${c.ruleId}: ${c.before.status} -> ${c.after.status}: ${c.after.how}`);
-        }
-        for (const f of targetDiff.files) {
-          out.push("", `${targetDiff.target}: ${f.path}: ${f.removed.length} lines to remove, ${f.added.length} to add`);
-          for (const l of f.removed) out.push(`- ${l}`);
-          for (const l of f.added) out.push(`+ ${l}`);
-        }
-      }
+      if (targetDiff) out.push(...formatTargetDiff(targetDiff));
       io.stdout(`${out.map(clean).join("\n")}\n`);
     });
 
   /* audit */
   addResolveOptions(program.command("audit").argument("<file>", "ARM template, `az network nsg show` output or `terraform show -json` plan; - for stdin"))
-    .description("check an existing configuration against the requirements: covered, partly covered or missing per requirement (exit 1 if any audited requirement is missing or partly covered)")
+    .description("check an existing configuration against the requirements: covered, partly covered or missing per requirement (exit 1 if any audited requirement is missing or partly covered, 2 if the file holds nothing to audit)")
     .addOption(new Option("--format <format>", "input format (default: detected)").choices(["arm", "az", "tfplan"]))
     .option("--json", "print JSON")
     .addHelpText(
@@ -425,6 +384,9 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
         report = auditConfiguration(input, { ...(opts.format ? { format: opts.format } : {}), resolved });
       } catch (e) {
         throw new CliError(`<file> ${shown(file)}: ${(e as Error).message}`);
+      }
+      if (report.layers.length === 0) {
+        throw new CliError(`<file> ${shown(file)}: read as ${report.format}, it holds no network security group, security rule or firewall policy rule collection group: nothing to audit`);
       }
       // A requirement the input's resource types cannot express (an FQDN in an NSG) is not audited, so not a gap.
       outcome.code = report.deny.length > 0 ? 1 : 0;

@@ -2,7 +2,7 @@
 import { EmitterRegistry, type Emitter } from "@cassandra-mi-netrules/core";
 import { emitter as azureFirewall } from "@cassandra-mi-netrules/emit-azure-firewall";
 import { emitter as iptables } from "@cassandra-mi-netrules/emit-iptables";
-import { emitter as markdown } from "@cassandra-mi-netrules/emit-markdown";
+import { emitter as markdown, templateOverridesFromFiles } from "@cassandra-mi-netrules/emit-markdown";
 import { emitter as nftables } from "@cassandra-mi-netrules/emit-nftables";
 import { emitter as nsg } from "@cassandra-mi-netrules/emit-nsg";
 import { emitter as opa } from "@cassandra-mi-netrules/emit-opa";
@@ -25,6 +25,10 @@ export interface TargetFlags {
   readonly regionalTags?: boolean;
   readonly peer?: readonly string[];
   readonly changelog?: boolean | string;
+  /** `--templates DIR`, as given. */
+  readonly templates?: string;
+  /** The files of that directory (read by the CLI's I/O layer), keyed by path relative to it. */
+  readonly templateFiles?: Readonly<Record<string, string>>;
   /** `-O target.key=value`, repeatable. */
   readonly option?: readonly string[];
 }
@@ -85,6 +89,13 @@ export function optionsFor(target: string, flags: TargetFlags): Record<string, u
     case "markdown":
       set("locale", oneOf("--locale", flags.locale, ["en", "fr"]));
       set("changelog", typeof flags.changelog === "string" ? { from: flags.changelog } : flags.changelog);
+      if (flags.templateFiles) {
+        try {
+          set("templates", templateOverridesFromFiles(flags.templateFiles));
+        } catch (e) {
+          throw new CliError(`--templates ${shown(flags.templates ?? "")}: ${(e as Error).message}`);
+        }
+      }
       break;
     default:
       break;

@@ -1,5 +1,5 @@
 /** The CLI in-process (sources): option mapping, atomic writes, terminal escaping, determinism. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -86,34 +86,67 @@ describe("run()", () => {
 
 describe("writeFilesAtomically", () => {
   const io: CliIO = { stdout: () => {}, stderr: () => {}, readStdin: () => "", cwd: dir };
+  const listing = (out: string) => readdirSync(out, { recursive: true, encoding: "utf8" }).sort();
 
   it("writes nested files and leaves no staging directory", () => {
     const out = join(dir, "ok");
-    const written = writeFilesAtomically(io, out, [
+    const result = writeFilesAtomically(io, out, [
       { path: "a.txt", content: "A" },
       { path: "sub/b.txt", content: "B" },
     ]);
-    expect(written).toEqual([join(out, "a.txt"), join(out, "sub/b.txt")]);
+    expect(result).toEqual({ written: [join(out, "a.txt"), join(out, "sub/b.txt")], removed: [] });
     expect(readFileSync(join(out, "sub/b.txt"), "utf8")).toBe("B");
-    expect(readdirSync(out).sort()).toEqual(["a.txt", "sub"]);
+    expect(listing(out)).toEqual(["a.txt", "sub", join("sub", "b.txt")]);
   });
 
-  it("refuses paths that leave the output directory, and duplicates, before writing anything", () => {
+  it("refuses paths that leave the output directory, duplicates and file/directory clashes, before writing anything", () => {
     const out = join(dir, "unsafe");
     for (const path of ["../escape.txt", "/etc/passwd", "a/../../b", ""]) {
       expect(() => writeFilesAtomically(io, out, [{ path, content: "x" }])).toThrow("unsafe file path");
     }
     expect(() => writeFilesAtomically(io, out, [{ path: "a", content: "1" }, { path: "./a", content: "2" }])).toThrow("same path");
+    expect(() => writeFilesAtomically(io, out, [{ path: "a", content: "1" }, { path: "a/b", content: "2" }])).toThrow('"a" would be both a file and a directory');
     expect(existsSync(out)).toBe(false);
     expect(existsSync(join(dir, "escape.txt"))).toBe(false);
   });
 
-  it("on a failed rename keeps the old file whole and removes the staging directory", () => {
-    const out = join(dir, "partial");
+  it("refuses a directory where a file goes, changing nothing", () => {
+    const out = join(dir, "in-the-way");
     mkdirSync(join(out, "b.txt", "blocker"), { recursive: true });
-    writeFileSync(join(out, "a.txt"), "old");
-    expect(() => writeFilesAtomically(io, out, [{ path: "b.txt", content: "new" }])).toThrow(/--out: cannot write ".*b\.txt"/);
-    expect(readFileSync(join(out, "a.txt"), "utf8")).toBe("old");
-    expect(readdirSync(out).sort()).toEqual(["a.txt", "b.txt"]);
+    expect(() => writeFilesAtomically(io, out, [{ path: "b.txt", content: "new" }])).toThrow(`--out: cannot write "${join(out, "b.txt")}": a directory is in the way`);
+    expect(listing(out)).toEqual(["b.txt", join("b.txt", "blocker")]);
+  });
+
+  it("a failure at the 3rd of 5 files puts back the 2 already replaced and removes the directories it made", () => {
+    const out = join(dir, "rollback");
+    writeFilesAtomically(io, out, ["1", "2", "3", "4", "5"].map((n) => ({ path: `d/f${n}.txt`, content: `old ${n}` })));
+    chmodSync(join(out, "d/f1.txt"), 0o750);
+    // A name longer than the file system allows (ENAMETOOLONG) is only found out when the 3rd file is renamed
+    // into place; with clean, d/f2 and d/f3 (not written by this run) have been moved aside by then too.
+    const files = [
+      { path: "d/f1.txt", content: "new 1" },
+      { path: "d/new-dir/f2.txt", content: "new 2" },
+      { path: `d/${"x".repeat(300)}.txt`, content: "new 3" },
+      { path: "d/f4.txt", content: "new 4" },
+      { path: "d/f5.txt", content: "new 5" },
+    ];
+    expect(() => writeFilesAtomically(io, out, files, { clean: true })).toThrow(/^--out: cannot write ".*rollback\/d\/xxxx.*: ENAMETOOLONG: name too long; nothing was changed$/);
+    expect(listing(out)).toEqual(["d", ...["1", "2", "3", "4", "5"].map((n) => join("d", `f${n}.txt`))]);
+    for (const n of ["1", "2", "3", "4", "5"]) expect(readFileSync(join(out, `d/f${n}.txt`), "utf8")).toBe(`old ${n}`);
+    expect(statSync(join(out, "d/f1.txt")).mode & 0o777).toBe(0o750);
+  });
+
+  it("files it would not write in the directories it writes to are an error, unless clean deletes them; others stay", () => {
+    const out = join(dir, "stale");
+    writeFilesAtomically(io, out, [{ path: "sub/keep.txt", content: "1" }, { path: "sub/old/gone.txt", content: "2" }, { path: "mine.txt", content: "user" }, { path: "other/x.txt", content: "user" }]);
+    chmodSync(join(out, "sub/keep.txt"), 0o700);
+    const next = [{ path: "sub/keep.txt", content: "3" }];
+    expect(() => writeFilesAtomically(io, out, next)).toThrow(`holds 1 file(s) this run would not write in the directories it writes to, which would pass for its output: "${join("sub", "old", "gone.txt")}"`);
+    expect(readFileSync(join(out, "sub/keep.txt"), "utf8")).toBe("1");
+    expect(writeFilesAtomically(io, out, next, { clean: true })).toEqual({ written: [join(out, "sub", "keep.txt")], removed: [join(out, "sub", "old", "gone.txt")] });
+    expect(listing(out)).toEqual(["mine.txt", "other", join("other", "x.txt"), "sub", join("sub", "keep.txt")]);
+    expect(readFileSync(join(out, "sub/keep.txt"), "utf8")).toBe("3");
+    // The file replaced keeps its mode.
+    expect(statSync(join(out, "sub/keep.txt")).mode & 0o777).toBe(0o700);
   });
 });

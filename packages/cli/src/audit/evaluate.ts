@@ -104,11 +104,12 @@ export class Evaluator {
     if (chk.kind === "fqdn") {
       const f = chk.fqdn.toLowerCase();
       if (r.kind === "net") {
+        // FQDNs in network rules need the policy's DNS proxy; a network rule to every address matches any FQDN.
         return (
           r.ipProtocols.some((p) => TCP.has(p)) &&
           Evaluator.portsMatch(r.ports, chk, mode) &&
           r.src.some((s) => this.holdsSubnet(s, mode)) &&
-          r.fqdns.some((t) => Evaluator.fqdnCovers(t, f))
+          (r.fqdns.some((t) => Evaluator.fqdnCovers(t, f)) || r.dst.some((d) => ALLOW_ALL.has(d)))
         );
       }
       return (
@@ -133,13 +134,10 @@ export class Evaluator {
 
   fwAllowing(chk: Check): FwRule[] {
     const rules = this.#config.fwRules;
-    const before = (d: FwRule, a: FwRule): boolean => d.g < a.g || (d.g === a.g && d.c < a.c);
-    return rules.filter(
-      (a) =>
-        a.action === "allow" &&
-        this.fwMatch(a, chk, "allow") &&
-        !rules.some((d) => d.kind === a.kind && d.action === "deny" && before(d, a) && this.fwMatch(d, chk, "deny")),
-    );
+    // Network rules are processed before application rules whatever the priorities; within a rule type,
+    // by rule collection group priority, then rule collection priority.
+    const before = (d: FwRule, a: FwRule): boolean => (d.kind === "net" && a.kind === "app") || (d.kind === a.kind && (d.g < a.g || (d.g === a.g && d.c < a.c)));
+    return rules.filter((a) => a.action === "allow" && this.fwMatch(a, chk, "allow") && !rules.some((d) => d.action === "deny" && before(d, a) && this.fwMatch(d, chk, "deny")));
   }
 
   allowed(chk: Check): boolean {

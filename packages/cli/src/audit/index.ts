@@ -5,10 +5,10 @@
 import { compareStrings, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { requirementsDocument, type RequirementsDocument } from "@cassandra-mi-netrules/emit-opa";
 import { Evaluator, type AuditResult, type AuditStatus } from "./evaluate.js";
-import { parseConfiguration, type InputFormat } from "./parse.js";
+import { parseConfiguration, type InputFormat, type Layer } from "./parse.js";
 
 export type { AuditResult, AuditStatus } from "./evaluate.js";
-export { detectFormat, type InputFormat } from "./parse.js";
+export { detectFormat, readConfiguration, type Configuration, type FwRule, type InputFormat, type Layer, type NsgRule } from "./parse.js";
 
 export interface AuditOptions {
   /** Input shape; detected from the input when omitted. */
@@ -18,6 +18,8 @@ export interface AuditOptions {
 
 export interface AuditReport {
   readonly format: InputFormat;
+  /** What the input holds: network security groups, firewall policy rule collection groups (sorted). */
+  readonly layers: Layer[];
   /** One entry per requirement, sorted by ruleId. */
   readonly results: AuditResult[];
   /** `<ruleId>: <detail>` for every audited requirement that is not covered, sorted. */
@@ -45,5 +47,5 @@ export function auditWithDocument(input: unknown, doc: RequirementsDocument, for
     .filter((r) => r.audited && r.status !== "covered")
     .map((r) => `${r.ruleId}: ${r.detail}`)
     .sort(compareStrings);
-  return { format: config.format, results, deny };
+  return { format: config.format, layers: [...config.layers].sort(compareStrings), results, deny };
 }
