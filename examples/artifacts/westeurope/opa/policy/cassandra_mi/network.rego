@@ -8,7 +8,7 @@
 #   generator: "@cassandra-mi-netrules/emit-opa 0.1.0"
 #   core: "0.1.0"
 #   revision: "2021-11-02"
-#   dataSha256: "40beaced3042bad07fb826d0b41a527e50ec659f25770ecae946135a7c29e9a3"
+#   dataSha256: "ee1f98a6dbc4bb167289f09467b0564294d4f3e858ca0fc2160e9b4a30b758cf"
 #   regions: ["westeurope"]
 #   subnet: "10.9.0.0/24"
 #   serviceTags: "catalog changeNumber 375 (names only)"
@@ -398,27 +398,35 @@ fw_match(r, chk, mode) if {
 	chk.from == chk.to
 }
 
-# FQDNs in network rules (they need the policy's DNS proxy) on TCP ports.
-fw_match(r, chk, mode) if {
-	chk.kind == "fqdn"
+# A network rule whose protocols, ports and sources take in the check.
+fw_net_reaches(r, chk, mode) if {
 	r.kind == "net"
 	some proto in r.ip_protocols
 	proto in tcp_protocols
 	ports_match(r.ports, chk, mode)
 	some s in r.src
 	holds_subnet(s, mode)
+}
+
+# FQDNs in network rules (they need the policy's DNS proxy).
+fw_match(r, chk, mode) if {
+	chk.kind == "fqdn"
+	fw_net_reaches(r, chk, mode)
 	some t in r.fqdns
 	fqdn_covers(t, lower(chk.fqdn))
 }
 
+# A network rule to every address matches the traffic to any FQDN, whatever its addresses.
+fw_match(r, chk, mode) if {
+	chk.kind == "fqdn"
+	fw_net_reaches(r, chk, mode)
+	some d in r.dst
+	d in allow_all
+}
+
 fw_match(r, chk, mode) if {
 	chk.kind in {"tag", "prefix"}
-	r.kind == "net"
-	some proto in r.ip_protocols
-	proto in tcp_protocols
-	ports_match(r.ports, chk, mode)
-	some s in r.src
-	holds_subnet(s, mode)
+	fw_net_reaches(r, chk, mode)
 	some d in r.dst
 	dest_match(d, chk, mode)
 }
@@ -431,16 +439,26 @@ fw_broad(r, _) if {
 	e in allow_all
 }
 
-fw_before(d, a) if d.g < a.g
+# Network rules are processed before application rules whatever the priorities; within a rule
+# type, by rule collection group priority, then rule collection priority.
+fw_before(d, a) if {
+	d.kind == "net"
+	a.kind == "app"
+}
 
 fw_before(d, a) if {
+	d.kind == a.kind
+	d.g < a.g
+}
+
+fw_before(d, a) if {
+	d.kind == a.kind
 	d.g == a.g
 	d.c < a.c
 }
 
 fw_shadowed(a, chk) if {
 	some d in fw_rules
-	d.kind == a.kind
 	d.action == "deny"
 	fw_before(d, a)
 	fw_match(d, chk, "deny")
