@@ -32,7 +32,7 @@ function render(r) {
   const errors = [...t.tags.cold.errors, ...t.prefixes.cold.errors];
   const deterministic = t.tags.deterministic && t.prefixes.deterministic && t.oneBatch.deterministic;
   return [
-    `${r.targets.length} targets (${names.map((n) => `\`${n}\``).join(", ")}${r.missing.length ? `; not built, left out: ${r.missing.join(", ")}` : ""}) x ${r.regions} regions (every region of \`packages/core\`), revision \`${r.revision}\`, subnet 192.0.2.0/24, default options, one \`resolveRules\` per region. One node process (\`scripts/bench/emit-run.mjs\`) runs ${r.passes} passes of each case; "cold" is its first pass (what a CI job pays), "warm" the median of the others.`,
+    `${r.targets.length} targets (${names.map((n) => `\`${n}\``).join(", ")}${r.missing.length ? `; not built, left out: ${r.missing.join(", ")}` : ""}) x ${r.regions} regions (every region of \`packages/core\`), revision \`${r.revision}\`, subnet 192.0.2.0/24, default options, one \`resolveRules\` per region. One node process (\`scripts/bench/emit-run.mjs\`) runs ${r.passes} passes of each case; "cold" is its first pass (what a CI job pays), "warm" the median of the others. A total is \`resolveRules\` plus the \`emit\` calls; hashing and counting the output for the checks below (${ms(t.tags.cold.overhead)} ms in the cold tags-only pass) is not counted.`,
     "",
     table(["target", "tags only, cold ms", "tags only, warm ms", "with prefixes, cold ms", "with prefixes, warm ms"], rows),
     "",

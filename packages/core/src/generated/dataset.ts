@@ -3,7 +3,7 @@ import type { Feature, Requirement, Revision } from "../types.js";
 
 export const DATA_HASH: string = "ee1f98a6dbc4bb167289f09467b0564294d4f3e858ca0fc2160e9b4a30b758cf";
 
-export const REQUIREMENTS: Requirement[] = [
+export const REQUIREMENTS: Requirement[] = JSON.parse(String.raw`[
   {
     "id": "storage-control-plane",
     "kind": "outbound",
@@ -40,8 +40,8 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-05-21",
       "table": "azure-global",
       "asWritten": {
-        "2021-05-21": "snovap`<region>`.blob.core.windows.net:443 ou Étiquette de service : Azure Storage",
-        "2021-11-02": "`snovap<region>.blob.core.windows.net:443` Or ServiceTag - Azure Storage"
+        "2021-05-21": "snovap\u0060<region>\u0060.blob.core.windows.net:443 ou Étiquette de service : Azure Storage",
+        "2021-11-02": "\u0060snovap<region>.blob.core.windows.net:443\u0060 Or ServiceTag - Azure Storage"
       },
       "notes": []
     },
@@ -94,7 +94,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`*.store.core.windows.net:443` Or ServiceTag - Azure Storage"
+        "2021-11-02": "\u0060*.store.core.windows.net:443\u0060 Or ServiceTag - Azure Storage"
       },
       "notes": []
     },
@@ -151,7 +151,7 @@ export const REQUIREMENTS: Requirement[] = [
       "table": "azure-global",
       "asWritten": {
         "2021-05-21": "*.blob.core.windows.net:443 ou Étiquette de service : Azure Storage",
-        "2021-11-02": "`*.blob.core.windows.net:443` Or ServiceTag - Azure Storage"
+        "2021-11-02": "\u0060*.blob.core.windows.net:443\u0060 Or ServiceTag - Azure Storage"
       },
       "notes": [
         {
@@ -210,8 +210,8 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-05-21",
       "table": "azure-global",
       "asWritten": {
-        "2021-05-21": "vmc-p-`<region>`.vault.azure.net:443 ou Étiquette de service : Azure KeyVault",
-        "2021-11-02": "`vmc-p-<region>.vault.azure.net:443` Or ServiceTag - Azure Key Vault"
+        "2021-05-21": "vmc-p-\u0060<region>\u0060.vault.azure.net:443 ou Étiquette de service : Azure KeyVault",
+        "2021-11-02": "\u0060vmc-p-<region>.vault.azure.net:443\u0060 Or ServiceTag - Azure Key Vault"
       },
       "notes": []
     },
@@ -266,7 +266,7 @@ export const REQUIREMENTS: Requirement[] = [
       "table": "azure-global",
       "asWritten": {
         "2021-05-21": "management.azure.com:443 ou Étiquette de service : Azure Virtual Machine Scale Sets/Azure Management API",
-        "2021-11-02": "`management.azure.com:443` Or ServiceTag - Azure Virtual Machine Scale Sets/Azure Management API"
+        "2021-11-02": "\u0060management.azure.com:443\u0060 Or ServiceTag - Azure Virtual Machine Scale Sets/Azure Management API"
       },
       "notes": []
     },
@@ -316,7 +316,7 @@ export const REQUIREMENTS: Requirement[] = [
       "table": "azure-global",
       "asWritten": {
         "2021-05-21": "*.servicebus.windows.net:443 ou Étiquette de service : Azure EventHub",
-        "2021-11-02": "`*.servicebus.windows.net:443` Or ServiceTag - Azure Event Hubs"
+        "2021-11-02": "\u0060*.servicebus.windows.net:443\u0060 Or ServiceTag - Azure Event Hubs"
       },
       "notes": []
     },
@@ -366,7 +366,7 @@ export const REQUIREMENTS: Requirement[] = [
       "table": "azure-global",
       "asWritten": {
         "2021-05-21": "jarvis-west.dc.ad.msft.net:443 ou Étiquette de service : Azure Monitor",
-        "2021-11-02": "`jarvis-west.dc.ad.msft.net:443` Or ServiceTag - Azure Monitor"
+        "2021-11-02": "\u0060jarvis-west.dc.ad.msft.net:443\u0060 Or ServiceTag - Azure Monitor"
       },
       "notes": []
     },
@@ -416,7 +416,7 @@ export const REQUIREMENTS: Requirement[] = [
       "table": "azure-global",
       "asWritten": {
         "2021-05-21": "login.microsoftonline.com:443 ou Étiquette de service : Azure AD",
-        "2021-11-02": "`login.microsoftonline.com:443` Or ServiceTag - Microsoft Entra ID"
+        "2021-11-02": "\u0060login.microsoftonline.com:443\u0060 Or ServiceTag - Microsoft Entra ID"
       },
       "notes": []
     },
@@ -461,7 +461,7 @@ export const REQUIREMENTS: Requirement[] = [
       "table": "azure-global",
       "asWritten": {
         "2021-05-21": "packages.microsoft.com",
-        "2021-11-02": "`packages.microsoft.com`"
+        "2021-11-02": "\u0060packages.microsoft.com\u0060"
       },
       "notes": []
     },
@@ -497,7 +497,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-09-13",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`azure.microsoft.com`"
+        "2021-11-02": "\u0060azure.microsoft.com\u0060"
       },
       "notes": []
     },
@@ -533,7 +533,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-09-13",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`<region>-dsms.dsms.core.windows.net`"
+        "2021-11-02": "\u0060<region>-dsms.dsms.core.windows.net\u0060"
       },
       "notes": []
     },
@@ -575,7 +575,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-09-13",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`gcs.prod.monitoring.core.windows.net`"
+        "2021-11-02": "\u0060gcs.prod.monitoring.core.windows.net\u0060"
       },
       "notes": []
     },
@@ -611,7 +611,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-09-13",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`global.prod.microsoftmetrics.com`"
+        "2021-11-02": "\u0060global.prod.microsoftmetrics.com\u0060"
       },
       "notes": []
     },
@@ -647,7 +647,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-09-13",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`shavsalinuxscanpkg.blob.core.windows.net`"
+        "2021-11-02": "\u0060shavsalinuxscanpkg.blob.core.windows.net\u0060"
       },
       "notes": []
     },
@@ -683,7 +683,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-09-13",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`crl.microsoft.com`"
+        "2021-11-02": "\u0060crl.microsoft.com\u0060"
       },
       "notes": []
     },
@@ -719,7 +719,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-09-13",
       "table": "azure-global",
       "asWritten": {
-        "2021-11-02": "`global-dsms.dsms.core.windows.net`"
+        "2021-11-02": "\u0060global-dsms.dsms.core.windows.net\u0060"
       },
       "notes": []
     },
@@ -757,7 +757,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`Storage`"
+        "2021-11-02": "\u0060Storage\u0060"
       },
       "notes": []
     },
@@ -795,7 +795,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`AzureKeyVault`"
+        "2021-11-02": "\u0060AzureKeyVault\u0060"
       },
       "notes": []
     },
@@ -833,7 +833,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`EventHub`"
+        "2021-11-02": "\u0060EventHub\u0060"
       },
       "notes": []
     },
@@ -871,7 +871,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`AzureMonitor`"
+        "2021-11-02": "\u0060AzureMonitor\u0060"
       },
       "notes": []
     },
@@ -909,7 +909,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`AzureActiveDirectory`"
+        "2021-11-02": "\u0060AzureActiveDirectory\u0060"
       },
       "notes": []
     },
@@ -945,7 +945,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-11-02",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`AzureResourceManager`"
+        "2021-11-02": "\u0060AzureResourceManager\u0060"
       },
       "notes": []
     },
@@ -981,7 +981,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-11-02",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`AzureFrontDoor.Firstparty`"
+        "2021-11-02": "\u0060AzureFrontDoor.Firstparty\u0060"
       },
       "notes": [
         {
@@ -1026,7 +1026,7 @@ export const REQUIREMENTS: Requirement[] = [
       "asWritten": {
         "2021-08-14": "GuestandHybridManagement",
         "2021-09-13": "GuestAndHybridManagement",
-        "2021-11-02": "`GuestAndHybridManagement`"
+        "2021-11-02": "\u0060GuestAndHybridManagement\u0060"
       },
       "notes": [
         {
@@ -1069,7 +1069,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "service-tags",
       "asWritten": {
-        "2021-11-02": "`ApiManagement`"
+        "2021-11-02": "\u0060ApiManagement\u0060"
       },
       "notes": [
         {
@@ -1112,7 +1112,7 @@ export const REQUIREMENTS: Requirement[] = [
       "since": "2021-08-14",
       "table": "service-tags",
       "asWritten": {
-        "2021-08-14": "`Storage.<Region>`",
+        "2021-08-14": "\u0060Storage.<Region>\u0060",
         "2021-09-13": "Storage.\\<Region\\>"
       },
       "notes": [
@@ -1385,9 +1385,9 @@ export const REQUIREMENTS: Requirement[] = [
     ],
     "order": 31
   }
-];
+]`);
 
-export const REVISIONS: Omit<Revision, "requirements">[] = [
+export const REVISIONS: Omit<Revision, "requirements">[] = JSON.parse(String.raw`[
   {
     "id": "2021-05-21",
     "label": "V1",
@@ -1563,9 +1563,9 @@ export const REVISIONS: Omit<Revision, "requirements">[] = [
       "jmx"
     ]
   }
-];
+]`);
 
-export const FEATURES: Feature[] = [
+export const FEATURES: Feature[] = JSON.parse(String.raw`[
   {
     "id": "backup",
     "default": true,
@@ -1587,4 +1587,4 @@ export const FEATURES: Feature[] = [
       "fr": "La méthode de connexion VPN (--azure-connection-method VPN). La page actuelle dit qu'avec elle aucune autre connexion n'est à ouvrir, donc aucune exigence sortante ne s'applique."
     }
   }
-];
+]`);

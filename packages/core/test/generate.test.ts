@@ -1,0 +1,26 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonLiteral } from "../src/build/generate.js";
+
+/** What the generated module's expression evaluates to. */
+const evaluate = (literal: string): unknown => new Function(`return ${literal};`)();
+
+describe("jsonLiteral (how generated modules hold the data)", () => {
+  it("reads back as the same value, whatever the strings hold", () => {
+    const tricky = ["`", "${x}", "$`{", "\\", "\\`", "\\u0060", "a\nb", "\u2028", "é \u{1F600}", "</script>", "String.raw`x`"];
+    for (const s of tricky) expect(evaluate(jsonLiteral({ s, list: [s, { s }] }))).toEqual({ s, list: [s, { s }] });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(evaluate(jsonLiteral(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("keeps the JSON readable: pretty-printed, one value per line", () => {
+    const text = jsonLiteral({ id: "gossip", ports: [{ from: 7001, to: 7001 }] });
+    expect(text.startsWith("JSON.parse(String.raw`{\n")).toBe(true);
+    expect(text).toContain('\n  "id": "gossip",\n');
+    expect(jsonLiteral("x")).toBe('"x"');
+  });
+});
