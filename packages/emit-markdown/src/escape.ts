@@ -86,9 +86,7 @@ export function escapeMarkdown(value: MarkdownValue, context: MarkdownContext = 
     value = String(value);
   }
   if (typeof value !== "string") throw new TypeError(`markdown value must be a string or a number (value: ${String(value)})`);
-  if (context !== "text" && context !== "cell" && context !== "code" && context !== "cellcode") {
-    throw new TypeError(`unknown markdown context (value: "${String(context)}")`);
-  }
+  if (!MARKDOWN_CONTEXTS.includes(context)) throw new TypeError(`unknown markdown context (value: "${String(context)}")`);
   return escapeString(value, context);
 }
 

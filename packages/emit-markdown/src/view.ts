@@ -51,8 +51,6 @@ export interface ChangelogStepView {
   readonly added: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
   readonly removed: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
   readonly changed: ReadonlyArray<{ readonly id: string; readonly fields: readonly string[]; readonly before: string | null; readonly after: string | null }>;
-  /** Requirements whose verbatim copy is known in only one of the two revisions. */
-  readonly unverifiable: readonly string[];
   readonly unchanged: boolean;
 }
 
@@ -186,11 +184,6 @@ function targetView(name: string, entries: readonly CoverageEntry[], rules: read
   };
 }
 
-/** Only the verbatim copy differs, and one side has none: the data cannot tell whether the row changed. */
-function isUnverifiable(c: { fields: readonly string[]; before: string | null; after: string | null }): boolean {
-  return c.fields.length === 1 && c.fields[0] === "provenance.asWritten" && (c.before === null || c.after === null);
-}
-
 // A changelog depends only on the (frozen) dataset, the two revisions and the locale: computed once each.
 const changelogCache = new Map<string, readonly ChangelogStepView[]>();
 
@@ -222,23 +215,17 @@ function changelogPairs(pairs: ReadonlyArray<readonly [string, string]>, locale:
     const from = getRevision(fromId);
     const target = getRevision(toId);
     const purposeOf = (id: string): { id: string; purpose: string } => ({ id, purpose: text(getRequirement(id).purpose, locale, `requirements["${id}"].purpose`) });
+    // diffRevisions reports a change only where the row as written is known for both revisions.
     const changes = diff.changed.map((c) => {
-      const req = getRequirement(c.id);
-      const written = c.fields.includes("provenance.asWritten");
-      return {
-        id: c.id,
-        fields: [...c.fields],
-        before: written ? (req.provenance.asWritten[from.id] ?? null) : null,
-        after: written ? (req.provenance.asWritten[target.id] ?? null) : null,
-      };
+      const written = getRequirement(c.id).provenance.asWritten;
+      return { id: c.id, fields: [...c.fields], before: written[from.id] ?? null, after: written[target.id] ?? null };
     });
     return {
       from: { id: from.id, label: from.label },
       to: { id: target.id, label: target.label, ga: target.status === "ga", summary: text(target.summary, locale, `revisions["${target.id}"].summary`) },
       added: diff.added.map(purposeOf),
       removed: diff.removed.map(purposeOf),
-      changed: changes.filter((c) => !isUnverifiable(c)),
-      unverifiable: changes.filter(isUnverifiable).map((c) => c.id),
+      changed: changes,
       unchanged: diff.added.length + diff.removed.length + changes.length === 0,
     };
   });

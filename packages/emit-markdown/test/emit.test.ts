@@ -154,7 +154,7 @@ describe("content", () => {
     expect(limits.length - 1).toBe(count("approximated") + count("unsupported"));
   });
 
-  it("changelog from diffRevisions: added, removed, changed and unverifiable wording", () => {
+  it("changelog from diffRevisions: added, removed and changed wording", () => {
     const page = emitMarkdownDocs(eastus, { changelog: true }).files.find((f) => f.path === "en/changelog.md")!.content;
     expect(page).toContain("## 2021-11-02 (GA)");
     expect(page).toMatch(/### Removed\n\n\| Requirement \| Purpose \|\n\| --- \| --- \|\n\| `tag-storage-regional` \|/);

@@ -102,13 +102,6 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
       return o3;
     }, () => "");
   }
-  if (truthy(lookup(lookup(c0, "unverifiable"), "length"), c0)) {
-    o += "\n";
-    o += h.t("changelog.unverifiable");
-    o += " ";
-    o += h.md(lookup(c0, "unverifiable"), "code");
-    o += ".\n";
-  }
   if (truthy(lookup(c0, "unchanged"), c0)) {
     o += "\n";
     o += h.t("changelog.noChange");
