@@ -71,9 +71,14 @@ const MERMAID_SAFE = /^[\p{L}\p{N} .,/()*'+\-_?!@]*$/u;
 const LONE_SURROGATE = /[\ud800-\udfff]/;
 const REPLACEMENT_CHARACTER = 0xfffd;
 
+// Mermaid stands in for entity codes with "ﬂ°" and "¶ß" and turns those pairs back after drawing the
+// text, so a value holding them would change: a word joiner (U+2060, invisible) keeps each pair apart.
+const MERMAID_PLACEHOLDERS = /(\ufb02)(\u00b0)|(\u00b6)(\u00df)/g;
+
 /** A quoted Mermaid label that shows `s` as text: unsafe characters as `#<code point>;`, a lone surrogate as U+FFFD. */
-function mermaidLabel(s: string): string {
-  if (MERMAID_SAFE.test(s)) return s;
+function mermaidLabel(value: string): string {
+  if (MERMAID_SAFE.test(value)) return value;
+  const s = value.replace(MERMAID_PLACEHOLDERS, (_m, a?: string, b?: string, c?: string, d?: string) => `${a ?? c}\u2060${b ?? d}`);
   let out = "";
   for (const ch of s) {
     if (MERMAID_SAFE_CHAR.test(ch)) out += ch;
