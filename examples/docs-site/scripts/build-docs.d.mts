@@ -19,4 +19,6 @@ export function localeDir(locale: Locale): string;
 export function pageSets(config?: SiteConfig): PageSet[];
 /** Every page of the site, rendered with the site's templates; nothing written. */
 export function renderSite(config?: SiteConfig): EmittedFile[];
+/** Refuses a page VitePress would read as more than Markdown (an include directive), naming page and line. */
+export function checkPage(page: EmittedFile): void;
 export function writePages(pages: readonly EmittedFile[], out?: string): void;

@@ -61,8 +61,20 @@ export function renderSite(config = readSiteConfig()) {
   });
 }
 
+// VitePress replaces `<!-- @include: path -->` with the file at that path before it reads the Markdown,
+// even inside a code span, where the emitter writes data as it is.
+const INCLUDE = /<!--\s*@include:/;
+
+/** Refuses a page VitePress would read as more than Markdown: an include directive, naming page and line. */
+export function checkPage(page) {
+  const lines = page.content.split("\n");
+  const at = lines.findIndex((line) => INCLUDE.test(line));
+  if (at !== -1) throw new Error(`${page.path}:${at + 1}: holds a VitePress include directive (value: ${JSON.stringify(lines[at].slice(0, 120))})`);
+}
+
 /** Writes `pages` under `out`, replacing it in one rename (a failure leaves the previous pages). */
 export function writePages(pages, out = contentDir) {
+  pages.forEach(checkPage);
   const staging = `${out}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
