@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveRules } from "@cassandra-mi-netrules/core";
 import { emitMarkdownDocs, escapeMarkdown } from "@cassandra-mi-netrules/emit-markdown";
 import { mermaidShown } from "../../../packages/emit-markdown/test/markdown-parse.js";
+import { resolvedRules } from "../../../test/property/arbitraries.js";
+import { emitterCase, tryEmit } from "../../../test/property/emitters.js";
 import { collectErrors, launchChromium, type Browser } from "./browser.js";
 
 const MERMAID = createRequire(import.meta.url).resolve("mermaid/dist/mermaid.min.js");
@@ -156,5 +158,28 @@ describe("escapeMarkdown(value, \"mermaid\") in the real Mermaid (property)", ()
     expect(drawn).toBe(numRuns);
     expect(errors).toEqual([]);
     console.log(`property: mermaid labels ${drawn} hostile values drawn by Mermaid in Chromium (seed ${seed})`);
+  });
+});
+
+describe("the diagram of generated datasets with hostile text in the real Mermaid (property)", () => {
+  it("draws, with one node per destination group, with and without a coverage", { timeout: 600_000 }, async () => {
+    const md = new MarkdownIt("commonmark");
+    const nsg = emitterCase("nsg");
+    const cases = fc.sample(fc.tuple(resolvedRules(), fc.constantFrom("en" as const, "fr" as const), fc.boolean()), { numRuns: Math.max(10, Math.ceil(numRuns / 10)), seed });
+    for (const [resolved, locale, withCoverage] of cases) {
+      const nsgOut = withCoverage ? tryEmit(nsg, resolved, {}) : undefined;
+      const coverage = nsgOut?.ok ? { nsg: nsgOut.result.coverage } : undefined;
+      const page = emitMarkdownDocs(resolved, { locale, ...(coverage ? { coverage } : {}) }).files.find((f) => f.path.endsWith("network-rules.md"))!;
+      const fence = md.parse(page.content, {}).find((t) => t.type === "fence" && t.info === "mermaid")!;
+      const groups = fence.content.match(/^ {2}(?:nsg|firewall) --> dest\d+\[/gm)?.length ?? 0;
+      expect(groups).toBeGreaterThan(0);
+      const drawn = await draw(fence.content);
+      expect(drawn.nodes.filter((n) => n.classes.split(" ").includes("destination"))).toHaveLength(groups);
+      expect(drawn.nodes).toHaveLength(4 + groups);
+      expect(drawn.edges).toBe(3 + groups);
+      for (const n of drawn.nodes) expect(n.tags.filter((t) => !["p", "span", "div", "b", "br"].includes(t)), n.text).toEqual([]);
+    }
+    expect(errors).toEqual([]);
+    console.log(`property: mermaid diagrams of ${cases.length} generated datasets drawn by Mermaid in Chromium`);
   });
 });
