@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { z } from "zod";
 import { FeatureFileSchema, RequirementFileSchema, RevisionFileSchema } from "../schema.js";
 import { buildServiceTagCatalog, compileDataset, readRegions, readServiceTagsFile } from "./compile.js";
+import { compileSourceData, sourceDataJsonSchemas } from "./source-data.js";
 
 export const SERVICE_TAGS_FILE = "vendor/service-tags/ServiceTags_Public_20251028.json";
 export const LOCATIONS_FILE = "vendor/regions/locations.tf.json";
@@ -81,7 +82,13 @@ export function generatedFiles({ pkgDir, repoRoot }: { pkgDir: string; repoRoot:
       content: `${HEADER}export const CORE_VERSION = ${JSON.stringify(version)};\n`,
     },
   ];
-  for (const [name, schema] of Object.entries(dataJsonSchemas())) {
+  // The source page's catalogue and prose: imported by the `source` subpath only, outside the dataset hash.
+  const source = compileSourceData(join(pkgDir, "data"), build, repoRoot);
+  files.push(
+    { path: join(gen, "source-locales.ts"), content: tsModule('import type { LocaleCatalogue } from "../source/catalogue.js";\n', [["SOURCE_LOCALES", "LocaleCatalogue[]", source.catalogues]]) },
+    { path: join(gen, "source-prose.ts"), content: tsModule('import type { RecordedProse } from "../source/prose.js";\n', [["SOURCE_PROSE", "RecordedProse[]", source.prose]]) },
+  );
+  for (const [name, schema] of Object.entries({ ...dataJsonSchemas(), ...sourceDataJsonSchemas() })) {
     files.push({ path: join(repoRoot, "schemas", name), content: `${JSON.stringify(schema, null, 2)}\n` });
   }
   return files;
