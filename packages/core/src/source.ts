@@ -18,7 +18,7 @@ export { compareRows, type CompareOptions, type SourceComparison, type SourceDif
 export { catalogueFile, detectLocale, vocabularyFor, type CatalogueEntry, type CatalogueSource, type ColumnRole, type ConnectorRole, type LocaleCatalogue, type PageVocabulary } from "./source/catalogue.js";
 export { canonicalTag, normalizeLabel, regionPlaceholder, type CanonicalTag } from "./source/labels.js";
 export { parsePortCell, SourcePageError, type LocaleOrigin, type ParsedSourcePage, type ParseOptions, type SourceRow, type UnknownName, type UnreadableLine } from "./source/parse.js";
-export { collectSections, compareProse, normaliseProse, sentences, slug, type ProseChange, type ProseChangeKind, type ProseComparison, type ProseSection, type RecordedProse, type RecordedSection } from "./source/prose.js";
+export { collectSections, compareProse, normaliseProse, sentenceDiff, sentences, sequenceDiff, slug, type ProseChange, type ProseChangeKind, type ProseComparison, type ProseSection, type RecordedProse, type RecordedSection } from "./source/prose.js";
 export { formatSourceComparison } from "./source/report.js";
 
 /** Every tag name the dataset knows: the vendored catalogue and the tags the requirements use. */

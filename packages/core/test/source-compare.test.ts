@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { diffRevisions, revisions } from "@cassandra-mi-netrules/core";
-import { compareWithSource, formatSourceComparison, SourcePageError, UnknownNameError, type SourceComparison } from "@cassandra-mi-netrules/core/source";
+import { compareWithSource, formatSourceComparison, parseSourcePage, sentences, sequenceDiff, SourcePageError, UnknownNameError, type SourceComparison } from "@cassandra-mi-netrules/core/source";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -12,33 +12,10 @@ const FR = vendor("network-rules.fr.2021-05-21.seed.md");
 const FR_GA = vendor("network-rules.fr.2021-11-02.ga-handoff.md");
 const DE_GA = vendor("network-rules.de.2021-11-02.ga-handoff.md");
 
-/** Line numbers (1-based, of the modified copy) where the copy differs from the original, by a plain LCS line diff. */
+/** Line numbers (1-based; removed: of the original, added: of the copy) where the copy differs from the original, by a line diff. */
 function changedLines(original: string, copy: string): { removed: number[]; added: number[] } {
-  const a = original.split("\n");
-  const b = copy.split("\n");
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-    }
-  }
-  const removed: number[] = [];
-  const added: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      added.push(j + 1);
-      j++;
-    } else {
-      removed.push(i + 1);
-      i++;
-    }
-  }
-  return { removed, added };
+  const d = sequenceDiff(original.split("\n"), copy.split("\n"));
+  return { removed: d.removed.map((i) => i + 1), added: d.added.map((j) => j + 1) };
 }
 
 function counts(r: SourceComparison): [number, number, number, number] {
@@ -467,5 +444,36 @@ describe("prose: a section added, removed or changed is a change to review", () 
     expect(renamed.prose.changes.map((c) => [c.kind, c.id, c.heading, c.removedSentences, c.addedSentences])).toEqual([["changed", "name-resolution", "Name resolution", ["DNS access"], ["Name resolution"]]]);
     const bold = compareWithSource(EN.replace("If you use a virtual private network (VPN)", "If you use a **virtual private network** (`VPN`)"), "2021-11-02");
     expect(bold.matches).toBe(true);
+  });
+});
+
+describe("prose properties", () => {
+  const recorded = parseSourcePage(EN).sections;
+  const candidates = recorded.flatMap((s) => sentences(s.text).filter((x) => x.includes(" the ")).map((sentence) => ({ id: s.id, sentence })));
+
+  it("changing one word of any sentence reports exactly that section, with that sentence before and after", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...candidates), fc.constantFrom("a", "no", "every"), ({ id, sentence }, word) => {
+        const changed = sentence.replace(" the ", ` ${word} `);
+        const lineOf = EN.split("\n").findIndex((l) => l.includes(sentence.slice(0, 40)));
+        fc.pre(lineOf >= 0 && EN.split(sentence).length === 2);
+        const r = compareWithSource(EN.replace(sentence, changed), "2021-11-02");
+        expect(r.rulesMatch).toBe(true);
+        expect(r.prose.changes.map((c) => [c.kind, c.id, c.removedSentences, c.addedSentences])).toEqual([["changed", id, [sentence], [changed]]]);
+      }),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 100), seed: 23 },
+    );
+  });
+
+  it("Markdown emphasis and code marks around any word of the prose change nothing", () => {
+    const words = [...new Set(recorded.flatMap((s) => s.text.split(/\s+/u)).filter((w) => /^[A-Za-z]{4,}$/u.test(w)))];
+    fc.assert(
+      fc.property(fc.constantFrom(...words), fc.constantFrom(["**", "**"], ["*", "*"], ["`", "`"]), (word, [open, close]) => {
+        const page = EN.replace(new RegExp(`(?<=[ (])${word}(?=[ ,.)])`, "u"), `${open}${word}${close}`);
+        fc.pre(page !== EN);
+        expect(compareWithSource(page, "2021-11-02").matches).toBe(true);
+      }),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 100), seed: 29 },
+    );
   });
 });

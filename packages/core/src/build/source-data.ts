@@ -5,7 +5,6 @@
  */
 import { readdirSync } from "node:fs";
 import { basename, join, relative } from "node:path";
-import { z } from "zod";
 import { shortHash } from "../emit/text.js";
 import { ProseFileSchema, SourceLocaleFileSchema, type ProseFile, type SourceLocaleFile } from "../schema.js";
 import type { LocaleCatalogue } from "../source/catalogue.js";
@@ -113,15 +112,4 @@ export function compileSourceData(
   }
   if (problems.length > 0) throw new DatasetError(problems);
   return { catalogues, prose };
-}
-
-export function sourceDataJsonSchemas(): Record<string, unknown> {
-  const schema = (s: z.ZodType, title: string) => ({
-    ...(z.toJSONSchema(s, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as Record<string, unknown>),
-    title,
-  });
-  return {
-    "source-locale.schema.json": schema(SourceLocaleFileSchema, "cassandra-mi-netrules source page catalogue (packages/core/data/source/locales/*.yaml)"),
-    "source-prose.schema.json": schema(ProseFileSchema, "cassandra-mi-netrules recorded prose (packages/core/data/source/prose/*.yaml)"),
-  };
 }

@@ -53,9 +53,9 @@ export interface ProseChange {
   readonly heading: string;
   /** The page's line of the section; for a removed one, the line of the page section that follows it, or null. */
   readonly line: number | null;
-  /** Sentences of the recorded text the page no longer has. */
+  /** Sentences of the recorded section the page no longer has (its heading first, when the heading changed). */
   readonly removedSentences: readonly string[];
-  /** Sentences of the page the recorded text does not have. */
+  /** Sentences of the page's section the recorded one does not have (its heading first, when it changed). */
   readonly addedSentences: readonly string[];
   /** The recorded section's links: requirements and features to re-check. Empty for an added section. */
   readonly requirements: readonly string[];
@@ -173,8 +173,8 @@ export function collectSections(tokens: readonly Token[], lines: readonly string
   return out;
 }
 
-/** Sentences of `a` missing from `b` and of `b` missing from `a`, by a longest-common-subsequence diff. */
-export function sentenceDiff(a: readonly string[], b: readonly string[]): { removed: string[]; added: string[] } {
+/** Indices of `a` missing from `b` and of `b` missing from `a`, in order, by a longest-common-subsequence diff. */
+export function sequenceDiff<T>(a: readonly T[], b: readonly T[]): { removed: number[]; added: number[] } {
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
@@ -182,8 +182,8 @@ export function sentenceDiff(a: readonly string[], b: readonly string[]): { remo
       row[j] = a[i] === b[j] ? (lcs[i + 1]?.[j + 1] ?? 0) + 1 : Math.max(lcs[i + 1]?.[j] ?? 0, row[j + 1] ?? 0);
     }
   }
-  const removed: string[] = [];
-  const added: string[] = [];
+  const removed: number[] = [];
+  const added: number[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -191,14 +191,18 @@ export function sentenceDiff(a: readonly string[], b: readonly string[]): { remo
       i++;
       j++;
     } else if (j < b.length && (i === a.length || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) {
-      added.push(b[j] as string);
-      j++;
+      added.push(j++);
     } else {
-      removed.push(a[i] as string);
-      i++;
+      removed.push(i++);
     }
   }
   return { removed, added };
+}
+
+/** Sentences of `a` missing from `b` and of `b` missing from `a`. */
+export function sentenceDiff(a: readonly string[], b: readonly string[]): { removed: string[]; added: string[] } {
+  const d = sequenceDiff(a, b);
+  return { removed: d.removed.map((i) => a[i] as string), added: d.added.map((j) => b[j] as string) };
 }
 
 /** The share of sentences two texts have in common (of the longer one's). */
