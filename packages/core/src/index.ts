@@ -18,7 +18,7 @@ export {
   UnknownNameError,
   version,
 } from "./dataset.js";
-export { diffRevisions, type RequirementChange, type RevisionDiff } from "./diff.js";
+export { describeWireRule, diffRevisionData, diffRevisions, wireRule, type RequirementChange, type RevisionDiff, type RuleField, type WireDestination, type WireRule, type WordingChange } from "./diff.js";
 export { ResolveError, resolveRules } from "./resolve.js";
 export { CidrError, cidrContains, formatAddress, isCidr, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
 export { canonicalJson, compareStrings, sortBy, uniqueSorted } from "./order.js";

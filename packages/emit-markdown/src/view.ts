@@ -2,6 +2,7 @@
 import {
   artifactStamp,
   compareStrings,
+  describeWireRule,
   diffRevisions,
   features as datasetFeatures,
   formatPortRange,
@@ -17,6 +18,7 @@ import {
   type LocalizedText,
   type ResolvedRule,
   type ResolvedRules,
+  type WireRule,
 } from "@cassandra-mi-netrules/core";
 import { buildDiagram, type DiagramView } from "./diagram.js";
 
@@ -69,12 +71,25 @@ export interface NotRenderedTarget {
   readonly message: string;
 }
 
+/** An added or removed requirement: what it opens on the wire, in the page's language, and its purpose. */
+export interface ChangelogRuleView {
+  readonly id: string;
+  readonly wire: string;
+  readonly purpose: string;
+}
+
 export interface ChangelogStepView {
   readonly from: { readonly id: string; readonly label: string };
   readonly to: { readonly id: string; readonly label: string; readonly ga: boolean; readonly summary: string };
-  readonly added: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
-  readonly removed: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
-  readonly changed: ReadonlyArray<{ readonly id: string; readonly fields: readonly string[]; readonly before: string | null; readonly after: string | null }>;
+  /** Rule changes, in page order: what to open, what to close. */
+  readonly added: readonly ChangelogRuleView[];
+  readonly removed: readonly ChangelogRuleView[];
+  /** Rules kept by destination whose protocol, ports, alternatives or conditions changed (a new requirement id). */
+  readonly changed: ReadonlyArray<{ readonly id: string; readonly previousId: string; readonly fields: readonly string[]; readonly before: string; readonly after: string }>;
+  /** Rows the page rewrote without a rule change (translation, names, punctuation): listed apart, not counted. */
+  readonly wording: ReadonlyArray<{ readonly id: string; readonly before: string; readonly after: string }>;
+  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number; readonly wording: number };
+  /** No rule was added, removed or changed (wording may still have changed). */
   readonly unchanged: boolean;
 }
 
@@ -269,21 +284,22 @@ function changelogSteps(option: boolean | { readonly from: string } | undefined,
 function changelogPairs(pairs: ReadonlyArray<readonly [string, string]>, locale: Locale): ChangelogStepView[] {
   return pairs.map(([fromId, toId]) => {
     const diff = diffRevisions(fromId, toId);
-    const from = getRevision(fromId);
     const target = getRevision(toId);
-    const purposeOf = (id: string): { id: string; purpose: string } => ({ id, purpose: text(getRequirement(id).purpose, locale, `requirements["${id}"].purpose`) });
-    // diffRevisions reports a change only where the row as written is known for both revisions.
-    const changes = diff.changed.map((c) => {
-      const written = getRequirement(c.id).provenance.asWritten;
-      return { id: c.id, fields: [...c.fields], before: written[from.id] ?? null, after: written[target.id] ?? null };
+    const ruleView = (rule: WireRule): ChangelogRuleView => ({
+      id: rule.id,
+      wire: describeWireRule(rule, locale),
+      purpose: text(getRequirement(rule.id).purpose, locale, `requirements["${rule.id}"].purpose`),
     });
+    const counts = { added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, wording: diff.wording.length };
     return {
-      from: { id: from.id, label: from.label },
+      from: { id: diff.from, label: getRevision(fromId).label },
       to: { id: target.id, label: target.label, ga: target.status === "ga", summary: text(target.summary, locale, `revisions["${target.id}"].summary`) },
-      added: diff.added.map(purposeOf),
-      removed: diff.removed.map(purposeOf),
-      changed: changes,
-      unchanged: diff.added.length + diff.removed.length + changes.length === 0,
+      added: diff.rules.added.map(ruleView),
+      removed: diff.rules.removed.map(ruleView),
+      changed: diff.changed.map((c) => ({ id: c.id, previousId: c.previousId, fields: [...c.fields], before: describeWireRule(c.before, locale), after: describeWireRule(c.after, locale) })),
+      wording: diff.wording.map((w) => ({ id: w.id, before: w.before, after: w.after })),
+      counts,
+      unchanged: counts.added + counts.removed + counts.changed === 0,
     };
   });
 }

@@ -29,19 +29,39 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
   }
   o += ").\n\n";
   o += h.md(lookup(lookup(c0, "to"), "summary"), "text");
-  o += "\n";
+  o += "\n\n";
+  o += h.t("changelog.countAdded");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "added"), "text");
+  o += ", ";
+  o += h.t("changelog.countRemoved");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "removed"), "text");
+  o += ", ";
+  o += h.t("changelog.countChanged");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "changed"), "text");
+  o += ". ";
+  o += h.t("changelog.countWording");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "wording"), "text");
+  o += ".\n";
   if (truthy(lookup(lookup(c0, "added"), "length"), c0)) {
     o += "\n### ";
     o += h.t("changelog.added");
     o += "\n\n| ";
     o += h.t("col.requirement");
     o += " | ";
+    o += h.t("changelog.onTheWire");
+    o += " | ";
     o += h.t("col.purpose");
-    o += " |\n| --- | --- |\n";
+    o += " |\n| --- | --- | --- |\n";
     o += each(lookup(c0, "added"), c0, d0, (c1, d1) => {
       let o1 = "";
       o1 += "| ";
       o1 += h.md(lookup(c1, "id"), "cellcode");
+      o1 += " | ";
+      o1 += h.md(lookup(c1, "wire"), "cell");
       o1 += " | ";
       o1 += h.md(lookup(c1, "purpose"), "cell");
       o1 += " |\n";
@@ -54,12 +74,16 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
     o += "\n\n| ";
     o += h.t("col.requirement");
     o += " | ";
+    o += h.t("changelog.onTheWire");
+    o += " | ";
     o += h.t("col.purpose");
-    o += " |\n| --- | --- |\n";
+    o += " |\n| --- | --- | --- |\n";
     o += each(lookup(c0, "removed"), c0, d0, (c2, d2) => {
       let o2 = "";
       o2 += "| ";
       o2 += h.md(lookup(c2, "id"), "cellcode");
+      o2 += " | ";
+      o2 += h.md(lookup(c2, "wire"), "cell");
       o2 += " | ";
       o2 += h.md(lookup(c2, "purpose"), "cell");
       o2 += " |\n";
@@ -74,30 +98,26 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
     o += "\n\n| ";
     o += h.t("col.requirement");
     o += " | ";
+    o += h.t("changelog.previous");
+    o += " | ";
     o += h.t("col.fields");
     o += " | ";
     o += h.t("col.before");
     o += " | ";
     o += h.t("col.after");
-    o += " |\n| --- | --- | --- | --- |\n";
+    o += " |\n| --- | --- | --- | --- | --- |\n";
     o += each(lookup(c0, "changed"), c0, d0, (c3, d3) => {
       let o3 = "";
       o3 += "| ";
       o3 += h.md(lookup(c3, "id"), "cellcode");
       o3 += " | ";
+      o3 += h.md(lookup(c3, "previousId"), "cellcode");
+      o3 += " | ";
       o3 += h.md(lookup(c3, "fields"), "cellcode");
       o3 += " | ";
-      if (truthy(lookup(c3, "before"), c3)) {
-        o3 += h.md(lookup(c3, "before"), "cellcode");
-      } else {
-        o3 += "—";
-      }
+      o3 += h.md(lookup(c3, "before"), "cell");
       o3 += " | ";
-      if (truthy(lookup(c3, "after"), c3)) {
-        o3 += h.md(lookup(c3, "after"), "cellcode");
-      } else {
-        o3 += "—";
-      }
+      o3 += h.md(lookup(c3, "after"), "cell");
       o3 += " |\n";
       return o3;
     }, () => "");
@@ -106,6 +126,30 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
     o += "\n";
     o += h.t("changelog.noChange");
     o += "\n";
+  }
+  if (truthy(lookup(lookup(c0, "wording"), "length"), c0)) {
+    o += "\n### ";
+    o += h.t("changelog.wording");
+    o += "\n\n";
+    o += h.t("changelog.wordingIntro");
+    o += "\n\n| ";
+    o += h.t("col.requirement");
+    o += " | ";
+    o += h.t("col.before");
+    o += " | ";
+    o += h.t("col.after");
+    o += " |\n| --- | --- | --- |\n";
+    o += each(lookup(c0, "wording"), c0, d0, (c4, d4) => {
+      let o4 = "";
+      o4 += "| ";
+      o4 += h.md(lookup(c4, "id"), "cellcode");
+      o4 += " | ";
+      o4 += h.md(lookup(c4, "before"), "cellcode");
+      o4 += " | ";
+      o4 += h.md(lookup(c4, "after"), "cellcode");
+      o4 += " |\n";
+      return o4;
+    }, () => "");
   }
   return o;
 };
