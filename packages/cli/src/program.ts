@@ -4,6 +4,7 @@ import {
   diffRevisions,
   formatPortRange,
   getRequirement,
+  LinuxFirewallError,
   nearest,
   regions,
   revisions,
@@ -117,18 +118,21 @@ function withTemplateFiles<T extends TargetFlags>(io: CliIO, flags: T): T {
 
 function runEmitters(targets: readonly string[], resolved: ResolvedRules, flags: TargetFlags): EmitRun[] {
   const others: Record<string, readonly CoverageEntry[]> = {};
+  const notRendered: Record<string, { needs?: "subnet"; message: string }> = {};
   if (targets.includes("markdown")) {
-    // The docs' targets page says what each other target cannot do; markdown takes their coverage.
+    // The docs' targets page says what each other target cannot do; markdown takes their coverage, and
+    // the targets that cannot run with these inputs (each reports its error when it is asked for itself).
     for (const t of targetNames().filter((n) => n !== "markdown")) {
       try {
         others[t] = getEmitter(t).emit(resolved, optionsFor(t, flags)).coverage;
-      } catch {
-        // A target that cannot run with these inputs reports its error when it is asked for itself.
+      } catch (e) {
+        const needsSubnet = !resolved.subnet && e instanceof LinuxFirewallError && e.field === "options.subnets";
+        notRendered[t] = { ...(needsSubnet ? { needs: "subnet" as const } : {}), message: (e as Error).message };
       }
     }
   }
   return targets.map((target) => {
-    const options = target === "markdown" ? { coverage: others, ...optionsFor(target, flags) } : optionsFor(target, flags);
+    const options = target === "markdown" ? { coverage: others, notRendered, ...optionsFor(target, flags) } : optionsFor(target, flags);
     try {
       const result = getEmitter(target).emit(resolved, options);
       return { target, files: result.files, coverage: result.coverage };

@@ -20,6 +20,7 @@ import {
   type ResolvedRules,
   type WireRule,
 } from "@cassandra-mi-netrules/core";
+import { buildDiagram, type DiagramView } from "./diagram.js";
 
 export interface RuleView {
   readonly id: string;
@@ -37,14 +38,37 @@ export interface RuleView {
   readonly inferred: readonly string[];
 }
 
+export interface LimitView {
+  readonly ruleId: string;
+  readonly approximated: boolean;
+  /** The rule is internal traffic (between the nodes). */
+  readonly internal: boolean;
+  /** The rule's alternatives (FQDNs, service tags, prefixes), for pages that do not show the emitter's English text. */
+  readonly alternatives: readonly string[];
+  readonly how: string;
+  readonly why: string;
+}
+
 export interface TargetView {
   readonly name: string;
+  /** False: the target could not be generated with these inputs (see `needsSubnet` and `message`). */
+  readonly rendered: boolean;
+  readonly needsSubnet: boolean;
+  readonly message: string;
   readonly enforced: number;
   readonly approximated: number;
   readonly unsupported: number;
-  readonly limits: ReadonlyArray<{ readonly ruleId: string; readonly approximated: boolean; readonly how: string; readonly why: string }>;
+  readonly limits: readonly LimitView[];
   readonly missing: readonly string[];
   readonly extra: readonly string[];
+}
+
+/** A target that could not be generated with the inputs of the page (`MarkdownOptions.notRendered`). */
+export interface NotRenderedTarget {
+  /** The input it lacks, explained on the page in its locale: `subnet` (the cluster subnet). */
+  readonly needs?: "subnet";
+  /** The emitter's own error, in English: shown on English pages when `needs` is not given. */
+  readonly message: string;
 }
 
 /** An added or removed requirement: what it opens on the wire, in the page's language, and its purpose. */
@@ -99,6 +123,8 @@ export interface DocsView {
   readonly regions: ReadonlyArray<{ readonly name: string; readonly displayName: string }>;
   readonly subnet: string | null;
   readonly pages: { readonly targets: boolean; readonly changelog: boolean };
+  /** The emitters' coverage texts are English: other locales show the page's own explanations instead. */
+  readonly emitterText: boolean;
   readonly outbound: readonly RuleView[];
   readonly serviceTags: readonly RuleView[];
   readonly prefixes: readonly RuleView[];
@@ -116,6 +142,8 @@ export interface DocsView {
   readonly notes: ReadonlyArray<{ readonly ruleId: string; readonly text: string }>;
   readonly targets: readonly TargetView[];
   readonly changelog: readonly ChangelogStepView[];
+  /** Where the cluster's traffic goes: the destination groups of the traffic diagram. */
+  readonly diagram: DiagramView;
 }
 
 export interface ViewOptions {
@@ -123,6 +151,7 @@ export interface ViewOptions {
   readonly generator: string;
   readonly generatorVersion: string;
   readonly coverage?: Readonly<Record<string, readonly CoverageEntry[]>>;
+  readonly notRendered?: Readonly<Record<string, NotRenderedTarget>>;
   readonly changelog?: boolean | { readonly from: string };
   /** Display names of regions by ARM location name. */
   readonly regionNames: (name: string) => string;
@@ -174,6 +203,7 @@ function targetView(name: string, entries: readonly CoverageEntry[], rules: read
     if (typeof e.why !== "string") throw new Error(`coverage["${name}"][${i}].why must be a string (value: ${JSON.stringify(e.why)})`);
   });
   const order = new Map(rules.map((r) => [r.id, r.order]));
+  const byId = new Map(rules.map((r) => [r.id, r]));
   const known = new Set(rules.map((r) => r.id));
   const covered = new Set(entries.map((e) => e.ruleId));
   const limits = sortBy(
@@ -186,10 +216,23 @@ function targetView(name: string, entries: readonly CoverageEntry[], rules: read
   );
   return {
     name,
+    rendered: true,
+    needsSubnet: false,
+    message: "",
     enforced: entries.filter((e) => e.status === "enforced").length,
     approximated: entries.filter((e) => e.status === "approximated").length,
     unsupported: entries.filter((e) => e.status === "unsupported").length,
-    limits: limits.map((e) => ({ ruleId: e.ruleId, approximated: e.status === "approximated", how: e.how, why: e.why })),
+    limits: limits.map((e) => {
+      const rule = byId.get(e.ruleId);
+      return {
+        ruleId: e.ruleId,
+        approximated: e.status === "approximated",
+        internal: rule?.kind === "internal",
+        alternatives: rule ? alternativesOf(rule) : [],
+        how: e.how,
+        why: e.why,
+      };
+    }),
     missing: sortBy(
       rules.filter((r) => !covered.has(r.id)),
       (r) => r.order,
@@ -197,6 +240,20 @@ function targetView(name: string, entries: readonly CoverageEntry[], rules: read
     ).map((r) => r.id),
     extra: uniqueSorted(entries.map((e) => e.ruleId).filter((id) => !known.has(id))),
   };
+}
+
+/** What a rule may allow: its FQDNs, its service tags (global names) and its prefixes. */
+function alternativesOf(rule: ResolvedRule): string[] {
+  return [...rule.fqdns.map((f) => f.fqdn), ...rule.unresolvedFqdns, ...rule.serviceTags.map((t) => t.global.name), ...rule.prefixes.ipv4, ...rule.prefixes.ipv6];
+}
+
+function notRenderedView(name: string, target: NotRenderedTarget, coverage: Readonly<Record<string, unknown>>): TargetView {
+  if (name.trim() === "") throw new Error(`notRendered target name must not be empty (value: "${name}")`);
+  if (Object.prototype.hasOwnProperty.call(coverage, name)) throw new Error(`notRendered["${name}"]: the target also has a coverage; give one or the other`);
+  if (target === null || typeof target !== "object") throw new Error(`notRendered["${name}"] must be { needs?, message } (value: ${JSON.stringify(target)})`);
+  if (target.needs !== undefined && target.needs !== "subnet") throw new Error(`notRendered["${name}"].needs must be "subnet" or absent (value: ${JSON.stringify(target.needs)})`);
+  if (typeof target.message !== "string") throw new Error(`notRendered["${name}"].message must be a string (value: ${JSON.stringify(target.message)})`);
+  return { name, rendered: false, needsSubnet: target.needs === "subnet", message: target.message, enforced: 0, approximated: 0, unsupported: 0, limits: [], missing: [], extra: [] };
 }
 
 // A changelog depends only on the (frozen) dataset, the two revisions and the locale: computed once each.
@@ -276,6 +333,15 @@ export function buildView(resolved: ResolvedRules, options: ViewOptions, regiona
   });
 
   const coverage = options.coverage ?? {};
+  const notRendered = options.notRendered ?? {};
+  // Checked here, before the diagram reads the same entries.
+  const targets = sortBy(
+    [
+      ...Object.keys(coverage).map((name) => targetView(name, coverage[name] as readonly CoverageEntry[], rules)),
+      ...Object.keys(notRendered).map((name) => notRenderedView(name, notRendered[name] as NotRenderedTarget, coverage)),
+    ],
+    (t) => t.name,
+  );
   return {
     locale,
     stamp: {
@@ -304,7 +370,8 @@ export function buildView(resolved: ResolvedRules, options: ViewOptions, regiona
     hasRegions: resolved.regions.length > 0,
     regions: uniqueSorted(resolved.regions).map((name) => ({ name, displayName: options.regionNames(name) })),
     subnet: resolved.subnet?.cidr ?? null,
-    pages: { targets: options.coverage !== undefined, changelog: Boolean(options.changelog) },
+    pages: { targets: options.coverage !== undefined || options.notRendered !== undefined, changelog: Boolean(options.changelog) },
+    emitterText: locale === "en",
     // Every rule lands in exactly one table: outbound rows from any other table go to the first one.
     outbound: pick((r) => r.kind === "outbound" && r.provenance.table !== "service-tags" && r.provenance.table !== "prefixes"),
     serviceTags: pick((r) => r.kind === "outbound" && r.provenance.table === "service-tags"),
@@ -320,9 +387,8 @@ export function buildView(resolved: ResolvedRules, options: ViewOptions, regiona
       ),
     ),
     notes: rules.flatMap((r) => r.provenance.notes.map((n, i) => ({ ruleId: r.id, text: text(n, locale, `rules["${r.id}"].provenance.notes[${i}]`) }))),
-    targets: Object.keys(coverage)
-      .sort(compareStrings)
-      .map((name) => targetView(name, coverage[name] as readonly CoverageEntry[], rules)),
+    targets,
     changelog: changelogSteps(options.changelog, rev.id, locale),
+    diagram: buildDiagram(rules, options.coverage),
   };
 }

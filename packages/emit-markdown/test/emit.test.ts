@@ -178,7 +178,7 @@ describe("content", () => {
     expect(() => emitMarkdownDocs(eastus, { locale: "de" as "en" })).toThrow(/locale must be one of en, fr \(value: "de"\)/);
     expect(() => emitMarkdownDocs(eastus, { changelog: { from: "2020-01-01" } })).toThrow(/changelog\.from .*"2020-01-01"/);
     expect(() => emitMarkdownDocs(eastus, { dir: "../out" })).toThrow(/dir .*"\.\.\/out"/);
-    expect(() => emitMarkdownDocs(eastus, { local: "fr" } as never)).toThrow(/local: unknown option \(value: "fr"; options: locale, changelog, coverage, templates, dir\)/);
+    expect(() => emitMarkdownDocs(eastus, { local: "fr" } as never)).toThrow(/local: unknown option \(value: "fr"; options: locale, changelog, coverage, notRendered, templates, dir\)/);
     expect(() => emitMarkdownDocs(eastus, { changelog: "yes" as never })).toThrow(/changelog must be true, false or \{ from: revision \} \(value: "yes"\)/);
     expect(() => emitMarkdownDocs(eastus, { coverage: { nsg: [{ ruleId: "crl", status: "maybe" as "enforced", how: "", why: "" }] } })).toThrow(
       /coverage\["nsg"\]\[0\]\.status .*"maybe"/,

@@ -4,7 +4,7 @@
 export const defaultPages = {
   "changelog": "# {{t \"changelog.title\"}}\n\n{{> stamp}}\n\n{{t \"changelog.intro\"}}\n{{#if changelog.length}}\n{{#each changelog}}\n\n{{> changelog-step}}\n{{/each}}\n{{else}}\n\n{{t \"changelog.empty\"}}\n{{/if}}\n",
   "index": "# {{t \"index.title\"}}\n\n{{> stamp}}\n\n{{t \"index.intro\"}}\n\n- [{{t \"rules.title\"}}](network-rules.md){{t \"punct.colon\"}} {{t \"index.rulesLink\"}}\n{{#if pages.targets}}\n- [{{t \"targets.title\"}}](targets.md){{t \"punct.colon\"}} {{t \"index.targetsLink\"}}\n{{/if}}\n{{#if pages.changelog}}\n- [{{t \"changelog.title\"}}](changelog.md){{t \"punct.colon\"}} {{t \"index.changelogLink\"}}\n{{/if}}\n\n{{t \"index.revision\"}} {{md revision.id \"code\"}} ({{md revision.label}}, {{#if revision.ga}}{{t \"revision.ga\"}}{{else}}{{t \"revision.preview\"}}{{/if}}) {{t \"index.revisionOf\"}}\n\n{{t \"index.summary\"}} {{md revision.summary}}\n",
-  "network-rules": "# {{t \"rules.title\"}}\n\n{{> stamp}}\n\n{{t \"rules.intro\"}}\n\n{{> scope}}\n\n{{> outbound-table}}\n\n{{> service-tags-table}}\n\n{{> prefixes-table}}\n\n{{> internal-ports-table}}\n\n{{> conditions}}\n\n{{> inferred}}\n\n{{> notes}}\n{{> source}}\n",
+  "network-rules": "# {{t \"rules.title\"}}\n\n{{> stamp}}\n\n{{t \"rules.intro\"}}\n\n{{> scope}}\n\n{{> traffic-diagram}}\n\n{{> outbound-table}}\n\n{{> service-tags-table}}\n\n{{> prefixes-table}}\n\n{{> internal-ports-table}}\n\n{{> conditions}}\n\n{{> inferred}}\n\n{{> notes}}\n{{> source}}\n",
   "targets": "# {{t \"targets.title\"}}\n\n{{> stamp}}\n\n{{t \"targets.intro\"}}\n\n{{t \"targets.statuses\"}}\n{{#each targets}}\n\n{{> target}}\n{{/each}}\n"
 } as const;
 
@@ -21,7 +21,8 @@ export const defaultPartials = {
   "source": "## {{t \"source.heading\"}}\n\n{{t \"source.intro\"}}\n\n- {{t \"source.repository\"}} {{md revision.repository \"code\"}}\n- {{t \"source.path\"}} {{md revision.path \"code\"}}\n- {{t \"source.commit\"}} {{md revision.commit \"code\"}}\n- {{t \"source.evidence\"}} {{md revision.evidence}}\n",
   "stamp": "> {{t \"stamp.generatedBy\"}} {{md stamp.generator \"code\"}} {{md stamp.generatorVersion}} (core {{md stamp.coreVersion}}).\n> {{t \"stamp.revision\"}} {{md stamp.revision \"code\"}}, {{t \"stamp.dataHash\"}} {{md stamp.dataHash \"code\"}}.\n> {{t \"stamp.regions\"}} {{#if stamp.regions.length}}{{md stamp.regions \"code\"}}{{else}}{{t \"stamp.noRegion\"}}{{/if}}.\n> {{t \"stamp.serviceTags\"}} {{#if stamp.serviceTagsFile}}{{t \"stamp.tagsFile\"}}{{else}}{{t \"stamp.tagsCatalog\"}}{{/if}} {{md stamp.changeNumber}}.\n",
   "tag-cell": "{{#if tags.length}}{{md tags \"cellcode\"}}{{#if regionalTags.length}}{{t \"punct.semicolon\"}} {{t \"tags.regionalForms\"}} {{md regionalTags \"cellcode\"}}{{/if}}{{#if regionalPerRegion}} ({{t \"tags.perRegion\"}}){{/if}}{{#if regionsWithoutForm.length}}{{t \"punct.semicolon\"}} {{t \"tags.noFormIn\"}} {{md regionsWithoutForm \"cellcode\"}}{{/if}}{{else}}—{{/if}}",
-  "target": "## {{md name \"code\"}}\n\n{{t \"targets.enforced\"}} {{md enforced}}, {{t \"targets.approximated\"}} {{md approximated}}, {{t \"targets.unsupported\"}} {{md unsupported}}.\n{{#if missing.length}}\n\n{{t \"targets.missing\"}} {{md missing \"code\"}}.\n{{/if}}\n{{#if extra.length}}\n\n{{t \"targets.extra\"}} {{md extra \"code\"}}.\n{{/if}}\n\n{{#if limits.length}}\n| {{t \"col.requirement\"}} | {{t \"col.status\"}} | {{t \"col.how\"}} | {{t \"col.why\"}} |\n| --- | --- | --- | --- |\n{{#each limits}}\n| {{md ruleId \"cellcode\"}} | {{#if approximated}}{{t \"status.approximatedOne\"}}{{else}}{{t \"status.unsupportedOne\"}}{{/if}} | {{#if how}}{{md how \"cell\"}}{{else}}—{{/if}} | {{#if why}}{{md why \"cell\"}}{{else}}—{{/if}} |\n{{/each}}\n{{else}}\n{{t \"targets.allEnforced\"}}\n{{/if}}\n"
+  "target": "## {{md name \"code\"}}\n\n{{#if rendered}}\n{{t \"targets.enforced\"}} {{md enforced}}, {{t \"targets.approximated\"}} {{md approximated}}, {{t \"targets.unsupported\"}} {{md unsupported}}.\n{{#if missing.length}}\n\n{{t \"targets.missing\"}} {{md missing \"code\"}}.\n{{/if}}\n{{#if extra.length}}\n\n{{t \"targets.extra\"}} {{md extra \"code\"}}.\n{{/if}}\n\n{{#if limits.length}}\n{{#if @root.emitterText}}\n| {{t \"col.requirement\"}} | {{t \"col.status\"}} | {{t \"col.how\"}} | {{t \"col.why\"}} |\n| --- | --- | --- | --- |\n{{#each limits}}\n| {{md ruleId \"cellcode\"}} | {{#if approximated}}{{t \"status.approximatedOne\"}}{{else}}{{t \"status.unsupportedOne\"}}{{/if}} | {{#if how}}{{md how \"cell\"}}{{else}}—{{/if}} | {{#if why}}{{md why \"cell\"}}{{else}}—{{/if}} |\n{{/each}}\n{{else}}\n| {{t \"col.requirement\"}} | {{t \"col.status\"}} | {{t \"col.alternatives\"}} | {{t \"col.why\"}} |\n| --- | --- | --- | --- |\n{{#each limits}}\n| {{md ruleId \"cellcode\"}} | {{#if approximated}}{{t \"status.approximatedOne\"}}{{else}}{{t \"status.unsupportedOne\"}}{{/if}} | {{#if alternatives.length}}{{md alternatives \"cellcode\"}}{{else}}—{{/if}} | {{#if approximated}}{{t \"targets.whyApproximated\"}}{{else}}{{#if internal}}{{t \"targets.whyInternal\"}}{{else}}{{t \"targets.whyUnsupported\"}}{{/if}}{{/if}} |\n{{/each}}\n{{/if}}\n{{else}}\n{{t \"targets.allEnforced\"}}\n{{/if}}\n{{else}}\n{{#if needsSubnet}}\n{{t \"targets.needsSubnet\"}}\n{{else}}\n{{t \"targets.notRendered\"}}{{#if @root.emitterText}} {{md message}}{{/if}}\n{{/if}}\n{{/if}}\n",
+  "traffic-diagram": "## {{t \"diagram.heading\"}}\n\n{{t \"diagram.intro\"}}\n\n```mermaid\nflowchart LR\n  subnet[\"{{t \"diagram.subnet\"}}{{#if subnet}}<br>{{md subnet \"mermaid\"}}{{/if}}\"]\n  nsg[\"{{t \"diagram.nsg\"}}\"]\n  routes[\"{{t \"diagram.routes\"}}\"]\n  firewall[\"{{t \"diagram.firewall\"}}\"]\n  subnet --> nsg\n  nsg --> routes\n  routes --> firewall\n{{#each diagram.groups}}\n  {{#if internal}}nsg{{else}}firewall{{/if}} --> {{md node \"mermaid\"}}[\"<b>{{#if tag}}{{md tag \"mermaid\"}}{{/if}}{{#if names}}{{t \"diagram.names\"}}{{/if}}{{#if prefixGroup}}{{t \"diagram.prefixes\"}}{{/if}}{{#if internal}}{{t \"diagram.internal\"}}{{/if}}</b>{{#if traffic.length}}<br>{{md traffic \"mermaid\"}}{{/if}}{{#if fqdns.length}}<br>{{t \"diagram.fqdns\"}} {{md fqdns \"mermaid\"}}{{/if}}{{#if tags.length}}<br>{{#if fqdns.length}}{{t \"diagram.orTags\"}}{{else}}{{t \"diagram.tags\"}}{{/if}} {{md tags \"mermaid\"}}{{/if}}{{#if prefixes.length}}<br>{{md prefixes \"mermaid\"}}{{/if}}{{#if internal}}<br>{{t \"diagram.internalScope\"}}{{/if}}{{#if enforcedBy.length}}<br>{{t \"diagram.enforcedBy\"}} {{md enforcedBy \"mermaid\"}}{{/if}}{{#if approximatedBy.length}}<br>{{t \"diagram.approximatedBy\"}} {{md approximatedBy \"mermaid\"}}{{/if}}{{#if unsupportedBy.length}}<br>{{t \"diagram.unsupportedBy\"}} {{md unsupportedBy \"mermaid\"}}{{/if}}\"]\n  class {{md node \"mermaid\"}} destination\n{{/each}}\n  classDef destination stroke-width:2px\n```\n"
 } as const;
 
 export const catalogues = {
@@ -47,6 +48,7 @@ export const catalogues = {
     "col.about": "About",
     "col.after": "After",
     "col.alternativeTag": "Alternative service tag",
+    "col.alternatives": "Alternatives of the requirement",
     "col.before": "Before",
     "col.condition": "Condition",
     "col.fields": "Fields",
@@ -70,6 +72,22 @@ export const catalogues = {
     "conditions.intro": "Features of the cluster that change which requirements apply.",
     "conditions.state": "In this document:",
     "conditions.waivesOutbound": "When this feature is enabled, no outbound requirement applies.",
+    "diagram.approximatedBy": "approximated by",
+    "diagram.enforcedBy": "enforced by",
+    "diagram.firewall": "Firewall (Azure Firewall or network virtual appliance)",
+    "diagram.fqdns": "FQDN",
+    "diagram.heading": "Where the traffic goes",
+    "diagram.internal": "Other nodes of the cluster",
+    "diagram.internalScope": "virtual network, peered networks and ExpressRoute",
+    "diagram.intro": "A packet from the cluster's subnet to Azure crosses the subnet's network security group, then its route table sends it to the firewall (Azure Firewall or a network virtual appliance), which lets it reach the destination. Traffic between the nodes stays in the virtual network: only the network security group sees it. Each box on the right is a group of destinations with its ports and alternatives; any one alternative satisfies a requirement.",
+    "diagram.names": "Names without a service tag",
+    "diagram.nsg": "Network security group",
+    "diagram.orTags": "or service tag",
+    "diagram.prefixes": "Address prefixes",
+    "diagram.routes": "Route table",
+    "diagram.subnet": "Cluster subnet",
+    "diagram.tags": "service tag",
+    "diagram.unsupportedBy": "not enforced by",
     "excluded.heading": "Requirements that do not apply",
     "excluded.intro": "With the features chosen for this document, these requirements of the revision do not apply.",
     "feature.disabled": "disabled",
@@ -131,11 +149,16 @@ export const catalogues = {
     "targets.approximated": "approximated:",
     "targets.enforced": "Rules enforced:",
     "targets.extra": "Coverage entries for rules not in this document:",
-    "targets.intro": "Each enforcement target reports, for every rule, whether it enforces it, approximates it or cannot express it. This page lists the rules a target does not enforce exactly, as its emitter explains them.",
+    "targets.intro": "Each enforcement target reports, for every rule, whether it enforces it, approximates it or cannot express it. This page lists the rules a target does not enforce exactly, as its emitter explains them, and the targets that could not be generated with these inputs.",
     "targets.missing": "Rules this target's coverage does not mention:",
+    "targets.needsSubnet": "Not generated: this target filters the traffic of the cluster's subnet, and no subnet was given. Give it (`--subnet` on the command line, `subnet` to `resolveRules`) to generate this target and see what it enforces.",
+    "targets.notRendered": "Not generated with these inputs:",
     "targets.statuses": "*Approximated*: a broader rule (for example a service tag instead of an FQDN) stands in for the requirement. *Unsupported*: the target cannot express the rule; the last column says what to do instead.",
     "targets.title": "What each target cannot do",
-    "targets.unsupported": "unsupported:"
+    "targets.unsupported": "unsupported:",
+    "targets.whyApproximated": "The target allows more than the requirement asks for, for example a service tag instead of the FQDN, or a name and every name under it.",
+    "targets.whyInternal": "Traffic between the nodes stays in the virtual network; allow it in the subnet's network security group, or give the target the peers (other datacenters, clients) where it takes them.",
+    "targets.whyUnsupported": "The target can express none of the requirement's alternatives with these inputs (an FQDN without filtering by name, a service tag without a service-tags file); allow it on a target that can, for example Azure Firewall application rules, or by hand."
   },
   "fr": {
     "changelog.added": "Exigences ajoutées",
@@ -159,6 +182,7 @@ export const catalogues = {
     "col.about": "Objet",
     "col.after": "Après",
     "col.alternativeTag": "Étiquette de service alternative",
+    "col.alternatives": "Alternatives de l'exigence",
     "col.before": "Avant",
     "col.condition": "Condition",
     "col.fields": "Champs",
@@ -182,6 +206,22 @@ export const catalogues = {
     "conditions.intro": "Fonctionnalités du cluster qui modifient les exigences applicables.",
     "conditions.state": "Dans ce document :",
     "conditions.waivesOutbound": "Quand cette fonctionnalité est activée, aucune exigence de trafic sortant ne s'applique.",
+    "diagram.approximatedBy": "approché par",
+    "diagram.enforcedBy": "appliqué par",
+    "diagram.firewall": "Pare-feu (Pare-feu Azure ou appliance virtuelle réseau)",
+    "diagram.fqdns": "FQDN",
+    "diagram.heading": "Où va le trafic",
+    "diagram.internal": "Autres nœuds du cluster",
+    "diagram.internalScope": "réseau virtuel, réseaux appairés et ExpressRoute",
+    "diagram.intro": "Un paquet qui part du sous-réseau du cluster vers Azure traverse le groupe de sécurité réseau du sous-réseau, puis sa table de routage l'envoie au pare-feu (Pare-feu Azure ou appliance virtuelle réseau), qui le laisse atteindre sa destination. Le trafic entre les nœuds reste dans le réseau virtuel : seul le groupe de sécurité réseau le voit. Chaque case de droite est un groupe de destinations, avec ses ports et ses alternatives ; une seule alternative suffit à satisfaire une exigence.",
+    "diagram.names": "Noms sans étiquette de service",
+    "diagram.nsg": "Groupe de sécurité réseau",
+    "diagram.orTags": "ou étiquette de service",
+    "diagram.prefixes": "Préfixes d'adresses",
+    "diagram.routes": "Table de routage",
+    "diagram.subnet": "Sous-réseau du cluster",
+    "diagram.tags": "étiquette de service",
+    "diagram.unsupportedBy": "non appliqué par",
     "excluded.heading": "Exigences qui ne s'appliquent pas",
     "excluded.intro": "Avec les fonctionnalités retenues pour ce document, ces exigences de la révision ne s'appliquent pas.",
     "feature.disabled": "désactivée",
@@ -243,10 +283,15 @@ export const catalogues = {
     "targets.approximated": "approchées :",
     "targets.enforced": "Règles appliquées :",
     "targets.extra": "Entrées de couverture pour des règles absentes de ce document :",
-    "targets.intro": "Chaque cible indique, pour chaque règle, si elle l'applique exactement, de façon approchée, ou si elle ne peut pas l'exprimer. Cette page liste les règles qu'une cible n'applique pas exactement, avec l'explication de son émetteur (en anglais).",
+    "targets.intro": "Chaque cible indique, pour chaque règle, si elle l'applique exactement, de façon approchée, ou si elle ne peut pas l'exprimer. Cette page liste les règles qu'une cible n'applique pas exactement, avec la raison et les alternatives de l'exigence, et les cibles qui n'ont pas pu être générées avec ces entrées. Le détail de chaque émetteur, en anglais, figure dans la version anglaise de cette page et dans le tableau de couverture de la commande `emit`.",
     "targets.missing": "Règles que la couverture de cette cible ne mentionne pas :",
+    "targets.needsSubnet": "Non générée : cette cible filtre le trafic du sous-réseau du cluster, et aucun sous-réseau n'a été donné. Donnez-le (`--subnet` en ligne de commande, `subnet` pour `resolveRules`) pour générer cette cible et voir ce qu'elle applique.",
+    "targets.notRendered": "Non générée avec ces entrées ; lancez la commande `emit` pour cette seule cible pour lire son erreur.",
     "targets.statuses": "*Approchée* : une règle plus large (par exemple une étiquette de service au lieu d'un FQDN) remplace l'exigence. *Non prise en charge* : la cible ne peut pas exprimer la règle ; la dernière colonne indique que faire à la place.",
     "targets.title": "Ce que chaque cible ne sait pas faire",
-    "targets.unsupported": "non prises en charge :"
+    "targets.unsupported": "non prises en charge :",
+    "targets.whyApproximated": "La cible autorise plus que ce que demande l'exigence, par exemple une étiquette de service au lieu du FQDN, ou un nom et tous les noms qui en dépendent.",
+    "targets.whyInternal": "Le trafic entre les nœuds reste dans le réseau virtuel ; autorisez-le dans le groupe de sécurité réseau du sous-réseau, ou donnez à la cible les pairs (autres centres de données, clients) quand elle les accepte.",
+    "targets.whyUnsupported": "La cible ne peut exprimer aucune des alternatives de l'exigence avec ces entrées (un FQDN sans filtrage par nom, une étiquette de service sans fichier d'étiquettes de service) ; autorisez-la sur une cible qui le peut, par exemple les règles d'application d'Azure Firewall, ou à la main."
   }
 } as const;
