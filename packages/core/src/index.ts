@@ -31,3 +31,4 @@ export { armTemplateMetadata, escapeArmString, escapeArmStrings } from "./emit/a
 export { AZURE_NAME_PATTERN, azureName, chooseTagForms, type TagFormChoice } from "./emit/azure.js";
 export { checkRuleId, dnsmasqDomain, linuxStampLines, LinuxFirewallError, planLinuxFirewall, safeCommentText, type DnsmasqDomain, type FirewallChain, type FirewallRule, type FirewallSet, type LinuxFirewallMode, type LinuxFirewallNaming, type LinuxFirewallOptions, type LinuxFirewallPlan, type LinuxFirewallPlanning } from "./emit/linux-firewall.js";
 export { listSome, shortHash } from "./emit/text.js";
+export { getUdrAdvice, udrAdvice } from "./udr.js";

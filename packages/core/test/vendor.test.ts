@@ -21,7 +21,7 @@ function listed(): Array<{ file: string; bytes: number; sha256: string }> {
 describe("vendor/", () => {
   const files = listed();
 
-  it("SOURCES.md lists the ARM schemas, the service-tags file, the regions and the three pages", () => {
+  it("SOURCES.md lists the ARM schemas, the service-tags file, the regions, the three pages and the UDR sample's prefix lists", () => {
     expect(files.filter((f) => f.file.startsWith("arm-schemas/"))).toHaveLength(8);
     expect(files.map((f) => f.file)).toEqual(
       expect.arrayContaining([
@@ -30,6 +30,8 @@ describe("vendor/", () => {
         "pages/network-rules.fr.2021-05-21.seed.md",
         "pages/network-rules.en.2021-11-02.current.md",
         "pages/source-history.md",
+        "udr/configureUDR.62eb687.prefixes.txt",
+        "udr/configureUDR.592d4060.prefixes.txt",
       ]),
     );
   });

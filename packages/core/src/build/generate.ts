@@ -2,8 +2,9 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
-import { FeatureFileSchema, RequirementFileSchema, RevisionFileSchema } from "../schema.js";
+import { FeatureFileSchema, RequirementFileSchema, RevisionFileSchema, UdrFileSchema } from "../schema.js";
 import { buildServiceTagCatalog, compileDataset, readRegions, readServiceTagsFile } from "./compile.js";
+import { compileUdrAdvice } from "./udr.js";
 
 export const SERVICE_TAGS_FILE = "vendor/service-tags/ServiceTags_Public_20251028.json";
 export const LOCATIONS_FILE = "vendor/regions/locations.tf.json";
@@ -39,6 +40,7 @@ export function dataJsonSchemas(): Record<string, unknown> {
     "rules.schema.json": schema(RequirementFileSchema, "cassandra-mi-netrules requirement file (packages/core/data/requirements/*.yaml)"),
     "revisions.schema.json": schema(RevisionFileSchema, "cassandra-mi-netrules revision list (packages/core/data/revisions.yaml)"),
     "features.schema.json": schema(FeatureFileSchema, "cassandra-mi-netrules feature list (packages/core/data/features.yaml)"),
+    "udr.schema.json": schema(UdrFileSchema, "cassandra-mi-netrules user-defined routes advice (packages/core/data/udr.yaml)"),
   };
 }
 
@@ -74,6 +76,12 @@ export function generatedFiles({ pkgDir, repoRoot }: { pkgDir: string; repoRoot:
       path: join(gen, "service-tag-catalog.ts"),
       content: tsModule('import type { ServiceTagCatalog } from "../types.js";\n', [
         ["SERVICE_TAG_CATALOG", "ServiceTagCatalog", catalog],
+      ]),
+    },
+    {
+      path: join(gen, "udr.ts"),
+      content: tsModule('import type { UdrAdvice } from "../types.js";\n', [
+        ["UDR_ADVICE", "UdrAdvice[]", compileUdrAdvice(join(pkgDir, "data"), build.revisions.map((r) => r.id), repoRoot)],
       ]),
     },
     {
