@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { escapeArmString, escapeArmStrings } from "@cassandra-mi-netrules/core";
+import { escapeArmString, escapeArmStrings } from "@cassandra-mi-netrules/azure";
 import { checkArmSemantics, isArmExpression, parseNsgTemplate, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
 import { firewallGrants, nsgGrants } from "./adapters-arm.js";
 import { hostileText, numRuns, resolvedRules, seed } from "./arbitraries.js";

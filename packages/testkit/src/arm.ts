@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AZURE_NAME_PATTERN, parseCidr, type PortRange } from "@cassandra-mi-netrules/core";
+import { AZURE_NAME_PATTERN } from "@cassandra-mi-netrules/azure";
+import { parseCidr, type PortRange } from "@cassandra-mi-netrules/core";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import AjvDraft04Module from "ajv-draft-04";
 

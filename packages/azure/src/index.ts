@@ -1,0 +1,16 @@
+/**
+ * @cassandra-mi-netrules/azure: one typed model of an Azure network (network security groups with Azure's
+ * default rules, route tables, firewall policies and rule collection groups, classic Azure Firewall rules,
+ * IP groups, subnets), the planners that write it from resolved rules, the renderers that turn it into ARM
+ * templates and `az` scripts, and the reader that turns ARM templates back into it.
+ */
+export * from "./model.js";
+export { assertKnown, isParameter, isUnknown, maybe, parameterSchema, unknownSchema, unknownsIn, unknownValue, UnknownValueError, type Known, type Maybe, type Parameter, type Unknown } from "./unknown.js";
+export { AZURE_NAME_PATTERN, AZURE_NAME_RULE, azureName, FIREWALL_LIMITS, NSG_LIMITS, ROUTE_TABLE_LIMITS } from "./names.js";
+export { chooseTagForms, type TagFeature, type TagFormChoice } from "./tags.js";
+export { armStringLiteral, armTemplateMetadata, escapeArmString, escapeArmStrings, isArmExpression } from "./render/arm-strings.js";
+export { DEPLOYMENT_TEMPLATE_SCHEMA, NETWORK_API_VERSION, type ArmRenderOptions } from "./render/arm-template.js";
+export { planNsg, NSG_DENY_RULE_NAME, type NsgPlan, type NsgPlanOptions } from "./plan/nsg.js";
+export { APPLICATION_COLLECTION, CLUSTER_SUBNET_PARAMETER, NETWORK_COLLECTION, planFirewallPolicy, type FirewallPolicyPlan, type FirewallPolicyPlanOptions } from "./plan/firewall-policy.js";
+export { renderNsgTemplate } from "./render/arm-nsg.js";
+export { renderFirewallPolicyTemplate, type FirewallPolicyModel } from "./render/arm-firewall.js";
