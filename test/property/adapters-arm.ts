@@ -1,4 +1,4 @@
-/** Thin adapters from testkit's ARM parsers to the grants of model.ts, plus the structural checks of each target. */
+/** Thin adapters from the ARM reader (through testkit's flat views) to the grants of model.ts, plus the structural checks of each target. */
 import { isCidr, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { parseFirewallTemplate, parseNsgTemplate } from "@cassandra-mi-netrules/testkit/arm";
 import type { Grant } from "./model.js";
@@ -34,11 +34,14 @@ export function nsgGrants(content: string, resolved: ResolvedRules): { grants: G
   return { grants, problems };
 }
 
+/** The value a deployer gives the template's clusterSubnet parameter when the rules have no subnet (documentation range). */
+export const DEPLOY_SUBNET = "192.0.2.0/24";
+
 export function firewallGrants(content: string, resolved: ResolvedRules): { grants: Grant[]; problems: string[] } {
   const problems: string[] = [];
   const grants: Grant[] = [];
-  const parsed = parseFirewallTemplate(content);
-  const source = resolved.subnet ? resolved.subnet.cidr : "[parameters('clusterSubnet')]";
+  const parsed = parseFirewallTemplate(content, { parameters: { clusterSubnet: DEPLOY_SUBNET } });
+  const source = resolved.subnet ? resolved.subnet.cidr : DEPLOY_SUBNET;
   for (const r of parsed.rules) {
     const at = `firewall rule ${r.collection}/${r.name}`;
     if (r.action !== "Allow") problems.push(`${at}: action ${r.action}`);

@@ -14,3 +14,9 @@ export { planNsg, NSG_DENY_RULE_NAME, type NsgPlan, type NsgPlanOptions } from "
 export { APPLICATION_COLLECTION, CLUSTER_SUBNET_PARAMETER, NETWORK_COLLECTION, planFirewallPolicy, type FirewallPolicyPlan, type FirewallPolicyPlanOptions } from "./plan/firewall-policy.js";
 export { renderNsgTemplate } from "./render/arm-nsg.js";
 export { renderFirewallPolicyTemplate, type FirewallPolicyModel } from "./render/arm-firewall.js";
+export { readArmTemplate, type ArmReadOptions } from "./read/arm.js";
+export { ArmReadError, TemplateScope } from "./read/arm-values.js";
+export { ArmExpressionError, evaluateArmExpression, parseArmExpression, type ArmExpressionNode, type ArmJson, type Evaluation, type ExpressionScope } from "./read/arm-expression.js";
+export { planRouteTable, type RouteSample, type RouteTablePlan, type RouteTablePlanOptions } from "./plan/route-table.js";
+export { renderRouteTableTemplate, type RouteTableRenderOptions } from "./render/arm-route-table.js";
+export { renderRouteTableAzScript, shellQuote, type RouteTableScriptOptions } from "./render/az-route-table.js";
