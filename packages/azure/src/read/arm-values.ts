@@ -149,7 +149,7 @@ export class FieldReader {
 
   /** A field the schema requires: missing is an error. */
   required<T>(o: JsonObject, key: string, path: string, read: (raw: unknown, path: string) => T): T {
-    if (!(key in o)) throw new ArmReadError(`${path}.${key}`, undefined, "is required");
+    if (o[key] === undefined) throw new ArmReadError(`${path}.${key}`, undefined, "is required");
     return read(o[key], `${path}.${key}`);
   }
 
