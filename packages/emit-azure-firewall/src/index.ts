@@ -11,6 +11,7 @@ import {
   NETWORK_COLLECTION,
   planFirewallPolicy,
   renderFirewallPolicyTemplate,
+  type FirewallPolicyPlanOptions,
 } from "@cassandra-mi-netrules/azure";
 import { artifactStamp, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
@@ -50,15 +51,8 @@ export class FirewallOptionError extends Error {
   }
 }
 
-interface Settled {
-  readonly policy: "create" | "existing";
-  readonly policyName: string;
-  readonly ruleCollectionGroupName: string;
-  readonly groupPriority: number;
-  readonly tier: "Standard" | "Premium";
-  readonly regionalTags: boolean;
-  readonly fqdnNetworkRules: boolean;
-}
+/** The options once checked and defaulted: what the planner takes. */
+type Settled = Omit<FirewallPolicyPlanOptions, "tags">;
 
 function settle(options: FirewallPolicyOptions | undefined): Settled {
   const o = options ?? {};

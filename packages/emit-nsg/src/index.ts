@@ -2,7 +2,7 @@
  * @cassandra-mi-netrules/emit-nsg: the rules as an ARM template of a Network Security Group for the
  * cluster's delegated subnet. Pure: resolved rules in, template text and coverage out.
  */
-import { armTemplateMetadata, AZURE_NAME_PATTERN, AZURE_NAME_RULE, NSG_LIMITS, planNsg, renderNsgTemplate } from "@cassandra-mi-netrules/azure";
+import { armTemplateMetadata, AZURE_NAME_PATTERN, AZURE_NAME_RULE, NSG_LIMITS, planNsg, renderNsgTemplate, type NsgPlanOptions } from "@cassandra-mi-netrules/azure";
 import { artifactStamp, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
 
@@ -41,14 +41,8 @@ export class NsgOptionError extends Error {
   }
 }
 
-interface Settled {
-  readonly nsgName: string;
-  readonly regionalTags: boolean;
-  readonly internalScope: "subnet" | "vnet";
-  readonly denyInternetOutbound: boolean;
-  readonly priorityStart: number;
-  readonly priorityStep: number;
-}
+/** The options once checked and defaulted: what the planner takes. */
+type Settled = Omit<NsgPlanOptions, "tags">;
 
 function settle(resolved: ResolvedRules, options: NsgOptions | undefined): Settled {
   const o = options ?? {};

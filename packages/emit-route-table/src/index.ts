@@ -4,7 +4,16 @@
  * ARM template and an equivalent `az` script. Pure: options settled, then `planRouteTable` and the
  * renderers of @cassandra-mi-netrules/azure.
  */
-import { armTemplateMetadata, AZURE_NAME_PATTERN, AZURE_NAME_RULE, planRouteTable, renderRouteTableAzScript, renderRouteTableTemplate, ROUTE_TABLE_LIMITS } from "@cassandra-mi-netrules/azure";
+import {
+  armTemplateMetadata,
+  AZURE_NAME_PATTERN,
+  AZURE_NAME_RULE,
+  planRouteTable,
+  renderRouteTableAzScript,
+  renderRouteTableTemplate,
+  ROUTE_TABLE_LIMITS,
+  type RouteTablePlanOptions,
+} from "@cassandra-mi-netrules/azure";
 import { artifactStamp, getUdrAdvice, stampLines, udrAdvice, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
 
@@ -41,12 +50,9 @@ export class RouteTableOptionError extends Error {
   }
 }
 
-interface Settled {
+/** The options once checked and defaulted: what the planner takes, the table's form and the files. */
+interface Settled extends Omit<RouteTablePlanOptions, "tags" | "sample"> {
   readonly routeTable: "create" | "existing";
-  readonly routeTableName: string;
-  readonly mode: "service-tags" | "sample-prefixes";
-  readonly regionalTags: boolean;
-  readonly disableBgpRoutePropagation: boolean;
   readonly form: "both" | "arm" | "az";
 }
 
