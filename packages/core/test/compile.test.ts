@@ -113,10 +113,12 @@ describe("generated files", () => {
       "packages/core/src/generated/dataset.ts",
       "packages/core/src/generated/regions.ts",
       "packages/core/src/generated/service-tag-catalog.ts",
+      "packages/core/src/generated/udr.ts",
       "packages/core/src/generated/version.ts",
       "schemas/features.schema.json",
       "schemas/revisions.schema.json",
       "schemas/rules.schema.json",
+      "schemas/udr.schema.json",
     ]);
     for (const f of files) expect(readFileSync(f.path, "utf8"), f.path).toBe(f.content);
   });
