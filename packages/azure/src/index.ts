@@ -5,7 +5,7 @@
  * templates and `az` scripts, and the reader that turns ARM templates back into it.
  */
 export * from "./model.js";
-export { assertKnown, isParameter, isUnknown, maybe, parameterSchema, unknownSchema, unknownsIn, unknownValue, UnknownValueError, type Known, type Maybe, type Parameter, type Unknown } from "./unknown.js";
+export { assertKnown, isParameter, isUnknown, unknownsIn, unknownValue, UnknownValueError, type Known, type Maybe, type Parameter, type Unknown } from "./unknown.js";
 export { AZURE_NAME_PATTERN, AZURE_NAME_RULE, azureName, FIREWALL_LIMITS, NSG_LIMITS, ROUTE_TABLE_LIMITS } from "./names.js";
 export { chooseTagForms, type TagFeature, type TagFormChoice } from "./tags.js";
 export { armStringLiteral, armTemplateMetadata, escapeArmString, escapeArmStrings, isArmExpression } from "./render/arm-strings.js";

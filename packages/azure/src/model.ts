@@ -5,28 +5,21 @@
  * (it stands for the values the reader could not know: when a whole list is an expression, one element
  * stands for all of it). Planners produce `Known<...>` values: no `Unknown`, sometimes a `Parameter`.
  */
-import { z } from "zod";
-import { maybe, parameterSchema, unknownSchema, type Maybe, type Parameter, type Unknown } from "./unknown.js";
+import type { Maybe, Parameter, Unknown } from "./unknown.js";
 
 /** A list a reader fills: each element a value or an `Unknown`. */
 export type MaybeList<T> = readonly Maybe<T>[];
-function list<T extends z.ZodType>(schema: T) {
-  return z.array(maybe(schema));
-}
 
 /** An address in a rule: a CIDR, an IP, a range, a service tag, `*`, or a value given at deployment. */
 export type AddressValue = string | Parameter;
-const addressSchema = z.union([z.string(), parameterSchema]);
 
 /** A reference by resource id (ARM's SubResource). */
 export interface SubResource {
   readonly id: Maybe<string>;
 }
-const subResourceSchema: z.ZodType<SubResource> = z.object({ id: maybe(z.string()) }).strict();
 
 /** Resource tags. */
 export type Tags = Maybe<Readonly<Record<string, Maybe<string>>>>;
-const tagsSchema = maybe(z.record(z.string(), maybe(z.string())));
 
 /* ------------------------------------------------------------ network security group */
 
@@ -65,30 +58,6 @@ export interface SecurityRule {
   readonly properties: SecurityRuleProperties;
 }
 
-export const securityRuleSchema: z.ZodType<SecurityRule> = z
-  .object({
-    name: maybe(z.string()),
-    properties: z
-      .object({
-        description: maybe(z.string()).optional(),
-        priority: maybe(z.number().int()),
-        direction: maybe(z.enum(SECURITY_RULE_DIRECTIONS)),
-        access: maybe(z.enum(SECURITY_RULE_ACCESSES)),
-        protocol: maybe(z.enum(SECURITY_RULE_PROTOCOLS)),
-        sourceAddressPrefix: maybe(addressSchema).optional(),
-        sourceAddressPrefixes: list(addressSchema).optional(),
-        sourceApplicationSecurityGroups: list(subResourceSchema).optional(),
-        sourcePortRange: maybe(z.string()).optional(),
-        sourcePortRanges: list(z.string()).optional(),
-        destinationAddressPrefix: maybe(addressSchema).optional(),
-        destinationAddressPrefixes: list(addressSchema).optional(),
-        destinationApplicationSecurityGroups: list(subResourceSchema).optional(),
-        destinationPortRange: maybe(z.string()).optional(),
-        destinationPortRanges: list(z.string()).optional(),
-      })
-      .strict(),
-  })
-  .strict();
 
 /** A network security group: its custom rules and Azure's six default rules, which every NSG has. */
 export interface NetworkSecurityGroup {
@@ -102,14 +71,6 @@ export interface NetworkSecurityGroup {
   };
 }
 
-export const networkSecurityGroupSchema: z.ZodType<NetworkSecurityGroup> = z
-  .object({
-    name: maybe(z.string()),
-    location: maybe(z.string()).optional(),
-    tags: tagsSchema.optional(),
-    properties: z.object({ securityRules: list(securityRuleSchema), defaultSecurityRules: z.array(securityRuleSchema) }).strict(),
-  })
-  .strict();
 
 function defaultRule(name: string, direction: SecurityRuleDirection, priority: number, access: SecurityRuleAccess, source: string, destination: string, description: string): SecurityRule {
   return {
@@ -160,12 +121,6 @@ export interface Route {
   };
 }
 
-export const routeSchema: z.ZodType<Route> = z
-  .object({
-    name: maybe(z.string()),
-    properties: z.object({ addressPrefix: maybe(z.string()), nextHopType: maybe(z.enum(NEXT_HOP_TYPES)), nextHopIpAddress: maybe(z.string()).optional() }).strict(),
-  })
-  .strict();
 
 export interface RouteTable {
   readonly name: Maybe<string>;
@@ -177,14 +132,6 @@ export interface RouteTable {
   };
 }
 
-export const routeTableSchema: z.ZodType<RouteTable> = z
-  .object({
-    name: maybe(z.string()),
-    location: maybe(z.string()).optional(),
-    tags: tagsSchema.optional(),
-    properties: z.object({ disableBgpRoutePropagation: maybe(z.boolean()).optional(), routes: list(routeSchema) }).strict(),
-  })
-  .strict();
 
 /* --------------------------------------------------------------- firewall policy */
 
@@ -214,25 +161,7 @@ export interface FirewallPolicy {
   };
 }
 
-const dnsSettingsSchema: z.ZodType<DnsSettings> = z
-  .object({ enableProxy: maybe(z.boolean()).optional(), requireProxyForNetworkRules: maybe(z.boolean()).optional(), servers: list(z.string()).optional() })
-  .strict();
 
-export const firewallPolicySchema: z.ZodType<FirewallPolicy> = z
-  .object({
-    name: maybe(z.string()),
-    location: maybe(z.string()).optional(),
-    tags: tagsSchema.optional(),
-    properties: z
-      .object({
-        sku: z.object({ tier: maybe(z.enum(FIREWALL_POLICY_TIERS)) }).strict().optional(),
-        threatIntelMode: maybe(z.enum(THREAT_INTEL_MODES)).optional(),
-        dnsSettings: dnsSettingsSchema.optional(),
-        basePolicy: subResourceSchema.optional(),
-      })
-      .strict(),
-  })
-  .strict();
 
 /** Fields every firewall policy rule has. */
 interface FirewallPolicyRuleBase {
@@ -314,79 +243,8 @@ export interface FirewallPolicyRuleCollectionGroup {
   };
 }
 
-const ruleBase = {
-  name: maybe(z.string()),
-  description: maybe(z.string()).optional(),
-  sourceAddresses: list(addressSchema).optional(),
-  sourceIpGroups: list(z.string()).optional(),
-};
-const stringList = list(z.string()).optional();
-const applicationRuleSchema = z
-  .object({
-    ...ruleBase,
-    ruleType: z.literal("ApplicationRule"),
-    protocols: list(z.object({ protocolType: maybe(z.enum(["Http", "Https"])), port: maybe(z.number().int()) }).strict()).optional(),
-    targetFqdns: stringList,
-    fqdnTags: stringList,
-    targetUrls: stringList,
-    webCategories: stringList,
-    destinationAddresses: list(addressSchema).optional(),
-    terminateTLS: maybe(z.boolean()).optional(),
-  })
-  .strict();
-const networkRuleSchema = z
-  .object({
-    ...ruleBase,
-    ruleType: z.literal("NetworkRule"),
-    ipProtocols: list(z.enum(FIREWALL_IP_PROTOCOLS)).optional(),
-    destinationAddresses: list(addressSchema).optional(),
-    destinationIpGroups: stringList,
-    destinationFqdns: stringList,
-    destinationPorts: stringList,
-  })
-  .strict();
-const natRuleSchema = z
-  .object({
-    ...ruleBase,
-    ruleType: z.literal("NatRule"),
-    ipProtocols: list(z.enum(FIREWALL_IP_PROTOCOLS)).optional(),
-    destinationAddresses: list(addressSchema).optional(),
-    destinationPorts: stringList,
-    translatedAddress: maybe(z.string()).optional(),
-    translatedFqdn: maybe(z.string()).optional(),
-    translatedPort: maybe(z.string()).optional(),
-  })
-  .strict();
-export const firewallPolicyRuleSchema: z.ZodType<FirewallPolicyRule> = z.discriminatedUnion("ruleType", [applicationRuleSchema, networkRuleSchema, natRuleSchema]);
 
-export const firewallPolicyRuleCollectionSchema: z.ZodType<FirewallPolicyRuleCollection> = z.discriminatedUnion("ruleCollectionType", [
-  z
-    .object({
-      ruleCollectionType: z.literal("FirewallPolicyFilterRuleCollection"),
-      name: maybe(z.string()),
-      priority: maybe(z.number().int()),
-      action: z.object({ type: maybe(z.enum(["Allow", "Deny"])) }).strict(),
-      rules: list(firewallPolicyRuleSchema),
-    })
-    .strict(),
-  z
-    .object({
-      ruleCollectionType: z.literal("FirewallPolicyNatRuleCollection"),
-      name: maybe(z.string()),
-      priority: maybe(z.number().int()),
-      action: z.object({ type: maybe(z.literal("DNAT")) }).strict(),
-      rules: list(firewallPolicyRuleSchema),
-    })
-    .strict(),
-]);
 
-export const firewallPolicyRuleCollectionGroupSchema: z.ZodType<FirewallPolicyRuleCollectionGroup> = z
-  .object({
-    firewallPolicyName: maybe(z.string()),
-    name: maybe(z.string()),
-    properties: z.object({ priority: maybe(z.number().int()), ruleCollections: list(firewallPolicyRuleCollectionSchema) }).strict(),
-  })
-  .strict();
 
 /* ------------------------------------------------------- classic Azure Firewall */
 
@@ -453,74 +311,7 @@ export interface AzureFirewall {
   };
 }
 
-function classicCollection<A extends z.ZodType, R extends z.ZodType>(action: A, rule: R) {
-  return z
-    .object({
-      name: maybe(z.string()),
-      properties: z.object({ priority: maybe(z.number().int()), action: z.object({ type: maybe(action) }).strict(), rules: list(rule) }).strict(),
-    })
-    .strict();
-}
-const classicBase = { name: maybe(z.string()), description: maybe(z.string()).optional(), sourceAddresses: list(addressSchema).optional(), sourceIpGroups: stringList };
 
-export const azureFirewallSchema: z.ZodType<AzureFirewall> = z
-  .object({
-    name: maybe(z.string()),
-    location: maybe(z.string()).optional(),
-    tags: tagsSchema.optional(),
-    properties: z
-      .object({
-        sku: z.object({ name: maybe(z.enum(["AZFW_VNet", "AZFW_Hub"])).optional(), tier: maybe(z.enum(FIREWALL_POLICY_TIERS)).optional() }).strict().optional(),
-        threatIntelMode: maybe(z.enum(THREAT_INTEL_MODES)).optional(),
-        firewallPolicy: subResourceSchema.optional(),
-        applicationRuleCollections: list(
-          classicCollection(
-            z.enum(["Allow", "Deny"]),
-            z
-              .object({
-                ...classicBase,
-                protocols: list(z.object({ protocolType: maybe(z.enum(["Http", "Https", "Mssql"])), port: maybe(z.number().int()).optional() }).strict()).optional(),
-                targetFqdns: stringList,
-                fqdnTags: stringList,
-              })
-              .strict(),
-          ),
-        ),
-        networkRuleCollections: list(
-          classicCollection(
-            z.enum(["Allow", "Deny"]),
-            z
-              .object({
-                ...classicBase,
-                protocols: list(z.enum(FIREWALL_IP_PROTOCOLS)).optional(),
-                destinationAddresses: list(addressSchema).optional(),
-                destinationIpGroups: stringList,
-                destinationFqdns: stringList,
-                destinationPorts: stringList,
-              })
-              .strict(),
-          ),
-        ),
-        natRuleCollections: list(
-          classicCollection(
-            z.enum(["Snat", "Dnat"]),
-            z
-              .object({
-                ...classicBase,
-                protocols: list(z.enum(FIREWALL_IP_PROTOCOLS)).optional(),
-                destinationAddresses: list(addressSchema).optional(),
-                destinationPorts: stringList,
-                translatedAddress: maybe(z.string()).optional(),
-                translatedPort: maybe(z.string()).optional(),
-                translatedFqdn: maybe(z.string()).optional(),
-              })
-              .strict(),
-          ),
-        ),
-      })
-      .strict(),
-  })
-  .strict();
 
 /* ------------------------------------------------------------- IP groups, subnet */
 
@@ -531,9 +322,6 @@ export interface IpGroup {
   readonly properties: { readonly ipAddresses: MaybeList<string> };
 }
 
-export const ipGroupSchema: z.ZodType<IpGroup> = z
-  .object({ name: maybe(z.string()), location: maybe(z.string()).optional(), tags: tagsSchema.optional(), properties: z.object({ ipAddresses: list(z.string()) }).strict() })
-  .strict();
 
 export interface ServiceEndpoint {
   readonly service: Maybe<string>;
@@ -563,24 +351,6 @@ export interface Subnet {
   };
 }
 
-export const subnetSchema: z.ZodType<Subnet> = z
-  .object({
-    virtualNetworkName: maybe(z.string()),
-    name: maybe(z.string()),
-    properties: z
-      .object({
-        addressPrefix: maybe(z.string()).optional(),
-        addressPrefixes: list(z.string()).optional(),
-        networkSecurityGroup: subResourceSchema.optional(),
-        routeTable: subResourceSchema.optional(),
-        natGateway: subResourceSchema.optional(),
-        defaultOutboundAccess: maybe(z.boolean()).optional(),
-        serviceEndpoints: list(z.object({ service: maybe(z.string()), locations: list(z.string()).optional() }).strict()).optional(),
-        delegations: list(z.object({ name: maybe(z.string()), properties: z.object({ serviceName: maybe(z.string()) }).strict() }).strict()).optional(),
-      })
-      .strict(),
-  })
-  .strict();
 
 /* ------------------------------------------------------------------- container */
 
@@ -597,18 +367,6 @@ export interface AzureNetwork {
   readonly unread: readonly Unknown[];
 }
 
-export const azureNetworkSchema: z.ZodType<AzureNetwork> = z
-  .object({
-    networkSecurityGroups: z.array(networkSecurityGroupSchema),
-    routeTables: z.array(routeTableSchema),
-    firewallPolicies: z.array(firewallPolicySchema),
-    firewallPolicyRuleCollectionGroups: z.array(firewallPolicyRuleCollectionGroupSchema),
-    azureFirewalls: z.array(azureFirewallSchema),
-    ipGroups: z.array(ipGroupSchema),
-    subnets: z.array(subnetSchema),
-    unread: z.array(unknownSchema),
-  })
-  .strict();
 
 /** A network with nothing in it, to fill. */
 export function emptyNetwork(): AzureNetwork {

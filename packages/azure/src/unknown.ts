@@ -4,7 +4,6 @@
  * to the deployment: ARM writes `[parameters('name')]`, Terraform `var.name`). Planners never produce
  * `Unknown`; `Known<T>` is the type of a value that holds none.
  */
-import { z } from "zod";
 
 /** A value a reader could not know. `path` names the field in the input, `reason` says why. */
 export interface Unknown {
@@ -13,8 +12,6 @@ export interface Unknown {
   readonly path: string;
   readonly reason: string;
 }
-
-export const unknownSchema: z.ZodType<Unknown> = z.object({ kind: z.literal("unknown"), path: z.string(), reason: z.string() }).strict();
 
 export function isUnknown(value: unknown): value is Unknown {
   return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "unknown" && typeof (value as { path?: unknown }).path === "string";
@@ -32,19 +29,12 @@ export interface Parameter {
   readonly description: string;
 }
 
-export const parameterSchema: z.ZodType<Parameter> = z.object({ kind: z.literal("parameter"), name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), description: z.string() }).strict();
-
 export function isParameter(value: unknown): value is Parameter {
   return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "parameter";
 }
 
 /** A scalar or list a reader fills: the value, or why it is not known. */
 export type Maybe<T> = T | Unknown;
-
-/** The zod schema of `Maybe<T>`. */
-export function maybe<T extends z.ZodType>(schema: T): z.ZodUnion<[typeof unknownSchema, T]> {
-  return z.union([unknownSchema, schema]);
-}
 
 /** `T` with every `Unknown` taken out: what planners produce and renderers take. */
 export type Known<T> = T extends Unknown

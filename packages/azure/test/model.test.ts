@@ -1,22 +1,14 @@
 /** The model's zod schemas, Azure's default NSG rules, and the Unknown helpers. */
+import { assertKnown, defaultSecurityRules, emptyNetwork, isUnknown, planFirewallPolicy, planNsg, planRouteTable, unknownsIn, UnknownValueError } from "@cassandra-mi-netrules/azure";
 import {
-  assertKnown,
   azureNetworkSchema,
-  defaultSecurityRules,
-  emptyNetwork,
-  isUnknown,
-  networkSecurityGroupSchema,
-  planFirewallPolicy,
-  planNsg,
-  planRouteTable,
-  routeTableSchema,
   firewallPolicyRuleCollectionGroupSchema,
   firewallPolicySchema,
+  networkSecurityGroupSchema,
+  routeTableSchema,
   securityRuleSchema,
   unknownSchema,
-  unknownsIn,
-  UnknownValueError,
-} from "@cassandra-mi-netrules/azure";
+} from "@cassandra-mi-netrules/azure/schema";
 import { resolveRules } from "@cassandra-mi-netrules/core";
 import { describe, expect, it } from "vitest";
 

@@ -1,5 +1,6 @@
 /** readArmTemplate on templates written by hand: every form ARM takes, and what it cannot know. */
-import { ArmReadError, azureNetworkSchema, evaluateArmExpression, isUnknown, readArmTemplate, type ExpressionScope, type SecurityRule } from "@cassandra-mi-netrules/azure";
+import { ArmReadError, evaluateArmExpression, isUnknown, readArmTemplate, type ExpressionScope, type SecurityRule } from "@cassandra-mi-netrules/azure";
+import { azureNetworkSchema } from "@cassandra-mi-netrules/azure/schema";
 import { describe, expect, it } from "vitest";
 
 const SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
