@@ -122,3 +122,30 @@ describe("round trip: plan -> ARM -> readArmTemplate", () => {
     expect(checked).toBe(revisions.length * regions.length * 2 * 2 + regions.length * 2 * 2);
   });
 });
+
+describe("round trip of data that looks like an ARM expression", () => {
+  it("every renderer writes it as a literal ([[), and the reader reads back the same string", () => {
+    const looksLive = "[concat('Sto', 'rage')]";
+    const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
+    const plan = planNsg(resolved, { nsgName: "n", regionalTags: false, internalScope: "subnet", denyInternetOutbound: false, priorityStart: 100, priorityStep: 10, tags: { note: looksLive } });
+    const [first, ...rest] = plan.networkSecurityGroup.properties.securityRules;
+    const nsg = { ...plan.networkSecurityGroup, properties: { ...plan.networkSecurityGroup.properties, securityRules: [{ ...first!, properties: { ...first!.properties, description: looksLive, destinationAddressPrefix: looksLive } }, ...rest] } };
+    const nsgText = renderNsgTemplate(nsg, { metadata: {} });
+    expect(nsgText).toContain(`"[${looksLive}"`);
+    const { location: _l, ...readNsg } = readArmTemplate(nsgText).networkSecurityGroups[0] as AzureNetwork["networkSecurityGroups"][number];
+    expect(readNsg).toEqual(nsg);
+
+    const rt = planRouteTable(resolved, { routeTableName: "rt", mode: "service-tags", regionalTags: false, disableBgpRoutePropagation: false }).routeTable;
+    const table = { ...rt, properties: { ...rt.properties, routes: [{ name: "r", properties: { addressPrefix: looksLive, nextHopType: "Internet" as const } }] } };
+    for (const routesOnly of [false, true]) {
+      const read = readArmTemplate(renderRouteTableTemplate(table, { metadata: {}, routesOnly })).routeTables[0]?.properties.routes;
+      expect(read?.at(-1)).toEqual(table.properties.routes[0]);
+    }
+
+    const fw = planFirewallPolicy(resolved, { policy: "existing", policyName: "p", ruleCollectionGroupName: "g", groupPriority: 100, tier: "Standard", regionalTags: false, fqdnNetworkRules: false });
+    const group = fw.ruleCollectionGroup;
+    const collections = group.properties.ruleCollections.map((c) => ({ ...c, rules: c.rules.map((r) => ({ ...r, description: looksLive })) }));
+    const model = { ruleCollectionGroup: { ...group, properties: { ...group.properties, ruleCollections: collections } } };
+    expect(readArmTemplate(renderFirewallPolicyTemplate(model, { metadata: {} })).firewallPolicyRuleCollectionGroups).toEqual([model.ruleCollectionGroup]);
+  });
+});
