@@ -361,6 +361,14 @@ describe("diff", () => {
     expect(fw.stdout).toContain("+ cassandra-mi-network/tag-azure-resource-manager: network rule, Allow, TCP from 10.9.0.0/24 to AzureResourceManager port 443");
   });
 
+  it("--target route-table gives the routes to remove and add, read by the ARM reader", () => {
+    const r = cli(["diff", "2021-09-13", "2021-11-02", "--target", "route-table", ...EASTUS]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^route-table: route-table\.json: 1 to remove, 4 to add, 0 to change \(rules\)$/m);
+    expect(r.stdout).toContain("- cassandra-storage.eastus: route to Storage.EastUS, next hop Internet");
+    expect(r.stdout).toContain("+ cassandra-104.40.0.0-13: route to 104.40.0.0/13, next hop Internet");
+  });
+
   it("--target for a script or text target gives the lines to remove and add", () => {
     const text = cli(["diff", "2021-09-13", "2021-11-02", "--target", "iptables", ...EASTUS]);
     expect(text.code, text.stderr).toBe(0);
