@@ -55,7 +55,7 @@ function addTargetOptions(cmd: Command): Command {
     .option("--nsg-priority-start <n>", "nsg: first rule priority (100-4096)")
     .option("--firewall-priority <n>", "azure-firewall: rule collection group priority (100-65000)")
     .addOption(new Option("--mode <mode>", "iptables/nftables: nva (forwarded traffic) or host (the host's own output)").choices(["nva", "host"]))
-    .option("--regional-tags", "nsg/azure-firewall/iptables/nftables: use regional service tags (Storage.EastUS) where every region has one")
+    .option("--regional-tags", "nsg/azure-firewall/route-table/iptables/nftables: use regional service tags (Storage.EastUS) where every region has one")
     .option("--peer <cidr>", "iptables/nftables: a network the cluster reaches on the internal ports (repeatable)", collect)
     .addOption(new Option("--locale <locale>", "markdown: language of the document").choices(["en", "fr"]))
     .option("--changelog [from]", "markdown: add changelog.md (every revision, or from this revision)")

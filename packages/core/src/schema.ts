@@ -266,3 +266,44 @@ export const ProseFileSchema = z
 
 export type SourceLocaleFile = z.infer<typeof SourceLocaleFileSchema>;
 export type ProseFile = z.infer<typeof ProseFileSchema>;
+/* ---------- User-defined routes (data/udr.yaml): the page's UDR advice and the sample script it links ---------- */
+
+const CommitSchema = z.string().regex(/^[0-9a-f]{40}$/, "must be a 40-digit commit id");
+/** A vendored prefix list: one canonical CIDR a line, in the script's order. */
+const PrefixListFileSchema = z.string().regex(/^vendor\/udr\/[A-Za-z0-9._-]+\.txt$/, "must be a file under vendor/udr/");
+
+export const UdrSampleSchema = z
+  .object({
+    repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"),
+    path: z.string().min(1),
+    url: z.string().url(),
+    commit: CommitSchema,
+    date: RevisionIdSchema,
+    license: z.string().min(1),
+    /** What the script gives every route. */
+    nextHopType: z.literal("Internet"),
+    /** The script's route names, `{n}` being the 1-based position in the list. */
+    routeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*\{n\}[A-Za-z0-9_.-]*$/, "must hold {n}"),
+    prefixesFile: PrefixListFileSchema,
+    prefixCount: z.number().int().min(1),
+    superseded: z.array(z.object({ commit: CommitSchema, date: RevisionIdSchema, prefixesFile: PrefixListFileSchema, prefixCount: z.number().int().min(1) }).strict()),
+  })
+  .strict();
+
+export const UdrAdviceSourceSchema = z
+  .object({
+    revision: RevisionIdSchema,
+    /** The heading of the page's section. */
+    section: z.string().min(1),
+    /** The section's text as the page copy writes it (links as their text). */
+    asWritten: z.string().min(1),
+    /** The vendored copy of the page `asWritten` comes from. */
+    copy: z.string().regex(/^vendor\/pages\/[A-Za-z0-9._-]+\.md$/, "must be a page under vendor/pages/"),
+    advice: LocalizedTextSchema,
+    sample: UdrSampleSchema,
+    notes: z.array(LocalizedTextSchema).optional(),
+  })
+  .strict();
+
+export const UdrFileSchema = z.array(UdrAdviceSourceSchema);
+export type UdrAdviceSource = z.infer<typeof UdrAdviceSourceSchema>;

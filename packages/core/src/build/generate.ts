@@ -2,9 +2,10 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
-import { FeatureFileSchema, ProseFileSchema, RequirementFileSchema, RevisionFileSchema, SourceLocaleFileSchema } from "../schema.js";
+import { FeatureFileSchema, ProseFileSchema, RequirementFileSchema, RevisionFileSchema, SourceLocaleFileSchema, UdrFileSchema } from "../schema.js";
 import { buildServiceTagCatalog, compileDataset, readRegions, readServiceTagsFile } from "./compile.js";
 import { compileSourceData } from "./source-data.js";
+import { compileUdrAdvice } from "./udr.js";
 
 export const SERVICE_TAGS_FILE = "vendor/service-tags/ServiceTags_Public_20251028.json";
 export const LOCATIONS_FILE = "vendor/regions/locations.tf.json";
@@ -42,6 +43,7 @@ export function dataJsonSchemas(): Record<string, unknown> {
     "features.schema.json": schema(FeatureFileSchema, "cassandra-mi-netrules feature list (packages/core/data/features.yaml)"),
     "source-locale.schema.json": schema(SourceLocaleFileSchema, "cassandra-mi-netrules source page catalogue (packages/core/data/source/locales/*.yaml)"),
     "source-prose.schema.json": schema(ProseFileSchema, "cassandra-mi-netrules recorded prose (packages/core/data/source/prose/*.yaml)"),
+    "udr.schema.json": schema(UdrFileSchema, "cassandra-mi-netrules user-defined routes advice (packages/core/data/udr.yaml)"),
   };
 }
 
@@ -77,6 +79,12 @@ export function generatedFiles({ pkgDir, repoRoot }: { pkgDir: string; repoRoot:
       path: join(gen, "service-tag-catalog.ts"),
       content: tsModule('import type { ServiceTagCatalog } from "../types.js";\n', [
         ["SERVICE_TAG_CATALOG", "ServiceTagCatalog", catalog],
+      ]),
+    },
+    {
+      path: join(gen, "udr.ts"),
+      content: tsModule('import type { UdrAdvice } from "../types.js";\n', [
+        ["UDR_ADVICE", "UdrAdvice[]", compileUdrAdvice(join(pkgDir, "data"), build.revisions.map((r) => r.id), repoRoot)],
       ]),
     },
     {
