@@ -6,7 +6,7 @@
 import { AddressSet, PUBLIC } from "./address-set.js";
 import { formatRanges } from "./ports-text.js";
 import { NameSet } from "./names.js";
-import { subtractRanges, type Ranges } from "./ranges.js";
+import { subtractRanges, unionRanges, type Ranges } from "./ranges.js";
 import type { BoxConstraint } from "./region.js";
 import type { Finding, PathStep } from "./report.js";
 import { describeStep, stepKey } from "./verdict.js";
@@ -35,20 +35,28 @@ export interface Allowed {
   readonly internal: boolean;
 }
 
-function widerText(rule: RuleShape, needs: Needs, internal: boolean, universe: AddressSet): string[] {
+/** What the rule opens beyond what the flows it served need (outbound and between the nodes together). */
+/** An example address of a set, public if it holds one. */
+function example(set: AddressSet): string {
+  const a = set.intersect(PUBLIC).exampleAddress() ?? set.exampleAddress();
+  return a ? ` (e.g. ${a})` : "";
+}
+
+function widerText(rule: RuleShape, needs: Needs, contexts: { internal: boolean; outbound: boolean }, universe: AddressSet): string[] {
   const out: string[] = [];
+  const ports = unionRanges(contexts.internal ? needs.internalPorts : [], contexts.outbound ? needs.outboundPorts : []);
+  const dsts = (contexts.internal ? needs.internalDst : AddressSet.EMPTY).union(contexts.outbound ? needs.outboundDst : AddressSet.EMPTY);
   for (const c of rule.certain) {
-    const ports = c.port ? subtractRanges(c.port, internal ? needs.internalPorts : needs.outboundPorts) : [];
-    if (ports.length > 0) out.push(`ports ${formatRanges(c.port ?? [])} (the requirements need ${formatRanges(internal ? needs.internalPorts : needs.outboundPorts)})`);
-    if (internal && rule.inbound && c.src) {
+    if (c.port && subtractRanges(c.port, ports).length > 0) out.push(`ports ${formatRanges(c.port)} (the requirements need ${formatRanges(ports)})`);
+    if (rule.inbound && c.src) {
       const extra = c.src.intersect(universe).subtract(needs.internalSrc);
-      if (!extra.isEmpty()) out.push(`sources beyond the cluster subnet and its peers${extra.exampleAddress() ? ` (e.g. ${extra.exampleAddress()})` : ""}`);
+      if (!extra.isEmpty()) out.push(`sources beyond the cluster subnet and its peers${example(extra)}`);
     }
     if (!rule.inbound && c.dst) {
-      const extra = c.dst.intersect(universe).subtract(internal ? needs.internalDst : needs.outboundDst);
-      if (!extra.isEmpty()) out.push(`destinations no requirement needs${extra.exampleAddress() ? ` (e.g. ${extra.exampleAddress()})` : ""}`);
+      const extra = c.dst.intersect(universe).subtract(dsts);
+      if (!extra.isEmpty()) out.push(`destinations no requirement needs${example(extra)}`);
     }
-    if (!rule.inbound && !internal && c.dst === undefined) {
+    if (!rule.inbound && contexts.outbound && c.dst === undefined) {
       const extra = (c.name ?? NameSet.ALL).subtract(needs.outboundNames);
       if (!extra.isEmpty()) out.push(`host names no requirement needs (e.g. ${extra.example() ?? ""})`);
     }
@@ -58,16 +66,21 @@ function widerText(rule: RuleShape, needs: Needs, internal: boolean, universe: A
 
 export function findingsOf(allowed: readonly Allowed[], rules: ReadonlyMap<string, RuleShape>, needs: Needs, universe: AddressSet, inboundRules: readonly RuleShape[]): Finding[] {
   const out = new Map<string, Finding>();
+  const byStep = new Map<string, { step: PathStep; ruleIds: Set<string>; internal: boolean; outbound: boolean }>();
   for (const a of allowed) {
     if (a.step.detail === "Azure default rule") continue;
-    const rule = rules.get(stepKey(a.step));
-    if (!rule) continue;
-    const wider = widerText(rule, needs, a.internal, universe);
-    if (wider.length === 0) continue;
     const key = stepKey(a.step);
-    const prev = out.get(key);
-    const ruleIds = [...new Set([...(prev?.ruleIds ?? []), ...a.ruleIds])].sort();
-    out.set(key, { level: "warn", step: a.step, ruleIds, message: `${describeStep(a.step)} opens ${wider.join("; ")}` });
+    const g = byStep.get(key) ?? { step: a.step, ruleIds: new Set<string>(), internal: false, outbound: false };
+    for (const id of a.ruleIds) g.ruleIds.add(id);
+    if (a.internal) g.internal = true;
+    else g.outbound = true;
+    byStep.set(key, g);
+  }
+  for (const [key, g] of byStep) {
+    const rule = rules.get(key);
+    if (!rule) continue;
+    const wider = widerText(rule, needs, g, universe);
+    if (wider.length > 0) out.set(key, { level: "warn", step: g.step, ruleIds: [...g.ruleIds].sort(), message: `${describeStep(g.step)} opens ${wider.join("; ")}` });
   }
   for (const r of inboundRules) {
     if (r.step.action !== "Allow" || r.step.detail === "Azure default rule") continue;

@@ -342,13 +342,16 @@ export function firewallWalkRules(fw: CompiledFirewall, ctx: AddressContext, sha
       certain.push({ src: src.certain, dst: dst.certain, port: ports.certain });
       possible.push({ src: src.possible, dst: dst.possible, port: ports.possible });
     }
-    if (!r.names.isEmpty() || r.namesMaybe) {
+    // Without the DNS proxy, FQDNs in network rules match nothing.
+    const namesApply = r.kind !== "network" || fw.dnsProxy !== "no";
+    if (namesApply && (!r.names.isEmpty() || r.namesMaybe)) {
       const byName = shape.byName || r.names.isAll();
       if (byName && nameSure && !r.namesMaybe) certain.push({ src: src.certain, port: ports.certain, ...(r.names.isAll() ? {} : { name: r.names }) });
       if (byName && nameSure && r.namesMaybe) certain.push({ src: src.certain, port: ports.certain, name: r.names });
-      possible.push({ src: src.possible, port: ports.possible });
+      // Known names bound what a flow known by name can match; otherwise any name may.
+      possible.push({ src: src.possible, port: ports.possible, ...(shape.byName && !r.namesMaybe && !r.names.isAll() ? { name: r.names } : {}) });
       if (!shape.byName && !r.names.isAll()) reasons.push(`${r.step.rule} matches host names; this flow is known by address only`);
-      if (r.kind === "network" && fw.dnsProxy !== "yes") reasons.push(fw.dnsProxy === "no" ? `${r.step.rule}: FQDNs in network rules need the policy's DNS proxy, which is off` : (fw.dnsProxyReason ?? "DNS proxy not known"));
+      if (r.kind === "network" && fw.dnsProxy === "maybe") reasons.push(fw.dnsProxyReason ?? "whether the DNS proxy is on is not known");
       if (r.namesMaybe) reasons.push(r.namesMaybe);
     }
     out.push({ key, step: r.step, outcomes: r.outcomes, certain: sure ? certain : MATCH_NOTHING, possible, reasons, group: 0 });
