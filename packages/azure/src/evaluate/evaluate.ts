@@ -243,7 +243,17 @@ function needsOf(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContex
   return { outboundDst, outboundNames, outboundPorts, internalSrc: internal, internalDst: internal, internalPorts };
 }
 
-function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>): SubjectReport {
+/** Every evaluated flow with its outcomes (for tests that check each part of a flow against an oracle). */
+export interface FlowTrace {
+  readonly subject: string;
+  readonly ruleId: string;
+  readonly alternative: string;
+  readonly spec: FlowSpec;
+  readonly outcomes: readonly Outcome[];
+  readonly verdict: FlowVerdict;
+}
+
+function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const cluster = clusterSubnet(options.resolved, subject);
   const subnet = cluster ? cluster.set : CLUSTER_POINT;
   const families = familiesOf(cluster?.cidrs);
@@ -265,6 +275,7 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
     const alternatives: AlternativeVerdict[] = req.alternatives.map((alt) => {
       const flows = alt.flows.map((f) => {
         const { verdict, outcomes } = evaluateFlow(run, f);
+        trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict });
         for (const o of outcomes) {
           if (o.fates === 2) continue;
           for (const s of o.steps) {
@@ -316,9 +327,14 @@ export function auditStatus(summary: AuditSummary, subjects: number, failOn: "ga
 
 /** Every required flow of `options.resolved` through the network, as Azure decides it. Pure. */
 export function evaluateNetwork(network: AzureNetwork, options: EvaluateOptions): AuditReport {
+  return evaluateWithTrace(network, options);
+}
+
+/** `evaluateNetwork`, calling `trace` with each flow's outcomes (not part of the package's API). */
+export function evaluateWithTrace(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): AuditReport {
   const tags = options.serviceTags ? fileTagSpace(options.serviceTags) : bundledTagSpace();
   const peers = parsePeers(options.peers ?? []);
-  const subjects = subjectsOf(network, options.resolved).map((s) => runSubject(s, options, tags, peers));
+  const subjects = subjectsOf(network, options.resolved).map((s) => runSubject(s, options, tags, peers, trace));
   const summary = summarize(subjects);
   const resolved: ResolvedRules = options.resolved;
   return {

@@ -3,9 +3,9 @@
  * as lists of disjoint boxes, each box a product of one set per dimension. A rule matches a region, the
  * walk takes the matched part away: intersection and difference of regions are all it needs.
  */
-import { AddressSet } from "./address-set.js";
+import { AddressSet, type Part } from "./address-set.js";
 import { NameSet } from "./names.js";
-import { intersectRanges, isEmptyRanges, rangesOf, subtractRanges, type Ranges } from "./ranges.js";
+import { coverage, intersectRanges, isEmptyRanges, rangesOf, subtractRanges, type Ranges } from "./ranges.js";
 
 export interface Box {
   readonly src: AddressSet;
@@ -138,4 +138,10 @@ export function projection(region: Region): { src: AddressSet; dst: AddressSet; 
   const pairs: Array<[bigint, bigint]> = [];
   for (let i = 0; i < port.length; i += 2) pairs.push([port[i] as bigint, port[i + 1] as bigint]);
   return { src, dst, name, port: rangesOf(pairs) };
+}
+
+/** The box of the region that holds the point (a source and destination address part and value, a port), if any. */
+export function boxHolding(region: Region, point: { readonly src: readonly [Part, bigint]; readonly dst: readonly [Part, bigint]; readonly port: number }): Box | undefined {
+  const has = (r: Ranges, v: bigint): boolean => coverage(r, v, v) === "all";
+  return region.find((b) => has(b.src.part(point.src[0]), point.src[1]) && has(b.dst.part(point.dst[0]), point.dst[1]) && has(b.port, BigInt(point.port)));
 }
