@@ -368,7 +368,7 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
     .addOption(new Option("--format <format>", "input format (default: detected)").choices([...AUDIT_FORMATS]))
     .option("--parameters <file>", "ARM parameters file for the template(s)")
     .option("--peer <cidr>", "a network the nodes reach on the internal ports besides the subnet (repeatable)", collect)
-    .addOption(new Option("-o, --output <format>", "report format").choices([...AUDIT_OUTPUTS]).default("table"))
+    .addOption(new Option("-o, --output <format>", "report format (default: table)").choices([...AUDIT_OUTPUTS]))
     .option("--json", "same as --output json")
     .addOption(new Option("--fail-on <level>", "gap: exit 1 on a requirement not open; warn: also on an over-broad allow").choices(["gap", "warn"]).default("gap"))
     .addHelpText(

@@ -137,7 +137,7 @@ function egress(subject: Subject): Next {
     const by = step("defaultOutboundAccess", "Deny", "defaultOutboundAccess is false and the subnet has no NAT gateway: no way out to the Internet");
     return (region, trail) => blocked(region, trail, by, true);
   }
-  return (region, trail) => arrive(region, { ...trail, steps: [...trail.steps, step("defaultOutboundAccess", "Allow", "default outbound access (implicit; Azure retires it for new virtual networks)")], fromInput: true });
+  return (region, trail) => arrive(region, { ...trail, steps: [...trail.steps, step("defaultOutboundAccess", "Allow", "default outbound access")], fromInput: true });
 }
 
 function nsgStage(run: SubjectRun, direction: "Inbound" | "Outbound", shape: FlowShape, flowDst: AddressSet, next: Next): Next {
@@ -296,6 +296,8 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
   const findings = findingsOf([...allowed.values()], run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
   const notes = [...subject.notes];
   if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);
+  const sp = subject.subnet?.properties;
+  if (sp && !sp.natGateway && sp.defaultOutboundAccess === undefined) notes.push(`subnet ${subnetName(subject.subnet, subject.name)} sets no defaultOutboundAccess and has no NAT gateway: traffic to the Internet uses Azure's default outbound access, which Azure retires for new virtual networks`);
   if (!cluster) notes.push("the cluster subnet's prefix is neither given (--subnet) nor in the input: rules that name prefixes may or may not hold it");
   return {
     subject: subject.name,

@@ -173,15 +173,15 @@ export function routeWalkRules(rc: RouteContext, ctx: AddressContext): WalkRule<
       }
     }
   };
-  vnet("virtual network", ctx.subnet, rc.subnetLength, "VnetLocal", "the virtual network's address space (holds the cluster subnet)");
+  vnet("virtual network", ctx.subnet, rc.subnetLength, "VnetLocal", "the virtual network's address space");
   for (const p of rc.peers) vnet(`peering ${p.cidr}`, p.set, Number(p.cidr.slice(p.cidr.lastIndexOf("/") + 1)), "VNetPeering", `peered network ${p.cidr}`);
-  system("default", "0.0.0.0/0", "Internet", "system route 0.0.0.0/0");
-  system("default", "::/0", "Internet", "system route ::/0");
+  system("default", "0.0.0.0/0", "Internet", "0.0.0.0/0");
+  system("default", "::/0", "Internet", "::/0");
   // Azure turns these into the virtual network's route where its address space lies in them.
   for (const p of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]) {
     const set = prefixSet([p]).subtract(ctx.subnet).subtract(ctx.peers);
     const len = Number(p.slice(p.indexOf("/") + 1));
-    entries.push({ step: routeStep("(system routes)", "default", p, "None", `system route ${p} (private range outside the virtual network)`), outcomes: ["None"], len, rank: 5, certain: set, possible: set, reasons: [] });
+    entries.push({ step: routeStep("(system routes)", "default", p, "None", `${p} (private range outside the virtual network)`), outcomes: ["None"], len, rank: 5, certain: set, possible: set, reasons: [] });
   }
   entries.sort((a, b) => b.len - a.len || a.rank - b.rank);
   let group = 0;

@@ -24,7 +24,7 @@ export function describeStep(s: PathStep): string {
     case "nsg":
       return `NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`.replace(/\s+/g, " ");
     case "route":
-      return `route ${s.rule} of ${s.resource} (next hop ${s.action})`;
+      return s.resource === "(system routes)" ? `system route: ${s.detail ?? s.rule} (next hop ${s.action})` : `route ${s.rule} of ${s.resource} (next hop ${s.action})`;
     case "firewall":
       return `firewall ${s.resource} ${s.detail ?? "rule"} ${s.rule}${prio} ${s.action}`;
     case "subnet":

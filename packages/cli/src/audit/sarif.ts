@@ -62,7 +62,7 @@ export function sarifReport(report: AuditReport, resolved: ResolvedRules, inputs
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "cassandra-mi-netrules", version: pkg.version, informationUri: "https://www.npmjs.com/package/@cassandra-mi-netrules/cli", rules } },
+        tool: { driver: { name: "cassandra-mi-netrules", version: pkg.version, rules } },
         artifacts: inputs.map((i) => ({ location: { uri: inputUri(i) } })),
         results,
         properties: { status: report.status, revision: report.revision, summary: report.summary },
