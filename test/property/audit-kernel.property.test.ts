@@ -123,7 +123,7 @@ interface GenRequirement {
 
 const genRequirement: fc.Arbitrary<GenRequirement> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant<"outbound">("outbound"), tag: fc.constantFrom(...REQUIREMENT_TAGS), prefixes: fc.constant<string[]>([]), ports: fc.subarray([443, 444], { minLength: 1 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant<"outbound">("outbound"), prefixes: fc.uniqueArray(fc.oneof(nearTagPrefix, fc.constantFrom("13.104.0.0/14", "40.64.0.0/10", "104.40.0.0/13")), { minLength: 1, maxLength: 2 }), ports: fc.constant([443]) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant<"outbound">("outbound"), prefixes: fc.uniqueArray(fc.oneof(nearTagPrefix, fc.constantFrom("13.104.0.0/14", "40.64.0.0/10", "104.40.0.0/13")), { minLength: 1, maxLength: 2 }), ports: fc.constant<number[]>([443]) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant<"internal">("internal"), prefixes: fc.constant<string[]>([]), ports: fc.subarray([7001, 8443, 9042], { minLength: 1 }) }) },
 );
 

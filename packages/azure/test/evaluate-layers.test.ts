@@ -141,7 +141,7 @@ describe("routes and the subnet's way out", () => {
     expect(r.crl?.detail).toContain("firewall fw network rule nets/allow-tags/tags (400) Allow");
     const namesOnly = byId(evaluateNetwork(network({ subnets: [subnet({ routeTable: { id: "/x/routeTables/rt" } })], routeTables: [rt], firewallPolicies: [policy("fw")], firewallPolicyRuleCollectionGroups: [groups[0] as FirewallPolicyRuleCollectionGroup] }), opts));
     expect(namesOnly.crl?.status).toBe("blocked");
-    expect(namesOnly.crl?.detail).toContain("(no rule matches: denied)");
+    expect(namesOnly.crl?.detail).toBe("blocked: FQDN crl.microsoft.com: blocked by firewall fw: no rule matches (denied), e.g. crl.microsoft.com");
     // Internal traffic stays in the virtual network: the firewall is not on its path.
     expect(r.gossip?.status).toBe("open");
   });

@@ -288,7 +288,7 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
         }
         return verdict;
       });
-      return { kind: alt.kind, label: alt.label, verdict: alternativeVerdict(flows), flows };
+      return { kind: alt.kind, label: alt.label, ...alternativeVerdict(flows), flows };
     });
     return requirementVerdict(req.ruleId, req.kind, alternatives);
   });

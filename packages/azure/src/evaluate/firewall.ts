@@ -28,6 +28,7 @@ import { refName } from "./refs.js";
 import { addressTerm, ALL_PORTS, describeUnknown, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
 import type { WalkRule } from "./walk.js";
 import type { DstView } from "./nsg.js";
+import { DEFAULT_DENY } from "./verdict.js";
 import { single, type Ranges } from "./ranges.js";
 
 export type FirewallOutcome = "Allow" | "Deny";
@@ -368,7 +369,7 @@ export function firewallWalkRules(fw: CompiledFirewall, ctx: AddressContext, sha
     }
     return { ...r, group };
   });
-  rules.push({ step: { layer: "firewall", resource: fw.name, rule: "(no rule matches: denied)", action: "Deny" }, outcomes: ["Deny"], certain: MATCH_ALL, possible: MATCH_ALL, reasons: [], group: group + 1 });
+  rules.push({ step: { layer: "firewall", resource: fw.name, rule: DEFAULT_DENY, action: "Deny" }, outcomes: ["Deny"], certain: MATCH_ALL, possible: MATCH_ALL, reasons: [], group: group + 1 });
   return rules;
 }
 

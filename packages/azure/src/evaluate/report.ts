@@ -48,6 +48,8 @@ export interface FlowVerdict {
   /** e.g. `tcp/443 to Storage.EastUS`, `tcp/7001 within 10.9.0.0/24`. */
   readonly flow: string;
   readonly verdict: Verdict;
+  /** For `unknown`: whether the flow may still be open (false: some part is surely blocked). */
+  readonly mayBeOpen: boolean;
   /** The steps that let the flow (or its open part) through, in path order, each once. */
   readonly path: readonly PathStep[];
   /** Blocked parts, the largest first (at most 3). */
@@ -64,13 +66,18 @@ export interface AlternativeVerdict {
   /** e.g. `service tag Storage.EastUS`, `FQDN snovapeastus.blob.core.windows.net`. */
   readonly label: string;
   readonly verdict: Verdict;
+  /** For `unknown`: whether the alternative may still be open. */
+  readonly mayBeOpen: boolean;
   readonly flows: readonly FlowVerdict[];
 }
 
 export interface RequirementVerdict {
   readonly ruleId: string;
   readonly kind: "outbound" | "internal";
-  /** The requirement's verdict: the best of its alternatives (open when any is open). */
+  /**
+   * The requirement's verdict, the best of its alternatives: open when one is open; unknown when one may
+   * still be open; else partly open, unknown (at best partly open), blocked, not auditable.
+   */
   readonly status: Verdict;
   /** One line that explains the status (what the table prints). */
   readonly detail: string;

@@ -13,6 +13,9 @@ import { coverage, rangesEqual } from "./ranges.js";
 import type { AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
+/** The rule name of a firewall's implicit deny. */
+export const DEFAULT_DENY = "(no rule matches: denied)";
+
 export function stepKey(s: PathStep): string {
   return `${s.layer}\u0000${s.resource}\u0000${s.rule}\u0000${s.priority ?? ""}\u0000${s.direction ?? ""}`;
 }
@@ -26,6 +29,7 @@ export function describeStep(s: PathStep): string {
     case "route":
       return s.resource === "(system routes)" ? `system route: ${s.detail ?? s.rule} (next hop ${s.action})` : `route ${s.rule} of ${s.resource} (next hop ${s.action})`;
     case "firewall":
+      if (s.rule === DEFAULT_DENY) return `firewall ${s.resource}: no rule matches (denied)`;
       return `firewall ${s.resource} ${s.detail ?? "rule"} ${s.rule}${prio} ${s.action}`;
     case "subnet":
       return `subnet ${s.resource}: ${s.detail ?? s.action}`;
@@ -94,7 +98,7 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
       if (pf) count = countPrefixes([...pf.ipv4, ...pf.ipv6], proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
     } else if (spec.countPrefixes) count = countPrefixes(spec.countPrefixes, proj.dst, universe, "prefixes");
     const partialPorts = !rangesEqual(proj.port, spec.ports);
-    const byName = spec.shape.byName && !proj.name.contains(spec.name);
+    const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));
     let example = byName ? proj.name.example() : (proj.dst.exampleAddress() ?? (spec.shape.byName ? proj.name.example() : undefined));
     if (partialPorts) example = `${example ?? "any destination"} port ${formatRanges(proj.port)}`;
     const partialSource = !proj.src.contains(spec.src);
@@ -106,38 +110,44 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
 
 export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): FlowVerdict {
   const base = { flow: spec.label, notes: spec.notes };
-  if (spec.notAuditable) return { ...base, verdict: "not-auditable", path: [], blocked: [], unknown: [], notes: [...spec.notes, spec.notAuditable] };
-  if (spec.unknown) return { ...base, verdict: "unknown", path: [], blocked: [], unknown: [{ reason: spec.unknown }] };
+  if (spec.notAuditable) return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, spec.notAuditable] };
+  if (spec.unknown) return { ...base, verdict: "unknown", mayBeOpen: true, path: [], blocked: [], unknown: [{ reason: spec.unknown }] };
   if (!outcomes.some((o) => o.fromInput)) {
-    return { ...base, verdict: "not-auditable", path: [], blocked: [], unknown: [], notes: [...spec.notes, "no layer of the input lies on this flow's path"] };
+    return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, "no layer of the input lies on this flow's path"] };
   }
   const either = outcomes.filter((o) => o.fates === 3);
   const passes = outcomes.filter((o) => o.fates === 1);
   const stops = outcomes.filter((o) => o.fates === 2);
   const path = uniqueSteps((passes.length > 0 ? passes : either).flatMap((o) => o.steps));
   const blocked = blockedParts(spec, outcomes, tags);
-  if (either.length > 0) {
-    return { ...base, verdict: "unknown", path, blocked, unknown: uniqueCauses(either.flatMap((o) => o.causes)) };
-  }
-  const verdict: Verdict = stops.length === 0 ? "open" : passes.length === 0 ? "blocked" : "partly-open";
-  return { ...base, verdict, path, blocked, unknown: [] };
+  const causes = uniqueCauses(either.flatMap((o) => o.causes));
+  // A part surely open and a part surely blocked: partly open whatever the unknown parts are.
+  if (passes.length > 0 && stops.length > 0) return { ...base, verdict: "partly-open", mayBeOpen: false, path, blocked, unknown: causes };
+  if (either.length > 0) return { ...base, verdict: "unknown", mayBeOpen: stops.length === 0, path, blocked, unknown: causes };
+  return { ...base, verdict: stops.length === 0 ? "open" : "blocked", mayBeOpen: stops.length === 0, path, blocked, unknown: [] };
 }
 
 /** All flows of an alternative are needed. */
-export function alternativeVerdict(flows: readonly FlowVerdict[]): Verdict {
+export function alternativeVerdict(flows: readonly FlowVerdict[]): { verdict: Verdict; mayBeOpen: boolean } {
   const auditable = flows.filter((f) => f.verdict !== "not-auditable");
-  if (auditable.length === 0) return "not-auditable";
-  if (auditable.some((f) => f.verdict === "unknown")) return "unknown";
-  if (auditable.every((f) => f.verdict === "open")) return "open";
-  if (auditable.every((f) => f.verdict === "blocked")) return "blocked";
-  return "partly-open";
+  if (auditable.length === 0) return { verdict: "not-auditable", mayBeOpen: false };
+  const mayBeOpen = auditable.every((f) => f.mayBeOpen);
+  const has = (v: Verdict): boolean => auditable.some((f) => f.verdict === v);
+  if (auditable.every((f) => f.verdict === "open")) return { verdict: "open", mayBeOpen };
+  if (auditable.every((f) => f.verdict === "blocked")) return { verdict: "blocked", mayBeOpen };
+  // Some part surely blocked and some surely open: partly open, unknown parts or not.
+  if (has("partly-open") || (has("open") && has("blocked"))) return { verdict: "partly-open", mayBeOpen: false };
+  return { verdict: "unknown", mayBeOpen };
 }
 
-const PREFERENCE: readonly Verdict[] = ["open", "unknown", "partly-open", "blocked", "not-auditable"];
-
-/** Any alternative suffices: the best of them. */
+/** Any alternative suffices: open if one is; unknown if one may be open; else the best that is sure. */
 export function requirementStatus(alternatives: readonly AlternativeVerdict[]): Verdict {
-  for (const v of PREFERENCE) if (alternatives.some((a) => a.verdict === v)) return v;
+  const has = (v: Verdict, mayBeOpen?: boolean): boolean => alternatives.some((a) => a.verdict === v && (mayBeOpen === undefined || a.mayBeOpen === mayBeOpen));
+  if (has("open")) return "open";
+  if (has("unknown", true)) return "unknown";
+  if (has("partly-open")) return "partly-open";
+  if (has("unknown")) return "unknown";
+  if (has("blocked")) return "blocked";
   return "not-auditable";
 }
 
