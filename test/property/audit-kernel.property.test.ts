@@ -19,7 +19,7 @@ import { parseCidr, resolveRules, type ResolvedRule, type ResolvedRules } from "
 import { defaultSecurityRules, emptyNetwork, type NetworkSecurityGroup, type SecurityRule } from "@cassandra-mi-netrules/azure";
 import { evaluateWithTrace, type FlowTrace } from "../../packages/azure/src/evaluate/evaluate.js";
 import { boxHolding } from "../../packages/azure/src/evaluate/region.js";
-import { Netns, PYTHON, veth } from "@cassandra-mi-netrules/testkit/netns";
+import { Netns, PYTHON, startTcpServer, veth, type TcpServer } from "@cassandra-mi-netrules/testkit/netns";
 import { numRuns, seed, vendoredServiceTags } from "./arbitraries.js";
 
 const SUBNET = "10.9.0.0/24";
@@ -233,24 +233,7 @@ function probesOf(traces: readonly FlowTrace[], c: Case): Probe[] {
 
 let node: Netns;
 let world: Netns;
-let server: ReturnType<typeof import("node:child_process").spawn> | undefined;
-
-const SERVER = `
-import select, socket, sys
-socks = []
-for p in sys.argv[1:]:
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("::", int(p)))
-    s.listen(256)
-    socks.append(s)
-print("ready", flush=True)
-while True:
-    ready, _, _ = select.select(socks, [], [])
-    for s in ready:
-        c, _ = s.accept()
-        c.close()
-`;
+let server: TcpServer | undefined;
 
 const PROBE = `
 import errno, json, select, socket, sys, time
@@ -361,21 +344,12 @@ beforeAll(async () => {
   node.execOk("ip", ["-6", "route", "add", "local", "2001:db8:a::/64", "dev", "lo"]);
   world.execOk("ip", ["-6", "route", "add", "local", "2001:db8:b::/64", "dev", "lo"]);
   node.sysctl("net.ipv6.ip_nonlocal_bind", "1");
-  const { spawn } = await import("node:child_process");
-  await new Promise<void>((resolve, reject) => {
-    server = spawn("ip", ["netns", "exec", world.name, PYTHON, "-c", SERVER, ...PORTS.map(String)], { stdio: ["ignore", "pipe", "pipe"] });
-    const timer = setTimeout(() => reject(new Error("server did not start")), 10_000);
-    server.stdout?.on("data", (d: Buffer) => {
-      if (d.toString().includes("ready")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  // Listening on every port of the generator, on every address of the namespace (the stand-ins' local route included).
+  server = await startTcpServer(world, PORTS);
 });
 
 afterAll(() => {
-  server?.kill("SIGKILL");
+  server?.stop();
   world?.destroy();
   node?.destroy();
 });

@@ -7,6 +7,7 @@
  * `Internet` tag holds them all).
  */
 import { parseCidr } from "@cassandra-mi-netrules/core";
+import type { BundledTagTable } from "../src/evaluate/tag-table-types.js";
 
 export interface ServiceTagsFileLike {
   readonly changeNumber: number | string;
@@ -14,17 +15,8 @@ export interface ServiceTagsFileLike {
   readonly values: ReadonlyArray<{ readonly name: string; readonly properties: { readonly addressPrefixes: readonly string[] } }>;
 }
 
-export interface TagTable {
-  readonly source: string;
-  readonly changeNumber: number;
-  readonly cloud: string;
-  /** Tag names, in the file's order. */
-  readonly names: readonly string[];
-  readonly atoms: { readonly v4: number; readonly v6: number };
-  /** Per family, per tag (same order as `names`): its atoms as runs, encoded by `encodeRuns`. */
-  readonly v4: readonly string[];
-  readonly v6: readonly string[];
-}
+/** The table written into src/generated/tag-table.ts. */
+export type TagTable = BundledTagTable;
 
 /** Runs of consecutive integers as `gap.length` pairs in base 36 (gap from the end of the previous run). */
 export function encodeRuns(sorted: readonly number[]): string {

@@ -106,9 +106,10 @@ export class NameSet {
     const t = this.terms[0];
     if (!t) return undefined;
     if (!t.pattern.wildcard) return t.pattern.suffix;
+    // Finitely many exceptions: some label (or, below `*`, some top-level domain) escapes them all.
     for (let i = 0; ; i++) {
       const label = `example${i === 0 ? "" : i}`;
-      const name = t.pattern.suffix === "" ? `${label}.com` : `${label}.${t.pattern.suffix}`;
+      const name = t.pattern.suffix === "" ? `example.${i === 0 ? "com" : `tld${i}`}` : `${label}.${t.pattern.suffix}`;
       if (!t.except.some((e) => patternContains(e, { suffix: name, wildcard: false }))) return name;
     }
   }
