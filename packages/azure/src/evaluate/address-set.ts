@@ -11,6 +11,8 @@ import { firstOf, intersectRanges, NO_RANGES, rangesContain, rangesOf, rangesSiz
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
 export type Part = (typeof PARTS)[number];
 
+const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
+
 export class AddressSet {
   private constructor(
     readonly v4: Ranges,
@@ -38,7 +40,25 @@ export class AddressSet {
 
   intersect(other: AddressSet): AddressSet {
     if (this === other) return this;
-    return this.map(other, intersectRanges);
+    // Large sets (tags) meet the same rule sets flow after flow: remember those results.
+    const large = this.size() + other.size() > 64;
+    if (!large) return this.map(other, intersectRanges);
+    let memo = INTERSECTIONS.get(this);
+    if (!memo) {
+      memo = new WeakMap();
+      INTERSECTIONS.set(this, memo);
+    }
+    let r = memo.get(other);
+    if (!r) {
+      r = this.map(other, intersectRanges);
+      memo.set(other, r);
+    }
+    return r;
+  }
+
+  /** Number of intervals (a measure of the work a set costs). */
+  size(): number {
+    return (this.v4.length + this.v6.length + this.t4.length + this.t6.length + this.cluster.length) / 2;
   }
 
   subtract(other: AddressSet): AddressSet {

@@ -18,7 +18,7 @@ import { box, type BoxConstraint } from "./region.js";
 import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, FlowVerdict, PathStep, RequirementVerdict, SubjectReport } from "./report.js";
 import { routeWalkRules, type RouteOutcome } from "./routes.js";
 import { clusterSubnet, subjectsOf, type Subject } from "./subjects.js";
-import { bundledTagSpace, fileTagSpace, type TagSpace } from "./tag-space.js";
+import { tagSpaceFor, type TagSpace } from "./tag-space.js";
 import { CLUSTER_POINT, describeUnknown, type AddressContext } from "./terms.js";
 import { alternativeVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
 import type { WalkRule } from "./walk.js";
@@ -253,6 +253,30 @@ export interface FlowTrace {
   readonly verdict: FlowVerdict;
 }
 
+/** The flows depend on the rules, the tag space, the subnet and the peers only: shared by subjects alike. */
+const SPECS = new WeakMap<ResolvedRules, WeakMap<TagSpace, Map<string, ReturnType<typeof requirementSpecs>>>>();
+
+function specsFor(resolved: ResolvedRules, flowCtx: FlowContext): ReturnType<typeof requirementSpecs> {
+  if (flowCtx.subnet.part("cluster").length > 0) return requirementSpecs(resolved, flowCtx);
+  let bySpace = SPECS.get(resolved);
+  if (!bySpace) {
+    bySpace = new WeakMap();
+    SPECS.set(resolved, bySpace);
+  }
+  let byKey = bySpace.get(flowCtx.tags);
+  if (!byKey) {
+    byKey = new Map();
+    bySpace.set(flowCtx.tags, byKey);
+  }
+  const key = `${flowCtx.subnetText}\u0000${flowCtx.peers.map((p) => p.cidr).join(",")}`;
+  let specs = byKey.get(key);
+  if (!specs) {
+    specs = requirementSpecs(resolved, flowCtx);
+    byKey.set(key, specs);
+  }
+  return specs;
+}
+
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const cluster = clusterSubnet(options.resolved, subject);
   const subnet = cluster ? cluster.set : CLUSTER_POINT;
@@ -269,7 +293,7 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
   };
   const flowCtx: FlowContext = { tags, subnet, subnetText: cluster ? cluster.cidrs.join(", ") : "the cluster subnet", peers, universe: universeOf(families, tags) };
   const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map() };
-  const specs = requirementSpecs(options.resolved, flowCtx);
+  const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
     const alternatives: AlternativeVerdict[] = req.alternatives.map((alt) => {
@@ -334,7 +358,7 @@ export function evaluateNetwork(network: AzureNetwork, options: EvaluateOptions)
 
 /** `evaluateNetwork`, calling `trace` with each flow's outcomes (not part of the package's API). */
 export function evaluateWithTrace(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): AuditReport {
-  const tags = options.serviceTags ? fileTagSpace(options.serviceTags) : bundledTagSpace();
+  const tags = tagSpaceFor(options.serviceTags);
   const peers = parsePeers(options.peers ?? []);
   const subjects = subjectsOf(network, options.resolved).map((s) => runSubject(s, options, tags, peers, trace));
   const summary = summarize(subjects);

@@ -87,3 +87,17 @@ export function bundledTagSpace(table: BundledTagTable = BUNDLED_TAG_TABLE): Tag
     prefixes: () => undefined,
   };
 }
+
+const FILE_SPACES = new WeakMap<ServiceTagIndex, TagSpace>();
+let bundled: TagSpace | undefined;
+
+/** One tag space per service-tags index (and one for the bundled table), so that sets are shared across audits. */
+export function tagSpaceFor(index: ServiceTagIndex | undefined): TagSpace {
+  if (!index) return (bundled ??= bundledTagSpace());
+  let space = FILE_SPACES.get(index);
+  if (!space) {
+    space = fileTagSpace(index);
+    FILE_SPACES.set(index, space);
+  }
+  return space;
+}

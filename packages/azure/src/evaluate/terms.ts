@@ -120,7 +120,24 @@ export function project(term: AddressTerm, ctx: AddressContext): Projected {
   return p;
 }
 
+/** Tags and literals do not depend on the subject (unless its subnet is not known): shared per tag space. */
+const SHARED = new WeakMap<TagSpace, Map<string, Projected>>();
+
 function projectTerm(term: AddressTerm, ctx: AddressContext): Projected {
+  if ((term.kind === "tag" || term.kind === "literal") && ctx.subnet.part("cluster").length === 0) {
+    let shared = SHARED.get(ctx.tags);
+    if (!shared) {
+      shared = new Map();
+      SHARED.set(ctx.tags, shared);
+    }
+    const key = `${term.kind}\u0000${term.text}`;
+    let p = shared.get(key);
+    if (!p) {
+      p = term.kind === "tag" ? projectTag(term.text, ctx) : projectLiteral(term.text, term.set, ctx);
+      shared.set(key, p);
+    }
+    return p;
+  }
   switch (term.kind) {
     case "any":
       return sure(everything(ctx));
