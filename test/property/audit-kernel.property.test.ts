@@ -374,6 +374,13 @@ describe("property: the evaluator against the kernel", () => {
       evaluatorMs += performance.now() - t0;
       const plain = evaluateWithTrace(net, { resolved });
       const ctx = `case ${n} (seed ${seed()}): ${JSON.stringify(c.rules.map((r, i) => ({ ...r, priority: c.priorities[i] })))} requirements ${JSON.stringify(c.requirements)}`;
+      const ps = probesOf(traces, c);
+      const got = kernelProbe(c, ps);
+      ps.forEach((p, i) => {
+        const kernel = got[i] === "connected" ? 1 : got[i] === "refused" ? 2 : 0;
+        expect(kernel, `${ctx}: ${p.flow}: ${fmt4(p.src)} -> ${fmt4(p.dst)}:${p.port}: evaluator ${p.expected === 1 ? "open" : p.expected === 2 ? "blocked" : "unknown"}, kernel ${got[i]}`).toBe(p.expected);
+      });
+      probes += ps.length;
       for (const t of traces) {
         flows++;
         verdictCounts = { ...verdictCounts, [t.verdict.verdict]: (verdictCounts[t.verdict.verdict] ?? 0) + 1 };
@@ -391,13 +398,6 @@ describe("property: the evaluator against the kernel", () => {
           expect([a.verdict, "unknown"], `${ctx}: ${r.ruleId} ${a.label} with the file ${a.verdict}, without ${other}`).toContain(other);
         });
       });
-      const ps = probesOf(traces, c);
-      const got = kernelProbe(c, ps);
-      ps.forEach((p, i) => {
-        const kernel = got[i] === "connected" ? 1 : got[i] === "refused" ? 2 : 0;
-        expect(kernel, `${ctx}: ${p.flow}: ${fmt4(p.src)} -> ${fmt4(p.dst)}:${p.port}: evaluator ${p.expected === 1 ? "open" : "blocked"}, kernel ${got[i]}`).toBe(p.expected);
-      });
-      probes += ps.length;
     });
     const seconds = (performance.now() - started) / 1000;
     console.log(`property: audit vs kernel ${cases} NSGs, ${flows} flows, ${probes} probes in ${seconds.toFixed(1)} s; evaluator ${(evaluatorMs / flows).toFixed(2)} ms per flow; verdicts ${JSON.stringify(verdictCounts)}`);
