@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compareStrings, mergePortRanges, parseCidr, regions, sortBy, splitByFamily, uniqueSorted } from "@cassandra-mi-netrules/core";
-import { CidrSchema, FqdnPatternSchema, InferenceSchema, LocalizedTextSchema, RequirementIdSchema, RevisionIdSchema } from "@cassandra-mi-netrules/core/schema";
+import { CidrSchema, ConditionSchema, FqdnPatternSchema, InferenceSchema, LocalizedTextSchema, RequirementIdSchema, RevisionIdSchema } from "@cassandra-mi-netrules/core/schema";
 import { HOSTILE_STRINGS, numRuns, permutation, resolvedRules, seed, shuffledRules } from "./arbitraries.js";
 
 const known = new Set(regions.map((r) => r.name));
@@ -45,7 +45,10 @@ describe("arbitraries", () => {
             expect(t.regional.map((x) => x.region as string)).toEqual(t.regional.map((x) => x.region as string).sort(compareStrings));
             expect([...t.regional.map((x) => x.region as string), ...t.regionsWithoutForm].sort(compareStrings)).toEqual(r.regions);
           }
-          for (const c of rule.conditions) expect(r.features[c.feature]).toBe(c.when === "enabled");
+          for (const c of rule.conditions) {
+            expect(r.features[c.feature]).toBe(c.when === "enabled");
+            expect(ConditionSchema.safeParse(c).success).toBe(true);
+          }
           const text = [rule.purpose.en, rule.purpose.fr, ...rule.inferred.flatMap((i) => [i.en, i.fr])].join("\n");
           if (HOSTILE_STRINGS.some((h) => text.includes(h))) hostile++;
         }

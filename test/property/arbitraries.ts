@@ -324,7 +324,7 @@ const ruleDraft = (id: string): fc.Arbitrary<RuleDraft> =>
             { weight: 15, arbitrary: fc.tuple(fc.constant<"TCP">("TCP"), ports) },
           ),
           purpose: hostileLocalized,
-          conditions: fc.array(fc.record({ when: fc.constantFrom<"enabled" | "disabled">("enabled", "disabled"), feature: fc.constantFrom<"backup" | "vpn">("backup", "vpn"), en: hostileText, fr: hostileText }), { maxLength: 1 }),
+          conditions: fc.array(fc.record({ when: fc.constantFrom<"enabled" | "disabled">("enabled", "disabled"), feature: fc.constantFrom<"backup" | "vpn">("backup", "vpn"), en: hostileNonBlank, fr: hostileNonBlank }), { maxLength: 1 }),
           inferred: fc.array(inference, { maxLength: 2 }),
           provenance,
           fqdnPatterns: fc.uniqueArray(fqdnPattern, { maxLength: 3, selector: (f) => f.pattern }),
@@ -348,7 +348,7 @@ function fillFqdns(p: FqdnPattern, regions: readonly string[]): ResolvedFqdn[] {
 }
 
 function toRule(d: RuleDraft, order: number, regions: readonly string[], features: Record<string, boolean>, withPrefixes: boolean): ResolvedRule {
-  const conditions: Condition[] = d.conditions.map((c) => ({ feature: c.feature, when: features[c.feature] ? "enabled" : "disabled", en: c.en || "x", fr: c.fr || "x" }));
+  const conditions: Condition[] = d.conditions.map((c) => ({ feature: c.feature, when: features[c.feature] ? "enabled" : "disabled", en: c.en, fr: c.fr }));
   const prefixes: PrefixSet = splitByFamily(d.prefixes);
   return {
     id: d.id,

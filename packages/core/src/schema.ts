@@ -9,13 +9,16 @@ export const RequirementIdSchema = z
 
 export const RevisionIdSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 
-/** Text in one language; absent, empty or blank text is reported as missing in that language. */
+/**
+ * Text in one language; absent, empty or blank text is reported as missing in that language. The `\S`
+ * pattern says the same in the JSON Schema, which cannot state `trim`.
+ */
 function textIn(language: "English" | "French") {
   const missing = `${language} text is missing`;
   return z
     .string({ error: (issue) => (issue.input === undefined ? missing : `${language} text must be a string`) })
-    .trim()
-    .min(1, missing);
+    .regex(/\S/, missing)
+    .trim();
 }
 
 export const LocalizedTextSchema = z.object({ en: textIn("English"), fr: textIn("French") }).strict();
@@ -85,8 +88,9 @@ export const ConditionSchema = z
   .object({
     feature: z.string().regex(/^[a-z][a-z0-9-]*$/),
     when: z.enum(["enabled", "disabled"]),
-    en: z.string().min(1),
-    fr: z.string().min(1),
+    // Blank text was accepted here while every emitter refuses it (issue 21): the same rule as purposes.
+    en: textIn("English"),
+    fr: textIn("French"),
   })
   .strict();
 
