@@ -213,6 +213,14 @@ describe("emit", () => {
     expect(status(withTags)).toBe("enforced");
   });
 
+  it("regions as az writes them and --revision latest resolve to ARM names and the current revision", () => {
+    const r = cli(["list", "--json", "--revision", "latest", "--region", "East US", "--region", "WestEurope"]);
+    expect(r.code, r.stderr).toBe(0);
+    const resolved = JSON.parse(r.stdout) as { regions: string[]; revision: { id: string } };
+    expect(resolved.regions).toEqual(["eastus", "westeurope"]);
+    expect(resolved.revision.id).toBe("2021-11-02");
+  });
+
   it("--revision, several --region and -O reach the artifact", () => {
     const r = cli(["emit", "nsg", "--revision", "2021-08-14", "--region", "eastus", "--region", "westeurope", "--subnet", "10.9.0.0/24", "-O", "nsg.nsgName=nsg-from-cli"]);
     expect(r.code, r.stderr).toBe(0);
@@ -233,6 +241,8 @@ describe("emit", () => {
     ["unknown target", ["emit", "nsgg", "--region", "eastus"], ['<target>: unknown target "nsgg"; did you mean "nsg"?']],
     ["unknown region", ["emit", "nsg", "--region", "westeurop"], ['--region: unknown region "westeurop"; did you mean "westeurope"?']],
     ["bad subnet", ["emit", "nsg", "--region", "eastus", "--subnet", "10.0.0.0/33"], ["--subnet:", '"10.0.0.0/33"']],
+    ["subnet wider than Azure allows", ["emit", "nsg", "--region", "eastus", "--subnet", "0.0.0.0/0"], ["--subnet: /0 is wider than any Azure subnet", "/2 to /29 for IPv4", '"0.0.0.0/0"']],
+    ["empty region", ["emit", "nsg", "--region", "", "--subnet", "10.9.0.0/24"], ['--region: empty region name; pass no region at all to leave {region} unfilled (value: "")']],
     ["bad feature value", ["emit", "nsg", "--feature", "backup=maybe"], ['--feature: backup: expected on or off (value: "maybe")']],
     ["bad priority", ["emit", "nsg", "--nsg-priority-start", "ten"], ['--nsg-priority-start: expected an integer (value: "ten")']],
     ["bad mode", ["emit", "iptables", "--mode", "router"], ["'router' is invalid"]],

@@ -11,9 +11,9 @@ export interface ResolveFlags {
   readonly serviceTags?: string;
 }
 
-/** Commander collector for repeatable options; also splits `a,b`. */
+/** Commander collector for repeatable options; also splits `a,b`. Empty items stay, for the resolver to refuse. */
 export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+  return [...(previous ?? []), ...value.split(",").map((v) => v.trim())];
 }
 
 export function parseFeatures(items: readonly string[] | undefined): Record<string, boolean> {

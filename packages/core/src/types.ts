@@ -249,11 +249,14 @@ export interface ResolvedRules {
 }
 
 export interface ResolveOptions {
-  /** Revision id; default: the current revision. */
+  /** Revision id (its date), `latest`, or its label (`GA`, `V1`, any case); default: the current revision. */
   revision?: string;
-  /** ARM location names of the datacenters, e.g. `["eastus"]`. */
+  /**
+   * The datacenters' regions as `az` accepts them: ARM location names in any case and spacing (`eastus`,
+   * `EastUS`, `East US`) or display names; the result holds ARM names. An empty name is an error.
+   */
   regions: readonly string[];
-  /** The cluster's delegated subnet, IPv4 or IPv6 CIDR. */
+  /** The cluster's delegated subnet, IPv4 (/2 to /29) or IPv6 (/64) CIDR: the sizes Azure allows a subnet. */
   subnet?: string;
   /** Feature switches by id (`backup`, `vpn`); missing ones take their default. */
   features?: Readonly<Record<string, boolean>>;
