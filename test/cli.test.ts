@@ -265,6 +265,50 @@ describe("emit", () => {
   });
 });
 
+describe("--service-tags: compared with Microsoft's file, bounded, never echoed", () => {
+  const vendored = () => JSON.parse(readFileSync(SERVICE_TAGS, "utf8")) as { changeNumber: number | string; values: { name: string; properties: { changeNumber: number | string; addressPrefixes: string[] } }[] };
+
+  it("a 200 MB file is refused before it is read, naming the limit", () => {
+    const big = join(tmp, "huge-service-tags.json");
+    run("truncate", ["-s", "200M", big]);
+    const r = cli(["emit", "nsg", ...EASTUS, "--service-tags", big]);
+    expectInputError(r, `--service-tags: file "${big}" is 209715200 bytes, over the limit of 33554432 bytes (32 MiB)`);
+    rmSync(big);
+  });
+
+  it("a Storage tag given 0.0.0.0/0 is refused: exit 2, the file, the field, the tag and the value", () => {
+    const doc = vendored();
+    const at = doc.values.findIndex((v) => v.name === "Storage");
+    doc.values[at]?.properties.addressPrefixes.push("0.0.0.0/0");
+    const file = join(tmp, "storage-everything.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const r = cli(["emit", "iptables", ...EASTUS, "--service-tags", file]);
+    expectInputError(r, `--service-tags: ${file}: values[${at}].properties.addressPrefixes[`, "tag Storage: no service tag holds a prefix wider than /8", '(value: "0.0.0.0/0")');
+  });
+
+  it("a file that is no JSON shows 16 characters of it at most", () => {
+    const file = join(tmp, "shadow");
+    writeFileSync(file, "root:$6$salt$SECRETHASHVALUE:19976:0:99999:7:::\nuser:$6$x$OTHERSECRET:1:0:9:7:::\n");
+    const r = cli(["emit", "nsg", ...EASTUS, "--service-tags", file]);
+    expectInputError(r, `--service-tags: ${file}: (root): not valid JSON`, '(value: "root:$6$salt$SEC")');
+    expect(r.stderr).not.toContain("SECRETHASHVALUE");
+    expect(r.stderr).not.toContain("OTHERSECRET");
+  });
+
+  it("takes the az network list-service-tags format, and says on stderr how the file differs from the bundled one", () => {
+    const doc = vendored();
+    const az = { ...doc, changeNumber: "300", values: doc.values.map((v) => ({ ...v, properties: { ...v.properties, changeNumber: String(v.properties.changeNumber) } })) };
+    const file = join(tmp, "az-service-tags.json");
+    writeFileSync(file, JSON.stringify(az, null, 4));
+    const r = cli(["emit", "iptables", ...EASTUS, "--service-tags", file, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { targets: { coverage: { ruleId: string; status: string }[] }[] };
+    expect(report.targets[0]?.coverage.find((c) => c.ruleId === "tag-storage")?.status).toBe("enforced");
+    expect(r.stderr).toContain(`cassandra-mi-netrules: --service-tags "${file}": changeNumber 300 is older than the bundled ServiceTags_Public_20251028.json (375)`);
+    expect(cli(["emit", "iptables", ...EASTUS, "--service-tags", SERVICE_TAGS, "--json"]).stderr).toBe("");
+  });
+});
+
 describe("emit --out: all or nothing", () => {
   it("an --out below a file, or a directory where a file goes, fails (2) before anything is written", () => {
     const file = join(tmp, "a-file");

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { z } from "zod";
 import { FeatureFileSchema, RequirementFileSchema, RevisionFileSchema } from "../schema.js";
 import { buildServiceTagCatalog, compileDataset, readRegions, readServiceTagsFile } from "./compile.js";
+import { buildServiceTagReference } from "./service-tag-reference.js";
 
 export const SERVICE_TAGS_FILE = "vendor/service-tags/ServiceTags_Public_20251028.json";
 export const LOCATIONS_FILE = "vendor/regions/locations.tf.json";
@@ -74,6 +75,13 @@ export function generatedFiles({ pkgDir, repoRoot }: { pkgDir: string; repoRoot:
       path: join(gen, "service-tag-catalog.ts"),
       content: tsModule('import type { ServiceTagCatalog } from "../types.js";\n', [
         ["SERVICE_TAG_CATALOG", "ServiceTagCatalog", catalog],
+      ]),
+    },
+    {
+      // Read by the service-tags subpath only: the main entry does not load it.
+      path: join(gen, "service-tag-reference.ts"),
+      content: tsModule('import type { ServiceTagReference } from "../service-tags-compare.js";\n', [
+        ["SERVICE_TAG_REFERENCE", "ServiceTagReference", buildServiceTagReference(tagsFile, basename(SERVICE_TAGS_FILE), catalog, regions.map((r) => r.name))],
       ]),
     },
     {
