@@ -19,10 +19,18 @@ export interface ServiceTagReference {
   readonly regions: readonly string[];
   /** The widest prefix length of any tag in the bundled file, per family (14 and 40 in the 20251028 file). */
   readonly widest: { readonly ipv4: number; readonly ipv6: number };
-  /** The dataset's global tags: changeNumber and merged prefixes (comma-separated, to keep the module small) in the bundled file. */
-  readonly tags: Readonly<Record<string, { readonly changeNumber: number; readonly ipv4: string; readonly ipv6: string }>>;
-  /** Their regional forms (the catalogue's): changeNumber and `prefixDigest` of the merged prefixes. */
-  readonly regional: Readonly<Record<string, { readonly changeNumber: number; readonly digest: string }>>;
+  /** The dataset's global tags in the bundled file. */
+  readonly tags: Readonly<Record<string, ReferenceTag>>;
+  /** Their regional forms (the catalogue's) in the bundled file. */
+  readonly regional: Readonly<Record<string, ReferenceTag>>;
+}
+
+/** A tag as the bundled file has it: changeNumber, `listDigest` of its prefixes as written, and its merged prefixes (comma-separated, to keep the module small). */
+export interface ReferenceTag {
+  readonly changeNumber: number;
+  readonly raw: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
 }
 
 /**
@@ -33,23 +41,29 @@ export interface ServiceTagReference {
  */
 export const SERVICE_TAG_PREFIX_BOUNDS: Readonly<{ ipv4: number; ipv6: number }> = Object.freeze({ ipv4: 8, ipv6: 24 });
 
-/** The merged prefixes the bundled file gives a tag of `tags`. */
-export function referencePrefixes(entry: ServiceTagReference["tags"][string]): PrefixSet {
+/** The merged prefixes the bundled file gives a tag. */
+export function referencePrefixes(entry: ReferenceTag): PrefixSet {
   return { ipv4: entry.ipv4 === "" ? [] : entry.ipv4.split(","), ipv6: entry.ipv6 === "" ? [] : entry.ipv6.split(",") };
 }
 
 /**
- * FNV-1a (32 bits) of merged prefixes, as 8 hex digits: tells whether a regional form still holds what the
- * bundled file holds under the same changeNumber. A fingerprint against mistakes, not against forgery.
+ * A 53-bit hash (cyrb53) of a list of strings, as hex: tells whether a tag still has, as written, the list
+ * of the bundled file, whose merge then ships with the package. A fingerprint against change, not forgery:
+ * a forged match could only bring back the bundled, Microsoft-published prefixes.
  */
-export function prefixDigest(prefixes: PrefixSet): string {
-  const text = `${prefixes.ipv4.join(",")};${prefixes.ipv6.join(",")}`;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+export function listDigest(list: readonly string[]): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (const s of list) {
+    for (let i = 0; i <= s.length; i++) {
+      const c = i < s.length ? s.charCodeAt(i) : 44;
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
   }
-  return h.toString(16).padStart(8, "0");
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
 }
 
 interface Span {

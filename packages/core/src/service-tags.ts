@@ -12,7 +12,17 @@
 import { mergePrefixes } from "./cidr.js";
 import { SERVICE_TAG_REFERENCE } from "./generated/service-tag-reference.js";
 import { compareStrings, sortBy } from "./order.js";
-import { driftFrom, firstOutside, knownTagName, prefixDigest, referencePrefixes, SERVICE_TAG_PREFIX_BOUNDS, type FamilyDrift, type ServiceTagReference } from "./service-tags-compare.js";
+import {
+  driftFrom,
+  firstOutside,
+  knownTagName,
+  listDigest,
+  referencePrefixes,
+  SERVICE_TAG_PREFIX_BOUNDS,
+  type FamilyDrift,
+  type ReferenceTag,
+  type ServiceTagReference,
+} from "./service-tags-compare.js";
 import { checkServiceTagEntry, checkServiceTagsEnvelope, ShapeProblem, type RawServiceTag, type ServiceTagsEnvelope } from "./service-tags-file.js";
 import type { PrefixSet, ServiceTagDrift, ServiceTagIndex, ServiceTagInfo, ServiceTagsReport } from "./types.js";
 import { escapeAscii, excerpt, issuePath } from "./zod-issue.js";
@@ -148,7 +158,7 @@ class LazyServiceTagIndex implements ServiceTagIndex {
     if (done) return done;
     const v = checkServiceTagEntry(this.file.values[i], i);
     if (v instanceof ShapeProblem) fail(this.source, v, this.doc);
-    const prefixes = mergeTag(v, i, this.source);
+    const prefixes = asBundled(v) ?? mergeTag(v, i, this.source);
     checkBounds(v, i, prefixes, this.source);
     const info: ServiceTagInfo = {
       name: v.name,
@@ -164,6 +174,16 @@ class LazyServiceTagIndex implements ServiceTagIndex {
     this.#done.set(i, info);
     return info;
   }
+}
+
+/**
+ * The merged prefixes of a tag the dataset uses whose list is, as written, the bundled file's: they ship
+ * with the package, so the tag needs no reading or merging (most tags of a current file, every tag of the
+ * bundled one). Anything else is read and merged.
+ */
+function asBundled(v: RawServiceTag): PrefixSet | undefined {
+  const bundled = SERVICE_TAG_REFERENCE.tags[v.name] ?? SERVICE_TAG_REFERENCE.regional[v.name];
+  return bundled && bundled.raw === listDigest(v.properties.addressPrefixes) ? referencePrefixes(bundled) : undefined;
 }
 
 /** Merges a tag's prefixes per family; a prefix that is no CIDR is an error naming it. */
@@ -243,7 +263,7 @@ class Comparison {
     if (global) this.#checkRegional(v, i, prefixes, global);
   }
 
-  #checkGlobal(v: RawServiceTag, i: number, prefixes: PrefixSet, bundled: ServiceTagReference["tags"][string]): void {
+  #checkGlobal(v: RawServiceTag, i: number, prefixes: PrefixSet, bundled: ReferenceTag): void {
     if (prefixes.ipv4.join(",") === bundled.ipv4 && prefixes.ipv6.join(",") === bundled.ipv6) {
       // The bundled prefixes, merged alike: nothing moved (the common case, checked without reading addresses).
       this.#unchanged.add(v.name);
@@ -277,12 +297,12 @@ class Comparison {
 
   #checkRegional(v: RawServiceTag, i: number, prefixes: PrefixSet, global: ServiceTagInfo): void {
     const bundled = this.#reference.regional[v.name];
-    const digest = bundled ? prefixDigest(prefixes) : undefined;
-    if (bundled && bundled.changeNumber === v.properties.changeNumber && bundled.digest !== digest) {
+    const same = bundled !== undefined && prefixes.ipv4.join(",") === bundled.ipv4 && prefixes.ipv6.join(",") === bundled.ipv6;
+    if (bundled && bundled.changeNumber === v.properties.changeNumber && !same) {
       throw new ServiceTagsError(this.source, `values[${i}].properties.changeNumber`, v.properties.changeNumber, `tag ${v.name}: ${this.#sameNumber("its prefixes differ from the bundled file's")}`);
     }
     // A regional form and its global tag both as bundled: the bundled file already holds the one inside the other.
-    if (bundled?.digest === digest && this.#unchanged.has(global.name)) return;
+    if (same && this.#unchanged.has(global.name)) return;
     const outside = firstOutside(prefixes, global.prefixes);
     if (outside !== undefined) {
       throw new ServiceTagsError(this.source, `values[${i}].properties.addressPrefixes`, outside, `tag ${v.name} holds ${outside}, which its global tag ${global.name} does not: in Microsoft's files a regional form lies inside its global tag`);

@@ -2,7 +2,7 @@
 import { mergePrefixes } from "../cidr.js";
 import { compareStrings } from "../order.js";
 import type { ServiceTagsFile } from "../schema.js";
-import { prefixDigest, type ServiceTagReference } from "../service-tags-compare.js";
+import { listDigest, type ReferenceTag, type ServiceTagReference } from "../service-tags-compare.js";
 import type { ServiceTagCatalog } from "../types.js";
 
 /** `catalog` lists the dataset's tags and their regional forms (the generated catalogue); `regions` the known ARM names. */
@@ -21,17 +21,18 @@ export function buildServiceTagReference(file: ServiceTagsFile, source: string, 
       if (length < widest[fam]) widest[fam] = length;
     }
   }
-  const tags: Record<string, ServiceTagReference["tags"][string]> = {};
-  const regional: Record<string, ServiceTagReference["regional"][string]> = {};
-  for (const [name, entry] of Object.entries(catalog.tags)) {
+  const entry = (v: ServiceTagsFile["values"][number]): ReferenceTag => {
+    const merged = mergePrefixes(v.properties.addressPrefixes);
+    return { changeNumber: v.properties.changeNumber, raw: listDigest(v.properties.addressPrefixes), ipv4: merged.ipv4.join(","), ipv6: merged.ipv6.join(",") };
+  };
+  const tags: Record<string, ReferenceTag> = {};
+  const regional: Record<string, ReferenceTag> = {};
+  for (const [name, catalogued] of Object.entries(catalog.tags)) {
     const global = byName.get(name);
-    if (global) {
-      const merged = mergePrefixes(global.properties.addressPrefixes);
-      tags[name] = { changeNumber: global.properties.changeNumber, ipv4: merged.ipv4.join(","), ipv6: merged.ipv6.join(",") };
-    }
-    for (const form of Object.values(entry.regional)) {
+    if (global) tags[name] = entry(global);
+    for (const form of Object.values(catalogued.regional)) {
       const v = byName.get(form.name);
-      if (v) regional[form.name] = { changeNumber: v.properties.changeNumber, digest: prefixDigest(mergePrefixes(v.properties.addressPrefixes)) };
+      if (v) regional[form.name] = entry(v);
     }
   }
   const sortedKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => compareStrings(a, b)));
