@@ -107,26 +107,32 @@ export interface ServiceTagsEnvelope {
   readonly names: readonly string[];
 }
 
-/**
- * The envelope of a parsed file (`changeNumber`, `cloud`, `values` an array of objects with a non-empty
- * string `name`), checked in the schema's order; the rest of each entry is left for `checkServiceTagEntry`.
- */
-export function checkServiceTagsEnvelope(doc: unknown): ServiceTagsEnvelope | ShapeProblem {
+/** `changeNumber`, `cloud` and that `values` is an array: what both checks below start with. */
+function checkHead(doc: unknown): { changeNumber: number; cloud: string; values: readonly unknown[] } | ShapeProblem {
   if (!isObject(doc)) return new ShapeProblem([], "must be an object with changeNumber, cloud and values");
   const cn = changeNumber(doc.changeNumber, ["changeNumber"]);
   if (isProblem(cn)) return cn;
   const cloud = text(doc.cloud, ["cloud"]);
   if (isProblem(cloud)) return cloud;
-  const values = doc.values;
-  if (!Array.isArray(values)) return new ShapeProblem(["values"], "must be an array of service tags");
-  const names: string[] = new Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v: unknown = values[i];
+  if (!Array.isArray(doc.values)) return new ShapeProblem(["values"], "must be an array of service tags");
+  return { changeNumber: cn, cloud, values: doc.values };
+}
+
+/**
+ * The envelope of a parsed file (`changeNumber`, `cloud`, `values` an array of objects with a non-empty
+ * string `name`), checked in the schema's order; the rest of each entry is left for `checkServiceTagEntry`.
+ */
+export function checkServiceTagsEnvelope(doc: unknown): ServiceTagsEnvelope | ShapeProblem {
+  const head = checkHead(doc);
+  if (head instanceof ShapeProblem) return head;
+  const names: string[] = new Array(head.values.length);
+  for (let i = 0; i < head.values.length; i++) {
+    const v: unknown = head.values[i];
     if (!isObject(v)) return new ShapeProblem(["values", i], "must be an object");
     if (typeof v.name !== "string" || v.name === "") return new ShapeProblem(["values", i, "name"], typeof v.name === "string" ? "must not be empty" : "must be a string");
     names[i] = v.name;
   }
-  return { changeNumber: cn, cloud, values, names };
+  return { ...head, names };
 }
 
 /**
@@ -136,17 +142,13 @@ export function checkServiceTagsEnvelope(doc: unknown): ServiceTagsEnvelope | Sh
  * tag is used. The loader checks the envelope at once and each entry when it is first used.
  */
 export function checkServiceTagsShape(doc: unknown): ServiceTagsShape | ShapeProblem {
-  if (!isObject(doc)) return new ShapeProblem([], "must be an object with changeNumber, cloud and values");
-  const cn = changeNumber(doc.changeNumber, ["changeNumber"]);
-  if (isProblem(cn)) return cn;
-  const cloud = text(doc.cloud, ["cloud"]);
-  if (isProblem(cloud)) return cloud;
-  if (!Array.isArray(doc.values)) return new ShapeProblem(["values"], "must be an array of service tags");
-  const values: RawServiceTag[] = new Array(doc.values.length);
-  for (let i = 0; i < doc.values.length; i++) {
-    const e = checkServiceTagEntry(doc.values[i], i);
+  const head = checkHead(doc);
+  if (head instanceof ShapeProblem) return head;
+  const values: RawServiceTag[] = new Array(head.values.length);
+  for (let i = 0; i < head.values.length; i++) {
+    const e = checkServiceTagEntry(head.values[i], i);
     if (isProblem(e)) return e;
     values[i] = e;
   }
-  return { changeNumber: cn, cloud, values };
+  return { changeNumber: head.changeNumber, cloud: head.cloud, values };
 }
