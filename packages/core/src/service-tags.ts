@@ -243,7 +243,7 @@ class Comparison {
   ) {
     const ref = this.#reference;
     if (file.cloud !== ref.cloud) {
-      throw new ServiceTagsError(source, "cloud", file.cloud, `the rules and regions of this package are Azure's ${ref.cloud} cloud's, and so is the file it compares service tags with; pass compare: false to read another cloud's file unchecked`);
+      throw new ServiceTagsError(source, "cloud", file.cloud, `the rules and regions of this package are Azure's ${ref.cloud} cloud's, so another cloud's file does not apply to them (in the library, compare: false reads it unchecked)`);
     }
     const bases = new Set(ref.bases);
     const suffixes = new Set(ref.suffixes);
