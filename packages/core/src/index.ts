@@ -20,7 +20,7 @@ export {
 } from "./dataset.js";
 export { diffRevisions, type RequirementChange, type RevisionDiff } from "./diff.js";
 export { ResolveError, resolveRules, SUBNET_PREFIX_LENGTHS } from "./resolve.js";
-export { CidrError, cidrContains, formatAddress, isCidr, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
+export { CidrError, cidrContains, formatAddress, isCidr, mergedPrefixFamily, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
 export { canonicalJson, compareStrings, sortBy, uniqueSorted } from "./order.js";
 export { nearest } from "./suggest.js";
 export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";

@@ -25,12 +25,21 @@ export interface ServiceTagReference {
   readonly regional: Readonly<Record<string, ReferenceTag>>;
 }
 
-/** A tag as the bundled file has it: changeNumber, `listDigest` of its prefixes as written, and its merged prefixes (comma-separated, to keep the module small). */
+/**
+ * A tag as the bundled file has it: changeNumber, merged prefixes (comma-separated, to keep the module
+ * small) and, only where it differs from them (IPv4 then IPv6, as Microsoft writes every tag the dataset
+ * uses today), its list as written.
+ */
 export interface ReferenceTag {
   readonly changeNumber: number;
-  readonly raw: string;
   readonly ipv4: string;
   readonly ipv6: string;
+  readonly raw?: string;
+}
+
+/** The bundled list of a tag as written, comma-separated. */
+export function referenceRaw(entry: ReferenceTag): string {
+  return entry.raw ?? (entry.ipv4 && entry.ipv6 ? `${entry.ipv4},${entry.ipv6}` : entry.ipv4 || entry.ipv6);
 }
 
 /**
@@ -44,26 +53,6 @@ export const SERVICE_TAG_PREFIX_BOUNDS: Readonly<{ ipv4: number; ipv6: number }>
 /** The merged prefixes the bundled file gives a tag. */
 export function referencePrefixes(entry: ReferenceTag): PrefixSet {
   return { ipv4: entry.ipv4 === "" ? [] : entry.ipv4.split(","), ipv6: entry.ipv6 === "" ? [] : entry.ipv6.split(",") };
-}
-
-/**
- * A 53-bit hash (cyrb53) of a list of strings, as hex: tells whether a tag still has, as written, the list
- * of the bundled file, whose merge then ships with the package. A fingerprint against change, not forgery:
- * a forged match could only bring back the bundled, Microsoft-published prefixes.
- */
-export function listDigest(list: readonly string[]): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (const s of list) {
-    for (let i = 0; i <= s.length; i++) {
-      const c = i < s.length ? s.charCodeAt(i) : 44;
-      h1 = Math.imul(h1 ^ c, 2654435761);
-      h2 = Math.imul(h2 ^ c, 1597334677);
-    }
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
 }
 
 interface Span {
@@ -153,9 +142,8 @@ export function firstOutside(inner: PrefixSet, outer: PrefixSet): string | undef
   return undefined;
 }
 
-/** Whether a tag name is made of a base and a suffix the bundled file knows (`Storage`, `Sql.EastUS2`), in any case. */
-export function knownTagName(bases: ReadonlySet<string>, suffixes: ReadonlySet<string>, name: string): boolean {
-  const lower = name.toLowerCase();
+/** Whether a tag name in lower case is made of a base and a suffix the bundled file knows (`storage`, `sql.eastus2`). */
+export function knownTagName(bases: ReadonlySet<string>, suffixes: ReadonlySet<string>, lower: string): boolean {
   const dot = lower.indexOf(".");
   if (dot < 0) return bases.has(lower);
   return bases.has(lower.slice(0, dot)) && suffixes.has(lower.slice(dot + 1));

@@ -105,6 +105,8 @@ export interface ServiceTagsEnvelope {
   /** The entries as parsed, unchecked but for their name. */
   readonly values: readonly unknown[];
   readonly names: readonly string[];
+  /** The names in lower case, for case-insensitive lookup. */
+  readonly lowerNames: readonly string[];
 }
 
 /** `changeNumber`, `cloud` and that `values` is an array: what both checks below start with. */
@@ -126,13 +128,15 @@ export function checkServiceTagsEnvelope(doc: unknown): ServiceTagsEnvelope | Sh
   const head = checkHead(doc);
   if (head instanceof ShapeProblem) return head;
   const names: string[] = new Array(head.values.length);
+  const lowerNames: string[] = new Array(head.values.length);
   for (let i = 0; i < head.values.length; i++) {
     const v: unknown = head.values[i];
     if (!isObject(v)) return new ShapeProblem(["values", i], "must be an object");
     if (typeof v.name !== "string" || v.name === "") return new ShapeProblem(["values", i, "name"], typeof v.name === "string" ? "must not be empty" : "must be a string");
     names[i] = v.name;
+    lowerNames[i] = v.name.toLowerCase();
   }
-  return { ...head, names };
+  return { ...head, names, lowerNames };
 }
 
 /**

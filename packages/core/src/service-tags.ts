@@ -9,15 +9,15 @@
  * file when the tag is first used, so a run that needs 375 of the file's 3,039 tags pays for those. The
  * results are those of reading every tag at once.
  */
-import { mergePrefixes } from "./cidr.js";
+import { markMergedPrefixList, mergePrefixes } from "./cidr.js";
 import { SERVICE_TAG_REFERENCE } from "./generated/service-tag-reference.js";
 import { compareStrings, sortBy } from "./order.js";
 import {
   driftFrom,
   firstOutside,
   knownTagName,
-  listDigest,
   referencePrefixes,
+  referenceRaw,
   SERVICE_TAG_PREFIX_BOUNDS,
   type FamilyDrift,
   type ReferenceTag,
@@ -129,9 +129,8 @@ class LazyServiceTagIndex implements ServiceTagIndex {
   ) {
     this.cloud = file.cloud;
     this.changeNumber = file.changeNumber;
-    file.names.forEach((name, i) => {
-      const key = name.toLowerCase();
-      if (this.#byLower.has(key)) throw new ServiceTagsError(source, `values[${i}].name`, name, "duplicate tag name");
+    file.lowerNames.forEach((key, i) => {
+      if (this.#byLower.has(key)) throw new ServiceTagsError(source, `values[${i}].name`, file.names[i], "duplicate tag name");
       this.#byLower.set(key, i);
     });
   }
@@ -158,8 +157,11 @@ class LazyServiceTagIndex implements ServiceTagIndex {
     if (done) return done;
     const v = checkServiceTagEntry(this.file.values[i], i);
     if (v instanceof ShapeProblem) fail(this.source, v, this.doc);
-    const prefixes = asBundled(v) ?? mergeTag(v, i, this.source);
-    checkBounds(v, i, prefixes, this.source);
+    const bundled = asBundled(v);
+    const merged = bundled ?? mergeTag(v, i, this.source);
+    // The bundled lists lie inside the bounds (a test holds them to it).
+    if (!bundled) checkBounds(v, i, merged, this.source);
+    const prefixes = { ipv4: markMergedPrefixList(merged.ipv4, 4), ipv6: markMergedPrefixList(merged.ipv6, 6) };
     const info: ServiceTagInfo = {
       name: v.name,
       region: v.properties.region === "" ? "" : v.name.includes(".") ? (v.name.split(".").pop() ?? "").toLowerCase() : v.properties.region,
@@ -170,20 +172,21 @@ class LazyServiceTagIndex implements ServiceTagIndex {
     };
     const form = regionalFormOf(v.name);
     const global = this.comparison && form ? this.get(form[0]) : undefined;
-    this.comparison?.check(v, i, prefixes, global);
+    this.comparison?.check(v, i, prefixes, global, bundled !== undefined);
     this.#done.set(i, info);
     return info;
   }
 }
 
 /**
- * The merged prefixes of a tag the dataset uses whose list is, as written, the bundled file's: they ship
+ * The merged prefixes of a tag the dataset uses whose list is, as written, the bundled file's (compared as
+ * text, not a digest): they ship
  * with the package, so the tag needs no reading or merging (most tags of a current file, every tag of the
  * bundled one). Anything else is read and merged.
  */
 function asBundled(v: RawServiceTag): PrefixSet | undefined {
   const bundled = SERVICE_TAG_REFERENCE.tags[v.name] ?? SERVICE_TAG_REFERENCE.regional[v.name];
-  return bundled && bundled.raw === listDigest(v.properties.addressPrefixes) ? referencePrefixes(bundled) : undefined;
+  return bundled && v.properties.addressPrefixes.join(",") === referenceRaw(bundled) ? referencePrefixes(bundled) : undefined;
 }
 
 /** Merges a tag's prefixes per family; a prefix that is no CIDR is an error naming it. */
@@ -247,8 +250,8 @@ class Comparison {
     }
     const bases = new Set(ref.bases);
     const suffixes = new Set(ref.suffixes);
-    const names = new Set(file.names.map((n) => n.toLowerCase()));
-    this.#unknown = file.names.filter((n) => !knownTagName(bases, suffixes, n)).sort(compareStrings);
+    const names = new Set(file.lowerNames);
+    this.#unknown = file.names.filter((_, i) => !knownTagName(bases, suffixes, file.lowerNames[i] as string)).sort(compareStrings);
     this.#missing = [...Object.keys(ref.tags), ...Object.keys(ref.regional)].filter((n) => !names.has(n.toLowerCase())).sort(compareStrings);
   }
 
@@ -256,15 +259,18 @@ class Comparison {
     return { unknownTags: this.#unknown, missingTags: this.#missing, drift: sortBy([...this.#drift.values()], (d) => d.tag) };
   }
 
-  /** A global tag of the dataset against the bundled one; a regional form against its global tag and the bundled fingerprint. */
-  check(v: RawServiceTag, i: number, prefixes: PrefixSet, global: ServiceTagInfo | undefined): void {
+  /**
+   * A global tag of the dataset against the bundled one; a regional form against its global tag and the
+   * bundled prefixes. `asBundled`: the tag's list is, as written, the bundled file's.
+   */
+  check(v: RawServiceTag, i: number, prefixes: PrefixSet, global: ServiceTagInfo | undefined, asBundled: boolean): void {
     const bundled = this.#reference.tags[DATASET_TAGS.get(v.name.toLowerCase()) ?? ""];
-    if (bundled) this.#checkGlobal(v, i, prefixes, bundled);
-    if (global) this.#checkRegional(v, i, prefixes, global);
+    if (bundled) this.#checkGlobal(v, i, prefixes, bundled, asBundled);
+    if (global) this.#checkRegional(v, i, prefixes, global, asBundled);
   }
 
-  #checkGlobal(v: RawServiceTag, i: number, prefixes: PrefixSet, bundled: ReferenceTag): void {
-    if (prefixes.ipv4.join(",") === bundled.ipv4 && prefixes.ipv6.join(",") === bundled.ipv6) {
+  #checkGlobal(v: RawServiceTag, i: number, prefixes: PrefixSet, bundled: ReferenceTag, asBundled: boolean): void {
+    if (asBundled || (prefixes.ipv4.join(",") === bundled.ipv4 && prefixes.ipv6.join(",") === bundled.ipv6)) {
       // The bundled prefixes, merged alike: nothing moved (the common case, checked without reading addresses).
       this.#unchanged.add(v.name);
       const none = { ipv4: 0, ipv6: 0 };
@@ -295,9 +301,9 @@ class Comparison {
     }
   }
 
-  #checkRegional(v: RawServiceTag, i: number, prefixes: PrefixSet, global: ServiceTagInfo): void {
+  #checkRegional(v: RawServiceTag, i: number, prefixes: PrefixSet, global: ServiceTagInfo, asBundled: boolean): void {
     const bundled = this.#reference.regional[v.name];
-    const same = bundled !== undefined && prefixes.ipv4.join(",") === bundled.ipv4 && prefixes.ipv6.join(",") === bundled.ipv6;
+    const same = bundled !== undefined && (asBundled || (prefixes.ipv4.join(",") === bundled.ipv4 && prefixes.ipv6.join(",") === bundled.ipv6));
     if (bundled && bundled.changeNumber === v.properties.changeNumber && !same) {
       throw new ServiceTagsError(this.source, `values[${i}].properties.changeNumber`, v.properties.changeNumber, `tag ${v.name}: ${this.#sameNumber("its prefixes differ from the bundled file's")}`);
     }

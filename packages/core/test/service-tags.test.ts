@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveRules } from "@cassandra-mi-netrules/core";
+import { mergedPrefixFamily, mergePrefixes, resolveRules } from "@cassandra-mi-netrules/core";
 import {
   formatServiceTagsReport,
   loadServiceTags,
@@ -264,6 +264,36 @@ describe("size and hostile content", () => {
     expect(e.message).toMatch(/\(value: "\\u202e9{39}"\.\.\.\)$/);
     doc.values[0] = { ...(doc.values[0] as Tag), id: { nested: "x".repeat(1000) } as never };
     expect(thrown(() => loadServiceTags(doc, "t.json").get((doc.values[0] as Tag).name)).message).toBe("t.json: values[0].id: must be a string (value: an object)");
+  });
+});
+
+describe("the prefix lists of an index are frozen and recorded, so planners need not read them again", () => {
+  it("an index's lists are recorded with their family; a hand-built or mergePrefixes list is not", () => {
+    const index = loadServiceTags(text, FILE);
+    for (const name of ["Storage", "Storage.EastUS", "Sql"]) {
+      const p = index.get(name)?.prefixes;
+      expect(mergedPrefixFamily(p?.ipv4), name).toBe(4);
+      expect(mergedPrefixFamily(p?.ipv6), name).toBe(6);
+      expect(Object.isFrozen(p?.ipv4)).toBe(true);
+      expect(() => (p?.ipv4 as string[]).push("0.0.0.0/0")).toThrow(TypeError);
+    }
+    expect(mergedPrefixFamily(["192.0.2.0/24"])).toBeUndefined();
+    expect(mergedPrefixFamily(mergePrefixes(["192.0.2.0/24"]).ipv4)).toBeUndefined();
+    expect(mergedPrefixFamily([...(index.get("Storage")?.prefixes.ipv4 ?? [])])).toBeUndefined();
+    expect(mergedPrefixFamily("192.0.2.0/24")).toBeUndefined();
+  });
+
+  it("mergePrefixes gives a recorded list back as its own merge, a copy, the same as reading it", () => {
+    const index = loadServiceTags(text, FILE);
+    for (const name of ["Storage", "AzureFrontDoor.FirstParty", "Storage.WestEurope"]) {
+      const p = index.get(name)?.prefixes;
+      if (!p) throw new Error(name);
+      for (const list of [p.ipv4, p.ipv6]) {
+        const fast = mergePrefixes(list);
+        expect(fast).toEqual(mergePrefixes([...list]));
+        expect(Object.isFrozen(fast.ipv4) || Object.isFrozen(fast.ipv6)).toBe(false);
+      }
+    }
   });
 });
 

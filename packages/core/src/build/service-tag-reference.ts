@@ -2,7 +2,7 @@
 import { mergePrefixes } from "../cidr.js";
 import { compareStrings } from "../order.js";
 import type { ServiceTagsFile } from "../schema.js";
-import { listDigest, type ReferenceTag, type ServiceTagReference } from "../service-tags-compare.js";
+import { referenceRaw, type ReferenceTag, type ServiceTagReference } from "../service-tags-compare.js";
 import type { ServiceTagCatalog } from "../types.js";
 
 /** `catalog` lists the dataset's tags and their regional forms (the generated catalogue); `regions` the known ARM names. */
@@ -23,7 +23,9 @@ export function buildServiceTagReference(file: ServiceTagsFile, source: string, 
   }
   const entry = (v: ServiceTagsFile["values"][number]): ReferenceTag => {
     const merged = mergePrefixes(v.properties.addressPrefixes);
-    return { changeNumber: v.properties.changeNumber, raw: listDigest(v.properties.addressPrefixes), ipv4: merged.ipv4.join(","), ipv6: merged.ipv6.join(",") };
+    const entry: ReferenceTag = { changeNumber: v.properties.changeNumber, ipv4: merged.ipv4.join(","), ipv6: merged.ipv6.join(",") };
+    const raw = v.properties.addressPrefixes.join(",");
+    return raw === referenceRaw(entry) ? entry : { ...entry, raw };
   };
   const tags: Record<string, ReferenceTag> = {};
   const regional: Record<string, ReferenceTag> = {};
