@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite drives for real, when they are missing:
-# Debian packages (iptables, ipset, nftables, dnsmasq, shellcheck, iproute2) and the pinned opa binary.
+# Debian packages (iptables, ipset, nftables, dnsmasq, shellcheck, iproute2, and chromium for the docs
+# site's browser tests) and the pinned opa binary.
 set -euo pipefail
 
 OPA_VERSION="v1.22.3"
 need_apt=()
-for tool in iptables:iptables ipset:ipset nft:nftables dnsmasq:dnsmasq-base shellcheck:shellcheck ip:iproute2 unshare:util-linux python3:python3; do
+for tool in iptables:iptables ipset:ipset nft:nftables dnsmasq:dnsmasq-base shellcheck:shellcheck ip:iproute2 unshare:util-linux python3:python3 chromium:chromium; do
   bin="${tool%%:*}"
   pkg="${tool#*:}"
   command -v "$bin" >/dev/null 2>&1 || need_apt+=("$pkg")
@@ -26,4 +27,4 @@ if ! command -v opa >/dev/null 2>&1; then
   ln -sf "$gobin/opa" /usr/local/bin/opa
 fi
 opa version | head -1
-echo "setup-system: iptables $(iptables --version | awk '{print $2}'), nft $(nft --version | awk '{print $2}'), shellcheck $(shellcheck --version | awk '/^version/ {print $2}')"
+echo "setup-system: iptables $(iptables --version | awk '{print $2}'), nft $(nft --version | awk '{print $2}'), shellcheck $(shellcheck --version | awk '/^version/ {print $2}'), $(chromium --version 2>/dev/null | awk '{print $1, $2}')"

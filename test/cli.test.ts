@@ -5,7 +5,7 @@ import { opaEval, opaReports } from "@cassandra-mi-netrules/testkit/opa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree, type Run } from "./helpers.js";
 
-const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa"];
+const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"];
 const COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"];
 const SERVICE_TAGS = join(ROOT, "vendor/service-tags/ServiceTags_Public_20251028.json");
 const PAGE = join(ROOT, "vendor/pages/network-rules.en.2021-11-02.current.md");
@@ -381,9 +381,9 @@ describe("diff", () => {
   it("lists requirements added, removed and changed between revisions", () => {
     const r = cli(["diff", "2021-08-14", "2021-11-02"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^requirements from 2021-08-14 to 2021-11-02: 10 added, 1 removed, \d+ changed$/m);
-    expect(r.stdout).toContain("+ microsoft-prefixes");
-    expect(r.stdout).toContain("- tag-storage-regional");
+    expect(r.stdout).toMatch(/^rules from 2021-08-14 to 2021-11-02: 10 added, 1 removed, 0 changed; 1 wording change \(not rule changes\)$/m);
+    expect(r.stdout).toContain("+ microsoft-prefixes: ");
+    expect(r.stdout).toContain("- tag-storage-regional: ");
   });
 
   it("--target nsg and azure-firewall give the concrete rules to remove, add and change", () => {
@@ -413,6 +413,14 @@ describe("diff", () => {
     expect(fw.stdout).toMatch(/^azure-firewall: firewall-policy\.json: 1 to remove, 3 to add, 0 to change \(rules\)$/m);
     expect(fw.stdout).toContain("- cassandra-mi-network/tag-storage-regional: network rule, Allow, TCP from 10.9.0.0/24 to Storage.EastUS port 443");
     expect(fw.stdout).toContain("+ cassandra-mi-network/tag-azure-resource-manager: network rule, Allow, TCP from 10.9.0.0/24 to AzureResourceManager port 443");
+  });
+
+  it("--target route-table gives the routes to remove and add, read by the ARM reader", () => {
+    const r = cli(["diff", "2021-09-13", "2021-11-02", "--target", "route-table", ...EASTUS]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^route-table: route-table\.json: 1 to remove, 4 to add, 0 to change \(rules\)$/m);
+    expect(r.stdout).toContain("- cassandra-storage.eastus: route to Storage.EastUS, next hop Internet");
+    expect(r.stdout).toContain("+ cassandra-104.40.0.0-13: route to 104.40.0.0/13, next hop Internet");
   });
 
   it("--target for a script or text target gives the lines to remove and add", () => {

@@ -11,12 +11,20 @@ const REGIONS = ["eastus", "westeurope"];
 const dir = (region: string, target: string) => join(ROOT, "examples/artifacts", region, target);
 
 describe.each(REGIONS)("examples/artifacts/%s", (region) => {
-  it("the NSG and Azure Firewall templates pass the ARM schemas and the semantic checks", () => {
-    for (const file of [join(dir(region, "nsg"), "nsg.json"), join(dir(region, "azure-firewall"), "firewall-policy.json")]) {
+  it("the NSG, Azure Firewall and route table templates pass the ARM schemas and the semantic checks", () => {
+    for (const file of [join(dir(region, "nsg"), "nsg.json"), join(dir(region, "azure-firewall"), "firewall-policy.json"), join(dir(region, "route-table"), "route-table.json")]) {
       const result = validateArmTemplate(readFileSync(file, "utf8"));
       expect(result.errors, file).toEqual([]);
       expect(result.ok).toBe(true);
     }
+  });
+
+  it("the route table's az script passes shellcheck and bash -n", () => {
+    const script = join(dir(region, "route-table"), "route-table.sh");
+    const sc = run("shellcheck", [script]);
+    expect(sc.stdout + sc.stderr).toBe("");
+    expect(sc.code).toBe(0);
+    expect(run("bash", ["-n", script]).code).toBe(0);
   });
 
   it("the iptables script passes shellcheck and its own --check (ipset + iptables-restore --test in a private namespace)", () => {

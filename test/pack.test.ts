@@ -93,7 +93,7 @@ describe("npm pack and a fresh consumer", () => {
     expect(a.format).toBe("esm");
     expect(b.format).toBe("cjs");
     expect(a.requirements).toBe(31);
-    expect(Object.keys(a.emitters).sort()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa"]);
+    expect(Object.keys(a.emitters).sort()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"]);
     for (const e of Object.values(a.emitters)) expect(e.coverage).toBe(31);
     expect({ ...b, format: "esm" }).toEqual(a);
   });

@@ -1,5 +1,6 @@
-/** Thin adapters from testkit's ARM parsers to the grants of model.ts, plus the structural checks of each target. */
-import { isCidr, type ResolvedRules } from "@cassandra-mi-netrules/core";
+/** Thin adapters from the ARM reader (through testkit's flat views) to the grants of model.ts, plus the structural checks of each target. */
+import { isUnknown, readArmTemplate } from "@cassandra-mi-netrules/azure";
+import { getUdrAdvice, isCidr, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { parseFirewallTemplate, parseNsgTemplate } from "@cassandra-mi-netrules/testkit/arm";
 import type { Grant } from "./model.js";
 
@@ -34,11 +35,14 @@ export function nsgGrants(content: string, resolved: ResolvedRules): { grants: G
   return { grants, problems };
 }
 
+/** The value a deployer gives the template's clusterSubnet parameter when the rules have no subnet (documentation range). */
+export const DEPLOY_SUBNET = "192.0.2.0/24";
+
 export function firewallGrants(content: string, resolved: ResolvedRules): { grants: Grant[]; problems: string[] } {
   const problems: string[] = [];
   const grants: Grant[] = [];
-  const parsed = parseFirewallTemplate(content);
-  const source = resolved.subnet ? resolved.subnet.cidr : "[parameters('clusterSubnet')]";
+  const parsed = parseFirewallTemplate(content, { parameters: { clusterSubnet: DEPLOY_SUBNET } });
+  const source = resolved.subnet ? resolved.subnet.cidr : DEPLOY_SUBNET;
   for (const r of parsed.rules) {
     const at = `firewall rule ${r.collection}/${r.name}`;
     if (r.action !== "Allow") problems.push(`${at}: action ${r.action}`);
@@ -54,4 +58,44 @@ export function firewallGrants(content: string, resolved: ResolvedRules): { gran
     for (const d of r.destinations) grants.push({ ruleIds: r.requirementIds, dest: isCidr(d) ? { kind: "cidr", value: d } : { kind: "tag", value: d }, ports: r.ports });
   }
   return { grants, problems };
+}
+
+/**
+ * The route table read back by the azure package's ARM reader, against the coverage: every route goes to
+ * the Internet next hop; each requirement the coverage claims has a route to one of its own tags or
+ * prefixes (service-tag mode) or the routes are exactly the sample's list (sample mode); an unsupported
+ * requirement has none of its own.
+ */
+export function routeTableProblems(content: string, resolved: ResolvedRules, coverage: readonly CoverageEntry[], options: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const tables = readArmTemplate(content).routeTables;
+  // Routes for an existing table: no route, no resource at all.
+  const expected = options.routeTable === "existing" && !content.includes("Microsoft.Network/routeTables/routes") ? 0 : 1;
+  if (tables.length !== expected) return [`route table: ${tables.length} route tables in the template, expected ${expected}`];
+  const routes = (tables[0]?.properties.routes ?? []).filter((r, i) => !(i === 0 && options.routeTable === "existing" && isUnknown(r)));
+  const meta = (JSON.parse(content) as { metadata: { "cassandra-mi-netrules": { requirements: Record<string, string[]> } } }).metadata["cassandra-mi-netrules"].requirements;
+  const byName = new Map<string, string>();
+  for (const r of routes) {
+    if (isUnknown(r)) return [`route table: a route is not known (${r.reason})`];
+    if (r.properties.nextHopType !== "Internet") problems.push(`route ${String(r.name)}: next hop ${String(r.properties.nextHopType)}`);
+    byName.set(String(r.name), String(r.properties.addressPrefix));
+  }
+  if (options.mode === "sample-prefixes") {
+    const sample = getUdrAdvice(resolved.revision.id)?.sample.prefixes ?? [];
+    if ([...byName.values()].join() !== sample.join()) problems.push("route table: sample mode routes differ from the sample's list");
+    return problems;
+  }
+  for (const c of coverage) {
+    const rule = resolved.rules.find((r) => r.id === c.ruleId);
+    const own = Object.entries(meta).filter(([, ids]) => ids.map((id) => (id.startsWith("[[") ? id.slice(1) : id)).includes(c.ruleId)).map(([name]) => byName.get(name) ?? "");
+    if (!rule) continue;
+    if (c.status === "unsupported") {
+      if (own.length > 0) problems.push(`route table: ${c.ruleId} is unsupported but routed`);
+      continue;
+    }
+    const alternatives = new Set([...rule.serviceTags.flatMap((t) => [t.global.name, ...t.regional.map((x) => x.name)]), ...rule.prefixes.ipv4, ...rule.prefixes.ipv6]);
+    if (own.length === 0) problems.push(`route table: ${c.ruleId} is ${c.status} but has no route`);
+    for (const p of own) if (!alternatives.has(p)) problems.push(`route table: ${c.ruleId} routed to ${p}, none of its alternatives`);
+  }
+  return problems;
 }

@@ -4,12 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { escapeArmString, escapeArmStrings } from "@cassandra-mi-netrules/azure";
 import {
   allocatePriorities,
   CidrError,
   EmitterRegistry,
-  escapeArmString,
-  escapeArmStrings,
   parseCidr,
   PriorityRangeError,
   ResolveError,

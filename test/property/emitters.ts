@@ -1,12 +1,13 @@
 /** Every emitter under test, with a generator of valid options for a given resolved input. */
 import fc from "fast-check";
-import { cidrContains, type EmitResult, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { cidrContains, getUdrAdvice, type EmitResult, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { emitter as firewall, type FirewallPolicyOptions } from "@cassandra-mi-netrules/emit-azure-firewall";
 import { emitter as iptables, type IptablesOptions } from "@cassandra-mi-netrules/emit-iptables";
 import { emitter as nftables, type NftablesOptions } from "@cassandra-mi-netrules/emit-nftables";
 import { emitter as markdown, type MarkdownOptions } from "@cassandra-mi-netrules/emit-markdown";
 import { emitter as nsg, type NsgOptions } from "@cassandra-mi-netrules/emit-nsg";
 import { emitter as opa, type OpaOptions } from "@cassandra-mi-netrules/emit-opa";
+import { emitter as routeTable, type RouteTableOptions } from "@cassandra-mi-netrules/emit-route-table";
 
 export interface EmitterCase {
   readonly name: string;
@@ -79,6 +80,22 @@ export const EMITTERS: readonly EmitterCase[] = [
           tier: maybe(fc.constantFrom("Standard", "Premium")),
           regionalTags: maybe(fc.boolean()),
           fqdnNetworkRules: maybe(fc.boolean()),
+        })
+        .map(defined),
+  },
+  {
+    name: routeTable.name,
+    emit: (r, o) => routeTable.emit(r, o as RouteTableOptions),
+    options: (r) =>
+      fc
+        .record({
+          routeTable: maybe(fc.constantFrom("create", "existing")),
+          routeTableName: maybe(azureName),
+          // The sample's prefix list only for a revision whose page links the sample.
+          mode: getUdrAdvice(r.revision.id) ? maybe(fc.constantFrom("service-tags", "sample-prefixes")) : fc.constant(undefined),
+          regionalTags: maybe(fc.boolean()),
+          disableBgpRoutePropagation: maybe(fc.boolean()),
+          form: maybe(fc.constantFrom("both", "arm", "az")),
         })
         .map(defined),
   },

@@ -1,6 +1,18 @@
-/** `diff --target`: what changes in one target's artifacts between two revisions, as rules where the file is an ARM template. */
-import { compareStrings, formatPortRange, type CoverageEntry, type EmittedFile } from "@cassandra-mi-netrules/core";
-import { readConfiguration, type FwRule, type NsgRule } from "./audit/index.js";
+/** `diff --target`: what changes in one target's artifacts between two revisions, as rules (read by the azure package's ARM reader) where the file is an ARM template. */
+import {
+  ArmReadError,
+  isUnknown,
+  readArmTemplate,
+  type AzureNetwork,
+  type FirewallPolicyRule,
+  type FirewallPolicyRuleCollection,
+  type FirewallPolicyRuleCollectionGroup,
+  type Maybe,
+  type Parameter,
+  type Route,
+  type SecurityRule,
+} from "@cassandra-mi-netrules/azure";
+import { compareStrings, type CoverageEntry, type EmittedFile } from "@cassandra-mi-netrules/core";
 
 export interface RuleChange {
   /** The rule's name (`collection/rule` in a firewall policy). */
@@ -11,7 +23,7 @@ export interface RuleChange {
 
 export interface FileDiff {
   readonly path: string;
-  /** `rules` for an ARM template (its NSG and firewall policy rules), `lines` for any other file. */
+  /** `rules` for an ARM template (its NSG, route table and firewall policy rules), `lines` for any other file. */
   readonly unit: "rules" | "lines";
   readonly removed: string[];
   readonly added: string[];
@@ -31,23 +43,58 @@ export interface TargetDiff {
   readonly coverage: CoverageChange[];
 }
 
-function ports(spans: readonly { from: number; to: number }[]): string {
-  return spans.map((p) => (p.from === 0 && p.to === 65535 ? "*" : formatPortRange(p))).join(",") || "(none)";
-}
-
 const joined = (values: readonly string[]) => values.join(",") || "(none)";
 
-function nsgLine(r: NsgRule): string {
-  return `${r.direction} ${r.access} ${r.protocol} from ${joined(r.src)} to ${joined(r.dst)} port ${ports(r.ports)}, priority ${r.priority}`;
+/** A value read from a template, as the diff shows it. */
+function shown(value: Maybe<string | number | Parameter> | undefined): string {
+  if (value === undefined) return "";
+  if (isUnknown(value)) return `(unknown: ${value.reason})`;
+  return typeof value === "object" ? `(parameter ${value.name})` : String(value);
 }
 
-function fwLine(r: FwRule): string {
-  const at = `collection priority ${r.c}, group priority ${r.g}`;
-  if (r.kind === "app") return `application rule, ${r.action}, from ${joined(r.src)} to ${joined(r.fqdns)} over ${joined(r.protocols.map((p) => `${p.type}:${p.port}`))}, ${at}`;
-  return `network rule, ${r.action}, ${joined(r.ipProtocols)} from ${joined(r.src)} to ${joined([...r.dst, ...r.fqdns])} port ${ports(r.ports)}, ${at}`;
+const all = (one: Maybe<string | Parameter> | undefined, many: readonly Maybe<string | Parameter>[] | undefined): string[] =>
+  [...(one === undefined ? [] : [one]), ...(many ?? [])].map(shown);
+
+/** `*` for every port, else the ranges as written (`0-65535` is every port too). */
+function ports(values: readonly string[]): string {
+  return values.map((v) => (v === "0-65535" ? "*" : v)).join(",") || "(none)";
 }
 
-/** The NSG and firewall policy rules of an ARM template, by name; undefined when the text is not an ARM template. */
+function nsgLine(r: SecurityRule): string {
+  const p = r.properties;
+  const dst = ports(all(p.destinationPortRange, p.destinationPortRanges));
+  return `${shown(p.direction)} ${shown(p.access)} ${shown(p.protocol)} from ${joined(all(p.sourceAddressPrefix, p.sourceAddressPrefixes))} to ${joined(all(p.destinationAddressPrefix, p.destinationAddressPrefixes))} port ${dst}, priority ${shown(p.priority)}`;
+}
+
+function fwLine(r: FirewallPolicyRule, collection: FirewallPolicyRuleCollection, group: FirewallPolicyRuleCollectionGroup): string {
+  const at = `collection priority ${shown(collection.priority)}, group priority ${shown(group.properties.priority)}`;
+  const action = shown(collection.action.type);
+  const src = joined((r.sourceAddresses ?? []).map(shown));
+  if (r.ruleType === "ApplicationRule") {
+    const over = (r.protocols ?? []).map((p) => (isUnknown(p) ? shown(p) : `${shown(p.protocolType)}:${shown(p.port)}`));
+    return `application rule, ${action}, from ${src} to ${joined((r.targetFqdns ?? []).map(shown))} over ${joined(over)}, ${at}`;
+  }
+  const fqdns = r.ruleType === "NetworkRule" ? (r.destinationFqdns ?? []) : [];
+  const kind = r.ruleType === "NetworkRule" ? "network rule" : "NAT rule";
+  return `${kind}, ${action}, ${joined((r.ipProtocols ?? []).map(shown))} from ${src} to ${joined([...(r.destinationAddresses ?? []), ...fqdns].map(shown))} port ${ports((r.destinationPorts ?? []).map(shown))}, ${at}`;
+}
+
+function routeLine(r: Route): string {
+  const hop = r.properties.nextHopIpAddress === undefined ? "" : ` ${shown(r.properties.nextHopIpAddress)}`;
+  return `route to ${shown(r.properties.addressPrefix)}, next hop ${shown(r.properties.nextHopType)}${hop}`;
+}
+
+/** The entries of each parent by name: `parent/name` when there is more than one parent. */
+function keyed<T extends { name: Maybe<string> }>(rules: Map<string, string>, parents: ReadonlyArray<{ name: Maybe<string>; entries: readonly Maybe<T>[] }>, line: (entry: T) => string): void {
+  const several = parents.length > 1;
+  for (const p of parents)
+    p.entries.forEach((e, i) => {
+      const name = isUnknown(e) ? `(unknown ${i + 1})` : shown(e.name);
+      rules.set(several ? `${shown(p.name)}/${name}` : name, isUnknown(e) ? shown(e) : line(e));
+    });
+}
+
+/** The NSG, route table and firewall policy rules of an ARM template (read by the azure package's reader), by name; undefined when the text is not an ARM template. */
 function armRules(text: string): Map<string, string> | undefined {
   let doc: unknown;
   try {
@@ -56,11 +103,22 @@ function armRules(text: string): Map<string, string> | undefined {
     return undefined;
   }
   if (typeof doc !== "object" || doc === null || !Array.isArray((doc as { resources?: unknown }).resources)) return undefined;
-  const config = readConfiguration(doc, "arm");
+  let network: AzureNetwork;
+  try {
+    network = readArmTemplate(doc);
+  } catch (e) {
+    if (e instanceof ArmReadError) return undefined;
+    throw e;
+  }
   const rules = new Map<string, string>();
-  const severalNsgs = new Set(config.nsgRules.map((r) => r.nsg)).size > 1;
-  for (const r of config.nsgRules) rules.set(severalNsgs ? `${r.nsg}/${r.name}` : r.name, nsgLine(r));
-  for (const r of config.fwRules) rules.set(`${r.collection}/${r.name}`, fwLine(r));
+  keyed(rules, network.networkSecurityGroups.map((n) => ({ name: n.name, entries: n.properties.securityRules })), nsgLine);
+  keyed(rules, network.routeTables.map((t) => ({ name: t.name, entries: t.properties.routes })), routeLine);
+  for (const g of network.firewallPolicyRuleCollectionGroups) {
+    for (const c of g.properties.ruleCollections) {
+      if (isUnknown(c)) continue;
+      for (const r of c.rules) if (!isUnknown(r)) rules.set(`${shown(c.name)}/${shown(r.name)}`, fwLine(r, c, g));
+    }
+  }
   return rules;
 }
 

@@ -1,6 +1,6 @@
 /**
  * @cassandra-mi-netrules/cli: the command line, also callable in-process (`run(argv, io)`), and the
- * registry of the six emitters it wraps.
+ * registry of the emitters it wraps.
  */
 export { CliError } from "./errors.js";
 export type { CliIO } from "./io.js";

@@ -4,6 +4,7 @@ import {
   diffRevisions,
   formatPortRange,
   getRequirement,
+  LinuxFirewallError,
   nearest,
   regions,
   revisions,
@@ -21,6 +22,7 @@ import { Command, CommanderError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { auditConfiguration } from "./audit/index.js";
 import { diffTarget, formatTargetDiff, type TargetDiff } from "./diff.js";
+import { formatRevisionDiff } from "./revision-diff.js";
 import { CliError, shown } from "./errors.js";
 import { clean, json, table } from "./format.js";
 import { readTemplateDir, readText, writeFilesAtomically, type CliIO } from "./io.js";
@@ -53,7 +55,7 @@ function addTargetOptions(cmd: Command): Command {
     .option("--nsg-priority-start <n>", "nsg: first rule priority (100-4096)")
     .option("--firewall-priority <n>", "azure-firewall: rule collection group priority (100-65000)")
     .addOption(new Option("--mode <mode>", "iptables/nftables: nva (forwarded traffic) or host (the host's own output)").choices(["nva", "host"]))
-    .option("--regional-tags", "nsg/azure-firewall/iptables/nftables: use regional service tags (Storage.EastUS) where every region has one")
+    .option("--regional-tags", "nsg/azure-firewall/route-table/iptables/nftables: use regional service tags (Storage.EastUS) where every region has one")
     .option("--peer <cidr>", "iptables/nftables: a network the cluster reaches on the internal ports (repeatable)", collect)
     .addOption(new Option("--locale <locale>", "markdown: language of the document").choices(["en", "fr"]))
     .option("--changelog [from]", "markdown: add changelog.md (every revision, or from this revision)")
@@ -116,18 +118,21 @@ function withTemplateFiles<T extends TargetFlags>(io: CliIO, flags: T): T {
 
 function runEmitters(targets: readonly string[], resolved: ResolvedRules, flags: TargetFlags): EmitRun[] {
   const others: Record<string, readonly CoverageEntry[]> = {};
+  const notRendered: Record<string, { needs?: "subnet"; message: string }> = {};
   if (targets.includes("markdown")) {
-    // The docs' targets page says what each other target cannot do; markdown takes their coverage.
+    // The docs' targets page says what each other target cannot do; markdown takes their coverage, and
+    // the targets that cannot run with these inputs (each reports its error when it is asked for itself).
     for (const t of targetNames().filter((n) => n !== "markdown")) {
       try {
         others[t] = getEmitter(t).emit(resolved, optionsFor(t, flags)).coverage;
-      } catch {
-        // A target that cannot run with these inputs reports its error when it is asked for itself.
+      } catch (e) {
+        const needsSubnet = !resolved.subnet && e instanceof LinuxFirewallError && e.field === "options.subnets";
+        notRendered[t] = { ...(needsSubnet ? { needs: "subnet" as const } : {}), message: (e as Error).message };
       }
     }
   }
   return targets.map((target) => {
-    const options = target === "markdown" ? { coverage: others, ...optionsFor(target, flags) } : optionsFor(target, flags);
+    const options = target === "markdown" ? { coverage: others, notRendered, ...optionsFor(target, flags) } : optionsFor(target, flags);
     try {
       const result = getEmitter(target).emit(resolved, options);
       return { target, files: result.files, coverage: result.coverage };
@@ -180,7 +185,7 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
         `${BIN} emit nsg --region eastus --subnet 10.9.0.0/24 > nsg.json`,
         `${BIN} emit all --region eastus --out artifacts/eastus`,
         `${BIN} audit plan.json --format tfplan --region eastus`,
-      ])}\nExit codes: 0 ok, 1 audit found gaps (or check-source found drift), 2 usage or input error.\n`,
+      ])}\nExit codes: 0 ok, 1 audit found gaps (or check-source found drift: a rule change, an unreadable line or changed prose), 2 usage or input error.\n`,
     );
 
   /* list */
@@ -329,7 +334,7 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
 
   /* diff */
   addTargetOptions(addResolveOptions(program.command("diff").argument("<revA>", "older revision id").argument("<revB>", "newer revision id"), false))
-    .description("requirements added, removed and changed between two revisions; with --target, the concrete rules to add, remove or change")
+    .description("rules added, removed and changed between two revisions, each with what it opens (destination, protocol and port, direction, condition), and apart the rows only reworded; with --target, the concrete rules to add, remove or change")
     .option("--target <target>", "also compare what this target emits for both revisions")
     .option("--json", "print JSON")
     .addHelpText("after", examples([`${BIN} diff 2021-05-21 2021-11-02`, `${BIN} diff 2021-09-13 2021-11-02 --target nsg --region eastus --subnet 10.9.0.0/24`, `${BIN} diff 2021-08-14 2021-09-13 --json`]))
@@ -353,10 +358,7 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
         io.stdout(json({ ...d, ...(targetDiff ? { target: targetDiff } : {}) }));
         return;
       }
-      const out: string[] = [`requirements from ${d.from} to ${d.to}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`];
-      for (const id of d.added) out.push(`+ ${id}`);
-      for (const id of d.removed) out.push(`- ${id}`);
-      for (const c of d.changed) out.push(`~ ${c.id} (${c.fields.join(", ")})`);
+      const out = formatRevisionDiff(d);
       if (targetDiff) out.push(...formatTargetDiff(targetDiff));
       io.stdout(`${out.map(clean).join("\n")}\n`);
     });
@@ -406,21 +408,33 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
   /* check-source */
   program
     .command("check-source")
-    .argument("<page.md>", "a copy of the network-rules page (Markdown)")
+    .argument("<page.md>", "a copy of the network-rules page (Markdown), in English or a translation the locale catalogue knows")
     .option("--revision <id>", "compare with this revision (default: the current one)")
-    .description("compare a copy of the source page with the dataset (exit 0 match, 1 drift, 2 cannot read)")
-    .addHelpText("after", examples([`${BIN} check-source network-rules.md`, `${BIN} check-source old-page.md --revision 2021-09-13`]))
-    .action(async (page: string, opts: { revision?: string }) => {
+    .option("--locale <code>", "the page's language (ISO 639-1: en, fr, de...) instead of its front matter's or its text's")
+    .option("--json", "print the comparison as JSON")
+    .description("compare a copy of the source page, its rule tables and its prose, with the dataset (exit 0 match, 1 rule change, unreadable line or prose changed, 2 cannot read)")
+    .addHelpText(
+      "after",
+      examples([
+        `${BIN} check-source network-rules.md`,
+        `${BIN} check-source old-page.md --revision 2021-09-13`,
+        `${BIN} check-source network-rules.fr-fr.md --locale fr --json`,
+      ]),
+    )
+    .action(async (page: string, opts: { revision?: string; locale?: string; json?: boolean }) => {
+      if (opts.locale !== undefined && !/^[a-z]{2}$/u.test(opts.locale)) {
+        throw new CliError(`--locale: expected an ISO 639-1 code such as fr or de (value: ${JSON.stringify(opts.locale)})`);
+      }
       const markdown = readText(io, page, "<page.md>");
       // markdown-it and the page parser load only for this command.
       const { compareWithSource, formatSourceComparison } = await import("@cassandra-mi-netrules/core/source");
       let result: SourceComparison;
       try {
-        result = compareWithSource(markdown, opts.revision);
+        result = compareWithSource(markdown, opts.revision, opts.locale === undefined ? {} : { locale: opts.locale });
       } catch (e) {
         throw new CliError(e instanceof Error && e.name === "UnknownNameError" ? `--revision: ${e.message}` : `<page.md> ${shown(page)}: ${(e as Error).message}`);
       }
-      io.stdout(`${formatSourceComparison(result).replace(/\n?$/, "\n")}`);
+      io.stdout(opts.json ? json(result) : `${formatSourceComparison(result).replace(/\n?$/, "\n")}`);
       outcome.code = result.matches ? 0 : 1;
     });
 

@@ -1,4 +1,4 @@
-/** The six emitters, registered by name, and how CLI flags map to each one's options. */
+/** The emitters, registered by name, and how CLI flags map to each one's options. */
 import { EmitterRegistry, type Emitter } from "@cassandra-mi-netrules/core";
 import { emitter as azureFirewall } from "@cassandra-mi-netrules/emit-azure-firewall";
 import { emitter as iptables } from "@cassandra-mi-netrules/emit-iptables";
@@ -6,6 +6,7 @@ import { emitter as markdown, templateOverridesFromFiles } from "@cassandra-mi-n
 import { emitter as nftables } from "@cassandra-mi-netrules/emit-nftables";
 import { emitter as nsg } from "@cassandra-mi-netrules/emit-nsg";
 import { emitter as opa } from "@cassandra-mi-netrules/emit-opa";
+import { emitter as routeTable } from "@cassandra-mi-netrules/emit-route-table";
 import { CliError, shown } from "./errors.js";
 
 export const registry: EmitterRegistry = new EmitterRegistry()
@@ -14,7 +15,8 @@ export const registry: EmitterRegistry = new EmitterRegistry()
   .register(iptables)
   .register(nftables)
   .register(markdown)
-  .register(opa);
+  .register(opa)
+  .register(routeTable);
 
 /** Target-specific flags as commander parsed them (all optional). */
 export interface TargetFlags {
@@ -78,6 +80,9 @@ export function optionsFor(target: string, flags: TargetFlags): Record<string, u
       break;
     case "azure-firewall":
       set("groupPriority", integer("--firewall-priority", flags.firewallPriority));
+      set("regionalTags", flags.regionalTags);
+      break;
+    case "route-table":
       set("regionalTags", flags.regionalTags);
       break;
     case "iptables":

@@ -22,8 +22,8 @@ async function cli(args: string[], stdin = ""): Promise<{ code: number; stdout: 
 }
 
 describe("registry and options", () => {
-  it("registers the six emitters by name", () => {
-    expect(registry.names()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa"]);
+  it("registers the seven emitters by name", () => {
+    expect(registry.names()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"]);
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
   });
 

@@ -204,3 +204,123 @@ export type RequirementSource = z.infer<typeof RequirementSourceSchema>;
 export type RevisionSource = z.infer<typeof RevisionSourceSchema>;
 export type FeatureSource = z.infer<typeof FeatureSchema>;
 export type ServiceTagsFile = z.infer<typeof ServiceTagsFileSchema>;
+
+/* ---------- The source page's locale catalogue and recorded prose (check-source) ----------
+ * data/source/locales/<locale>.yaml and data/source/prose/<revision>.<locale>.yaml; compiled by
+ * build/source-data.ts into modules only the `source` subpath imports (not part of the dataset hash). */
+
+const SourceIdSchema = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "must be kebab-case (a-z, 0-9 and single hyphens)");
+
+/** Where a name or a text was seen: a file of a public repository at a commit, or a published page. */
+export const CatalogueSourceSchema = z
+  .object({
+    repository: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    commit: z.string().regex(/^[0-9a-f]{40}$/, "must be a 40-digit commit id").optional(),
+    url: z.string().regex(/^https:\/\/\S+$/, "must be an https URL").optional(),
+    /** A file of this repository (vendor/...), for a copy whose repository of origin is not known. */
+    file: z.string().regex(/^vendor\/\S+$/, "must be a path under vendor/").optional(),
+    what: z.string().min(1),
+  })
+  .strict()
+  .refine((s) => (s.repository !== undefined && s.path !== undefined && s.commit !== undefined) || s.url !== undefined || s.file !== undefined, {
+    message: "a source needs repository, path and commit, or url, or file",
+  });
+
+/** A written name: `sources` (ids of the file's sources) that show it, or `inferred` saying why it is taken without one. */
+const catalogueEntryShape = { written: z.string().trim().min(1), sources: z.array(SourceIdSchema).min(1).optional(), inferred: LocalizedTextSchema.optional() };
+const hasSourceOrInference = (e: { sources?: string[] | undefined; inferred?: unknown }): boolean => e.sources !== undefined || e.inferred !== undefined;
+const NEEDS_SOURCE = { message: "an entry needs sources, or inferred saying why it has none" };
+const ColumnEntrySchema = z
+  .object({ ...catalogueEntryShape, role: z.enum(["endpoint", "tag", "protocol", "port", "use"]) })
+  .strict()
+  .refine(hasSourceOrInference, NEEDS_SOURCE);
+const ConnectorEntrySchema = z
+  .object({ ...catalogueEntryShape, role: z.enum(["or", "service-tag"]) })
+  .strict()
+  .refine(hasSourceOrInference, NEEDS_SOURCE);
+const NameEntrySchema = z
+  .object({ ...catalogueEntryShape, tag: ServiceTagNameSchema })
+  .strict()
+  .refine(hasSourceOrInference, NEEDS_SOURCE);
+
+export const SourceLocaleFileSchema = z
+  .object({
+    locale: z.string().regex(/^[a-z]{2}$/, "must be an ISO 639-1 code such as fr"),
+    name: z.string().min(1),
+    sources: z.record(SourceIdSchema, CatalogueSourceSchema),
+    /** Why a service name stands for a tag, when that is our mapping rather than the page's. */
+    mappingNote: LocalizedTextSchema.optional(),
+    columns: z.array(ColumnEntrySchema).default([]),
+    connectors: z.array(ConnectorEntrySchema).default([]),
+    /** Translated names of tags in the tag column ("Stockage" for Storage). */
+    tags: z.array(NameEntrySchema).default([]),
+    /** Names of services an FQDN row gives as its alternative, with the tag each stands for. */
+    services: z.array(NameEntrySchema).default([]),
+  })
+  .strict();
+
+export const ProseSectionSourceSchema = z
+  .object({
+    id: SourceIdSchema,
+    heading: z.string(),
+    /** Normalised text: one block per line, single spaces, no Markdown marks, no address prefixes. */
+    text: z.string(),
+    requirements: z.array(RequirementIdSchema).default([]),
+    features: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+    note: LocalizedTextSchema.optional(),
+  })
+  .strict();
+
+export const ProseFileSchema = z
+  .object({
+    revision: RevisionIdSchema,
+    locale: z.string().regex(/^[a-z]{2}$/, "must be an ISO 639-1 code such as fr"),
+    source: CatalogueSourceSchema,
+    sections: z.array(ProseSectionSourceSchema).min(1),
+  })
+  .strict();
+
+export type SourceLocaleFile = z.infer<typeof SourceLocaleFileSchema>;
+export type ProseFile = z.infer<typeof ProseFileSchema>;
+/* ---------- User-defined routes (data/udr.yaml): the page's UDR advice and the sample script it links ---------- */
+
+const CommitSchema = z.string().regex(/^[0-9a-f]{40}$/, "must be a 40-digit commit id");
+/** A vendored prefix list: one canonical CIDR a line, in the script's order. */
+const PrefixListFileSchema = z.string().regex(/^vendor\/udr\/[A-Za-z0-9._-]+\.txt$/, "must be a file under vendor/udr/");
+
+export const UdrSampleSchema = z
+  .object({
+    repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"),
+    path: z.string().min(1),
+    url: z.string().url(),
+    commit: CommitSchema,
+    date: RevisionIdSchema,
+    license: z.string().min(1),
+    /** What the script gives every route. */
+    nextHopType: z.literal("Internet"),
+    /** The script's route names, `{n}` being the 1-based position in the list. */
+    routeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*\{n\}[A-Za-z0-9_.-]*$/, "must hold {n}"),
+    prefixesFile: PrefixListFileSchema,
+    prefixCount: z.number().int().min(1),
+    superseded: z.array(z.object({ commit: CommitSchema, date: RevisionIdSchema, prefixesFile: PrefixListFileSchema, prefixCount: z.number().int().min(1) }).strict()),
+  })
+  .strict();
+
+export const UdrAdviceSourceSchema = z
+  .object({
+    revision: RevisionIdSchema,
+    /** The heading of the page's section. */
+    section: z.string().min(1),
+    /** The section's text as the page copy writes it (links as their text). */
+    asWritten: z.string().min(1),
+    /** The vendored copy of the page `asWritten` comes from. */
+    copy: z.string().regex(/^vendor\/pages\/[A-Za-z0-9._-]+\.md$/, "must be a page under vendor/pages/"),
+    advice: LocalizedTextSchema,
+    sample: UdrSampleSchema,
+    notes: z.array(LocalizedTextSchema).optional(),
+  })
+  .strict();
+
+export const UdrFileSchema = z.array(UdrAdviceSourceSchema);
+export type UdrAdviceSource = z.infer<typeof UdrAdviceSourceSchema>;

@@ -324,3 +324,39 @@ export interface Emitter<Options = Record<string, unknown>> {
   readonly description: string;
   emit(resolved: ResolvedRules, options?: Options): EmitResult;
 }
+
+/* ---------- User-defined routes: the page's UDR advice and the sample script it links ---------- */
+
+export interface UdrSampleVersion {
+  readonly commit: string;
+  readonly date: string;
+  readonly prefixCount: number;
+}
+
+/** The sample script the page links (`configureUDR.sh`), with its prefix list. */
+export interface UdrSample {
+  readonly repository: string;
+  readonly path: string;
+  readonly url: string;
+  readonly commit: string;
+  readonly date: string;
+  readonly license: string;
+  /** The next hop the script gives every route. */
+  readonly nextHopType: "Internet";
+  /** The script's route names, `{n}` standing for the 1-based position: `msft{n}`. */
+  readonly routeName: string;
+  /** The prefixes, in the script's order. */
+  readonly prefixes: readonly string[];
+  /** Earlier versions of the script, oldest first (their lists are vendored, not compiled). */
+  readonly superseded: readonly UdrSampleVersion[];
+}
+
+/** The page's "User-defined routes" advice as one revision holds it. */
+export interface UdrAdvice {
+  readonly revision: string;
+  readonly section: string;
+  readonly asWritten: string;
+  readonly advice: LocalizedText;
+  readonly sample: UdrSample;
+  readonly notes: readonly LocalizedText[];
+}

@@ -114,10 +114,16 @@ describe("generated files", () => {
       "packages/core/src/generated/regions.ts",
       "packages/core/src/generated/service-tag-catalog.ts",
       "packages/core/src/generated/service-tag-reference.ts",
+      "packages/core/src/generated/source-locales.ts",
+      "packages/core/src/generated/source-prose.ts",
+      "packages/core/src/generated/udr.ts",
       "packages/core/src/generated/version.ts",
       "schemas/features.schema.json",
       "schemas/revisions.schema.json",
       "schemas/rules.schema.json",
+      "schemas/source-locale.schema.json",
+      "schemas/source-prose.schema.json",
+      "schemas/udr.schema.json",
     ]);
     for (const f of files) expect(readFileSync(f.path, "utf8"), f.path).toBe(f.content);
   });

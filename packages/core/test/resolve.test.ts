@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { currentRevision, diffRevisions, getRegion, getRevision, ResolveError, resolveRules, UnknownNameError } from "@cassandra-mi-netrules/core";
+import { currentRevision, getRegion, getRevision, ResolveError, resolveRules, UnknownNameError } from "@cassandra-mi-netrules/core";
 import { loadServiceTags, ServiceTagsError } from "@cassandra-mi-netrules/core/service-tags";
 import type { ServiceTagIndex } from "@cassandra-mi-netrules/core";
 
@@ -164,55 +164,6 @@ describe("resolveRules", () => {
   });
 });
 
-describe("diffRevisions", () => {
-  it("V1 -> V2 adds the tag table and the store row, and changes nothing it cannot see", () => {
-    const d = diffRevisions("2021-05-21", "2021-08-14");
-    expect(d.added).toEqual([
-      "storage-store",
-      "tag-api-management",
-      "tag-azure-active-directory",
-      "tag-azure-key-vault",
-      "tag-azure-monitor",
-      "tag-event-hub",
-      "tag-guest-and-hybrid-management",
-      "tag-storage",
-      "tag-storage-regional",
-    ]);
-    expect(d.removed).toEqual([]);
-    // The data has no 2021-08-14 copy of the V1 rows: that is no evidence of a change.
-    expect(d.changed).toEqual([]);
-  });
-
-  it("V2 -> V3 adds the seven FQDNs and reports the spelling fix, and only it, as a changed field", () => {
-    const d = diffRevisions("2021-08-14", "2021-09-13");
-    expect(d.added).toHaveLength(7);
-    // `Storage.<Region>` became `Storage.\<Region\>`: the same text once the Markdown marks are read.
-    expect(d.changed).toEqual([{ id: "tag-guest-and-hybrid-management", fields: ["provenance.asWritten"] }]);
-  });
-
-  it("V3 -> GA adds two tags and the prefixes, removes Storage.<Region>, and changes no row's wording", () => {
-    const d = diffRevisions("2021-09-13", "2021-11-02");
-    expect(d.added).toEqual(["microsoft-prefixes", "tag-azure-front-door-first-party", "tag-azure-resource-manager"]);
-    expect(d.removed).toEqual(["tag-storage-regional"]);
-    // GuestAndHybridManagement gained only code marks.
-    expect(d.changed).toEqual([]);
-  });
-
-  it("V1 -> GA: a relabelled alternative is a change, the translated connector is not", () => {
-    const changed = diffRevisions("2021-05-21", "2021-11-02").changed.map((c) => c.id);
-    // "Azure KeyVault" became "Azure Key Vault", "Azure EventHub" "Azure Event Hubs", "Azure AD" "Microsoft Entra ID".
-    expect(changed).toEqual(expect.arrayContaining(["key-vault", "event-hub-logs", "entra-id-login"]));
-    // "ou Étiquette de service : Azure Storage" and "Or ServiceTag - Azure Storage" name the same alternative.
-    for (const id of ["storage-control-plane", "storage-backup", "management-api", "monitor-metrics", "security-scanner-definitions"]) {
-      expect(changed).not.toContain(id);
-    }
-  });
-
-  it("a revision against itself is empty", () => {
-    expect(diffRevisions("2021-11-02", "2021-11-02")).toEqual({ from: "2021-11-02", to: "2021-11-02", added: [], removed: [], changed: [] });
-    expect(getRevision("2021-11-02").requirementIds).toHaveLength(31);
-  });
-});
 
 describe("loadServiceTags", () => {
   it("indexes every tag, case-insensitively, with merged prefixes and the changeNumber", () => {

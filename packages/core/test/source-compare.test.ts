@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { diffRevisions, revisions } from "@cassandra-mi-netrules/core";
-import { compareWithSource, formatSourceComparison, SourcePageError, UnknownNameError, type SourceComparison } from "@cassandra-mi-netrules/core/source";
+import { compareWithSource, formatSourceComparison, parseSourcePage, sentences, sequenceDiff, SourcePageError, UnknownNameError, type SourceComparison } from "@cassandra-mi-netrules/core/source";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -9,34 +9,13 @@ const vendor = (name: string): string => read(new URL(`../../../vendor/pages/${n
 const fixture = (name: string): string => read(new URL(`./fixtures/pages/${name}`, import.meta.url));
 const EN = vendor("network-rules.en.2021-11-02.current.md");
 const FR = vendor("network-rules.fr.2021-05-21.seed.md");
+const FR_GA = vendor("network-rules.fr.2021-11-02.ga-handoff.md");
+const DE_GA = vendor("network-rules.de.2021-11-02.ga-handoff.md");
 
-/** Line numbers (1-based, of the modified copy) where the copy differs from the original, by a plain LCS line diff. */
+/** Line numbers (1-based; removed: of the original, added: of the copy) where the copy differs from the original, by a line diff. */
 function changedLines(original: string, copy: string): { removed: number[]; added: number[] } {
-  const a = original.split("\n");
-  const b = copy.split("\n");
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-    }
-  }
-  const removed: number[] = [];
-  const added: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      added.push(j + 1);
-      j++;
-    } else {
-      removed.push(i + 1);
-      i++;
-    }
-  }
-  return { removed, added };
+  const d = sequenceDiff(original.split("\n"), copy.split("\n"));
+  return { removed: d.removed.map((i) => i + 1), added: d.added.map((j) => j + 1) };
 }
 
 function counts(r: SourceComparison): [number, number, number, number] {
@@ -47,14 +26,22 @@ describe("the real pages match their revisions", () => {
   it("the current English page matches 2021-11-02 with no difference", () => {
     const r = compareWithSource(EN, "2021-11-02");
     expect(counts(r)).toEqual([0, 0, 0, 0]);
-    expect(r).toMatchObject({ matches: true, revision: "2021-11-02", locale: "en", pageRows: 33, revisionRows: 33 });
-    expect(formatSourceComparison(r)).toBe("The page (en, 33 rows) matches revision 2021-11-02 (33 rows).\n");
+    expect(r).toMatchObject({ matches: true, rulesMatch: true, revision: "2021-11-02", locale: "en", pageRows: 33, revisionRows: 33 });
+    expect(r.prose).toMatchObject({ compared: true, pageSections: 7, recordedSections: 7, changes: [] });
+    expect(formatSourceComparison(r)).toBe(
+      [
+        "The page (en, 33 rows) matches revision 2021-11-02 (33 rows).",
+        "Locale en (from its text). Rules: 0 not in revision, 0 missing from page, 0 differing, 0 unreadable. Prose: 7 sections, no change.",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("the French seed matches 2021-05-21 with no difference", () => {
     const r = compareWithSource(FR, "2021-05-21");
     expect(counts(r)).toEqual([0, 0, 0, 0]);
     expect(r).toMatchObject({ matches: true, revision: "2021-05-21", locale: "fr", pageRows: 13, revisionRows: 13 });
+    expect(r.prose).toMatchObject({ compared: true, pageSections: 4, changes: [] });
   });
 
   it("without a revision, compares with the current one", () => {
@@ -165,11 +152,15 @@ const cases: FixtureCase[] = [
     revision: "2021-05-21",
     change: { removed: [33, 50], added: [33, 50] },
     expect: (r) => {
-      expect(counts(r)).toEqual([0, 0, 2, 0]);
-      expect(r.differing.map((d) => [d.line, d.field, d.page, d.revision])).toEqual([
-        [33, "alternative", '"Azure KeyVualt" (no known tag)', "AzureKeyVault"],
-        [50, "port", "7198", "7199"],
-      ]);
+      // A service name the catalogue lacks is unreadable, with the entry to add; the port is a rule difference.
+      expect(counts(r)).toEqual([0, 0, 1, 1]);
+      expect(r.differing.map((d) => [d.line, d.field, d.page, d.revision])).toEqual([[50, "port", "7198", "7199"]]);
+      expect(r.unreadable[0]).toMatchObject({
+        line: 33,
+        unknownName: { kind: "service", written: "Azure KeyVualt", locale: "fr" },
+        requirementId: "key-vault",
+        catalogueEntry: 'add to packages/core/data/source/locales/fr.yaml under services: - { written: "Azure KeyVualt", tag: AzureKeyVault, sources: [...] }',
+      });
     },
   },
   {
@@ -196,8 +187,14 @@ const cases: FixtureCase[] = [
       expect(copy.split("\n")).toHaveLength(EN.split("\n").length);
     },
     expect: (r) => {
+      // The rules read the same; the note under the tag table is worded as in an older state of the page.
       expect(counts(r)).toEqual([0, 0, 0, 0]);
-      expect(r.matches).toBe(true);
+      expect(r.rulesMatch).toBe(true);
+      expect(r.prose.changes.map((c) => [c.kind, c.id, c.line])).toEqual([["changed", "virtual-network-service-tags", 18]]);
+      expect(r.prose.changes[0]?.addedSentences).toEqual([
+        "In addition to the tag table, you will also need to add the following address prefixes, as a service tag does not exist for the relevant service:",
+      ]);
+      expect(r.matches).toBe(false);
     },
   },
 ];
@@ -210,23 +207,26 @@ describe("modified copies report exactly their change, with its line", () => {
     else expect(changedLines(c.original, copy)).toEqual(c.change);
     const r = compareWithSource(copy, c.revision);
     c.expect(r);
-    expect(r.matches).toBe(counts(r).every((n) => n === 0));
+    expect(r.rulesMatch).toBe(counts(r).every((n) => n === 0));
+    expect(r.matches).toBe(r.rulesMatch && r.prose.changes.length === 0);
   });
 
   it("the formatted report gives one line per difference with its line number", () => {
     expect(formatSourceComparison(compareWithSource(fixture("en.row-removed.markdown"), "2021-11-02"))).toBe(
       [
-        "The page (en, 32 rows) differs from revision 2021-11-02 (33 rows): 0 not in revision, 1 missing from page, 0 differing, 0 unreadable.",
+        "The page (en, 32 rows) differs from revision 2021-11-02 (33 rows): a rule change.",
+        "Locale en (from its text). Rules: 0 not in revision, 1 missing from page, 0 differing, 0 unreadable. Prose: 7 sections, no change.",
         'line 60: missing from page: Azure Global table row "packages.microsoft.com" HTTPS 443 (requirement security-scanner-definitions) is not on the page (expected here)',
         "",
       ].join("\n"),
     );
     const report = formatSourceComparison(compareWithSource(fixture("fr.label-and-port.markdown"), "2021-05-21")).split("\n");
-    expect(report.slice(1, 3)).toEqual([
-      'line 33: differs: Azure Global table row "vmc-p-{region}.vault.azure.net": alternative "Azure KeyVualt", which names no known tag, where revision 2021-05-21 has AzureKeyVault',
+    expect(report[0]).toBe("The page (fr, 13 rows) differs from revision 2021-05-21 (13 rows): a rule change and 1 unreadable line.");
+    expect(report.slice(2, 4)).toEqual([
+      `line 33: unreadable: the service name "Azure KeyVualt" is not a name the page is known to use: the fr and en catalogues lack it; it stands for requirement key-vault: add to packages/core/data/source/locales/fr.yaml under services: - { written: "Azure KeyVualt", tag: AzureKeyVault, sources: [...] }: ${JSON.stringify(fixture("fr.label-and-port.markdown").split("\n")[32]?.trim())}`,
       'line 50: differs: internal ports table row "7199": port "7198" where revision 2021-05-21 has "7199"',
     ]);
-    expect(formatSourceComparison(compareWithSource(fixture("en.table-cut.markdown"), "2021-11-02")).split("\n")[1]).toMatch(/^line 61: unreadable: the table of line 50 is cut in half/);
+    expect(formatSourceComparison(compareWithSource(fixture("en.table-cut.markdown"), "2021-11-02")).split("\n")[2]).toMatch(/^line 61: unreadable: the table of line 50 is cut in half/);
   });
 });
 
@@ -342,5 +342,138 @@ describe("a page truncated in the middle of a table", () => {
       [null, "7199"],
     ]);
     expect(r.differing).toEqual([]);
+  });
+});
+
+describe("Microsoft's translations of the GA page", () => {
+  it("the French GA page as Microsoft publishes it matches 2021-11-02: tables and prose", () => {
+    const r = compareWithSource(FR_GA, "2021-11-02");
+    expect(counts(r)).toEqual([0, 0, 0, 0]);
+    expect(r).toMatchObject({ matches: true, locale: "fr", localeFrom: "front-matter", pageRows: 33, revisionRows: 33 });
+    expect(r.prose).toMatchObject({ compared: true, pageSections: 7, changes: [] });
+    expect(r.prose.source?.commit).toBe("ddac45cf7b5defb3356078c7fa1e490477bc77a5");
+  });
+
+  it("the German GA page as Microsoft publishes it matches 2021-11-02: tables and prose", () => {
+    const r = compareWithSource(DE_GA, "2021-11-02");
+    expect(counts(r)).toEqual([0, 0, 0, 0]);
+    expect(r).toMatchObject({ matches: true, locale: "de", pageRows: 33 });
+    expect(r.prose).toMatchObject({ compared: true, pageSections: 7, changes: [] });
+  });
+
+  it("a translated name the catalogue lacks is unreadable with the entry to add, never a rule change", () => {
+    const page = DE_GA.replace("| Speicher |", "| Datenspeicher |").replace("Azure Virtual Machine Scale Sets/Azure Management API", "Azure-VM-Skalierungsgruppen/Azure-Verwaltungs-API");
+    const r = compareWithSource(page, "2021-11-02");
+    expect(counts(r)).toEqual([0, 0, 0, 2]);
+    expect(r.unreadable.map((u) => [u.line, u.requirementId, u.catalogueEntry])).toEqual([
+      [27, "tag-storage", 'add to packages/core/data/source/locales/de.yaml under tags: - { written: "Datenspeicher", tag: Storage, sources: [...] }'],
+      [
+        54,
+        "management-api",
+        'add to packages/core/data/source/locales/de.yaml under services: - { written: "Azure-VM-Skalierungsgruppen/Azure-Verwaltungs-API", tag: AzureResourceManager, sources: [...] }',
+      ],
+    ]);
+    expect(r.matches).toBe(false);
+    expect(formatSourceComparison(r).split("\n")[0]).toBe("The page (de, 32 rows) differs from revision 2021-11-02 (33 rows): 2 unreadable lines.");
+  });
+
+  it("a page in a locale whose prose the data does not record: only the tables decide", () => {
+    const r = compareWithSource(FR_GA, "2021-09-13");
+    expect(r.prose).toMatchObject({ compared: false, reason: "the data records no text of revision 2021-09-13 in locale fr", changes: [] });
+    expect(formatSourceComparison(r).split("\n")[1]).toContain("Prose: not compared (the data records no text of revision 2021-09-13 in locale fr); the tables decide.");
+    // The rows of 2021-09-13 that GA changed, and nothing about the prose.
+    expect(r.missingFromRevision.length + r.missingFromPage.length).toBeGreaterThan(0);
+  });
+});
+
+describe("prose: a section added, removed or changed is a change to review", () => {
+  const section = (page: string, heading: string, next: string): string => page.slice(0, page.indexOf(heading)) + page.slice(page.indexOf(next));
+
+  it("the current English page without its UDR section: prose changed, naming the section and what it states", () => {
+    const page = section(EN, "## User-defined routes", "## Azure Global required network rules");
+    const r = compareWithSource(page, "2021-11-02");
+    expect(r.rulesMatch).toBe(true);
+    expect(r.matches).toBe(false);
+    expect(r.prose.changes).toEqual([
+      {
+        kind: "removed",
+        id: "user-defined-routes",
+        heading: "User-defined routes",
+        line: 42,
+        removedSentences: [
+          "If you're using a non-Microsoft firewall to restrict outbound access, we highly recommend that you configure user-defined routes (UDRs) for Microsoft address prefixes instead of attempting to allow connectivity through your own firewall.",
+          "To add the required address prefixes in UDRs, see the sample Bash script.",
+        ],
+        addedSentences: [],
+        requirements: ["microsoft-prefixes"],
+        features: [],
+      },
+    ]);
+    const report = formatSourceComparison(r).split("\n");
+    expect(report[0]).toBe("The page (en, 33 rows) differs from revision 2021-11-02 (33 rows): prose changed: review.");
+    expect(report[2]).toBe('line 42: prose changed: review: section "User-defined routes" (user-defined-routes) removed; re-check requirement microsoft-prefixes');
+  });
+
+  it("one sentence of the DNS note changed: the section and the sentence before and after", () => {
+    const page = EN.replace("The virtual machines in the virtual network honor the name server", "The virtual machines in the virtual network ignore the name server");
+    const r = compareWithSource(page, "2021-11-02");
+    expect(r.rulesMatch).toBe(true);
+    expect(r.prose.changes).toHaveLength(1);
+    expect(r.prose.changes[0]).toMatchObject({
+      kind: "changed",
+      id: "dns-access",
+      heading: "DNS access",
+      line: 69,
+      removedSentences: ["The virtual machines in the virtual network honor the name server that's communicated through the Dynamic Host Configuration Protocol."],
+      addedSentences: ["The virtual machines in the virtual network ignore the name server that's communicated through the Dynamic Host Configuration Protocol."],
+    });
+    expect(r.prose.changes[0]?.requirements).toContain("crl");
+  });
+
+  it("a sentence added to the VPN note links the vpn feature and the tag requirements", () => {
+    const page = EN.replace("you don't need to open any other connection.", "you don't need to open any other connection. With VPN you must also open Storage on 8080.");
+    const r = compareWithSource(page, "2021-11-02");
+    expect(r.prose.changes.map((c) => [c.id, c.addedSentences, c.features])).toEqual([["virtual-network-service-tags", ["With VPN you must also open Storage on 8080."], ["vpn"]]]);
+    expect(r.prose.changes[0]?.requirements).toEqual(expect.arrayContaining(["tag-storage", "microsoft-prefixes"]));
+  });
+
+  it("a new section is added, a renamed heading with the same text is a changed section, formatting alone is no change", () => {
+    const added = compareWithSource(`${EN}\n## Private endpoints\n\nOpen port 9042 to your clients.\n`, "2021-11-02");
+    expect(added.prose.changes.map((c) => [c.kind, c.id, c.addedSentences])).toEqual([["added", "private-endpoints", ["Open port 9042 to your clients."]]]);
+    const renamed = compareWithSource(EN.replace("### DNS access", "### Name resolution"), "2021-11-02");
+    expect(renamed.prose.changes.map((c) => [c.kind, c.id, c.heading, c.removedSentences, c.addedSentences])).toEqual([["changed", "name-resolution", "Name resolution", ["DNS access"], ["Name resolution"]]]);
+    const bold = compareWithSource(EN.replace("If you use a virtual private network (VPN)", "If you use a **virtual private network** (`VPN`)"), "2021-11-02");
+    expect(bold.matches).toBe(true);
+  });
+});
+
+describe("prose properties", () => {
+  const recorded = parseSourcePage(EN).sections;
+  const candidates = recorded.flatMap((s) => sentences(s.text).filter((x) => x.includes(" the ")).map((sentence) => ({ id: s.id, sentence })));
+
+  it("changing one word of any sentence reports exactly that section, with that sentence before and after", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...candidates), fc.constantFrom("a", "no", "every"), ({ id, sentence }, word) => {
+        const changed = sentence.replace(" the ", ` ${word} `);
+        const lineOf = EN.split("\n").findIndex((l) => l.includes(sentence.slice(0, 40)));
+        fc.pre(lineOf >= 0 && EN.split(sentence).length === 2);
+        const r = compareWithSource(EN.replace(sentence, changed), "2021-11-02");
+        expect(r.rulesMatch).toBe(true);
+        expect(r.prose.changes.map((c) => [c.kind, c.id, c.removedSentences, c.addedSentences])).toEqual([["changed", id, [sentence], [changed]]]);
+      }),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 100), seed: 23 },
+    );
+  });
+
+  it("Markdown emphasis and code marks around any word of the prose change nothing", () => {
+    const words = [...new Set(recorded.flatMap((s) => s.text.split(/\s+/u)).filter((w) => /^[A-Za-z]{4,}$/u.test(w)))];
+    fc.assert(
+      fc.property(fc.constantFrom(...words), fc.constantFrom(["**", "**"], ["*", "*"], ["`", "`"]), (word, [open, close]) => {
+        const page = EN.replace(new RegExp(`(?<=[ (])${word}(?=[ ,.)])`, "u"), `${open}${word}${close}`);
+        fc.pre(page !== EN);
+        expect(compareWithSource(page, "2021-11-02").matches).toBe(true);
+      }),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 100), seed: 29 },
+    );
   });
 });

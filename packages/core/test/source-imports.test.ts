@@ -53,8 +53,8 @@ describe("import graph of the sources", () => {
     expect([...files].filter((f) => f.endsWith("dataset.ts") || f.endsWith("schema.ts")).map((f) => f.slice(src.length))).toEqual([]);
   });
 
-  it("the label mapping and the parser import nothing from the dataset", () => {
-    for (const entry of ["source/labels.ts", "source/parse.ts"]) {
+  it("the label mapping, the catalogue lookups, the prose reader and the parser import nothing from the dataset", () => {
+    for (const entry of ["source/labels.ts", "source/catalogue.ts", "source/prose.ts", "source/parse.ts"]) {
       const { files } = reachable(entry);
       expect([...files].filter((f) => /dataset|generated/u.test(f)), entry).toEqual([]);
     }

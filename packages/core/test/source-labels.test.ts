@@ -1,6 +1,7 @@
-// Data-free unit tests of the label mapping: these modules import nothing from the dataset.
+// The label mapping: spelling helpers (data-free modules) and the service names of the locale catalogue.
+import { SERVICE_LABELS, sourceLocales, stripLeadIn, tagForLabel } from "@cassandra-mi-netrules/core/source";
 import { describe, expect, it } from "vitest";
-import { canonicalTag, normalizeLabel, regionPlaceholder, SERVICE_LABELS, stripLeadIn, tagForLabel } from "../src/source/labels.js";
+import { canonicalTag, normalizeLabel, regionPlaceholder } from "../src/source/labels.js";
 import { parsePortCell } from "../src/source/parse.js";
 import { historyLabels } from "./history.js";
 
@@ -58,6 +59,13 @@ describe("tagForLabel", () => {
 
   it("maps every label to one of the nine tags the page uses", () => {
     expect(Object.values(SERVICE_LABELS).every((t) => NINE.includes(t))).toBe(true);
+  });
+
+  it("takes its labels from the catalogue: every service name of every locale, and nothing else", () => {
+    const written = sourceLocales.flatMap((c) => c.services.map((e) => normalizeLabel(e.written)));
+    expect(Object.keys(SERVICE_LABELS).sort()).toEqual([...new Set(written)].sort());
+    expect(tagForLabel("Azure Virtual Machine Scale Sets/API de gestion Azure")).toBe("AzureResourceManager");
+    expect(tagForLabel("Azure Virtual Machine Scale Sets/Azure-Verwaltungs-API")).toBe("AzureResourceManager");
   });
 
   it("maps every label of source-history.md's label table (section 9) to the tag that table gives", () => {

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 const vendor = (name: string): string => readFileSync(new URL(`../../../vendor/pages/${name}`, import.meta.url), "utf8");
 const EN = vendor("network-rules.en.2021-11-02.current.md");
 const FR = vendor("network-rules.fr.2021-05-21.seed.md");
+const FR_GA = vendor("network-rules.fr.2021-11-02.ga-handoff.md");
+const DE_GA = vendor("network-rules.de.2021-11-02.ga-handoff.md");
 
 const byTable = (rows: readonly SourceRow[], table: SourceRow["table"]): SourceRow[] => rows.filter((r) => r.table === table);
 
@@ -186,7 +188,13 @@ describe("formats of the page's other states", () => {
     const { rows, unreadable, locale } = parseSourcePage(page);
     expect(locale).toBe("fr");
     expect(rows.map((r) => [r.line, r.tag, r.tagKnown])).toEqual([[3, "AzureKeyVault", true]]);
-    expect(unreadable.map((u) => [u.line, u.reason])).toEqual([[4, 'the destination cell "Azure Cosmos DB" is neither a service tag name nor a known service label']]);
+    expect(unreadable.map((u) => [u.line, u.reason, u.unknownName])).toEqual([
+      [
+        4,
+        'the service-tag column\'s name "Azure Cosmos DB" is not a service tag name and not a name the page is known to use: the fr and en catalogues lack it',
+        { kind: "tag", written: "Azure Cosmos DB", locale: "fr" },
+      ],
+    ]);
   });
 
   it("reads prefixes given inside a NOTE, each on the line it stands", () => {
@@ -218,6 +226,117 @@ describe("formats of the page's other states", () => {
     const parsed = parseSourcePage(page);
     expect(parsed.locale).toBe("fr");
     expect(parsed.rows[0]?.line).toBe(6);
+  });
+});
+
+describe("translated pages: the names of the locale catalogue", () => {
+  it("Microsoft's French GA page: Stockage and Event Hub name their tags, and so does the translated management service", () => {
+    const parsed = parseSourcePage(FR_GA);
+    expect(parsed).toMatchObject({ locale: "fr", localeFrom: "front-matter", localeKnown: true, unreadable: [] });
+    expect(byTable(parsed.rows, "service-tags").map((r) => [r.line, r.tag, r.translatedName ?? null])).toEqual([
+      [27, "Storage", "Stockage"],
+      [28, "AzureKeyVault", null],
+      [29, "EventHub", "Event Hub"],
+      [30, "AzureMonitor", null],
+      [31, "AzureActiveDirectory", null],
+      [32, "AzureResourceManager", null],
+      [33, "AzureFrontDoor.FirstParty", null],
+      [34, "GuestAndHybridManagement", null],
+      [35, "ApiManagement", null],
+    ]);
+    const management = parsed.rows.find((r) => r.endpoint === "management.azure.com");
+    expect(management).toMatchObject({ alternative: "AzureResourceManager", alternativeLabel: "Azure Virtual Machine Scale Sets/API de gestion Azure" });
+    expect(byTable(parsed.rows, "azure-global")).toHaveLength(16);
+    expect(byTable(parsed.rows, "prefixes").map((r) => r.prefix)).toEqual(["104.40.0.0/13", "13.104.0.0/14", "40.64.0.0/10"]);
+  });
+
+  it("Microsoft's German GA page: German column labels, oder, Speicher", () => {
+    const parsed = parseSourcePage(DE_GA);
+    expect(parsed).toMatchObject({ locale: "de", localeFrom: "front-matter", localeKnown: true, unreadable: [] });
+    expect(byTable(parsed.rows, "service-tags")[0]).toMatchObject({ line: 27, tag: "Storage", translatedName: "Speicher" });
+    expect(byTable(parsed.rows, "azure-global").filter((r) => r.alternative !== undefined)).toHaveLength(8);
+    expect(byTable(parsed.rows, "internal-ports").map((r) => r.port)).toEqual([8443, 9443, 7001, 9042, 7199]);
+  });
+
+  it("without front matter the locale comes from the text; --locale overrides both", () => {
+    const body = DE_GA.split("---\n").slice(2).join("---\n");
+    expect(parseSourcePage(body)).toMatchObject({ locale: "de", localeFrom: "text", unreadable: [] });
+    expect(parseSourcePage(EN)).toMatchObject({ locale: "en", localeFrom: "text" });
+    const forced = parseSourcePage(DE_GA, { locale: "es" });
+    expect(forced).toMatchObject({ locale: "es", localeFrom: "option", localeKnown: false });
+  });
+
+  it("a name the catalogue lacks is an unreadable line that names it; the row is still read when the rest of it is", () => {
+    const page = DE_GA.replace("| Speicher |", "| Datenspeicher |")
+      .replace("| Zielendpunkt ", "| Ziel-Endpunkt ")
+      .replace("Azure Virtual Machine Scale Sets/Azure Management API", "Azure-VM-Skalierungsgruppen/Azure-Verwaltungs-API");
+    const parsed = parseSourcePage(page);
+    expect(parsed.unreadable.map((u) => [u.line, u.unknownName])).toEqual([
+      [27, { kind: "tag", written: "Datenspeicher", locale: "de" }],
+      [48, { kind: "column", written: "Ziel-Endpunkt", locale: "de", role: "endpoint" }],
+      [54, { kind: "service", written: "Azure-VM-Skalierungsgruppen/Azure-Verwaltungs-API", locale: "de" }],
+    ]);
+    // The Azure Global table is read by its cells, and the management row keeps its endpoint.
+    expect(byTable(parsed.rows, "azure-global")).toHaveLength(16);
+    expect(parsed.rows.find((r) => r.line === 54)).toMatchObject({ endpoint: "management.azure.com", alternativeUnknown: true });
+    expect(parsed.rows.find((r) => r.line === 27)).toBeUndefined();
+  });
+
+  it("a page in a locale the catalogue lacks: English names are read, every other one is reported with its role", () => {
+    const parsed = parseSourcePage(DE_GA, { locale: "es" });
+    const unknown = parsed.unreadable.map((u) => u.unknownName);
+    expect(unknown).toContainEqual({ kind: "column", written: "Zieldiensttag", locale: "es", role: "tag" });
+    expect(unknown).toContainEqual({ kind: "column", written: "Protokoll", locale: "es", role: "protocol" });
+    expect(unknown).toContainEqual({ kind: "connector", written: "oder", locale: "es", role: "or" });
+    expect(unknown).toContainEqual({ kind: "tag", written: "Speicher", locale: "es" });
+    expect(parsed.unreadable.every((u) => u.unknownName !== undefined)).toBe(true);
+    // Every rule row but the Speicher one is still read, by the cells.
+    expect(parsed.rows).toHaveLength(32);
+  });
+
+  it("on an English page, an unknown tag name is a tag (a rule difference), not a missing translation", () => {
+    const { rows, unreadable } = parseSourcePage(EN.replace("| `AzureMonitor` |", "| `AzureUpdateDelivery` |"));
+    expect(unreadable).toEqual([]);
+    expect(rows.find((r) => r.tag === "AzureUpdateDelivery")).toMatchObject({ tagKnown: false });
+  });
+});
+
+describe("prose sections", () => {
+  it("the current English page: seven sections by heading, tables and address prefixes left out", () => {
+    const { sections } = parseSourcePage(EN);
+    expect(sections.map((s) => [s.id, s.line])).toEqual([
+      ["required-outbound-network-rules", 11],
+      ["virtual-network-service-tags", 18],
+      ["user-defined-routes", 42],
+      ["azure-global-required-network-rules", 46],
+      ["dns-access", 69],
+      ["internal-port-usage", 75],
+      ["related-content", 87],
+    ]);
+    const tags = sections[1]!;
+    expect(tags.text.split("\n")).toHaveLength(3);
+    expect(tags.text).not.toMatch(/Storage \| HTTPS|104\.40\.0\.0/u);
+    expect(tags.text).toContain("If you use a virtual private network (VPN), you don't need to open any other connection.");
+    expect(tags.fingerprint).toMatch(/^[0-9a-f]{8}$/u);
+  });
+
+  it("a translated page's sections take their anchors as ids, the English headings' slugs", () => {
+    expect(parseSourcePage(FR_GA).sections.map((s) => s.id)).toEqual([
+      "required-outbound-network-rules",
+      "virtual-network-service-tags",
+      "user-defined-routes",
+      "azure-global-required-network-rules",
+      "dns-access",
+      "internal-port-usage",
+      "next-steps",
+    ]);
+  });
+
+  it("Markdown formatting alone does not change a section's text", () => {
+    const plain = parseSourcePage(EN).sections[4]!;
+    const marked = parseSourcePage(EN.replace("The system uses Domain Name System (DNS) names", "The system uses **Domain Name System** (`DNS`) [names](https://example.org)")).sections[4]!;
+    expect(marked.text).toBe(plain.text);
+    expect(marked.fingerprint).toBe(plain.fingerprint);
   });
 });
 

@@ -21,7 +21,7 @@ function listed(): Array<{ file: string; bytes: number; sha256: string }> {
 describe("vendor/", () => {
   const files = listed();
 
-  it("SOURCES.md lists the ARM schemas, the service-tags file, the regions and the three pages", () => {
+  it("SOURCES.md lists the ARM schemas, the service-tags file, the regions, the five pages and the UDR sample's prefix lists", () => {
     expect(files.filter((f) => f.file.startsWith("arm-schemas/"))).toHaveLength(8);
     expect(files.map((f) => f.file)).toEqual(
       expect.arrayContaining([
@@ -29,7 +29,11 @@ describe("vendor/", () => {
         "regions/locations.tf.json",
         "pages/network-rules.fr.2021-05-21.seed.md",
         "pages/network-rules.en.2021-11-02.current.md",
+        "pages/network-rules.fr.2021-11-02.ga-handoff.md",
+        "pages/network-rules.de.2021-11-02.ga-handoff.md",
         "pages/source-history.md",
+        "udr/configureUDR.62eb687.prefixes.txt",
+        "udr/configureUDR.592d4060.prefixes.txt",
       ]),
     );
   });

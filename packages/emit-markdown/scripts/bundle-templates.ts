@@ -4,7 +4,8 @@
  * `src/generated/renderers.ts` (the same templates compiled to functions), so the package reads no file
  * and parses no template at run time.
  * Checks on the way: every template obeys the template policy, every `t` key exists in every catalogue,
- * every catalogue has exactly the keys English has, every included partial exists.
+ * every catalogue has exactly the keys English has, every included partial exists, every message used
+ * inside a ```mermaid block is Mermaid-safe in every locale.
  * Usage: `tsx scripts/bundle-templates.ts` (the package's build runs it before tsup).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { load } from "js-yaml";
 import { compareStrings } from "../../core/src/order.js";
-import { checkTemplate } from "../src/template-policy.js";
+import { checkMermaidMessages, checkTemplate } from "../src/template-policy.js";
 import { compileRenderers } from "./compile-templates.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -98,6 +99,7 @@ function readBundle(dir: string): Bundle {
     const facts = checkTemplate(name, source);
     for (const key of facts.keys) if (!(key in catalogues["en"])) throw new Error(`template "${name}" uses key "${key}", which i18n/en.yaml lacks`);
     for (const p of facts.partials) if (!(p in partials)) throw new Error(`template "${name}" includes partial "${p}", which does not exist`);
+    checkMermaidMessages(name, facts.mermaidKeys, catalogues);
   }
   return { pages, partials, catalogues };
 }

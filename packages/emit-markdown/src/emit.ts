@@ -17,9 +17,9 @@ import { compiledPages } from "./generated/renderers.js";
 import { catalogues, defaultPages, defaultPartials } from "./generated/templates.js";
 import { handlebars } from "./handlebars.js";
 import type { RenderHelpers } from "./render-runtime.js";
-import { checkTemplate } from "./template-policy.js";
+import { checkMermaidMessages, checkTemplate } from "./template-policy.js";
 import { pageNames, partialNames, type MarkdownTemplateOverrides, type PageName, type PartialName } from "./templates.js";
-import { buildView, type DocsView } from "./view.js";
+import { buildView, type DocsView, type NotRenderedTarget } from "./view.js";
 
 export const version: string = pkg.version;
 
@@ -37,6 +37,8 @@ export interface MarkdownOptions {
   readonly changelog?: boolean | { readonly from: string };
   /** Coverage reported by other emitters, by target name; adds `targets.md` (what each target cannot do). */
   readonly coverage?: Readonly<Record<string, readonly CoverageEntry[]>>;
+  /** Targets that could not be generated with these inputs, by name: `targets.md` lists them with the reason. */
+  readonly notRendered?: Readonly<Record<string, NotRenderedTarget>>;
   /** Templates or partials that replace the bundled ones (see `templateOverridesFromFiles`). */
   readonly templates?: MarkdownTemplateOverrides;
   /** Directory the files are written under, POSIX, no trailing slash; default: the locale (`en`). `""`: none. */
@@ -136,10 +138,14 @@ function checkOverrideShape(overrides: MarkdownTemplateOverrides | undefined): C
 
 /** Every override obeys the template policy and includes only known partials. */
 function checkOverridePolicy(overrides: CheckedOverrides): void {
-  for (const [name, source] of Object.entries(overrides.pages)) checkTemplate(`pages/${name}`, source as string);
+  for (const [name, source] of Object.entries(overrides.pages)) {
+    const facts = checkTemplate(`pages/${name}`, source as string);
+    checkMermaidMessages(`pages/${name}`, facts.mermaidKeys, catalogues);
+  }
   for (const [name, source] of Object.entries(overrides.partials)) {
     const facts = checkTemplate(`partials/${name}`, source as string);
     for (const p of facts.partials) if (!(partialNames as readonly string[]).includes(p)) throw new Error(`templates.partials["${name}"] includes an unknown partial (value: "${p}")`);
+    checkMermaidMessages(`partials/${name}`, facts.mermaidKeys, catalogues);
   }
 }
 
@@ -186,7 +192,7 @@ function overrideRenderer(locale: Locale, overrides: CheckedOverrides): (page: P
   return renderer;
 }
 
-const OPTION_KEYS = ["locale", "changelog", "coverage", "templates", "dir"] as const;
+const OPTION_KEYS = ["locale", "changelog", "coverage", "notRendered", "templates", "dir"] as const;
 
 /** Renders the documentation for one locale. Pure: no file, clock or environment is read. */
 export function emitMarkdownDocs(resolved: ResolvedRules, options: MarkdownOptions = {}): EmitResult {
@@ -209,7 +215,14 @@ export function emitMarkdownDocs(resolved: ResolvedRules, options: MarkdownOptio
   const hasOverrides = Object.keys(overrides.pages).length > 0 || Object.keys(overrides.partials).length > 0;
   const renderer = hasOverrides ? overrideRenderer(locale, overrides) : bundledRenderer(locale);
 
-  const view = buildView(resolved, { locale, generator: GENERATOR, generatorVersion: version, coverage: options.coverage, changelog, regionNames: regionDisplayName }, regionalTagNames());
+  if (options.notRendered !== undefined && (options.notRendered === null || typeof options.notRendered !== "object" || Array.isArray(options.notRendered))) {
+    throw new Error(`notRendered must be an object by target name (value: ${JSON.stringify(options.notRendered)})`);
+  }
+  const view = buildView(
+    resolved,
+    { locale, generator: GENERATOR, generatorVersion: version, coverage: options.coverage, notRendered: options.notRendered, changelog, regionNames: regionDisplayName },
+    regionalTagNames(),
+  );
 
   const render = (page: PageName): string => {
     let out: string;

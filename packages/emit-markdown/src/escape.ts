@@ -4,11 +4,12 @@
  * - `text`: inline prose (paragraphs, list items, headings);
  * - `cell`: a GFM table cell (text, plus nothing may end the row);
  * - `code`: a code span in prose;
- * - `cellcode`: a code span inside a table cell.
+ * - `cellcode`: a code span inside a table cell;
+ * - `mermaid`: text inside a quoted label (`node["..."]`) of a ```mermaid block.
  */
-export type MarkdownContext = "text" | "cell" | "code" | "cellcode";
+export type MarkdownContext = "text" | "cell" | "code" | "cellcode" | "mermaid";
 
-export const MARKDOWN_CONTEXTS: readonly MarkdownContext[] = ["text", "cell", "code", "cellcode"];
+export const MARKDOWN_CONTEXTS: readonly MarkdownContext[] = ["text", "cell", "code", "cellcode", "mermaid"];
 
 /** A value that can be written into a page. */
 export type MarkdownValue = string | number;
@@ -62,17 +63,42 @@ function codeSpan(s: string, inCell: boolean): string {
   return `${fence}${pad}${body}${pad}${fence}`;
 }
 
+// Characters a Mermaid label shows as they are. Everything else becomes an entity code `#<decimal>;`,
+// which Mermaid decodes into text: `"` (ends the label), `#` and `;` (entity codes), `%` and `{}`
+// (directives), `<>&` (HTML labels), backticks (Markdown labels), `:` (its `style`/`classDef` rewrites).
+const MERMAID_SAFE_CHAR = /[\p{L}\p{N} .,/()*'+\-_?!@]/u;
+const MERMAID_SAFE = /^[\p{L}\p{N} .,/()*'+\-_?!@]*$/u;
+const LONE_SURROGATE = /[\ud800-\udfff]/;
+const REPLACEMENT_CHARACTER = 0xfffd;
+
+// Mermaid stands in for entity codes with "ﬂ°" and "¶ß" and turns those pairs back after drawing the
+// text, so a value holding them would change: a word joiner (U+2060, invisible) keeps each pair apart.
+const MERMAID_PLACEHOLDERS = /(\ufb02)(\u00b0)|(\u00b6)(\u00df)/g;
+
+/** A quoted Mermaid label that shows `s` as text: unsafe characters as `#<code point>;`, a lone surrogate as U+FFFD. */
+function mermaidLabel(value: string): string {
+  if (MERMAID_SAFE.test(value)) return value;
+  const s = value.replace(MERMAID_PLACEHOLDERS, (_m, a?: string, b?: string, c?: string, d?: string) => `${a ?? c}\u2060${b ?? d}`);
+  let out = "";
+  for (const ch of s) {
+    if (MERMAID_SAFE_CHAR.test(ch)) out += ch;
+    else out += `#${LONE_SURROGATE.test(ch) && ch.length === 1 ? REPLACEMENT_CHARACTER : ch.codePointAt(0)};`;
+  }
+  return out;
+}
+
 // The pages of every region repeat the same ids, purposes and inferences: each context remembers its
 // results (bounded, so hostile or generated data cannot grow it without limit).
 const CACHE_LIMIT = 4096;
-const cache: Record<MarkdownContext, Map<string, string>> = { text: new Map(), cell: new Map(), code: new Map(), cellcode: new Map() };
+const cache: Record<MarkdownContext, Map<string, string>> = { text: new Map(), cell: new Map(), code: new Map(), cellcode: new Map(), mermaid: new Map() };
 
 function escapeString(s: string, context: MarkdownContext): string {
   const memo = cache[context];
   let out = memo.get(s);
   if (out === undefined) {
     const inline = normalizeInline(s);
-    out = context === "code" || context === "cellcode" ? codeSpan(inline, context === "cellcode") : escapeText(inline);
+    if (context === "mermaid") out = mermaidLabel(inline);
+    else out = context === "code" || context === "cellcode" ? codeSpan(inline, context === "cellcode") : escapeText(inline);
     if (memo.size >= CACHE_LIMIT) memo.clear();
     memo.set(s, out);
   }

@@ -3,6 +3,7 @@
  * handlebars templates bundled at build time. In its coverage, `enforced` means "documented".
  */
 export { emitMarkdownDocs, emitter, GENERATOR, locales, version, type MarkdownOptions } from "./emit.js";
+export type { NotRenderedTarget } from "./view.js";
 export { escapeMarkdown, escapeMarkdownList, normalizeInline, MARKDOWN_CONTEXTS, type MarkdownContext, type MarkdownValue } from "./escape.js";
 export { checkTemplate, TemplatePolicyError, type TemplateFacts } from "./template-policy.js";
 export {

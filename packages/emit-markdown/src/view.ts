@@ -2,6 +2,7 @@
 import {
   artifactStamp,
   compareStrings,
+  describeWireRule,
   diffRevisions,
   features as datasetFeatures,
   formatPortRange,
@@ -17,7 +18,9 @@ import {
   type LocalizedText,
   type ResolvedRule,
   type ResolvedRules,
+  type WireRule,
 } from "@cassandra-mi-netrules/core";
+import { buildDiagram, type DiagramView } from "./diagram.js";
 
 export interface RuleView {
   readonly id: string;
@@ -35,22 +38,58 @@ export interface RuleView {
   readonly inferred: readonly string[];
 }
 
+export interface LimitView {
+  readonly ruleId: string;
+  readonly approximated: boolean;
+  /** The rule is internal traffic (between the nodes). */
+  readonly internal: boolean;
+  /** The rule's alternatives (FQDNs, service tags, prefixes), for pages that do not show the emitter's English text. */
+  readonly alternatives: readonly string[];
+  readonly how: string;
+  readonly why: string;
+}
+
 export interface TargetView {
   readonly name: string;
+  /** False: the target could not be generated with these inputs (see `needsSubnet` and `message`). */
+  readonly rendered: boolean;
+  readonly needsSubnet: boolean;
+  readonly message: string;
   readonly enforced: number;
   readonly approximated: number;
   readonly unsupported: number;
-  readonly limits: ReadonlyArray<{ readonly ruleId: string; readonly approximated: boolean; readonly how: string; readonly why: string }>;
+  readonly limits: readonly LimitView[];
   readonly missing: readonly string[];
   readonly extra: readonly string[];
+}
+
+/** A target that could not be generated with the inputs of the page (`MarkdownOptions.notRendered`). */
+export interface NotRenderedTarget {
+  /** The input it lacks, explained on the page in its locale: `subnet` (the cluster subnet). */
+  readonly needs?: "subnet";
+  /** The emitter's own error, in English: shown on English pages when `needs` is not given. */
+  readonly message: string;
+}
+
+/** An added or removed requirement: what it opens on the wire, in the page's language, and its purpose. */
+export interface ChangelogRuleView {
+  readonly id: string;
+  readonly wire: string;
+  readonly purpose: string;
 }
 
 export interface ChangelogStepView {
   readonly from: { readonly id: string; readonly label: string };
   readonly to: { readonly id: string; readonly label: string; readonly ga: boolean; readonly summary: string };
-  readonly added: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
-  readonly removed: ReadonlyArray<{ readonly id: string; readonly purpose: string }>;
-  readonly changed: ReadonlyArray<{ readonly id: string; readonly fields: readonly string[]; readonly before: string | null; readonly after: string | null }>;
+  /** Rule changes, in page order: what to open, what to close. */
+  readonly added: readonly ChangelogRuleView[];
+  readonly removed: readonly ChangelogRuleView[];
+  /** Rules kept by destination whose protocol, ports, alternatives or conditions changed (a new requirement id). */
+  readonly changed: ReadonlyArray<{ readonly id: string; readonly previousId: string; readonly fields: readonly string[]; readonly before: string; readonly after: string }>;
+  /** Rows the page rewrote without a rule change (translation, names, punctuation): listed apart, not counted. */
+  readonly wording: ReadonlyArray<{ readonly id: string; readonly before: string; readonly after: string }>;
+  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number; readonly wording: number };
+  /** No rule was added, removed or changed (wording may still have changed). */
   readonly unchanged: boolean;
 }
 
@@ -84,6 +123,8 @@ export interface DocsView {
   readonly regions: ReadonlyArray<{ readonly name: string; readonly displayName: string }>;
   readonly subnet: string | null;
   readonly pages: { readonly targets: boolean; readonly changelog: boolean };
+  /** The emitters' coverage texts are English: other locales show the page's own explanations instead. */
+  readonly emitterText: boolean;
   readonly outbound: readonly RuleView[];
   readonly serviceTags: readonly RuleView[];
   readonly prefixes: readonly RuleView[];
@@ -101,6 +142,8 @@ export interface DocsView {
   readonly notes: ReadonlyArray<{ readonly ruleId: string; readonly text: string }>;
   readonly targets: readonly TargetView[];
   readonly changelog: readonly ChangelogStepView[];
+  /** Where the cluster's traffic goes: the destination groups of the traffic diagram. */
+  readonly diagram: DiagramView;
 }
 
 export interface ViewOptions {
@@ -108,6 +151,7 @@ export interface ViewOptions {
   readonly generator: string;
   readonly generatorVersion: string;
   readonly coverage?: Readonly<Record<string, readonly CoverageEntry[]>>;
+  readonly notRendered?: Readonly<Record<string, NotRenderedTarget>>;
   readonly changelog?: boolean | { readonly from: string };
   /** Display names of regions by ARM location name. */
   readonly regionNames: (name: string) => string;
@@ -159,6 +203,7 @@ function targetView(name: string, entries: readonly CoverageEntry[], rules: read
     if (typeof e.why !== "string") throw new Error(`coverage["${name}"][${i}].why must be a string (value: ${JSON.stringify(e.why)})`);
   });
   const order = new Map(rules.map((r) => [r.id, r.order]));
+  const byId = new Map(rules.map((r) => [r.id, r]));
   const known = new Set(rules.map((r) => r.id));
   const covered = new Set(entries.map((e) => e.ruleId));
   const limits = sortBy(
@@ -171,10 +216,23 @@ function targetView(name: string, entries: readonly CoverageEntry[], rules: read
   );
   return {
     name,
+    rendered: true,
+    needsSubnet: false,
+    message: "",
     enforced: entries.filter((e) => e.status === "enforced").length,
     approximated: entries.filter((e) => e.status === "approximated").length,
     unsupported: entries.filter((e) => e.status === "unsupported").length,
-    limits: limits.map((e) => ({ ruleId: e.ruleId, approximated: e.status === "approximated", how: e.how, why: e.why })),
+    limits: limits.map((e) => {
+      const rule = byId.get(e.ruleId);
+      return {
+        ruleId: e.ruleId,
+        approximated: e.status === "approximated",
+        internal: rule?.kind === "internal",
+        alternatives: rule ? alternativesOf(rule) : [],
+        how: e.how,
+        why: e.why,
+      };
+    }),
     missing: sortBy(
       rules.filter((r) => !covered.has(r.id)),
       (r) => r.order,
@@ -182,6 +240,20 @@ function targetView(name: string, entries: readonly CoverageEntry[], rules: read
     ).map((r) => r.id),
     extra: uniqueSorted(entries.map((e) => e.ruleId).filter((id) => !known.has(id))),
   };
+}
+
+/** What a rule may allow: its FQDNs, its service tags (global names) and its prefixes. */
+function alternativesOf(rule: ResolvedRule): string[] {
+  return [...rule.fqdns.map((f) => f.fqdn), ...rule.unresolvedFqdns, ...rule.serviceTags.map((t) => t.global.name), ...rule.prefixes.ipv4, ...rule.prefixes.ipv6];
+}
+
+function notRenderedView(name: string, target: NotRenderedTarget, coverage: Readonly<Record<string, unknown>>): TargetView {
+  if (name.trim() === "") throw new Error(`notRendered target name must not be empty (value: "${name}")`);
+  if (Object.prototype.hasOwnProperty.call(coverage, name)) throw new Error(`notRendered["${name}"]: the target also has a coverage; give one or the other`);
+  if (target === null || typeof target !== "object") throw new Error(`notRendered["${name}"] must be { needs?, message } (value: ${JSON.stringify(target)})`);
+  if (target.needs !== undefined && target.needs !== "subnet") throw new Error(`notRendered["${name}"].needs must be "subnet" or absent (value: ${JSON.stringify(target.needs)})`);
+  if (typeof target.message !== "string") throw new Error(`notRendered["${name}"].message must be a string (value: ${JSON.stringify(target.message)})`);
+  return { name, rendered: false, needsSubnet: target.needs === "subnet", message: target.message, enforced: 0, approximated: 0, unsupported: 0, limits: [], missing: [], extra: [] };
 }
 
 // A changelog depends only on the (frozen) dataset, the two revisions and the locale: computed once each.
@@ -212,21 +284,22 @@ function changelogSteps(option: boolean | { readonly from: string } | undefined,
 function changelogPairs(pairs: ReadonlyArray<readonly [string, string]>, locale: Locale): ChangelogStepView[] {
   return pairs.map(([fromId, toId]) => {
     const diff = diffRevisions(fromId, toId);
-    const from = getRevision(fromId);
     const target = getRevision(toId);
-    const purposeOf = (id: string): { id: string; purpose: string } => ({ id, purpose: text(getRequirement(id).purpose, locale, `requirements["${id}"].purpose`) });
-    // diffRevisions reports a change only where the row as written is known for both revisions.
-    const changes = diff.changed.map((c) => {
-      const written = getRequirement(c.id).provenance.asWritten;
-      return { id: c.id, fields: [...c.fields], before: written[from.id] ?? null, after: written[target.id] ?? null };
+    const ruleView = (rule: WireRule): ChangelogRuleView => ({
+      id: rule.id,
+      wire: describeWireRule(rule, locale),
+      purpose: text(getRequirement(rule.id).purpose, locale, `requirements["${rule.id}"].purpose`),
     });
+    const counts = { added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, wording: diff.wording.length };
     return {
-      from: { id: from.id, label: from.label },
+      from: { id: diff.from, label: getRevision(fromId).label },
       to: { id: target.id, label: target.label, ga: target.status === "ga", summary: text(target.summary, locale, `revisions["${target.id}"].summary`) },
-      added: diff.added.map(purposeOf),
-      removed: diff.removed.map(purposeOf),
-      changed: changes,
-      unchanged: diff.added.length + diff.removed.length + changes.length === 0,
+      added: diff.rules.added.map(ruleView),
+      removed: diff.rules.removed.map(ruleView),
+      changed: diff.changed.map((c) => ({ id: c.id, previousId: c.previousId, fields: [...c.fields], before: describeWireRule(c.before, locale), after: describeWireRule(c.after, locale) })),
+      wording: diff.wording.map((w) => ({ id: w.id, before: w.before, after: w.after })),
+      counts,
+      unchanged: counts.added + counts.removed + counts.changed === 0,
     };
   });
 }
@@ -260,6 +333,15 @@ export function buildView(resolved: ResolvedRules, options: ViewOptions, regiona
   });
 
   const coverage = options.coverage ?? {};
+  const notRendered = options.notRendered ?? {};
+  // Checked here, before the diagram reads the same entries.
+  const targets = sortBy(
+    [
+      ...Object.keys(coverage).map((name) => targetView(name, coverage[name] as readonly CoverageEntry[], rules)),
+      ...Object.keys(notRendered).map((name) => notRenderedView(name, notRendered[name] as NotRenderedTarget, coverage)),
+    ],
+    (t) => t.name,
+  );
   return {
     locale,
     stamp: {
@@ -288,7 +370,8 @@ export function buildView(resolved: ResolvedRules, options: ViewOptions, regiona
     hasRegions: resolved.regions.length > 0,
     regions: uniqueSorted(resolved.regions).map((name) => ({ name, displayName: options.regionNames(name) })),
     subnet: resolved.subnet?.cidr ?? null,
-    pages: { targets: options.coverage !== undefined, changelog: Boolean(options.changelog) },
+    pages: { targets: options.coverage !== undefined || options.notRendered !== undefined, changelog: Boolean(options.changelog) },
+    emitterText: locale === "en",
     // Every rule lands in exactly one table: outbound rows from any other table go to the first one.
     outbound: pick((r) => r.kind === "outbound" && r.provenance.table !== "service-tags" && r.provenance.table !== "prefixes"),
     serviceTags: pick((r) => r.kind === "outbound" && r.provenance.table === "service-tags"),
@@ -304,9 +387,8 @@ export function buildView(resolved: ResolvedRules, options: ViewOptions, regiona
       ),
     ),
     notes: rules.flatMap((r) => r.provenance.notes.map((n, i) => ({ ruleId: r.id, text: text(n, locale, `rules["${r.id}"].provenance.notes[${i}]`) }))),
-    targets: Object.keys(coverage)
-      .sort(compareStrings)
-      .map((name) => targetView(name, coverage[name] as readonly CoverageEntry[], rules)),
+    targets,
     changelog: changelogSteps(options.changelog, rev.id, locale),
+    diagram: buildDiagram(rules, options.coverage),
   };
 }

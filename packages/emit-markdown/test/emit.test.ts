@@ -154,11 +154,19 @@ describe("content", () => {
     expect(limits.length - 1).toBe(count("approximated") + count("unsupported"));
   });
 
-  it("changelog from diffRevisions: added, removed and changed wording", () => {
+  it("changelog from diffRevisions: rules added and removed on the wire, wording apart and not counted", () => {
     const page = emitMarkdownDocs(eastus, { changelog: true }).files.find((f) => f.path === "en/changelog.md")!.content;
     expect(page).toContain("## 2021-11-02 (GA)");
-    expect(page).toMatch(/### Removed\n\n\| Requirement \| Purpose \|\n\| --- \| --- \|\n\| `tag-storage-regional` \|/);
-    expect(page).toContain("| `tag-guest-and-hybrid-management` | `provenance.asWritten` | `GuestandHybridManagement` | `GuestAndHybridManagement` |");
+    expect(page).toMatch(
+      /### Removed\n\n\| Requirement \| On the wire \| Purpose \|\n\| --- \| --- \| --- \|\n\| `tag-storage-regional` \| outbound from the cluster subnet to service tag Storage\.\{region\} \(one per datacenter region\), TCP 443 \(HTTPS\) \|/,
+    );
+    expect(page).toContain("| `crl` | outbound from the cluster subnet to crl.microsoft.com, TCP 443 (HTTPS) |");
+    expect(page).toContain("Rules added: 7, removed: 0, changed: 0. Wording changes, not counted as rule changes: 1.");
+    expect(page).toContain("### Wording\n");
+    expect(page).toContain("| `tag-guest-and-hybrid-management` | `GuestandHybridManagement` | `GuestAndHybridManagement` |");
+    const fr = emitMarkdownDocs(eastus, { locale: "fr", changelog: { from: "2021-05-21" } }).files.find((f) => f.path === "fr/changelog.md")!.content;
+    expect(fr).toContain("Règles ajoutées : 18, retirées : 0, modifiées : 0. Changements de rédaction, non comptés comme changements de règles : 8.");
+    expect(fr).toContain("| `crl` | sortant du sous-réseau du cluster vers crl.microsoft.com, TCP 443 (HTTPS) |");
     const first = emitMarkdownDocs(resolveRules({ revision: "2021-05-21", regions: [] }), { changelog: true }).files.find((f) => f.path === "en/changelog.md")!.content;
     expect(first).toContain("There is no earlier revision to compare with.");
   });
@@ -170,7 +178,7 @@ describe("content", () => {
     expect(() => emitMarkdownDocs(eastus, { locale: "de" as "en" })).toThrow(/locale must be one of en, fr \(value: "de"\)/);
     expect(() => emitMarkdownDocs(eastus, { changelog: { from: "2020-01-01" } })).toThrow(/changelog\.from .*"2020-01-01"/);
     expect(() => emitMarkdownDocs(eastus, { dir: "../out" })).toThrow(/dir .*"\.\.\/out"/);
-    expect(() => emitMarkdownDocs(eastus, { local: "fr" } as never)).toThrow(/local: unknown option \(value: "fr"; options: locale, changelog, coverage, templates, dir\)/);
+    expect(() => emitMarkdownDocs(eastus, { local: "fr" } as never)).toThrow(/local: unknown option \(value: "fr"; options: locale, changelog, coverage, notRendered, templates, dir\)/);
     expect(() => emitMarkdownDocs(eastus, { changelog: "yes" as never })).toThrow(/changelog must be true, false or \{ from: revision \} \(value: "yes"\)/);
     expect(() => emitMarkdownDocs(eastus, { coverage: { nsg: [{ ruleId: "crl", status: "maybe" as "enforced", how: "", why: "" }] } })).toThrow(
       /coverage\["nsg"\]\[0\]\.status .*"maybe"/,

@@ -3,7 +3,7 @@ import { resolveRules, type ResolvedRule, type ResolvedRules } from "@cassandra-
 import { emitMarkdownDocs, normalizeInline } from "@cassandra-mi-netrules/emit-markdown";
 import { formatIssues, lintMarkdownStrings } from "@cassandra-mi-netrules/testkit/markdownlint";
 import { defaultPartials } from "../src/generated/templates.js";
-import { tables, tokenTypes } from "./markdown-parse.js";
+import { parse, tables, tokenTypes } from "./markdown-parse.js";
 
 const HOSTILE_PURPOSE = "Pipes | and \\| here,\nbackticks ` `` ```, <script>alert('x')</script>\n# not a heading\n- not a list\r\n| --- | fake row |\n**bold** _em_ [link](http://evil.example) ![img](x.png) &lt; &amp; <!-- c -->";
 const HOSTILE_FQDN = "evil`|<b>.example.com";
@@ -61,7 +61,26 @@ describe("hostile data (pipes, backticks, <script>, newlines in a purpose)", () 
       expect(inferredTable[1]!.map((c) => c.text)).toEqual([rule.id, "purpose`|", normalizeInline(HOSTILE_PURPOSE)]);
 
       const targets = out.files.find((f) => f.path === `${locale}/targets.md`)!.content;
-      expect(tables(targets)[0]![1]!.map((c) => c.text).slice(2)).toEqual(["<script>x</script>", "a | b # c"]);
+      // English pages show the emitter's text; French ones the rule's alternatives and their own reason.
+      const limit = tables(targets)[0]![1]!;
+      if (locale === "en") expect(limit.map((c) => c.text).slice(2)).toEqual(["<script>x</script>", "a | b # c"]);
+      else expect(limit[2]!.codes).toEqual([normalizeInline(HOSTILE_FQDN), HOSTILE_TAG]);
+      for (const cell of limit) expect(cell.others).toEqual([]);
+
+      // The diagram: one ```mermaid block whose every line is a statement the template writes, and every
+      // label is escaped (the hostile FQDN and tag decode back from entity codes; nothing else in quotes).
+      const fences = parse(page).filter((t) => t.type === "fence");
+      expect(fences.map((t) => t.info)).toEqual(["mermaid"]);
+      const lines = fences[0]!.content.trimEnd().split("\n");
+      const label = String.raw`"(?:[\p{L}\p{N} .,/()*'+\-_?!@]|#\d+;|<br>|</?b>)*"`;
+      const statement = new RegExp(
+        String.raw`^(?:flowchart LR|  (?:subnet|nsg|routes|firewall)\[${label}\]|  (?:subnet --> nsg|nsg --> routes|routes --> firewall)|  (?:nsg|firewall) --> dest\d+\[${label}\]|  class dest\d+ destination|  classDef destination stroke-width:2px)$`,
+        "u",
+      );
+      for (const line of lines) expect(line).toMatch(statement);
+      const decoded = fences[0]!.content.replace(/#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)));
+      expect(decoded).toContain(normalizeInline(HOSTILE_FQDN));
+      expect(decoded).toContain(HOSTILE_TAG);
 
       // The hostile pages hold no token type that the same pages from clean data lack, and no HTML at all.
       const clean = emitMarkdownDocs(resolveRules({ regions: ["eastus"] }), { locale, coverage: { target: [{ ...coverage["evil|target`"][0]!, how: "x", why: "y" }] } });
@@ -69,9 +88,10 @@ describe("hostile data (pipes, backticks, <script>, newlines in a purpose)", () 
         const types = tokenTypes(f.content);
         const cleanTypes = tokenTypes(clean.files.find((c) => c.path === f.path)!.content);
         expect([...types].filter((t) => !cleanTypes.has(t)), f.path).toEqual([]);
-        for (const t of ["html_inline", "html_block", "image", "strong_open", "code_block", "fence", "hr", "s_open"]) {
+        for (const t of ["html_inline", "html_block", "image", "strong_open", "code_block", "hr", "s_open"]) {
           expect(types.has(t), `${f.path} has ${t}`).toBe(false);
         }
+        expect(parse(f.content).filter((t) => t.type === "fence").length, f.path).toBe(f.path.endsWith("network-rules.md") ? 1 : 0);
         if (f.path !== `${locale}/index.md`) expect(types.has("link_open"), `${f.path} has a link`).toBe(false);
         expect(f.content).not.toContain("<script>");
         expect(f.content.match(/^## Injected heading/m)).toBeNull();

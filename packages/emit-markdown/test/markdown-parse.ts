@@ -80,3 +80,16 @@ export function onlyInline(markdown: string): Cell & { blocks: string[] } {
   const blocks = tokens.filter((t) => t.type !== "inline" && t.nesting !== -1).map((t) => t.type);
   return { ...cellOf(inlines.length === 1 ? inlines[0] : undefined), blocks };
 }
+
+/**
+ * The text a Mermaid label escaped with the `mermaid` context shows for `value`: normalised, a lone
+ * surrogate as U+FFFD, and Mermaid's placeholder pairs ("ﬂ°", "¶ß") kept apart by a word joiner.
+ */
+export function mermaidShown(value: string): string {
+  return value
+    .replace(/[\s\u0000-\u001f\u007f-\u009f\u200b\ufeff]+/g, " ")
+    .trim()
+    .replace(/[\ud800-\udfff]/gu, "\ufffd")
+    .replace(/\ufb02\u00b0/g, "\ufb02\u2060\u00b0")
+    .replace(/\u00b6\u00df/g, "\u00b6\u2060\u00df");
+}

@@ -104,7 +104,53 @@ describe("template policy: data reaches a page only through `md`", () => {
   });
 
   it("accepts md, t, blocks and partials, and reports keys and partials", () => {
-    expect(checkTemplate("x", '{{t "a.b"}} {{#each rows}}{{md id "cellcode"}}{{/each}}{{> stamp}}')).toEqual({ keys: ["a.b"], partials: ["stamp"] });
+    expect(checkTemplate("x", '{{t "a.b"}} {{#each rows}}{{md id "cellcode"}}{{/each}}{{> stamp}}')).toEqual({ keys: ["a.b"], mermaidKeys: [], partials: ["stamp"] });
+  });
+});
+
+describe("template policy: a ```mermaid block holds data only in the mermaid context", () => {
+  const block = (body: string): string => `# T\n\n\`\`\`mermaid\nflowchart LR\n${body}\n\`\`\`\n`;
+
+  it("reports the catalogue keys used inside the block, apart from the others", () => {
+    const facts = checkTemplate("x", `{{t "a.out"}}\n${block('  n["{{t "a.in"}} {{md x "mermaid"}}"]\n{{#each xs}}\n  m["{{md this "mermaid"}}"]\n{{/each}}')}after {{md y}}\n`);
+    expect(facts).toEqual({ keys: ["a.in", "a.out"], mermaidKeys: ["a.in"], partials: [] });
+  });
+
+  it.each([
+    [block('  n["{{md x}}"]'), /inside a ```mermaid block, "md" must use the "mermaid" context/],
+    [block('  n["{{md x "text"}}"]'), /inside a ```mermaid block, "md" must use the "mermaid" context/],
+    [block('  n["{{md x "cellcode"}}"]'), /inside a ```mermaid block/],
+    ['Text {{md x "mermaid"}}\n', /the "mermaid" context of "md" is only for a ```mermaid block/],
+    [block("  {{> stamp}}"), /no partial may be included inside a ```mermaid block/],
+    ["{{#if a}}\n```mermaid\n{{/if}}\nx\n```\n", /a code fence must open and close outside "\{\{#if\}\}" blocks/],
+    ["```mermaid\nflowchart LR\n", /a code fence is not closed/],
+    ['```text\n{{md x "mermaid"}}\n```\n', /the "mermaid" context of "md" is only for a ```mermaid block/],
+  ])("rejects %j", (source, message) => {
+    expect(() => checkTemplate("pages/test", source)).toThrow(message);
+  });
+
+  it("a longer fence, or ~~~, is not closed by a shorter or different marker", () => {
+    expect(() => checkTemplate("x", '````mermaid\n```\n{{md x "mermaid"}}\n````\n')).not.toThrow();
+    expect(() => checkTemplate("x", '~~~mermaid\n```\n{{md x "mermaid"}}\n~~~\n')).not.toThrow();
+    expect(() => checkTemplate("x", '```mermaid\n``` x\n{{md x "mermaid"}}\n```\n')).not.toThrow();
+  });
+
+  it("an override that writes a catalogue message Mermaid would read, inside the block, is refused (and the bundle refuses one in the catalogue)", () => {
+    const resolved = resolveRules({ regions: ["eastus"] });
+    // "punct.colon" is ":" in English: Mermaid reads it (its style and classDef rewrites), so it may not go in a label.
+    const partial = defaultPartials["traffic-diagram"].replace('{{t "diagram.nsg"}}', '{{t "diagram.nsg"}}{{t "punct.colon"}}');
+    expect(() => emitMarkdownDocs(resolved, { templates: { partials: { "traffic-diagram": partial } } })).toThrow(
+      /template "partials\/traffic-diagram" line 0: catalogue en key "punct\.colon" is used in a ```mermaid block but holds characters Mermaid would read \(value: ":"/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), "cmn-emit-markdown-"));
+    try {
+      cpSync(templatesDir, dir, { recursive: true });
+      const fr = readFileSync(join(dir, "i18n/fr.yaml"), "utf8");
+      writeFileSync(join(dir, "i18n/fr.yaml"), fr.replace(/^ {2}nsg: Groupe de sécurité réseau$/m, '  nsg: Groupe "NSG"'));
+      expect(() => bundleTemplates(dir)).toThrow(/catalogue fr key "diagram\.nsg" is used in a ```mermaid block but holds characters Mermaid would read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The test code the two ARM emitters' suites share (emit-nsg, emit-azure-firewall): emit one template
+ * The test code the ARM emitters' suites share (emit-nsg, emit-azure-firewall, emit-route-table): emit one template
  * and check it, golden files read back from disk, the matrix over every vendored region x revision x
  * option set, determinism under shuffled input, the fast-check property, the artifact stamp, and the
  * table of golden-file mutations that must make the validators fail. What each emitter enforces is
@@ -27,8 +27,10 @@ export interface ArmEmitterUnderTest<O> {
   /** The package name the template's stamp names. */
   readonly generator: string;
   readonly version: string;
-  /** The one file the emitter writes, e.g. `nsg.json`. */
+  /** The template the emitter writes, e.g. `nsg.json`. */
   readonly file: string;
+  /** Every file the emitter writes with its default options, when it writes more than the template (default: the template alone). */
+  readonly files?: readonly string[];
   /** The named function (`emitNsgTemplate`...). */
   emit(resolved: ResolvedRules, options?: O): EmitResult;
   /** The package's `emitter` export and the registry name it must carry. */
@@ -43,11 +45,18 @@ export interface Emitted {
   readonly coverage: readonly CoverageEntry[];
 }
 
-/** Emits one template, which must be the only file, pass the validators and read back as its coverage claims. */
+/** The template among the files an emitter wrote. */
+export function templateOf<O>(target: ArmEmitterUnderTest<O>, out: EmitResult): string {
+  const file = out.files.find((f) => f.path === target.file);
+  if (!file) throw new Error(`${target.registryName} wrote no ${target.file} (files: ${out.files.map((f) => f.path).join(", ")})`);
+  return file.content;
+}
+
+/** Emits the files, among them the template, which must pass the validators and read back as its coverage claims. */
 export function emitChecked<O>(target: ArmEmitterUnderTest<O>, resolved: ResolvedRules, options: O): Emitted {
   const out = target.emit(resolved, options);
-  expect(out.files.map((f) => f.path)).toEqual([target.file]);
-  const content = (out.files[0] as { content: string }).content;
+  expect(out.files.map((f) => f.path)).toEqual(target.files ?? [target.file]);
+  const content = templateOf(target, out);
   expect(validateArmTemplate(content).errors).toEqual([]);
   target.roundTrip(resolved, options, content, out.coverage);
   return { content, coverage: out.coverage };
@@ -92,6 +101,8 @@ export function vendoredPhysicalRegions(): string[] {
 export interface MatrixOptionSet<O> {
   readonly subnet?: string;
   readonly options: O;
+  /** The revisions the option set applies to (default: every revision). */
+  readonly revisions?: readonly string[];
 }
 
 /**
@@ -107,9 +118,10 @@ export function runArmMatrix<O>(target: ArmEmitterUnderTest<O>, optionSets: Read
   for (const rev of revisions) {
     for (const region of regions) {
       for (const set of optionSets) {
+        if (set.revisions && !set.revisions.includes(rev.id)) continue;
         const resolved = resolveRules({ revision: rev.id, regions: [region.name], ...(set.subnet ? { subnet: set.subnet } : {}) });
         const out = target.emit(resolved, set.options);
-        const content = (out.files[0] as { content: string }).content;
+        const content = templateOf(target, out);
         const where = `${rev.id} ${region.name} ${JSON.stringify(set)}`;
         const result = validateArmTemplate(content);
         if (!result.ok) throw new Error(`${where}:\n${result.errors.join("\n")}`);
@@ -125,11 +137,11 @@ export function runArmMatrix<O>(target: ArmEmitterUnderTest<O>, optionSets: Read
 /**
  * Checks the destinations written for an outbound requirement (over all the rules that serve it) are
  * exactly one of its alternatives: one service tag as its global form or as all its regional forms,
- * each listing `feature` (`NSG`, `FW`) in the vendored service-tags file; or else its address prefixes.
+ * each listing `feature` (`NSG`, `FW`, `UDR`) in the vendored service-tags file; or else its address prefixes.
  * Returns whether the global tag is written and the status the coverage must give (a tag standing in
  * for host names, or the global tag for a regional-only row, is `approximated`).
  */
-export function expectAlternativeWritten(rule: ResolvedRule, destinations: readonly string[], feature: "NSG" | "FW"): { global: boolean; status: CoverageStatus } {
+export function expectAlternativeWritten(rule: ResolvedRule, destinations: readonly string[], feature: "NSG" | "FW" | "UDR"): { global: boolean; status: CoverageStatus } {
   const written = [...destinations].sort();
   const tag = rule.serviceTags.find((t) => written.includes(t.global.name) || t.regional.some((r) => written.includes(r.name)));
   if (!tag) {
@@ -177,7 +189,7 @@ export function contractTests<O>(target: ArmEmitterUnderTest<O>): void {
     expect(target.emitter.emit(resolved)).toEqual(target.emit(resolved));
   });
   it("the metadata block and the first resource's tags name generator, version, revision and data hash", () => {
-    const content = (target.emit(resolved).files[0] as { content: string }).content;
+    const content = templateOf(target, target.emit(resolved));
     const doc = JSON.parse(content) as { metadata: Record<string, unknown>; resources: Array<{ tags?: Record<string, string> }> };
     expect(doc.metadata["cassandra-mi-netrules"]).toMatchObject({
       generator: target.generator,
@@ -196,9 +208,14 @@ const numRuns = Number(process.env.FC_NUM_RUNS ?? 60);
  * made hostile (`[id]`, an ARM expression if left unescaped): the template is valid, reads back as its
  * coverage claims, and does not depend on the order of the input rules.
  */
-export function checkArmProperty<O, X>(target: ArmEmitterUnderTest<O>, extra: fc.Arbitrary<X>, toOptions: (x: X, subnet: string | undefined) => O): void {
+export function checkArmProperty<O, X>(
+  target: ArmEmitterUnderTest<O>,
+  extra: fc.Arbitrary<X>,
+  toOptions: (x: X, subnet: string | undefined) => O,
+  revisionApplies: (revision: string) => boolean = () => true,
+): void {
   const input = fc.record({
-    revision: fc.constantFrom(...revisions.map((r) => r.id)),
+    revision: fc.constantFrom(...revisions.map((r) => r.id).filter(revisionApplies)),
     regions: fc.subarray(
       regions.map((r) => r.name),
       { minLength: 0, maxLength: 3 },
@@ -215,7 +232,7 @@ export function checkArmProperty<O, X>(target: ArmEmitterUnderTest<O>, extra: fc
       const resolved: ResolvedRules = { ...base, rules: base.rules.map((r, i) => (i === victim ? { ...r, id: `[${r.id}]` } : r)) };
       const options = toOptions(g.extra, g.subnet);
       const out = target.emit(resolved, options);
-      const content = (out.files[0] as { content: string }).content;
+      const content = templateOf(target, out);
       expect(validateArmTemplate(content).errors).toEqual([]);
       target.roundTrip(resolved, options, content, out.coverage);
       expect(target.emit({ ...resolved, rules: shuffle(resolved.rules, g.seed) }, options)).toEqual(out);

@@ -1,13 +1,15 @@
 /**
  * ARM template validation written once and shared: ajv (draft-04) with the official schemas vendored
  * under `vendor/arm-schemas/`, the checks those schemas cannot make (priorities, names, service tags
- * against the vendored service-tags file, ports, unescaped `[`, Azure limits), and parsers that read an
- * NSG or a firewall-policy template back into rules. Every message names the resource and the field.
+ * against the vendored service-tags file, ports, unescaped `[`, Azure limits), and the flat views of the
+ * NSG and firewall-policy rules the tests compare, read through the azure package's ARM reader. Every
+ * message names the resource and the field.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AZURE_NAME_PATTERN, parseCidr, type PortRange } from "@cassandra-mi-netrules/core";
+import { AZURE_NAME_PATTERN, isArmExpression, isUnknown, readArmTemplate, TemplateScope, type FirewallPolicyRule, type Maybe } from "@cassandra-mi-netrules/azure";
+import { parseCidr, type PortRange } from "@cassandra-mi-netrules/core";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import AjvDraft04Module from "ajv-draft-04";
 
@@ -184,15 +186,16 @@ const NSG_MAX_ADDRESSES = 4000;
 /** Azure Firewall limits: unique source/destinations in network rules; bytes of rules in one rule collection group. */
 const FIREWALL_MAX_NETWORK_PAIRS = 20000;
 const FIREWALL_MAX_GROUP_BYTES = 2 * 1024 * 1024;
+/** Route table limits: user-defined routes per route table; routes with a service tag as address prefix. */
+const ROUTES_MAX = 400;
+const ROUTES_MAX_SERVICE_TAGS = 25;
 
 /* ------------------------------------------------------------ expressions */
 
 const EXPRESSION_FUNCTIONS = new Set(["parameters", "variables", "resourceGroup", "resourceId", "format", "concat", "subscription", "deployment", "reference", "toLower", "toUpper"]);
 
 /** A string ARM would evaluate: starts with `[` (not `[[`) and ends with `]`. */
-export function isArmExpression(value: string): boolean {
-  return value.startsWith("[") && !value.startsWith("[[") && value.endsWith("]");
-}
+export { isArmExpression };
 
 /**
  * Where a generated template may hold an expression; anywhere else a string that starts with `[` is
@@ -577,6 +580,76 @@ function checkRuleCollectionGroup(label: string, props: unknown, dnsProxy: boole
   return pairs;
 }
 
+/** Checks one route of a table; returns its address prefix when known and whether it is a service tag. */
+function checkRoute(at: string, name: unknown, props: unknown, tags: ReadonlyMap<string, readonly string[] | null>, errors: string[]): { prefix: string; tag: boolean } | undefined {
+  const np = nameProblem(name);
+  if (np) errors.push(`${at}: /name ${np}`);
+  if (!isObject(props)) {
+    if (!(typeof props === "string" && isArmExpression(props))) errors.push(`${at}: /properties must be an object`);
+    return undefined;
+  }
+  const hop = props.nextHopType;
+  const ip = props.nextHopIpAddress;
+  if (hop === "VirtualAppliance") {
+    if (typeof ip !== "string" || (!isArmExpression(ip) && addressFamily(unescape(ip)) === undefined)) errors.push(`${at}: /properties/nextHopIpAddress: a VirtualAppliance route needs the appliance's IP address`);
+  } else if (ip !== undefined && typeof hop === "string" && !isArmExpression(hop)) errors.push(`${at}: /properties/nextHopIpAddress is only allowed with the next hop type VirtualAppliance (value: ${JSON.stringify(ip)})`);
+  const raw = props.addressPrefix;
+  if (typeof raw !== "string") {
+    errors.push(`${at}: /properties/addressPrefix is missing or not a string`);
+    return undefined;
+  }
+  if (isArmExpression(raw)) return undefined;
+  const v = unescape(raw);
+  if (addressFamily(v) !== undefined && v.includes("/")) return { prefix: v, tag: false };
+  if (/[/:]/.test(v) || /^[\d.]+$/.test(v)) {
+    errors.push(`${at}: /properties/addressPrefix ${JSON.stringify(v)} is not a valid CIDR prefix`);
+    return undefined;
+  }
+  if (!tags.has(v)) errors.push(`${at}: /properties/addressPrefix service tag ${JSON.stringify(v)} is not in the service-tags file`);
+  else if (!(tags.get(v) ?? []).includes("UDR")) errors.push(`${at}: /properties/addressPrefix service tag ${JSON.stringify(v)} does not list UDR in its networkFeatures (${JSON.stringify(tags.get(v))})`);
+  return { prefix: v, tag: true };
+}
+
+/** Route tables (inline routes and routeTables/routes resources): names, prefixes, next hops, Azure's limits per table. */
+function checkRouteTables(template: Json, tags: ReadonlyMap<string, readonly string[] | null>, errors: string[]): void {
+  const tables = new Map<string, { label: string; routes: Array<{ label: string; name: unknown; properties: unknown }> }>();
+  for (const { label, r, parent } of resourcesOf(template)) {
+    if (parent !== undefined || !typeIs(r, "Microsoft.Network/routeTables")) continue;
+    const name = evaluate(r.name, template, {});
+    const np = nameProblem(name);
+    if (np) errors.push(`${label}: /name ${np}`);
+    const props = isObject(r.properties) ? r.properties : {};
+    const entry = { label, routes: (Array.isArray(props.routes) ? props.routes : []).map((x, i) => ({ label: `${label}: /properties/routes/${i} '${String(isObject(x) ? x.name : "")}'`, name: isObject(x) ? x.name : undefined, properties: isObject(x) ? x.properties : undefined })) };
+    tables.set(String(name), entry);
+  }
+  for (const c of childResources(template, "Microsoft.Network/routeTables", "routes", {})) {
+    if (c.badShape) errors.push(`${c.label}: /name ${JSON.stringify(evaluate(c.r.name, template, {}))} must be "<route table>/<route>"`);
+    const entry = tables.get(c.parent) ?? { label: c.label, routes: [] };
+    entry.routes.push({ label: c.label, name: c.name, properties: c.r.properties });
+    tables.set(c.parent, entry);
+  }
+  for (const { label, routes } of tables.values()) {
+    if (routes.length > ROUTES_MAX) errors.push(`${label}: /properties/routes: the route table holds ${routes.length} routes; Azure allows at most ${ROUTES_MAX}`);
+    const names = new Map<string, string>();
+    const prefixes = new Map<string, string>();
+    let tagged = 0;
+    for (const route of routes) {
+      if (typeof route.name === "string" && !isArmExpression(route.name)) {
+        const clash = names.get(route.name.toLowerCase());
+        if (clash) errors.push(`${route.label}: /name ${JSON.stringify(route.name)} is also the name of ${clash}`);
+        names.set(route.name.toLowerCase(), route.label);
+      }
+      const checked = checkRoute(route.label, route.name, route.properties, tags, errors);
+      if (!checked) continue;
+      if (checked.tag) tagged++;
+      const clash = prefixes.get(checked.prefix.toLowerCase());
+      if (clash) errors.push(`${route.label}: /properties/addressPrefix ${JSON.stringify(checked.prefix)} is also the prefix of ${clash}; a route table takes one route per prefix`);
+      prefixes.set(checked.prefix.toLowerCase(), route.label);
+    }
+    if (tagged > ROUTES_MAX_SERVICE_TAGS) errors.push(`${label}: /properties/routes: ${tagged} routes have a service tag as address prefix; Azure allows at most ${ROUTES_MAX_SERVICE_TAGS} per route table`);
+  }
+}
+
 /** The checks the schemas cannot make. Each message names the resource and the field. */
 export function checkArmSemantics(template: unknown, options: ArmCheckOptions = {}): string[] {
   if (!isObject(template)) return ["template: / must be a JSON object"];
@@ -643,6 +716,7 @@ export function checkArmSemantics(template: unknown, options: ArmCheckOptions = 
     if (total > FIREWALL_MAX_NETWORK_PAIRS && total - pairs <= FIREWALL_MAX_NETWORK_PAIRS)
       errors.push(`${c.label}: /properties/ruleCollections: the network rules of policy '${c.parent}' reach ${total} unique source/destinations (sources x destinations per rule); Azure Firewall allows ${FIREWALL_MAX_NETWORK_PAIRS}`);
   }
+  checkRouteTables(template, tags, errors);
   return errors;
 }
 
@@ -667,39 +741,33 @@ export interface ParseOptions {
   readonly parameters?: Readonly<Record<string, unknown>>;
 }
 
-/** Evaluates the few expression forms generated templates use; other strings are returned unescaped. */
+/** A template string as ARM evaluates it (the azure reader's evaluator); an expression it cannot evaluate stays as written. */
 function evaluate(value: unknown, template: Json, options: ParseOptions): unknown {
   if (typeof value !== "string") return value;
-  if (!isArmExpression(value)) return unescape(value);
-  const params = isObject(template.parameters) ? template.parameters : {};
-  const param = (name: string): unknown => {
-    if (options.parameters && name in options.parameters) return options.parameters[name];
-    const def = params[name];
-    return isObject(def) && "defaultValue" in def ? evaluate(def.defaultValue, template, options) : `[parameters('${name}')]`;
-  };
-  const body = value.slice(1, -1).trim();
-  const p = /^parameters\('([^']+)'\)$/.exec(body);
-  if (p) return param(p[1] as string);
-  const f = /^format\('((?:[^']|'')*)'((?:\s*,\s*parameters\('[^']+'\))*)\)$/.exec(body);
-  if (f) {
-    const args = [...(f[2] ?? "").matchAll(/parameters\('([^']+)'\)/g)].map((m) => String(param(m[1] as string)));
-    return (f[1] as string).replace(/''/g, "'").replace(/\{(\d+)\}/g, (_m, i: string) => args[Number(i)] ?? `{${i}}`);
-  }
-  return value;
-}
-
-function strings(value: unknown, template: Json, options: ParseOptions): string[] {
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return value.map((v) => String(evaluate(v, template, options)));
-  const v = evaluate(value, template, options);
-  if (Array.isArray(v)) return v.map(String);
-  return v === "" ? [] : [String(v)];
+  const r = new TemplateScope(template, options.parameters ?? {}).settle(value);
+  return r.ok ? r.value : value;
 }
 
 function requirementMap(template: Json): Record<string, string[]> {
   const meta = isObject(template.metadata) ? template.metadata["cassandra-mi-netrules"] : undefined;
   const req = isObject(meta) && isObject(meta.requirements) ? meta.requirements : {};
   return Object.fromEntries(Object.entries(req).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => unescape(String(x))) : []]));
+}
+
+/** A model value a generated template must make known (with the parameters given); an Unknown is an error naming the field. */
+function known<T>(value: Maybe<T> | undefined, what: string): T {
+  if (isUnknown(value)) throw new Error(`${what}: ${value.path} is not known (${value.reason})`);
+  return value as T;
+}
+
+function knownList<T>(values: readonly Maybe<T>[] | undefined, what: string): T[] {
+  return (values ?? []).map((v) => known(v, what));
+}
+
+function docOf(template: unknown, fn: string): Json {
+  const doc = typeof template === "string" ? (JSON.parse(template) as unknown) : template;
+  if (!isObject(doc)) throw new Error(`${fn}: the template must be a JSON object`);
+  return doc;
 }
 
 export interface ParsedSecurityRule {
@@ -720,39 +788,42 @@ export interface ParsedSecurityRule {
   readonly requirementIds: readonly string[];
 }
 
-/** Reads every security rule of a template back (inline rules and securityRules resources), sorted by NSG, direction, priority. */
+/** Both the single and the list form of one side of a security rule. */
+function sides<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined, what: string): T[] {
+  return [...(one === undefined ? [] : [known(one, what)]), ...knownList(many, what)];
+}
+
+/**
+ * Reads every custom security rule of a template back through the azure package's ARM reader (inline rules
+ * and securityRules resources), sorted by NSG, direction, priority.
+ */
 export function parseNsgTemplate(template: unknown, options: ParseOptions = {}): ParsedSecurityRule[] {
-  const doc = typeof template === "string" ? (JSON.parse(template) as unknown) : template;
-  if (!isObject(doc)) throw new Error("parseNsgTemplate: the template must be a JSON object");
+  const doc = docOf(template, "parseNsgTemplate");
   const map = requirementMap(doc);
   const out: ParsedSecurityRule[] = [];
-  const read = (nsg: string, name: string, props: unknown): void => {
-    if (!isObject(props)) throw new Error(`NSG '${nsg}' rule '${name}': /properties must be an object`);
-    const ports = [...strings(props.destinationPortRange, doc, options), ...strings(props.destinationPortRanges, doc, options)];
-    const sourcePorts = [...strings(props.sourcePortRange, doc, options), ...strings(props.sourcePortRanges, doc, options)];
-    out.push({
-      nsg,
-      name,
-      priority: Number(evaluate(props.priority, doc, options)),
-      direction: String(evaluate(props.direction, doc, options)) as ParsedSecurityRule["direction"],
-      access: String(evaluate(props.access, doc, options)) as ParsedSecurityRule["access"],
-      protocol: String(evaluate(props.protocol, doc, options)),
-      sources: [...strings(props.sourceAddressPrefix, doc, options), ...strings(props.sourceAddressPrefixes, doc, options)],
-      destinations: [...strings(props.destinationAddressPrefix, doc, options), ...strings(props.destinationAddressPrefixes, doc, options)],
-      sourcePorts: parsePorts(sourcePorts),
-      ports: parsePorts(ports),
-      description: typeof props.description === "string" ? unescape(props.description) : "",
-      requirementIds: map[name] ?? [],
-    });
-  };
-  for (const { r } of topLevelOf(doc, "Microsoft.Network/networkSecurityGroups")) {
-    const nsg = String(evaluate(r.name, doc, options));
-    const props = isObject(r.properties) ? r.properties : {};
-    for (const x of Array.isArray(props.securityRules) ? props.securityRules : []) {
-      if (isObject(x)) read(nsg, String(evaluate(x.name, doc, options)), x.properties);
+  for (const nsg of readArmTemplate(doc, options).networkSecurityGroups) {
+    const nsgName = known(nsg.name, "NSG name");
+    for (const raw of nsg.properties.securityRules) {
+      const rule = known(raw, `NSG '${nsgName}' rule`);
+      const name = known(rule.name, `NSG '${nsgName}' rule name`);
+      const p = rule.properties;
+      const at = `NSG '${nsgName}' rule '${name}'`;
+      out.push({
+        nsg: nsgName,
+        name,
+        priority: known(p.priority, at),
+        direction: known(p.direction, at),
+        access: known(p.access, at),
+        protocol: known(p.protocol, at),
+        sources: sides(p.sourceAddressPrefix, p.sourceAddressPrefixes, at).map(String),
+        destinations: sides(p.destinationAddressPrefix, p.destinationAddressPrefixes, at).map(String),
+        sourcePorts: parsePorts(sides(p.sourcePortRange, p.sourcePortRanges, at)),
+        ports: parsePorts(sides(p.destinationPortRange, p.destinationPortRanges, at)),
+        description: p.description === undefined ? "" : known(p.description, at),
+        requirementIds: map[name] ?? [],
+      });
     }
   }
-  for (const c of childResources(doc, "Microsoft.Network/networkSecurityGroups", "securityRules", options)) read(c.parent, c.name, c.r.properties);
   return out.sort((a, b) => (a.nsg < b.nsg ? -1 : a.nsg > b.nsg ? 1 : 0) || a.direction.localeCompare(b.direction) || a.priority - b.priority);
 }
 
@@ -783,55 +854,57 @@ export interface ParsedFirewallPolicy {
   readonly rules: readonly ParsedFirewallRule[];
 }
 
-/** Reads the firewall policies and rule collection groups of a template back into rules. */
+function parsedRule(rule: FirewallPolicyRule, at: string): Pick<ParsedFirewallRule, "sources" | "destinations" | "fqdns" | "protocols" | "ports"> {
+  const sources = knownList(rule.sourceAddresses, at).map(String);
+  if (rule.ruleType === "ApplicationRule") {
+    const protocols = knownList(rule.protocols, at).map((p) => ({ type: known(p.protocolType, at), port: known(p.port, at) }));
+    return {
+      sources,
+      destinations: knownList(rule.destinationAddresses, at).map(String),
+      fqdns: knownList(rule.targetFqdns, at),
+      protocols: [...new Set(protocols.map((p) => p.type))].sort(),
+      ports: protocols.map((p) => ({ from: p.port, to: p.port })),
+    };
+  }
+  const fqdns = rule.ruleType === "NetworkRule" ? knownList(rule.destinationFqdns, at) : [];
+  return { sources, destinations: knownList(rule.destinationAddresses, at).map(String), fqdns, protocols: knownList(rule.ipProtocols, at), ports: parsePorts(knownList(rule.destinationPorts, at)) };
+}
+
+/** Reads the firewall policies and rule collection groups of a template back into rules, through the azure package's ARM reader. */
 export function parseFirewallTemplate(template: unknown, options: ParseOptions = {}): ParsedFirewallPolicy {
-  const doc = typeof template === "string" ? (JSON.parse(template) as unknown) : template;
-  if (!isObject(doc)) throw new Error("parseFirewallTemplate: the template must be a JSON object");
+  const doc = docOf(template, "parseFirewallTemplate");
   const map = requirementMap(doc);
-  const policies: Array<{ name: string; dnsProxy: boolean; tier: string | undefined }> = [];
+  const network = readArmTemplate(doc, options);
+  const policies = network.firewallPolicies.map((p) => {
+    const dns = p.properties.dnsSettings;
+    const tier = p.properties.sku?.tier;
+    return { name: known(p.name, "policy name"), dnsProxy: dns?.enableProxy === true && dns.requireProxyForNetworkRules !== false, tier: typeof tier === "string" ? tier : undefined };
+  });
   const rules: ParsedFirewallRule[] = [];
-  const readGroup = (policy: string, group: string, props: unknown): void => {
-    if (!isObject(props)) throw new Error(`rule collection group '${policy}/${group}': /properties must be an object`);
-    const groupPriority = Number(evaluate(props.priority, doc, options));
-    for (const c of Array.isArray(props.ruleCollections) ? props.ruleCollections : []) {
-      if (!isObject(c)) continue;
-      const collection = String(evaluate(c.name, doc, options));
-      const action = String(isObject(c.action) ? evaluate(c.action.type, doc, options) : "") as ParsedFirewallRule["action"];
-      for (const r of Array.isArray(c.rules) ? c.rules : []) {
-        if (!isObject(r)) continue;
-        const name = String(evaluate(r.name, doc, options));
-        const app = r.ruleType === "ApplicationRule";
-        const protocols = app
-          ? (Array.isArray(r.protocols) ? r.protocols : []).filter(isObject).map((p) => ({ type: String(evaluate(p.protocolType, doc, options)), port: Number(evaluate(p.port, doc, options)) }))
-          : [];
+  for (const g of network.firewallPolicyRuleCollectionGroups) {
+    const [policy, group] = [known(g.firewallPolicyName, "policy name"), known(g.name, "group name")];
+    for (const rawCollection of g.properties.ruleCollections) {
+      const c = known(rawCollection, `group '${group}' rule collection`);
+      const collection = known(c.name, `group '${group}' collection name`);
+      for (const rawRule of c.rules) {
+        const rule = known(rawRule, `collection '${collection}' rule`);
+        const name = known(rule.name, `collection '${collection}' rule name`);
+        const at = `rule '${collection}/${name}'`;
         rules.push({
           policy,
           group,
-          groupPriority,
+          groupPriority: known(g.properties.priority, at),
           collection,
-          collectionPriority: Number(evaluate(c.priority, doc, options)),
-          action,
-          ruleType: String(r.ruleType) as ParsedFirewallRule["ruleType"],
+          collectionPriority: known(c.priority, at),
+          action: known(c.action.type, at),
+          ruleType: rule.ruleType,
           name,
-          sources: strings(r.sourceAddresses, doc, options),
-          destinations: strings(r.destinationAddresses, doc, options),
-          fqdns: app ? strings(r.targetFqdns, doc, options) : strings(r.destinationFqdns, doc, options),
-          protocols: app ? [...new Set(protocols.map((p) => p.type))].sort() : strings(r.ipProtocols, doc, options),
-          ports: app ? protocols.map((p) => ({ from: p.port, to: p.port })) : parsePorts(strings(r.destinationPorts, doc, options)),
-          description: typeof r.description === "string" ? unescape(r.description) : "",
+          ...parsedRule(rule, at),
+          description: rule.description === undefined ? "" : known(rule.description, at),
           requirementIds: map[`${collection}/${name}`] ?? [],
         });
       }
     }
-  };
-  for (const { r } of topLevelOf(doc, "Microsoft.Network/firewallPolicies")) {
-    const props = isObject(r.properties) ? r.properties : {};
-    policies.push({
-      name: String(evaluate(r.name, doc, options)),
-      dnsProxy: dnsProxyForNetworkRules(props),
-      tier: isObject(props.sku) && typeof props.sku.tier === "string" ? props.sku.tier : undefined,
-    });
   }
-  for (const c of childResources(doc, "Microsoft.Network/firewallPolicies", "ruleCollectionGroups", options)) readGroup(c.parent, c.name, c.r.properties);
   return { policies, rules };
 }

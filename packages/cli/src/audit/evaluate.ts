@@ -100,6 +100,12 @@ export class Evaluator {
     );
   }
 
+  /** One protocol entry per port: an allow needs an Https entry for every port of the range, a deny one in it. */
+  static appPortsMatch(r: FwRule & { kind: "app" }, chk: Check, mode: Mode): boolean {
+    const ports = new Set(r.protocols.filter((p) => p.type === "https" && chk.from <= p.port && p.port <= chk.to).map((p) => p.port));
+    return mode === "allow" ? ports.size === chk.to - chk.from + 1 : ports.size > 0;
+  }
+
   fwMatch(r: FwRule, chk: Check, mode: Mode): boolean {
     if (chk.kind === "fqdn") {
       const f = chk.fqdn.toLowerCase();
@@ -115,8 +121,7 @@ export class Evaluator {
       return (
         r.src.some((s) => this.holdsSubnet(s, mode)) &&
         r.fqdns.some((t) => Evaluator.fqdnCovers(t, f)) &&
-        r.protocols.some((p) => p.type === "https" && p.port === chk.from) &&
-        chk.from === chk.to
+        Evaluator.appPortsMatch(r, chk, mode)
       );
     }
     if (chk.kind === "internal" || r.kind !== "net") return false;

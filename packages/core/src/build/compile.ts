@@ -41,7 +41,7 @@ export class DatasetError extends Error {
   }
 }
 
-function parseYaml(file: string, label: string, problems: string[]): unknown {
+export function parseYaml(file: string, label: string, problems: string[]): unknown {
   try {
     return load(readFileSync(file, "utf8"));
   } catch (e) {
@@ -50,7 +50,7 @@ function parseYaml(file: string, label: string, problems: string[]): unknown {
   }
 }
 
-function check<T>(schema: z.ZodType<T>, doc: unknown, label: string, problems: string[]): T | undefined {
+export function check<T>(schema: z.ZodType<T>, doc: unknown, label: string, problems: string[]): T | undefined {
   const res = schema.safeParse(doc);
   if (res.success) return res.data;
   for (const issue of res.error.issues) {

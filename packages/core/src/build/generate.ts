@@ -2,8 +2,10 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
-import { FeatureFileSchema, RequirementFileSchema, RevisionFileSchema } from "../schema.js";
+import { FeatureFileSchema, ProseFileSchema, RequirementFileSchema, RevisionFileSchema, SourceLocaleFileSchema, UdrFileSchema } from "../schema.js";
 import { buildServiceTagCatalog, compileDataset, readRegions, readServiceTagsFile } from "./compile.js";
+import { compileSourceData } from "./source-data.js";
+import { compileUdrAdvice } from "./udr.js";
 import { buildServiceTagReference } from "./service-tag-reference.js";
 
 export const SERVICE_TAGS_FILE = "vendor/service-tags/ServiceTags_Public_20251028.json";
@@ -40,6 +42,9 @@ export function dataJsonSchemas(): Record<string, unknown> {
     "rules.schema.json": schema(RequirementFileSchema, "cassandra-mi-netrules requirement file (packages/core/data/requirements/*.yaml)"),
     "revisions.schema.json": schema(RevisionFileSchema, "cassandra-mi-netrules revision list (packages/core/data/revisions.yaml)"),
     "features.schema.json": schema(FeatureFileSchema, "cassandra-mi-netrules feature list (packages/core/data/features.yaml)"),
+    "source-locale.schema.json": schema(SourceLocaleFileSchema, "cassandra-mi-netrules source page catalogue (packages/core/data/source/locales/*.yaml)"),
+    "source-prose.schema.json": schema(ProseFileSchema, "cassandra-mi-netrules recorded prose (packages/core/data/source/prose/*.yaml)"),
+    "udr.schema.json": schema(UdrFileSchema, "cassandra-mi-netrules user-defined routes advice (packages/core/data/udr.yaml)"),
   };
 }
 
@@ -78,6 +83,12 @@ export function generatedFiles({ pkgDir, repoRoot }: { pkgDir: string; repoRoot:
       ]),
     },
     {
+      path: join(gen, "udr.ts"),
+      content: tsModule('import type { UdrAdvice } from "../types.js";\n', [
+        ["UDR_ADVICE", "UdrAdvice[]", compileUdrAdvice(join(pkgDir, "data"), build.revisions.map((r) => r.id), repoRoot)],
+      ]),
+    },
+    {
       // Read by the service-tags subpath only: the main entry does not load it.
       path: join(gen, "service-tag-reference.ts"),
       content: tsModule('import type { ServiceTagReference } from "../service-tags-compare.js";\n', [
@@ -89,6 +100,12 @@ export function generatedFiles({ pkgDir, repoRoot }: { pkgDir: string; repoRoot:
       content: `${HEADER}export const CORE_VERSION = ${JSON.stringify(version)};\n`,
     },
   ];
+  // The source page's catalogue and prose: imported by the `source` subpath only, outside the dataset hash.
+  const source = compileSourceData(join(pkgDir, "data"), build, repoRoot);
+  files.push(
+    { path: join(gen, "source-locales.ts"), content: tsModule('import type { LocaleCatalogue } from "../source/catalogue.js";\n', [["SOURCE_LOCALES", "LocaleCatalogue[]", source.catalogues]]) },
+    { path: join(gen, "source-prose.ts"), content: tsModule('import type { RecordedProse } from "../source/prose.js";\n', [["SOURCE_PROSE", "RecordedProse[]", source.prose]]) },
+  );
   for (const [name, schema] of Object.entries(dataJsonSchemas())) {
     files.push({ path: join(repoRoot, "schemas", name), content: `${JSON.stringify(schema, null, 2)}\n` });
   }

@@ -1,12 +1,14 @@
-/** Compares the rows of a copy of the official page with one revision of the dataset. */
+/** Compares a copy of the official page (its rule rows and its prose) with one revision of the dataset. */
 import { parseCidr } from "../cidr.js";
 import { currentRevision, getRevision } from "../dataset.js";
 import { formatPortRange, mergePortRanges } from "../emit/ports.js";
 import { sortBy } from "../order.js";
 import { nearest } from "../suggest.js";
-import type { Locale, PortRange, Requirement, Revision, SourceTable } from "../types.js";
+import type { PortRange, Requirement, Revision, SourceTable } from "../types.js";
+import { catalogueFile } from "./catalogue.js";
 import { regionPlaceholder } from "./labels.js";
-import { parseSourcePage, type ParseOptions, type SourceRow, type UnreadableLine } from "./parse.js";
+import { parseSourcePage, type LocaleOrigin, type ParsedSourcePage, type ParseOptions, type SourceRow, type UnreadableLine } from "./parse.js";
+import { compareProse, type ProseComparison, type RecordedProse } from "./prose.js";
 
 /** What differs in a row both sides have: its identity (a near spelling), protocol, ports, alternative, tag spelling. */
 export type SourceDiffField = "endpoint" | "tag" | "prefix" | "port" | "protocol" | "ports" | "alternative" | "spelling";
@@ -36,9 +38,13 @@ export interface SourceDiff {
 export interface SourceComparison {
   /** The revision compared with. */
   readonly revision: string;
-  readonly locale: Locale;
-  /** No difference and no unreadable line. */
+  /** The page's locale (ISO 639-1) and how it was found. */
+  readonly locale: string;
+  readonly localeFrom: LocaleOrigin;
+  /** No rule difference, no unreadable line, and no prose change where the prose was compared. */
   readonly matches: boolean;
+  /** No rule difference and no unreadable line: the tables alone match. */
+  readonly rulesMatch: boolean;
   /** Rows read from the page / rows the revision has (a prefix list counts one per prefix). */
   readonly pageRows: number;
   readonly revisionRows: number;
@@ -48,8 +54,15 @@ export interface SourceComparison {
   readonly missingFromPage: readonly SourceDiff[];
   /** Rows both have that differ in a field. */
   readonly differing: readonly SourceDiff[];
-  /** Lines of the page that could not be read. */
+  /** Lines of the page that could not be read (a name the catalogue lacks carries the entry to add). */
   readonly unreadable: readonly UnreadableLine[];
+  /** The sections outside the rule tables, compared with the text the revision records in the page's locale. */
+  readonly prose: ProseComparison;
+}
+
+export interface CompareOptions extends ParseOptions {
+  /** The prose the data records, per revision and locale. */
+  readonly prose?: readonly RecordedProse[];
 }
 
 interface Expected {
@@ -72,7 +85,8 @@ const KEY_FIELD: Record<SourceTable, SourceDiffField> = {
   "internal-ports": "port",
 };
 
-const TABLE_NAME: Record<SourceTable, string> = {
+/** The name a report gives each table of the page. */
+export const TABLE_NAME: Record<SourceTable, string> = {
   "azure-global": "Azure Global table",
   "service-tags": "service-tag table",
   prefixes: "address prefixes",
@@ -132,7 +146,7 @@ function rowKey(row: SourceRow): string {
   }
 }
 
-function show(value: string | undefined): string {
+export function show(value: string | undefined): string {
   return value === undefined ? "none" : JSON.stringify(value);
 }
 
@@ -154,7 +168,8 @@ function fieldDiffs(row: SourceRow, exp: Expected, revisionId: string): SourceDi
     const r = portsText(exp.ports);
     if (p !== r) out.push({ ...base, field: "ports", page: p, revision: r, message: `port ${p} where revision ${revisionId} has ${r}` });
   }
-  if (row.table === "azure-global" && row.alternative !== exp.alternative) {
+  // An alternative named in words the catalogue lacks is an unreadable line with the entry to add, not a difference.
+  if (row.table === "azure-global" && row.alternative !== exp.alternative && !row.alternativeUnknown) {
     const page = row.alternative ?? (row.alternativeLabel === undefined ? undefined : `"${row.alternativeLabel}" (no known tag)`);
     out.push({
       ...base,
@@ -193,18 +208,14 @@ function sortDiffs(diffs: readonly SourceDiff[]): SourceDiff[] {
   );
 }
 
-/**
- * Compares a copy of the official page with a revision of the dataset (default: the current one). Rows
- * pair by table and identity (endpoint, tag, prefix, port); a page row and a revision row left unpaired
- * in the same table whose identities are near (edit distance) pair as one difference of spelling.
- * Throws `SourcePageError` when the page holds no rule table and `UnknownNameError` for an unknown revision.
- */
-export function compareRows(
-  parsed: { rows: readonly SourceRow[]; unreadable: readonly UnreadableLine[]; locale: Locale },
-  revisionId?: string,
-): SourceComparison {
-  const revision = revisionId === undefined ? currentRevision : getRevision(revisionId);
-  const expected = expectedRows(revision);
+interface Pairing {
+  readonly pairs: Array<{ row: SourceRow; exp: Expected }>;
+  readonly missing: Expected[];
+  readonly missingFromRevision: SourceDiff[];
+}
+
+/** Rows pair by table and identity; a leftover page row pairs with a near leftover revision row of its table. */
+function pairRows(rows: readonly SourceRow[], expected: readonly Expected[], revisionId: string): Pairing {
   const pending = new Map<string, Expected[]>();
   for (const e of expected) {
     const k = `${e.table}\u0000${e.key}`;
@@ -212,14 +223,12 @@ export function compareRows(
   }
   const pairs: Array<{ row: SourceRow; exp: Expected }> = [];
   const extra: SourceRow[] = [];
-  for (const row of parsed.rows) {
-    const queue = pending.get(`${row.table}\u0000${rowKey(row)}`);
-    const exp = queue?.shift();
+  for (const row of rows) {
+    const exp = pending.get(`${row.table}\u0000${rowKey(row)}`)?.shift();
     if (exp) pairs.push({ row, exp });
     else extra.push(row);
   }
   let missing = [...pending.values()].flat();
-
   const missingFromRevision: SourceDiff[] = [];
   for (const row of extra) {
     const key = rowKey(row);
@@ -231,22 +240,69 @@ export function compareRows(
       missing = missing.filter((e) => e !== exp);
       continue;
     }
-    missingFromRevision.push({
-      line: row.line,
-      table: row.table,
-      key,
-      page: row.asWritten,
-      message: `${TABLE_NAME[row.table]} row ${show(key)} is not in revision ${revision.id}`,
-    });
+    missingFromRevision.push({ line: row.line, table: row.table, key, page: row.asWritten, message: `${TABLE_NAME[row.table]} row ${show(key)} is not in revision ${revisionId}` });
   }
+  return { pairs, missing, missingFromRevision };
+}
 
-  const differing = pairs.flatMap(({ row, exp }) => fieldDiffs(row, exp, revision.id));
+/** The page lines between which a revision row would stand: after its table's previous paired row, before the next. */
+function bracket(exp: Expected, expected: readonly Expected[], pairedLine: ReadonlyMap<Expected, number>): { after: number; before: number } {
+  const next = expected.find((e) => e.table === exp.table && e.index > exp.index && pairedLine.has(e));
+  const prev = [...expected].reverse().find((e) => e.table === exp.table && e.index < exp.index && pairedLine.has(e));
+  return { after: prev ? (pairedLine.get(prev) ?? 0) : 0, before: next ? (pairedLine.get(next) ?? Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER };
+}
 
-  // Where a missing row would stand: an unreadable line holding it, else before the next row of its table.
+/** The YAML entry that teaches the catalogue a name, and where it goes. */
+function catalogueEntry(u: UnreadableLine, tag: string | undefined): string | undefined {
+  const name = u.unknownName;
+  if (!name) return undefined;
+  const written = JSON.stringify(name.written);
+  const entry =
+    name.kind === "column" || name.kind === "connector"
+      ? `${name.kind}s: - { role: ${name.role ?? "use"}, written: ${written}, sources: [...] }`
+      : `${name.kind === "tag" ? "tags" : "services"}: - { written: ${written}, tag: ${tag ?? "<the tag it names>"}, sources: [...] }`;
+  return `add to ${catalogueFile(name.locale)} under ${entry}`;
+}
+
+/**
+ * Unknown names: a tag-column name stands for the revision row missing where it stands (that row is then
+ * not reported missing); a service name for the alternative of its row. Each gets the catalogue entry to add.
+ */
+function resolveUnknownNames(
+  unreadable: readonly UnreadableLine[],
+  missing: Expected[],
+  expected: readonly Expected[],
+  pairs: ReadonlyArray<{ row: SourceRow; exp: Expected }>,
+): { unreadable: UnreadableLine[]; missing: Expected[] } {
+  const pairedLine = new Map<Expected, number>(pairs.map(({ row, exp }) => [exp, row.line]));
+  let left = missing;
+  const out = unreadable.map((u) => {
+    if (u.unknownName?.kind === "tag") {
+      const exp = sortBy(left, (e) => e.index).find((e) => {
+        if (e.table !== "service-tags") return false;
+        const { after, before } = bracket(e, expected, pairedLine);
+        return after < u.line && u.line < before;
+      });
+      if (exp) left = left.filter((e) => e !== exp);
+      const tag = exp?.key.replace(/\.\{region\}$/u, "");
+      return { ...u, ...(exp ? { requirementId: exp.requirement.id } : {}), catalogueEntry: catalogueEntry(u, tag) as string };
+    }
+    if (u.unknownName?.kind === "service") {
+      const exp = pairs.find((p) => p.row.line === u.line)?.exp;
+      return { ...u, ...(exp ? { requirementId: exp.requirement.id } : {}), catalogueEntry: catalogueEntry(u, exp?.alternative) as string };
+    }
+    if (u.unknownName) return { ...u, catalogueEntry: catalogueEntry(u, undefined) as string };
+    return u;
+  });
+  return { unreadable: out, missing: left };
+}
+
+/** Where each missing revision row would stand: an unreadable line holding it, else before the next row of its table. */
+function missingRows(missing: readonly Expected[], expected: readonly Expected[], parsed: ParsedPage, pairs: Pairing["pairs"]): SourceDiff[] {
   const pairedLine = new Map<Expected, number>(pairs.map(({ row, exp }) => [exp, row.line]));
   const tableLines = new Map<SourceTable, number[]>();
   for (const row of parsed.rows) tableLines.set(row.table, [...(tableLines.get(row.table) ?? []), row.line]);
-  const missingFromPage: SourceDiff[] = sortBy(missing, (e) => e.index).map((exp) => {
+  return sortBy(missing, (e) => e.index).map((exp) => {
     const holds = (text: string): boolean => {
       const w = words(text).map((x) => x.toLowerCase());
       // A tag or a port identifies a row only as its first cell; a host name or prefix anywhere in it.
@@ -257,11 +313,10 @@ export function compareRows(
     let line: number | null = holder?.line ?? null;
     let where = holder ? "unreadable line" : "";
     if (line === null) {
-      const next = expected.find((e) => e.table === exp.table && e.index > exp.index && pairedLine.has(e));
-      const prev = [...expected].reverse().find((e) => e.table === exp.table && e.index < exp.index && pairedLine.has(e));
+      const { after, before } = bracket(exp, expected, pairedLine);
       const lines = tableLines.get(exp.table);
-      if (next) line = pairedLine.get(next) ?? null;
-      else if (prev) line = (pairedLine.get(prev) ?? 0) + 1;
+      if (before !== Number.MAX_SAFE_INTEGER) line = before;
+      else if (after > 0) line = after + 1;
       else if (lines?.length) line = Math.max(...lines) + 1;
       where = line === null ? `the page has no ${TABLE_NAME[exp.table]}` : "expected here";
     }
@@ -275,49 +330,46 @@ export function compareRows(
       message: `${TABLE_NAME[exp.table]} row ${show(exp.key)}${ports} (requirement ${exp.requirement.id}) is not on the page (${where})`,
     };
   });
+}
 
-  const unreadable = sortBy(parsed.unreadable, (u) => u.line, (u) => u.reason);
-  const result = {
+type ParsedPage = Pick<ParsedSourcePage, "rows" | "unreadable" | "locale" | "localeFrom"> & Partial<Pick<ParsedSourcePage, "sections">>;
+
+/**
+ * Compares a parsed copy of the official page with a revision of the dataset (default: the current one).
+ * Rows pair by table and identity (endpoint, tag, prefix, port); a page row and a revision row left
+ * unpaired in the same table whose identities are near (edit distance) pair as one difference of
+ * spelling. A name the catalogue lacks is an unreadable line with the entry to add, never a difference.
+ * The prose is compared with the text the revision records in the page's locale, when the data has one.
+ * Throws `UnknownNameError` for an unknown revision.
+ */
+export function compareRows(parsed: ParsedPage, revisionId?: string, prose: readonly RecordedProse[] = []): SourceComparison {
+  const revision = revisionId === undefined ? currentRevision : getRevision(revisionId);
+  const expected = expectedRows(revision);
+  const { pairs, missing: unpaired, missingFromRevision } = pairRows(parsed.rows, expected, revision.id);
+  const resolved = resolveUnknownNames(parsed.unreadable, unpaired, expected, pairs);
+  const differing = pairs.flatMap(({ row, exp }) => fieldDiffs(row, exp, revision.id));
+  const missingFromPage = missingRows(resolved.missing, expected, { ...parsed, unreadable: resolved.unreadable }, pairs);
+  const unreadable = sortBy(resolved.unreadable, (u) => u.line, (u) => u.reason);
+  const recorded = prose.find((p) => p.revision === revision.id && p.locale === parsed.locale);
+  const proseResult = compareProse(parsed.sections ?? [], recorded, parsed.locale, revision.id);
+  const rulesMatch = missingFromRevision.length + missingFromPage.length + differing.length + unreadable.length === 0;
+  return {
     revision: revision.id,
     locale: parsed.locale,
+    localeFrom: parsed.localeFrom,
+    matches: rulesMatch && proseResult.changes.length === 0,
+    rulesMatch,
     pageRows: parsed.rows.length,
     revisionRows: expected.length,
     missingFromRevision: sortDiffs(missingFromRevision),
     missingFromPage: sortBy(missingFromPage, (d) => d.line ?? Number.MAX_SAFE_INTEGER),
     differing: sortDiffs(differing),
     unreadable,
+    prose: proseResult,
   };
-  const matches = result.missingFromRevision.length + result.missingFromPage.length + result.differing.length + unreadable.length === 0;
-  return { ...result, matches };
 }
 
 /** Parses the page and compares it with the revision (default: the current one). */
-export function compareWithSourceUsing(markdown: string, revisionId: string | undefined, options: ParseOptions): SourceComparison {
-  return compareRows(parseSourcePage(markdown, options), revisionId);
-}
-
-function oneLine(text: string): string {
-  // Control characters from the page would move the terminal cursor; show them escaped.
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/** A human-readable report: a summary line, then one line per difference or unreadable line, by line. */
-export function formatSourceComparison(result: SourceComparison): string {
-  const entries: Array<{ line: number | null; order: number; text: string }> = [];
-  const at = (line: number | null): string => (line === null ? "(no line)" : `line ${line}`);
-  for (const d of result.missingFromRevision) entries.push({ line: d.line, order: 0, text: `${at(d.line)}: not in revision: ${d.message}` });
-  for (const d of result.missingFromPage) entries.push({ line: d.line, order: 1, text: `${at(d.line)}: missing from page: ${d.message}` });
-  for (const d of result.differing) entries.push({ line: d.line, order: 2, text: `${at(d.line)}: differs: ${TABLE_NAME[d.table]} row ${show(d.key)}: ${d.message}` });
-  for (const u of result.unreadable) entries.push({ line: u.line, order: 3, text: `${at(u.line)}: unreadable: ${u.reason}: ${JSON.stringify(u.text.trim())}` });
-  const sorted = sortBy(entries, (e) => e.line ?? Number.MAX_SAFE_INTEGER, (e) => e.order);
-  const counts = [
-    `${result.missingFromRevision.length} not in revision`,
-    `${result.missingFromPage.length} missing from page`,
-    `${result.differing.length} differing`,
-    `${result.unreadable.length} unreadable`,
-  ].join(", ");
-  const head = result.matches
-    ? `The page (${result.locale}, ${result.pageRows} rows) matches revision ${result.revision} (${result.revisionRows} rows).`
-    : `The page (${result.locale}, ${result.pageRows} rows) differs from revision ${result.revision} (${result.revisionRows} rows): ${counts}.`;
-  return `${[head, ...sorted.map((e) => oneLine(e.text))].join("\n")}\n`;
+export function compareWithSourceUsing(markdown: string, revisionId: string | undefined, options: CompareOptions): SourceComparison {
+  return compareRows(parseSourcePage(markdown, options), revisionId, options.prose);
 }

@@ -1,27 +1,7 @@
 /**
- * How the official page names services and tags, mapped to canonical service-tag names. Data-free:
- * the dataset records the same mapping as `inferred` notes and `provenance.asWritten`.
+ * Spelling helpers for the names the official page writes: label folding, tag case, the `<region>`
+ * placeholder. Data-free; the names themselves are in the locale catalogue (catalogue.ts).
  */
-
-/** Service labels the page's FQDN rows name as the alternative ("… Or ServiceTag - Azure Storage"). */
-export const SERVICE_LABELS: Readonly<Record<string, string>> = Object.freeze({
-  "azure storage": "Storage",
-  "stockage azure": "Storage",
-  "azure keyvault": "AzureKeyVault",
-  "azure key vault": "AzureKeyVault",
-  "azure eventhub": "EventHub",
-  "azure event hub": "EventHub",
-  "azure event hubs": "EventHub",
-  "azure monitor": "AzureMonitor",
-  "azure ad": "AzureActiveDirectory",
-  "azure active directory": "AzureActiveDirectory",
-  "microsoft entra id": "AzureActiveDirectory",
-  "azure virtual machine scale sets/azure management api": "AzureResourceManager",
-  "azure resource manager": "AzureResourceManager",
-});
-
-/** Lead-ins before the label in an alternative: "ServiceTag - X", "Service tag: X", "Étiquette de service : X". */
-const LEAD_IN = /^(?:service\s*tag|étiquette\s+de\s+service)\s*[-–—:]\s*/iu;
 
 /** Lower case, single spaces, no trailing period, spaces around `/` removed; for label lookups. */
 export function normalizeLabel(label: string): string {
@@ -33,16 +13,6 @@ export function normalizeLabel(label: string): string {
     .replace(/\.$/u, "")
     .trim()
     .toLowerCase();
-}
-
-/** The label without its "ServiceTag -" / "Étiquette de service :" lead-in. */
-export function stripLeadIn(text: string): string {
-  return text.normalize("NFC").trim().replace(LEAD_IN, "").trim();
-}
-
-/** The canonical tag a service label names, or undefined when the label is not one the page has used. */
-export function tagForLabel(label: string): string | undefined {
-  return SERVICE_LABELS[normalizeLabel(stripLeadIn(label))];
 }
 
 export interface CanonicalTag {

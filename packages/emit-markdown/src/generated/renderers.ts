@@ -29,19 +29,39 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
   }
   o += ").\n\n";
   o += h.md(lookup(lookup(c0, "to"), "summary"), "text");
-  o += "\n";
+  o += "\n\n";
+  o += h.t("changelog.countAdded");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "added"), "text");
+  o += ", ";
+  o += h.t("changelog.countRemoved");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "removed"), "text");
+  o += ", ";
+  o += h.t("changelog.countChanged");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "changed"), "text");
+  o += ". ";
+  o += h.t("changelog.countWording");
+  o += " ";
+  o += h.md(lookup(lookup(c0, "counts"), "wording"), "text");
+  o += ".\n";
   if (truthy(lookup(lookup(c0, "added"), "length"), c0)) {
     o += "\n### ";
     o += h.t("changelog.added");
     o += "\n\n| ";
     o += h.t("col.requirement");
     o += " | ";
+    o += h.t("changelog.onTheWire");
+    o += " | ";
     o += h.t("col.purpose");
-    o += " |\n| --- | --- |\n";
+    o += " |\n| --- | --- | --- |\n";
     o += each(lookup(c0, "added"), c0, d0, (c1, d1) => {
       let o1 = "";
       o1 += "| ";
       o1 += h.md(lookup(c1, "id"), "cellcode");
+      o1 += " | ";
+      o1 += h.md(lookup(c1, "wire"), "cell");
       o1 += " | ";
       o1 += h.md(lookup(c1, "purpose"), "cell");
       o1 += " |\n";
@@ -54,12 +74,16 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
     o += "\n\n| ";
     o += h.t("col.requirement");
     o += " | ";
+    o += h.t("changelog.onTheWire");
+    o += " | ";
     o += h.t("col.purpose");
-    o += " |\n| --- | --- |\n";
+    o += " |\n| --- | --- | --- |\n";
     o += each(lookup(c0, "removed"), c0, d0, (c2, d2) => {
       let o2 = "";
       o2 += "| ";
       o2 += h.md(lookup(c2, "id"), "cellcode");
+      o2 += " | ";
+      o2 += h.md(lookup(c2, "wire"), "cell");
       o2 += " | ";
       o2 += h.md(lookup(c2, "purpose"), "cell");
       o2 += " |\n";
@@ -74,30 +98,26 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
     o += "\n\n| ";
     o += h.t("col.requirement");
     o += " | ";
+    o += h.t("changelog.previous");
+    o += " | ";
     o += h.t("col.fields");
     o += " | ";
     o += h.t("col.before");
     o += " | ";
     o += h.t("col.after");
-    o += " |\n| --- | --- | --- | --- |\n";
+    o += " |\n| --- | --- | --- | --- | --- |\n";
     o += each(lookup(c0, "changed"), c0, d0, (c3, d3) => {
       let o3 = "";
       o3 += "| ";
       o3 += h.md(lookup(c3, "id"), "cellcode");
       o3 += " | ";
+      o3 += h.md(lookup(c3, "previousId"), "cellcode");
+      o3 += " | ";
       o3 += h.md(lookup(c3, "fields"), "cellcode");
       o3 += " | ";
-      if (truthy(lookup(c3, "before"), c3)) {
-        o3 += h.md(lookup(c3, "before"), "cellcode");
-      } else {
-        o3 += "—";
-      }
+      o3 += h.md(lookup(c3, "before"), "cell");
       o3 += " | ";
-      if (truthy(lookup(c3, "after"), c3)) {
-        o3 += h.md(lookup(c3, "after"), "cellcode");
-      } else {
-        o3 += "—";
-      }
+      o3 += h.md(lookup(c3, "after"), "cell");
       o3 += " |\n";
       return o3;
     }, () => "");
@@ -106,6 +126,30 @@ const partial_changelog_step: CompiledTemplate = (c0, d0, h) => {
     o += "\n";
     o += h.t("changelog.noChange");
     o += "\n";
+  }
+  if (truthy(lookup(lookup(c0, "wording"), "length"), c0)) {
+    o += "\n### ";
+    o += h.t("changelog.wording");
+    o += "\n\n";
+    o += h.t("changelog.wordingIntro");
+    o += "\n\n| ";
+    o += h.t("col.requirement");
+    o += " | ";
+    o += h.t("col.before");
+    o += " | ";
+    o += h.t("col.after");
+    o += " |\n| --- | --- | --- |\n";
+    o += each(lookup(c0, "wording"), c0, d0, (c4, d4) => {
+      let o4 = "";
+      o4 += "| ";
+      o4 += h.md(lookup(c4, "id"), "cellcode");
+      o4 += " | ";
+      o4 += h.md(lookup(c4, "before"), "cellcode");
+      o4 += " | ";
+      o4 += h.md(lookup(c4, "after"), "cellcode");
+      o4 += " |\n";
+      return o4;
+    }, () => "");
   }
   return o;
 };
@@ -665,72 +709,225 @@ const partial_target: CompiledTemplate = (c0, d0, h) => {
   o += "## ";
   o += h.md(lookup(c0, "name"), "code");
   o += "\n\n";
-  o += h.t("targets.enforced");
-  o += " ";
-  o += h.md(lookup(c0, "enforced"), "text");
-  o += ", ";
-  o += h.t("targets.approximated");
-  o += " ";
-  o += h.md(lookup(c0, "approximated"), "text");
-  o += ", ";
-  o += h.t("targets.unsupported");
-  o += " ";
-  o += h.md(lookup(c0, "unsupported"), "text");
-  o += ".\n";
-  if (truthy(lookup(lookup(c0, "missing"), "length"), c0)) {
-    o += "\n";
-    o += h.t("targets.missing");
+  if (truthy(lookup(c0, "rendered"), c0)) {
+    o += h.t("targets.enforced");
     o += " ";
-    o += h.md(lookup(c0, "missing"), "code");
-    o += ".\n";
-  }
-  if (truthy(lookup(lookup(c0, "extra"), "length"), c0)) {
-    o += "\n";
-    o += h.t("targets.extra");
+    o += h.md(lookup(c0, "enforced"), "text");
+    o += ", ";
+    o += h.t("targets.approximated");
     o += " ";
-    o += h.md(lookup(c0, "extra"), "code");
+    o += h.md(lookup(c0, "approximated"), "text");
+    o += ", ";
+    o += h.t("targets.unsupported");
+    o += " ";
+    o += h.md(lookup(c0, "unsupported"), "text");
     o += ".\n";
-  }
-  o += "\n";
-  if (truthy(lookup(lookup(c0, "limits"), "length"), c0)) {
-    o += "| ";
-    o += h.t("col.requirement");
-    o += " | ";
-    o += h.t("col.status");
-    o += " | ";
-    o += h.t("col.how");
-    o += " | ";
-    o += h.t("col.why");
-    o += " |\n| --- | --- | --- | --- |\n";
-    o += each(lookup(c0, "limits"), c0, d0, (c1, d1) => {
-      let o1 = "";
-      o1 += "| ";
-      o1 += h.md(lookup(c1, "ruleId"), "cellcode");
-      o1 += " | ";
-      if (truthy(lookup(c1, "approximated"), c1)) {
-        o1 += h.t("status.approximatedOne");
+    if (truthy(lookup(lookup(c0, "missing"), "length"), c0)) {
+      o += "\n";
+      o += h.t("targets.missing");
+      o += " ";
+      o += h.md(lookup(c0, "missing"), "code");
+      o += ".\n";
+    }
+    if (truthy(lookup(lookup(c0, "extra"), "length"), c0)) {
+      o += "\n";
+      o += h.t("targets.extra");
+      o += " ";
+      o += h.md(lookup(c0, "extra"), "code");
+      o += ".\n";
+    }
+    o += "\n";
+    if (truthy(lookup(lookup(c0, "limits"), "length"), c0)) {
+      if (truthy(lookup(lookup(d0, "root"), "emitterText"), c0)) {
+        o += "| ";
+        o += h.t("col.requirement");
+        o += " | ";
+        o += h.t("col.status");
+        o += " | ";
+        o += h.t("col.how");
+        o += " | ";
+        o += h.t("col.why");
+        o += " |\n| --- | --- | --- | --- |\n";
+        o += each(lookup(c0, "limits"), c0, d0, (c1, d1) => {
+          let o1 = "";
+          o1 += "| ";
+          o1 += h.md(lookup(c1, "ruleId"), "cellcode");
+          o1 += " | ";
+          if (truthy(lookup(c1, "approximated"), c1)) {
+            o1 += h.t("status.approximatedOne");
+          } else {
+            o1 += h.t("status.unsupportedOne");
+          }
+          o1 += " | ";
+          if (truthy(lookup(c1, "how"), c1)) {
+            o1 += h.md(lookup(c1, "how"), "cell");
+          } else {
+            o1 += "—";
+          }
+          o1 += " | ";
+          if (truthy(lookup(c1, "why"), c1)) {
+            o1 += h.md(lookup(c1, "why"), "cell");
+          } else {
+            o1 += "—";
+          }
+          o1 += " |\n";
+          return o1;
+        }, () => "");
       } else {
-        o1 += h.t("status.unsupportedOne");
+        o += "| ";
+        o += h.t("col.requirement");
+        o += " | ";
+        o += h.t("col.status");
+        o += " | ";
+        o += h.t("col.alternatives");
+        o += " | ";
+        o += h.t("col.why");
+        o += " |\n| --- | --- | --- | --- |\n";
+        o += each(lookup(c0, "limits"), c0, d0, (c2, d2) => {
+          let o2 = "";
+          o2 += "| ";
+          o2 += h.md(lookup(c2, "ruleId"), "cellcode");
+          o2 += " | ";
+          if (truthy(lookup(c2, "approximated"), c2)) {
+            o2 += h.t("status.approximatedOne");
+          } else {
+            o2 += h.t("status.unsupportedOne");
+          }
+          o2 += " | ";
+          if (truthy(lookup(lookup(c2, "alternatives"), "length"), c2)) {
+            o2 += h.md(lookup(c2, "alternatives"), "cellcode");
+          } else {
+            o2 += "—";
+          }
+          o2 += " | ";
+          if (truthy(lookup(c2, "approximated"), c2)) {
+            o2 += h.t("targets.whyApproximated");
+          } else {
+            if (truthy(lookup(c2, "internal"), c2)) {
+              o2 += h.t("targets.whyInternal");
+            } else {
+              o2 += h.t("targets.whyUnsupported");
+            }
+          }
+          o2 += " |\n";
+          return o2;
+        }, () => "");
       }
-      o1 += " | ";
-      if (truthy(lookup(c1, "how"), c1)) {
-        o1 += h.md(lookup(c1, "how"), "cell");
-      } else {
-        o1 += "—";
-      }
-      o1 += " | ";
-      if (truthy(lookup(c1, "why"), c1)) {
-        o1 += h.md(lookup(c1, "why"), "cell");
-      } else {
-        o1 += "—";
-      }
-      o1 += " |\n";
-      return o1;
-    }, () => "");
+    } else {
+      o += h.t("targets.allEnforced");
+      o += "\n";
+    }
   } else {
-    o += h.t("targets.allEnforced");
-    o += "\n";
+    if (truthy(lookup(c0, "needsSubnet"), c0)) {
+      o += h.t("targets.needsSubnet");
+      o += "\n";
+    } else {
+      o += h.t("targets.notRendered");
+      if (truthy(lookup(lookup(d0, "root"), "emitterText"), c0)) {
+        o += " ";
+        o += h.md(lookup(c0, "message"), "text");
+      }
+      o += "\n";
+    }
   }
+  return o;
+};
+
+const partial_traffic_diagram: CompiledTemplate = (c0, d0, h) => {
+  let o = "";
+  o += "## ";
+  o += h.t("diagram.heading");
+  o += "\n\n";
+  o += h.t("diagram.intro");
+  o += "\n\n```mermaid\nflowchart LR\n  subnet[\"";
+  o += h.t("diagram.subnet");
+  if (truthy(lookup(c0, "subnet"), c0)) {
+    o += "<br>";
+    o += h.md(lookup(c0, "subnet"), "mermaid");
+  }
+  o += "\"]\n  nsg[\"";
+  o += h.t("diagram.nsg");
+  o += "\"]\n  routes[\"";
+  o += h.t("diagram.routes");
+  o += "\"]\n  firewall[\"";
+  o += h.t("diagram.firewall");
+  o += "\"]\n  subnet --> nsg\n  nsg --> routes\n  routes --> firewall\n";
+  o += each(lookup(lookup(c0, "diagram"), "groups"), c0, d0, (c1, d1) => {
+    let o1 = "";
+    o1 += "  ";
+    if (truthy(lookup(c1, "internal"), c1)) {
+      o1 += "nsg";
+    } else {
+      o1 += "firewall";
+    }
+    o1 += " --> ";
+    o1 += h.md(lookup(c1, "node"), "mermaid");
+    o1 += "[\"<b>";
+    if (truthy(lookup(c1, "tag"), c1)) {
+      o1 += h.md(lookup(c1, "tag"), "mermaid");
+    }
+    if (truthy(lookup(c1, "names"), c1)) {
+      o1 += h.t("diagram.names");
+    }
+    if (truthy(lookup(c1, "prefixGroup"), c1)) {
+      o1 += h.t("diagram.prefixes");
+    }
+    if (truthy(lookup(c1, "internal"), c1)) {
+      o1 += h.t("diagram.internal");
+    }
+    o1 += "</b>";
+    if (truthy(lookup(lookup(c1, "traffic"), "length"), c1)) {
+      o1 += "<br>";
+      o1 += h.md(lookup(c1, "traffic"), "mermaid");
+    }
+    if (truthy(lookup(lookup(c1, "fqdns"), "length"), c1)) {
+      o1 += "<br>";
+      o1 += h.t("diagram.fqdns");
+      o1 += " ";
+      o1 += h.md(lookup(c1, "fqdns"), "mermaid");
+    }
+    if (truthy(lookup(lookup(c1, "tags"), "length"), c1)) {
+      o1 += "<br>";
+      if (truthy(lookup(lookup(c1, "fqdns"), "length"), c1)) {
+        o1 += h.t("diagram.orTags");
+      } else {
+        o1 += h.t("diagram.tags");
+      }
+      o1 += " ";
+      o1 += h.md(lookup(c1, "tags"), "mermaid");
+    }
+    if (truthy(lookup(lookup(c1, "prefixes"), "length"), c1)) {
+      o1 += "<br>";
+      o1 += h.md(lookup(c1, "prefixes"), "mermaid");
+    }
+    if (truthy(lookup(c1, "internal"), c1)) {
+      o1 += "<br>";
+      o1 += h.t("diagram.internalScope");
+    }
+    if (truthy(lookup(lookup(c1, "enforcedBy"), "length"), c1)) {
+      o1 += "<br>";
+      o1 += h.t("diagram.enforcedBy");
+      o1 += " ";
+      o1 += h.md(lookup(c1, "enforcedBy"), "mermaid");
+    }
+    if (truthy(lookup(lookup(c1, "approximatedBy"), "length"), c1)) {
+      o1 += "<br>";
+      o1 += h.t("diagram.approximatedBy");
+      o1 += " ";
+      o1 += h.md(lookup(c1, "approximatedBy"), "mermaid");
+    }
+    if (truthy(lookup(lookup(c1, "unsupportedBy"), "length"), c1)) {
+      o1 += "<br>";
+      o1 += h.t("diagram.unsupportedBy");
+      o1 += " ";
+      o1 += h.md(lookup(c1, "unsupportedBy"), "mermaid");
+    }
+    o1 += "\"]\n  class ";
+    o1 += h.md(lookup(c1, "node"), "mermaid");
+    o1 += " destination\n";
+    return o1;
+  }, () => "");
+  o += "  classDef destination stroke-width:2px\n```\n";
   return o;
 };
 
@@ -823,6 +1020,8 @@ const page_network_rules: CompiledTemplate = (c0, d0, h) => {
   o += h.t("rules.intro");
   o += "\n\n";
   o += partial_scope(c0, d0, h);
+  o += "\n";
+  o += partial_traffic_diagram(c0, d0, h);
   o += "\n";
   o += partial_outbound_table(c0, d0, h);
   o += "\n";

@@ -392,11 +392,21 @@ fw_match(r, chk, mode) if {
 	holds_subnet(s, mode)
 	some t in r.fqdns
 	fqdn_covers(t, lower(chk.fqdn))
+	app_ports_match(r, chk, mode)
+}
+
+# An application rule has one protocol entry per port: it allows a range when every port of it has an
+# Https entry, and a deny rule meets the range when one of its Https entries falls in it.
+app_https_ports(r, chk) := {p.port |
 	some p in r.protocols
 	p.type == "https"
-	p.port == chk.from
-	chk.from == chk.to
+	chk.from <= p.port
+	p.port <= chk.to
 }
+
+app_ports_match(r, chk, "allow") if count(app_https_ports(r, chk)) == (chk.to - chk.from) + 1
+
+app_ports_match(r, chk, "deny") if count(app_https_ports(r, chk)) > 0
 
 # A network rule whose protocols, ports and sources take in the check.
 fw_net_reaches(r, chk, mode) if {

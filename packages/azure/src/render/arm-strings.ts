@@ -1,6 +1,5 @@
-import type { ArtifactStamp } from "./stamp.js";
-
-/** ARM template string escaping, shared by every ARM emitter. */
+/** ARM template strings: escaping data, recognising expressions, the metadata block every ARM renderer writes. */
+import type { ArtifactStamp } from "@cassandra-mi-netrules/core";
 
 /** A string that starts with `[` is an ARM expression; a literal one must be written `[[`. */
 export function escapeArmString(value: string): string {
@@ -15,6 +14,16 @@ export function escapeArmStrings<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeArmStrings(v)])) as T;
   }
   return value;
+}
+
+/** A string ARM evaluates: starts with `[` (not `[[`) and ends with `]`. */
+export function isArmExpression(value: string): boolean {
+  return value.startsWith("[") && !value.startsWith("[[") && value.endsWith("]");
+}
+
+/** A string as an ARM expression string literal: `'it''s'`. */
+export function armStringLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /**

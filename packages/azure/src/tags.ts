@@ -1,7 +1,8 @@
-/** Azure specifics shared by the ARM emitters: service-tag forms per network feature, resource names. */
-import { uniqueSorted } from "../order.js";
-import type { ResolvedServiceTag } from "../types.js";
-import { shortHash } from "./text.js";
+/** Which form of a service tag a network feature (NSG, FW, UDR) can use, from the tag's `networkFeatures`. */
+import { uniqueSorted, type ResolvedServiceTag } from "@cassandra-mi-netrules/core";
+
+/** The `networkFeatures` values of Microsoft's service-tags file that the planners ask for. */
+export type TagFeature = "NSG" | "FW" | "UDR";
 
 export interface TagFormChoice {
   /** Tag names to write, sorted; empty when the target cannot use the tag at all. */
@@ -19,10 +20,10 @@ function hasFeature(features: readonly string[] | null, feature: string): boolea
 
 /**
  * Picks the regional forms (`Storage.EastUS`) when they are wanted (`preferRegional`, or the row asks
- * for them) and every requested region has one listing `feature` (`NSG`, `FW`) in its
- * `networkFeatures`; otherwise the global tag when it lists `feature`; otherwise nothing.
+ * for them) and every requested region has one listing `feature` in its `networkFeatures`; otherwise the
+ * global tag when it lists `feature`; otherwise nothing.
  */
-export function chooseTagForms(tag: ResolvedServiceTag, feature: string, preferRegional: boolean): TagFormChoice {
+export function chooseTagForms(tag: ResolvedServiceTag, feature: TagFeature, preferRegional: boolean): TagFormChoice {
   const wantRegional = preferRegional || tag.regionalOnly;
   const notes: string[] = [];
   if (wantRegional) {
@@ -41,22 +42,4 @@ export function chooseTagForms(tag: ResolvedServiceTag, feature: string, preferR
   }
   notes.push(`${tag.global.name} does not list ${feature} in networkFeatures`);
   return { names: [], scope: "none", note: notes.join("; "), broaderThanAsked: false };
-}
-
-/**
- * Names of most Microsoft.Network resources and their rules (NSG, security rule, firewall policy, rule
- * collection): 1-80 characters, letters, digits, `_`, `.`, `-`; starts with a letter or digit; ends
- * with a letter, digit or `_`.
- */
-export const AZURE_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
-
-/**
- * A valid Azure name built from free text: other characters become `-`, runs collapse, the ends are
- * trimmed; longer than `maxLength` (default 80): cut and suffixed with a hash of the full text.
- */
-export function azureName(raw: string, maxLength = 80): string {
-  let name = raw.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/-{2,}/g, "-").replace(/^[^A-Za-z0-9]+/, "").replace(/[.-]+$/, "");
-  if (name === "") name = `x-${shortHash(raw)}`;
-  if (name.length > maxLength) name = `${name.slice(0, maxLength - 9).replace(/[.-]+$/, "")}-${shortHash(raw)}`;
-  return name;
 }

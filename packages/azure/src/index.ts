@@ -1,0 +1,22 @@
+/**
+ * @cassandra-mi-netrules/azure: one typed model of an Azure network (network security groups with Azure's
+ * default rules, route tables, firewall policies and rule collection groups, classic Azure Firewall rules,
+ * IP groups, subnets), the planners that write it from resolved rules, the renderers that turn it into ARM
+ * templates and `az` scripts, and the reader that turns ARM templates back into it.
+ */
+export * from "./model.js";
+export { assertKnown, isParameter, isUnknown, unknownsIn, unknownValue, UnknownValueError, type Known, type Maybe, type Parameter, type Unknown } from "./unknown.js";
+export { AZURE_NAME_PATTERN, AZURE_NAME_RULE, azureName, FIREWALL_LIMITS, NSG_LIMITS, ROUTE_TABLE_LIMITS } from "./names.js";
+export { chooseTagForms, type TagFeature, type TagFormChoice } from "./tags.js";
+export { armStringLiteral, armTemplateMetadata, escapeArmString, escapeArmStrings, isArmExpression } from "./render/arm-strings.js";
+export { DEPLOYMENT_TEMPLATE_SCHEMA, NETWORK_API_VERSION, type ArmRenderOptions } from "./render/arm-template.js";
+export { planNsg, NSG_DENY_RULE_NAME, type NsgPlan, type NsgPlanOptions } from "./plan/nsg.js";
+export { APPLICATION_COLLECTION, CLUSTER_SUBNET_PARAMETER, NETWORK_COLLECTION, planFirewallPolicy, type FirewallPolicyPlan, type FirewallPolicyPlanOptions } from "./plan/firewall-policy.js";
+export { renderNsgTemplate } from "./render/arm-nsg.js";
+export { renderFirewallPolicyTemplate, type FirewallPolicyModel } from "./render/arm-firewall.js";
+export { readArmTemplate, type ArmReadOptions } from "./read/arm.js";
+export { ArmReadError, TemplateScope } from "./read/arm-values.js";
+export { ArmExpressionError, evaluateArmExpression, parseArmExpression, type ArmExpressionNode, type ArmJson, type Evaluation, type ExpressionScope } from "./read/arm-expression.js";
+export { planRouteTable, type RouteSample, type RouteTablePlan, type RouteTablePlanOptions } from "./plan/route-table.js";
+export { renderRouteTableTemplate, type RouteTableRenderOptions } from "./render/arm-route-table.js";
+export { renderRouteTableAzScript, shellQuote, type RouteTableScriptOptions } from "./render/az-route-table.js";

@@ -1,0 +1,331 @@
+/** Readers of each Microsoft.Network resource of an ARM template into the model, field by field. */
+import {
+  defaultSecurityRules,
+  FIREWALL_IP_PROTOCOLS,
+  FIREWALL_POLICY_TIERS,
+  NEXT_HOP_TYPES,
+  SECURITY_RULE_ACCESSES,
+  SECURITY_RULE_DIRECTIONS,
+  SECURITY_RULE_PROTOCOLS,
+  THREAT_INTEL_MODES,
+  type AzureFirewall,
+  type FirewallPolicy,
+  type FirewallPolicyRule,
+  type FirewallPolicyRuleCollection,
+  type IpGroup,
+  type MaybeList,
+  type NetworkSecurityGroup,
+  type Route,
+  type RouteTable,
+  type SecurityRule,
+  type SubResource,
+  type Subnet,
+  type Tags,
+} from "../model.js";
+import { isUnknown, unknownValue, type Maybe } from "../unknown.js";
+import { ArmReadError, type FieldReader, type JsonObject } from "./arm-values.js";
+
+/** The properties of a resource or element, with the names a property `copy` loop builds (read as unknown lists). */
+interface Props {
+  readonly o: JsonObject;
+  readonly path: string;
+  readonly copied: ReadonlySet<string>;
+}
+
+function props(r: FieldReader, raw: unknown, path: string): Props | ReturnType<typeof unknownValue> {
+  const o = r.properties(raw, path);
+  if (isUnknown(o)) return o;
+  const copied = new Set<string>();
+  if (Array.isArray(o.copy)) for (const c of o.copy) if (c !== null && typeof c === "object" && typeof (c as JsonObject).name === "string") copied.add((c as JsonObject).name as string);
+  return { o, path, copied };
+}
+
+/** A list property; one built by a property copy loop is one Unknown (this reader does not expand loops). */
+function listOf<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> {
+  if (p.copied.has(key)) return [unknownValue(`${p.path}.${key}`, "built by a property copy loop, which this reader does not expand")];
+  return p.o[key] === undefined || p.o[key] === null ? [] : r.list(p.o[key], `${p.path}.${key}`, item);
+}
+
+function optionalList<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> | undefined {
+  return p.o[key] === undefined || p.o[key] === null ? undefined : listOf(r, p, key, item);
+}
+
+/** A field the model always has but ARM may leave out: Unknown when missing. */
+function orNotGiven<T>(r: FieldReader, o: JsonObject, key: string, path: string, read: (raw: unknown, path: string) => Maybe<T>): Maybe<T> {
+  return r.optional(o, key, path, read) ?? unknownValue(`${path}.${key}`, "not given");
+}
+
+export function readTags(r: FieldReader, raw: unknown, path: string): Tags {
+  const o = r.object(raw, path);
+  if (isUnknown(o)) return o;
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r.string(v, `${path}.${k}`)]));
+}
+
+function subResource(r: FieldReader, raw: unknown, path: string): Maybe<SubResource> {
+  const o = r.object(raw, path);
+  return isUnknown(o) ? o : { id: orNotGiven(r, o, "id", path, (x, p) => r.string(x, p)) };
+}
+
+/** The fields every resource has, as the model keeps them. */
+export function resourceBase(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): { name: Maybe<string>; location?: Maybe<string>; tags?: Tags } {
+  const location = r.optional(res, "location", path, (x, p) => r.string(x, p));
+  const tags = r.optional(res, "tags", path, (x, p) => readTags(r, x, p));
+  return { name, ...(location !== undefined ? { location } : {}), ...(tags !== undefined ? { tags } : {}) };
+}
+
+/* ---------------------------------------------------------------- NSG */
+
+export function readSecurityRule(r: FieldReader, raw: unknown, path: string, name?: Maybe<string>): Maybe<SecurityRule> {
+  const o = r.object(raw, path);
+  if (isUnknown(o)) return o;
+  const p = props(r, r.required(o, "properties", path, (x) => x), `${path}.properties`);
+  if (isUnknown(p)) return p;
+  const str = (x: unknown, at: string) => r.string(x, at);
+  const opt = <T>(key: string, read: (x: unknown, at: string) => T) => r.optional(p.o, key, p.path, read);
+  const entries = {
+    description: opt("description", str),
+    priority: r.required(p.o, "priority", p.path, (x, at) => r.int(x, at)),
+    direction: r.required(p.o, "direction", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_DIRECTIONS)),
+    access: r.required(p.o, "access", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_ACCESSES)),
+    protocol: r.required(p.o, "protocol", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_PROTOCOLS)),
+    sourceAddressPrefix: opt("sourceAddressPrefix", str),
+    sourceAddressPrefixes: optionalList(r, p, "sourceAddressPrefixes", str),
+    sourceApplicationSecurityGroups: optionalList(r, p, "sourceApplicationSecurityGroups", (x, at) => subResource(r, x, at)),
+    sourcePortRange: opt("sourcePortRange", str),
+    sourcePortRanges: optionalList(r, p, "sourcePortRanges", str),
+    destinationAddressPrefix: opt("destinationAddressPrefix", str),
+    destinationAddressPrefixes: optionalList(r, p, "destinationAddressPrefixes", str),
+    destinationApplicationSecurityGroups: optionalList(r, p, "destinationApplicationSecurityGroups", (x, at) => subResource(r, x, at)),
+    destinationPortRange: opt("destinationPortRange", str),
+    destinationPortRanges: optionalList(r, p, "destinationPortRanges", str),
+  };
+  const properties = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as unknown as SecurityRule["properties"];
+  return { name: name ?? r.required(o, "name", path, str), properties };
+}
+
+export function readNetworkSecurityGroup(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): NetworkSecurityGroup {
+  const p = props(r, res.properties, `${path}.properties`);
+  const securityRules = isUnknown(p) ? [p] : listOf(r, p, "securityRules", (x, at) => readSecurityRule(r, x, at));
+  return { ...resourceBase(r, res, path, name), properties: { securityRules, defaultSecurityRules: defaultSecurityRules() } };
+}
+
+/* --------------------------------------------------------- route table */
+
+export function readRoute(r: FieldReader, raw: unknown, path: string, name?: Maybe<string>): Maybe<Route> {
+  const o = r.object(raw, path);
+  if (isUnknown(o)) return o;
+  const p = props(r, r.required(o, "properties", path, (x) => x), `${path}.properties`);
+  if (isUnknown(p)) return p;
+  const nextHopIpAddress = r.optional(p.o, "nextHopIpAddress", p.path, (x, at) => r.string(x, at));
+  return {
+    name: name ?? r.required(o, "name", path, (x, at) => r.string(x, at)),
+    properties: {
+      addressPrefix: orNotGiven(r, p.o, "addressPrefix", p.path, (x, at) => r.string(x, at)),
+      nextHopType: r.required(p.o, "nextHopType", p.path, (x, at) => r.oneOf(x, at, NEXT_HOP_TYPES)),
+      ...(nextHopIpAddress !== undefined ? { nextHopIpAddress } : {}),
+    },
+  };
+}
+
+export function readRouteTable(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): RouteTable {
+  const p = props(r, res.properties, `${path}.properties`);
+  if (isUnknown(p)) return { ...resourceBase(r, res, path, name), properties: { routes: [p] } };
+  const disable = r.optional(p.o, "disableBgpRoutePropagation", p.path, (x, at) => r.bool(x, at));
+  const routes = listOf(r, p, "routes", (x, at) => readRoute(r, x, at));
+  return { ...resourceBase(r, res, path, name), properties: { ...(disable !== undefined ? { disableBgpRoutePropagation: disable } : {}), routes } };
+}
+
+/* ------------------------------------------------------ firewall policy */
+
+export function readFirewallPolicy(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): FirewallPolicy {
+  const p = props(r, res.properties, `${path}.properties`);
+  const base = resourceBase(r, res, path, name);
+  if (isUnknown(p)) return { ...base, properties: { threatIntelMode: p, dnsSettings: { enableProxy: p, requireProxyForNetworkRules: p } } };
+  const sku = r.optional(p.o, "sku", p.path, (x, at) => {
+    const o = r.object(x, at);
+    return isUnknown(o) ? { tier: o } : { tier: orNotGiven(r, o, "tier", at, (t, tp) => r.oneOf(t, tp, FIREWALL_POLICY_TIERS)) };
+  });
+  const dnsSettings = r.optional(p.o, "dnsSettings", p.path, (x, at) => {
+    const d = props(r, x, at);
+    if (isUnknown(d)) return { enableProxy: d };
+    const enableProxy = r.optional(d.o, "enableProxy", at, (v, vp) => r.bool(v, vp));
+    const require = r.optional(d.o, "requireProxyForNetworkRules", at, (v, vp) => r.bool(v, vp));
+    const servers = optionalList(r, d, "servers", (v, vp) => r.string(v, vp));
+    return { ...(enableProxy !== undefined ? { enableProxy } : {}), ...(require !== undefined ? { requireProxyForNetworkRules: require } : {}), ...(servers ? { servers } : {}) };
+  });
+  const threatIntelMode = r.optional(p.o, "threatIntelMode", p.path, (x, at) => r.oneOf(x, at, THREAT_INTEL_MODES));
+  const basePolicy = r.optional(p.o, "basePolicy", p.path, (x, at) => subResource(r, x, at));
+  return {
+    ...base,
+    properties: {
+      ...(sku ? { sku } : {}),
+      ...(threatIntelMode !== undefined ? { threatIntelMode } : {}),
+      ...(dnsSettings ? { dnsSettings } : {}),
+      ...(basePolicy && !isUnknown(basePolicy) ? { basePolicy } : basePolicy ? { basePolicy: { id: basePolicy } } : {}),
+    },
+  };
+}
+
+/** Drops the fields left undefined, so that a read rule equals one written without them. */
+function present<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function readFirewallPolicyRule(r: FieldReader, raw: unknown, path: string): Maybe<FirewallPolicyRule> {
+  const o = r.object(raw, path);
+  if (isUnknown(o)) return o;
+  const ruleType = r.required(o, "ruleType", path, (x, at) => r.oneOf(x, at, ["ApplicationRule", "NetworkRule", "NatRule"] as const));
+  if (isUnknown(ruleType)) return ruleType;
+  const p: Props = { o, path, copied: new Set() };
+  const str = (x: unknown, at: string) => r.string(x, at);
+  const strs = (key: string) => optionalList(r, p, key, str);
+  const common = { name: orNotGiven(r, o, "name", path, str), description: r.optional(o, "description", path, str), sourceAddresses: strs("sourceAddresses"), sourceIpGroups: strs("sourceIpGroups") };
+  const ipProtocols = () => optionalList(r, p, "ipProtocols", (x, at) => r.oneOf(x, at, FIREWALL_IP_PROTOCOLS));
+  if (ruleType === "ApplicationRule") {
+    const protocols = optionalList(r, p, "protocols", (x, at) => {
+      const q = r.object(x, at);
+      if (isUnknown(q)) return q;
+      return { protocolType: orNotGiven(r, q, "protocolType", at, (t, tp) => r.oneOf(t, tp, ["Http", "Https"] as const)), port: orNotGiven(r, q, "port", at, (t, tp) => r.int(t, tp)) };
+    });
+    const terminateTLS = r.optional(o, "terminateTLS", path, (x, at) => r.bool(x, at));
+    return present({ ruleType, ...common, protocols, targetFqdns: strs("targetFqdns"), fqdnTags: strs("fqdnTags"), targetUrls: strs("targetUrls"), webCategories: strs("webCategories"), destinationAddresses: strs("destinationAddresses"), terminateTLS });
+  }
+  if (ruleType === "NetworkRule") {
+    return present({ ruleType, ...common, ipProtocols: ipProtocols(), destinationAddresses: strs("destinationAddresses"), destinationIpGroups: strs("destinationIpGroups"), destinationFqdns: strs("destinationFqdns"), destinationPorts: strs("destinationPorts") });
+  }
+  const opt = (key: string) => r.optional(o, key, path, str);
+  return present({ ruleType, ...common, ipProtocols: ipProtocols(), destinationAddresses: strs("destinationAddresses"), destinationPorts: strs("destinationPorts"), translatedAddress: opt("translatedAddress"), translatedFqdn: opt("translatedFqdn"), translatedPort: opt("translatedPort") });
+}
+
+export function readRuleCollection(r: FieldReader, raw: unknown, path: string): Maybe<FirewallPolicyRuleCollection> {
+  const o = r.object(raw, path);
+  if (isUnknown(o)) return o;
+  const type = r.required(o, "ruleCollectionType", path, (x, at) => r.oneOf(x, at, ["FirewallPolicyFilterRuleCollection", "FirewallPolicyNatRuleCollection"] as const));
+  if (isUnknown(type)) return type;
+  const p: Props = { o, path, copied: new Set() };
+  const action = r.optional(o, "action", path, (x, at) => r.object(x, at));
+  const actionType = (allowed: readonly string[]) =>
+    action === undefined ? unknownValue(`${path}.action`, "not given") : isUnknown(action) ? action : orNotGiven(r, action, "type", `${path}.action`, (x, at) => r.oneOf(x, at, allowed));
+  const common = { name: orNotGiven(r, o, "name", path, (x, at) => r.string(x, at)), priority: orNotGiven(r, o, "priority", path, (x, at) => r.int(x, at)), rules: listOf(r, p, "rules", (x, at) => readFirewallPolicyRule(r, x, at)) };
+  if (type === "FirewallPolicyFilterRuleCollection") return { ruleCollectionType: type, ...common, action: { type: actionType(["Allow", "Deny"]) as Maybe<"Allow" | "Deny"> } };
+  return { ruleCollectionType: type, ...common, action: { type: actionType(["DNAT"]) as Maybe<"DNAT"> } };
+}
+
+/* ------------------------------------------------- classic Azure Firewall */
+
+function classicCollection<A extends string, R>(r: FieldReader, actions: readonly A[], rule: (o: JsonObject, p: Props) => R) {
+  return (raw: unknown, path: string) => {
+    const o = r.object(raw, path);
+    if (isUnknown(o)) return o;
+    const p = props(r, r.required(o, "properties", path, (x) => x), `${path}.properties`);
+    if (isUnknown(p)) return p;
+    const action = r.optional(p.o, "action", p.path, (x, at) => r.object(x, at));
+    const type = action === undefined ? unknownValue(`${p.path}.action`, "not given") : isUnknown(action) ? action : orNotGiven(r, action, "type", `${p.path}.action`, (x, at) => r.oneOf(x, at, actions));
+    const rules = listOf(r, p, "rules", (x, at) => {
+      const ro = r.object(x, at);
+      return isUnknown(ro) ? ro : rule(ro, { o: ro, path: at, copied: new Set() });
+    });
+    return { name: orNotGiven(r, o, "name", path, (x, at) => r.string(x, at)), properties: { priority: orNotGiven(r, p.o, "priority", p.path, (x, at) => r.int(x, at)), action: { type }, rules } };
+  };
+}
+
+export function readAzureFirewall(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): AzureFirewall {
+  const base = resourceBase(r, res, path, name);
+  const p = props(r, res.properties, `${path}.properties`);
+  if (isUnknown(p)) return { ...base, properties: { applicationRuleCollections: [p], networkRuleCollections: [p], natRuleCollections: [p] } };
+  const str = (x: unknown, at: string) => r.string(x, at);
+  const ruleBase = (o: JsonObject, q: Props) => ({ name: orNotGiven(r, o, "name", q.path, str), description: r.optional(o, "description", q.path, str), sourceAddresses: optionalList(r, q, "sourceAddresses", str), sourceIpGroups: optionalList(r, q, "sourceIpGroups", str) });
+  const protocols = (q: Props) => optionalList(r, q, "protocols", (x, at) => r.oneOf(x, at, FIREWALL_IP_PROTOCOLS));
+  const app = classicCollection(r, ["Allow", "Deny"] as const, (o, q) =>
+    present({
+      ...ruleBase(o, q),
+      protocols: optionalList(r, q, "protocols", (x, at) => {
+        const po = r.object(x, at);
+        if (isUnknown(po)) return po;
+        const port = r.optional(po, "port", at, (v, vp) => r.int(v, vp));
+        return { protocolType: orNotGiven(r, po, "protocolType", at, (v, vp) => r.oneOf(v, vp, ["Http", "Https", "Mssql"] as const)), ...(port !== undefined ? { port } : {}) };
+      }),
+      targetFqdns: optionalList(r, q, "targetFqdns", str),
+      fqdnTags: optionalList(r, q, "fqdnTags", str),
+    }),
+  );
+  const net = classicCollection(r, ["Allow", "Deny"] as const, (o, q) =>
+    present({ ...ruleBase(o, q), protocols: protocols(q), destinationAddresses: optionalList(r, q, "destinationAddresses", str), destinationIpGroups: optionalList(r, q, "destinationIpGroups", str), destinationFqdns: optionalList(r, q, "destinationFqdns", str), destinationPorts: optionalList(r, q, "destinationPorts", str) }),
+  );
+  const nat = classicCollection(r, ["Snat", "Dnat"] as const, (o, q) =>
+    present({
+      ...ruleBase(o, q),
+      protocols: protocols(q),
+      destinationAddresses: optionalList(r, q, "destinationAddresses", str),
+      destinationPorts: optionalList(r, q, "destinationPorts", str),
+      translatedAddress: r.optional(o, "translatedAddress", q.path, str),
+      translatedPort: r.optional(o, "translatedPort", q.path, str),
+      translatedFqdn: r.optional(o, "translatedFqdn", q.path, str),
+    }),
+  );
+  const sku = r.optional(p.o, "sku", p.path, (x, at) => {
+    const o = r.object(x, at);
+    if (isUnknown(o)) return { name: o };
+    return present({ name: r.optional(o, "name", at, (v, vp) => r.oneOf(v, vp, ["AZFW_VNet", "AZFW_Hub"] as const)), tier: r.optional(o, "tier", at, (v, vp) => r.oneOf(v, vp, FIREWALL_POLICY_TIERS)) });
+  });
+  const threatIntelMode = r.optional(p.o, "threatIntelMode", p.path, (x, at) => r.oneOf(x, at, THREAT_INTEL_MODES));
+  const firewallPolicy = r.optional(p.o, "firewallPolicy", p.path, (x, at) => subResource(r, x, at));
+  return {
+    ...base,
+    properties: present({
+      sku,
+      threatIntelMode,
+      firewallPolicy: firewallPolicy === undefined ? undefined : isUnknown(firewallPolicy) ? { id: firewallPolicy } : firewallPolicy,
+      applicationRuleCollections: listOf(r, p, "applicationRuleCollections", app),
+      networkRuleCollections: listOf(r, p, "networkRuleCollections", net),
+      natRuleCollections: listOf(r, p, "natRuleCollections", nat),
+    }),
+  };
+}
+
+/* ----------------------------------------------------- IP group, subnet */
+
+export function readIpGroup(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): IpGroup {
+  const p = props(r, res.properties, `${path}.properties`);
+  return { ...resourceBase(r, res, path, name), properties: { ipAddresses: isUnknown(p) ? [p] : listOf(r, p, "ipAddresses", (x, at) => r.string(x, at)) } };
+}
+
+export function readSubnet(r: FieldReader, raw: unknown, path: string, virtualNetworkName: Maybe<string>, name?: Maybe<string>): Maybe<Subnet> {
+  const o = r.object(raw, path);
+  if (isUnknown(o)) return o;
+  const subnetName = name ?? orNotGiven(r, o, "name", path, (x, at) => r.string(x, at));
+  const p = props(r, o.properties, `${path}.properties`);
+  if (isUnknown(p)) return { virtualNetworkName, name: subnetName, properties: { addressPrefix: p, networkSecurityGroup: { id: p }, routeTable: { id: p }, defaultOutboundAccess: p } };
+  const str = (x: unknown, at: string) => r.string(x, at);
+  const ref = (key: string) => {
+    const v = r.optional(p.o, key, p.path, (x, at) => subResource(r, x, at));
+    return v === undefined ? undefined : isUnknown(v) ? { id: v } : v;
+  };
+  const serviceEndpoints = optionalList(r, p, "serviceEndpoints", (x, at) => {
+    const e = props(r, x, at);
+    if (isUnknown(e)) return e;
+    return present({ service: orNotGiven(r, e.o, "service", at, str), locations: optionalList(r, e, "locations", str) });
+  });
+  const delegations = optionalList(r, p, "delegations", (x, at) => {
+    const d = r.object(x, at);
+    if (isUnknown(d)) return d;
+    const dp = r.properties(d.properties, `${at}.properties`);
+    return { name: orNotGiven(r, d, "name", at, str), properties: { serviceName: isUnknown(dp) ? dp : orNotGiven(r, dp, "serviceName", `${at}.properties`, str) } };
+  });
+  return {
+    virtualNetworkName,
+    name: subnetName,
+    properties: present({
+      addressPrefix: r.optional(p.o, "addressPrefix", p.path, str),
+      addressPrefixes: optionalList(r, p, "addressPrefixes", str),
+      networkSecurityGroup: ref("networkSecurityGroup"),
+      routeTable: ref("routeTable"),
+      natGateway: ref("natGateway"),
+      defaultOutboundAccess: r.optional(p.o, "defaultOutboundAccess", p.path, (x, at) => r.bool(x, at)),
+      serviceEndpoints,
+      delegations,
+    }),
+  };
+}
+
+export { ArmReadError };

@@ -1,0 +1,132 @@
+/**
+ * @cassandra-mi-netrules/emit-route-table: user-defined routes that send the cluster's traffic to
+ * Microsoft's addresses to the Internet next hop, past a non-Microsoft firewall, as the page advises; an
+ * ARM template and an equivalent `az` script. Pure: options settled, then `planRouteTable` and the
+ * renderers of @cassandra-mi-netrules/azure.
+ */
+import {
+  armTemplateMetadata,
+  AZURE_NAME_PATTERN,
+  AZURE_NAME_RULE,
+  planRouteTable,
+  renderRouteTableAzScript,
+  renderRouteTableTemplate,
+  ROUTE_TABLE_LIMITS,
+  type RouteTablePlanOptions,
+} from "@cassandra-mi-netrules/azure";
+import { artifactStamp, getUdrAdvice, stampLines, udrAdvice, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import pkg from "../package.json" with { type: "json" };
+
+export const version: string = pkg.version;
+
+export interface RouteTableOptions {
+  /** `create` (default): the template creates the route table with its routes; `existing`: only the routes, for a table by name. */
+  readonly routeTable?: "create" | "existing";
+  /** Default value of the `routeTableName` parameter (and of the script's ROUTE_TABLE). Default `rt-cassandra-mi`. */
+  readonly routeTableName?: string;
+  /** `service-tags` (default): a route per service tag and prefix of the requirements; `sample-prefixes`: the page's sample script's prefix list, exactly. */
+  readonly mode?: "service-tags" | "sample-prefixes";
+  /** Regional service tags (`Storage.EastUS`) where every region has one usable in a route. Default false. */
+  readonly regionalTags?: boolean;
+  /** The table's `disableBgpRoutePropagation` when it is created. Default false. */
+  readonly disableBgpRoutePropagation?: boolean;
+  /** Which files: `both` (default), `arm` (route-table.json) or `az` (route-table.sh). */
+  readonly form?: "both" | "arm" | "az";
+}
+
+export { ROUTE_TABLE_LIMITS };
+export const ROUTE_TABLE_API_VERSION = "2024-05-01";
+const GENERATOR = "@cassandra-mi-netrules/emit-route-table";
+const OPTION_KEYS = ["routeTable", "routeTableName", "mode", "regionalTags", "disableBgpRoutePropagation", "form"] as const;
+
+export class RouteTableOptionError extends Error {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`route-table option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
+    this.name = "RouteTableOptionError";
+  }
+}
+
+/** The options once checked and defaulted: what the planner takes, the table's form and the files. */
+interface Settled extends Omit<RouteTablePlanOptions, "tags" | "sample"> {
+  readonly routeTable: "create" | "existing";
+  readonly form: "both" | "arm" | "az";
+}
+
+function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
+  const v = o[key] ?? fallback;
+  if (!allowed.includes(v as T)) throw new RouteTableOptionError(key, v, `must be ${allowed.map((a) => `"${a}"`).join(" or ")}`);
+  return v as T;
+}
+
+function settle(resolved: ResolvedRules, options: RouteTableOptions | undefined): Settled {
+  const o = (options ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new RouteTableOptionError(k, o[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
+  }
+  const routeTableName = o.routeTableName ?? "rt-cassandra-mi";
+  if (typeof routeTableName !== "string" || !AZURE_NAME_PATTERN.test(routeTableName)) throw new RouteTableOptionError("routeTableName", routeTableName, AZURE_NAME_RULE);
+  for (const k of ["regionalTags", "disableBgpRoutePropagation"]) {
+    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new RouteTableOptionError(k, o[k], "must be true or false");
+  }
+  const mode = oneOf(o, "mode", ["service-tags", "sample-prefixes"], "service-tags");
+  if (mode === "sample-prefixes" && !getUdrAdvice(resolved.revision.id)) {
+    const pages = udrAdvice.map((a) => a.revision).join(", ");
+    throw new RouteTableOptionError("mode", mode, `the page of revision ${resolved.revision.id} links no sample script for user-defined routes (revisions that do: ${pages})`);
+  }
+  return {
+    routeTable: oneOf(o, "routeTable", ["create", "existing"], "create"),
+    routeTableName,
+    mode,
+    regionalTags: o.regionalTags === true,
+    disableBgpRoutePropagation: o.disableBgpRoutePropagation === true,
+    form: oneOf(o, "form", ["both", "arm", "az"], "both"),
+  };
+}
+
+/**
+ * The route table as `route-table.json` (ARM template, deploymentTemplate 2019-04-01, Microsoft.Network
+ * 2024-05-01) and `route-table.sh` (the same routes with `az`, idempotent), with the coverage.
+ */
+export function emitRouteTable(resolved: ResolvedRules, options?: RouteTableOptions): EmitResult {
+  const s = settle(resolved, options);
+  const stamp = artifactStamp(resolved, GENERATOR, version);
+  const advice = getUdrAdvice(resolved.revision.id);
+  const sample = s.mode === "sample-prefixes" && advice ? { prefixes: advice.sample.prefixes, routeName: advice.sample.routeName, commit: advice.sample.commit } : undefined;
+  const tags = { generator: `${GENERATOR} ${version}`, "dataset-revision": stamp.revision, "data-sha256": stamp.dataHash };
+  const plan = planRouteTable(resolved, { ...s, ...(sample ? { sample } : {}), tags });
+  const sampleRef = advice ? { repository: advice.sample.repository, path: advice.sample.path, commit: advice.sample.commit } : null;
+  const routesOnly = s.routeTable === "existing";
+  const files: EmittedFile[] = [];
+  if (s.form !== "az") {
+    const metadata = armTemplateMetadata(stamp, {
+      options: { ...s },
+      sample: s.mode === "sample-prefixes" ? sampleRef : null,
+      requirements: plan.requirements,
+      unsupported: plan.coverage.filter((c) => c.status === "unsupported").map((c) => c.ruleId),
+    });
+    files.push({ path: "route-table.json", content: renderRouteTableTemplate(plan.routeTable, { metadata, routesOnly }) });
+  }
+  if (s.form !== "arm") {
+    const what =
+      s.mode === "sample-prefixes" && sampleRef
+        ? `the ${sample?.prefixes.length} prefixes of ${sampleRef.path} (${sampleRef.repository} at ${sampleRef.commit}), as its routes`
+        : "a route per service tag and address prefix of the requirements";
+    const header = [
+      "User-defined routes for Azure Managed Instance for Apache Cassandra: traffic to Microsoft's addresses goes to the",
+      `next hop Internet (Azure's backbone), past a non-Microsoft firewall. Routes: ${what}.`,
+      ...stampLines(stamp, ""),
+    ];
+    files.push({ path: "route-table.sh", content: renderRouteTableAzScript(plan.routeTable, { header, routesOnly }) });
+  }
+  return { files, coverage: [...plan.coverage] };
+}
+
+export const emitter: Emitter<RouteTableOptions> = {
+  name: "route-table",
+  description: "Route table with user-defined routes to the Internet next hop, as an ARM template (Microsoft.Network/routeTables 2024-05-01) and an az CLI script",
+  emit: emitRouteTable,
+};
