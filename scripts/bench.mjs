@@ -106,7 +106,7 @@ function renderDoc() {
 function closing() {
   const rows = [
     `| import, core / JSON <= 1.1 | ${outcomes.import.error ? "-" : outcomes.import.result.ratio.toFixed(2)} | ${verdict("import")} |`,
-    `| emission < 0.5 s | ${outcomes.emit.error ? "-" : `${(outcomes.emit.result.allMs / 1000).toFixed(2)} s`} | ${outcomes.emit.error ? "not measured (failed)" : outcomes.emit.result.allMs < 500 ? "**met**" : "**missed**"} |`,
+    `| emission < 0.5 s | ${outcomes.emit.error ? "-" : `${(outcomes.emit.result.allMs / 1000).toFixed(2)} s`} | ${verdict("emit")} |`,
     `| CLI emit all, every region: --service-tags / without <= 1.3 | ${outcomes.emit.error ? "-" : outcomes.emit.result.cli.ratio.toFixed(2)} | ${outcomes.emit.error ? "not measured (failed)" : outcomes.emit.result.cli.met ? "**met**" : "**missed**"} |`,
     `| merging >= 3x Python | ${outcomes.merge.error ? "-" : `${outcomes.merge.result.groups.union.ratio.toFixed(1)}x`} | ${verdict("merge")} |`,
     `| kernel | ${outcomes.kernel.error ? "-" : kernelFigure()} | ${verdict("kernel")} |`,

@@ -18,9 +18,9 @@ export async function benchEmit({ passes = 5, cliRuns = 15 } = {}) {
   // "All of it": the full job a pipeline runs, cold, with the file's prefixes attached (the tags-only run is the lighter case).
   const all = withPrefixes.cold.total + r.loadTags;
   const cli = benchCliServiceTags(r.regionNames, cliRuns);
-  const met = all < TARGET_MS && tagsOnly.cold.total < TARGET_MS && cli.met;
+  const met = all < TARGET_MS && tagsOnly.cold.total < TARGET_MS;
   const result = { ...r, allMs: all, met, cli };
-  const summary = `emit: ${r.targets.length} targets x ${r.regions} regions, cold ${ms(tagsOnly.cold.total)} ms tags-only, ${ms(withPrefixes.cold.total)} ms + ${ms(r.loadTags)} ms loading the tags file with prefixes (target < ${TARGET_MS} ms); CLI emit all with --service-tags ${ratio(cli.ratio)} x without (target <= ${CLI_TAGS_TARGET}) ${met ? "MET" : "MISSED"}`;
+  const summary = `emit: ${r.targets.length} targets x ${r.regions} regions, cold ${ms(tagsOnly.cold.total)} ms tags-only, ${ms(withPrefixes.cold.total)} ms + ${ms(r.loadTags)} ms loading the tags file with prefixes (target < ${TARGET_MS} ms) ${met ? "MET" : "MISSED"}; CLI emit all with --service-tags ${ratio(cli.ratio)} x without (target <= ${CLI_TAGS_TARGET}) ${cli.met ? "MET" : "MISSED"}`;
   return { result, markdown: render(result), summary };
 }
 
@@ -87,7 +87,7 @@ function render(r) {
     "",
     `For comparison, one artifact per target for all ${r.regions} regions at once (one \`resolveRules\` with every region, prefixes attached): ${ms(t.oneBatch.cold.total)} ms cold, ${ms(t.oneBatch.warmTotal)} ms warm (${names.map((n) => `${n} ${ms(t.oneBatch.cold.perTarget[n])}`).join(", ")}); run after the per-region passes, so its code is already warm.${t.oneBatch.cold.errors.length ? ` Errors: ${t.oneBatch.cold.errors.slice(0, 3).join("; ")}.` : ""}`,
     "",
-    `**All of it** (loading the tags file, then every target for every region with prefixes, cold): **${ms(r.allMs)} ms**, ${ratio(r.allMs / r.readInputs)} x the time to merely read the inputs; tags only: ${ms(t.tags.cold.total)} ms, ${ratio(t.tags.cold.total / r.readInputs)} x. Target < 500 ms: ${r.allMs < TARGET_MS && t.tags.cold.total < TARGET_MS ? "met" : "missed"}.`,
+    `**All of it** (loading the tags file, then every target for every region with prefixes, cold): **${ms(r.allMs)} ms**, ${ratio(r.allMs / r.readInputs)} x the time to merely read the inputs; tags only: ${ms(t.tags.cold.total)} ms, ${ratio(t.tags.cold.total / r.readInputs)} x. Target < 500 ms: ${r.met ? "met" : "missed"}.`,
     "",
     "### The CLI with and without `--service-tags`",
     "",
