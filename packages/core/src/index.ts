@@ -19,8 +19,8 @@ export {
   version,
 } from "./dataset.js";
 export { describeWireRule, diffRevisionData, diffRevisions, wireRule, type RequirementChange, type RevisionDiff, type RuleField, type WireDestination, type WireRule, type WordingChange } from "./diff.js";
-export { ResolveError, resolveRules } from "./resolve.js";
-export { CidrError, cidrContains, formatAddress, isCidr, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
+export { ResolveError, resolveRules, SUBNET_PREFIX_LENGTHS } from "./resolve.js";
+export { CidrError, cidrContains, formatAddress, isCidr, mergedPrefixFamily, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
 export { canonicalJson, compareStrings, sortBy, uniqueSorted } from "./order.js";
 export { nearest } from "./suggest.js";
 export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";

@@ -12,7 +12,8 @@ const FIXTURE = fileURLToPath(new URL("../fixtures/service-tags-doc-ranges.json"
 
 /** `fixtures/service-tags-doc-ranges.json`: Storage is 192.0.2.0/27 and 2001:db8:10::/48, and so on. */
 export function docRangeServiceTags(): ServiceTagIndex {
-  return loadServiceTags(readFileSync(FIXTURE, "utf8"), "service-tags-doc-ranges.json");
+  // A made-up file: not compared with Microsoft's (its changeNumbers and prefixes are not Microsoft's).
+  return loadServiceTags(readFileSync(FIXTURE, "utf8"), { source: "service-tags-doc-ranges.json", compare: false });
 }
 
 export interface LinuxScenario {
