@@ -150,7 +150,7 @@ describe("readArmTemplate: routes, firewalls, IP groups, subnets", () => {
     expect(network.azureFirewalls[0]?.properties.networkRuleCollections).toHaveLength(1);
     expect(network.ipGroups[0]?.properties.ipAddresses).toEqual(["10.9.0.0/24"]);
     expect(network.subnets[0]).toMatchObject({ virtualNetworkName: "vnet", name: "cassandra", properties: { addressPrefix: "10.9.0.0/24", defaultOutboundAccess: false, delegations: [{ name: "d", properties: { serviceName: "Microsoft.DocumentDB/cassandraClusters" } }] } });
-    expect(isUnknown(network.subnets[0]?.properties.networkSecurityGroup?.id)).toBe(true);
+    expect(network.subnets[0]?.properties.networkSecurityGroup?.id).toBe("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/networkSecurityGroups/n");
   });
 });
 
