@@ -65,7 +65,7 @@ class Collector {
   resource(raw: unknown, path: string, scope: TemplateScope, parent: Entry | undefined): void {
     if (!isObject(raw)) throw new ArmReadError(path, raw, "expected a resource object");
     const type = typeOf(raw, path, parent?.type);
-    this.found.push(type);
+    this.found.push(parent === undefined && typeof raw.type === "string" ? raw.type : type);
     // `existing`: a reference to a resource deployed elsewhere; its children still join it by name.
     if (raw.existing === true) return;
     const copy = raw.copy;
@@ -147,14 +147,14 @@ function childNames(e: Entry): [Maybe<string>, Maybe<string>] {
 /** What one ARM template holds: the network, and every resource type met (for "nothing to audit"). */
 export interface ArmDocument {
   readonly network: AzureNetwork;
-  /** Lower-case resource types, one per resource met (deployed or not). */
+  /** The resource types met (deployed or not), as written. */
   readonly found: readonly string[];
 }
 
-/** Reads a parsed ARM template; `readArmTemplate` and `readNetwork` both come here. */
-export function readArmDocument(doc: JsonObject, parameters: Readonly<Record<string, unknown>>): ArmDocument {
+/** Reads a parsed ARM template; `readArmTemplate` and `readNetwork` both come here. `evaluated`: parameter values as evaluations (a Key Vault reference is not known). */
+export function readArmDocument(doc: JsonObject, parameters: Readonly<Record<string, unknown>>, evaluated: Readonly<Record<string, Evaluation>> = {}): ArmDocument {
   const collected = new Collector();
-  collected.template(doc, new TemplateScope(doc, parameters), "");
+  collected.template(doc, new TemplateScope(doc, parameters, { evaluated }), "");
   const b = new NetworkBuilder();
   b.unread.push(...collected.unread);
   for (const e of collected.entries.filter((x) => NETWORK_TYPE.test(x.type))) {
