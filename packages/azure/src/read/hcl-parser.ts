@@ -23,7 +23,8 @@ let bridge: Bridge | undefined;
 
 function load(): Bridge {
   if (bridge) return bridge;
-  const req = typeof require === "function" ? require : createRequire(import.meta.url);
+  // CommonJS builds have __filename; ES modules have import.meta.url.
+  const req = createRequire(typeof __filename === "string" ? __filename : import.meta.url);
   const dir = dirname(req.resolve("@cdktn/hcl2json/package.json"));
   req(join(dir, "wasm", "bridge_wasm_exec.js"));
   const { Go, WebAssembly: wasm } = globalThis as unknown as WasmGlobals;
