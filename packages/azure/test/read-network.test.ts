@@ -211,3 +211,86 @@ describe("the template functions Bicep and Azure Verified Modules emit", () => {
     expect(evaluateArmExpression(source, scope)).toEqual({ ok: false, reason });
   });
 });
+
+describe("Terraform HCL and plans", () => {
+  const hcl = `
+variable "prefix" {
+  default = "cassandra"
+}
+variable "cluster_subnet" {
+  type = string
+}
+locals {
+  deny_priority = 100
+}
+resource "azurerm_network_security_group" "nsg" {
+  name                = "\${var.prefix}-nsg"
+  location            = "eastus"
+  resource_group_name = "rg"
+  security_rule {
+    name                       = "deny-cloud"
+    priority                   = local.deny_priority
+    direction                  = "Outbound"
+    access                     = "Deny"
+    protocol                   = "*"
+    source_address_prefix      = var.cluster_subnet
+    source_port_range          = "*"
+    destination_address_prefix = "AzureCloud"
+    destination_port_range     = "*"
+  }
+  dynamic "security_rule" {
+    for_each = []
+    content {}
+  }
+}
+resource "azurerm_subnet" "cassandra" {
+  name                 = "snet"
+  resource_group_name  = "rg"
+  virtual_network_name = "vnet"
+  address_prefixes     = ["192.0.2.0/24"]
+}
+resource "azurerm_subnet_network_security_group_association" "a" {
+  subnet_id                 = azurerm_subnet.cassandra.id
+  network_security_group_id = azurerm_network_security_group.nsg.id
+}
+resource "azurerm_route_table" "many" {
+  count = 2
+  name  = "rt-\${count.index}"
+}
+`;
+  it("variables with a default, locals, references to names and ids; a variable without a default, a dynamic block and count are Unknowns naming them", () => {
+    const { format, network } = readNetwork(doc(hcl, "main.tf"));
+    expect(format).toBe("hcl");
+    expect(azureNetworkSchema.safeParse(network).success).toBe(true);
+    const [nsg] = network.networkSecurityGroups;
+    expect(nsg?.name).toBe("cassandra-nsg");
+    const [deny, dynamic] = nsg?.properties.securityRules ?? [];
+    expect((deny as SecurityRule).properties).toMatchObject({ priority: 100, access: "Deny", destinationAddressPrefix: "AzureCloud", sourceAddressPrefix: { kind: "unknown", path: "resource.azurerm_network_security_group.nsg.security_rule[0].source_address_prefix", reason: "variable 'cluster_subnet' has no default value" } });
+    expect(dynamic).toEqual({ kind: "unknown", path: "resource.azurerm_network_security_group.nsg.dynamic.security_rule", reason: 'built by a dynamic "security_rule" block, which this reader does not expand' });
+    expect(network.subnets.map((s) => [s.virtualNetworkName, s.name, s.properties.networkSecurityGroup?.id])).toEqual([["vnet", "snet", "/subscriptions/{subscriptionId}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/cassandra-nsg"]]);
+    expect(network.unread).toEqual([{ kind: "unknown", path: "resource.azurerm_route_table.many.count", reason: "azurerm_route_table.many is repeated by count, which this reader does not expand" }]);
+  });
+
+  it("a plan's references stand for the ids Terraform knows only after apply: a subnet association links the subnet to its NSG", () => {
+    const plan = {
+      format_version: "1.2",
+      resource_changes: [
+        { address: "azurerm_network_security_group.nsg", mode: "managed", type: "azurerm_network_security_group", change: { actions: ["create"], after: { name: "nsg", resource_group_name: "rg", location: "eastus" }, after_unknown: { id: true, security_rule: true } } },
+        { address: "azurerm_subnet.s", mode: "managed", type: "azurerm_subnet", change: { actions: ["create"], after: { name: "snet", virtual_network_name: "vnet", resource_group_name: "rg", address_prefixes: ["192.0.2.0/24"] }, after_unknown: { id: true } } },
+        { address: "azurerm_subnet_network_security_group_association.a", mode: "managed", type: "azurerm_subnet_network_security_group_association", change: { actions: ["create"], after: {}, after_unknown: { id: true, subnet_id: true, network_security_group_id: true } } },
+        { address: "azurerm_route_table.old", mode: "managed", type: "azurerm_route_table", change: { actions: ["delete"], before: { name: "old" }, after: null } },
+      ],
+      configuration: { root_module: { resources: [{ address: "azurerm_subnet_network_security_group_association.a", expressions: { subnet_id: { references: ["azurerm_subnet.s.id", "azurerm_subnet.s"] }, network_security_group_id: { references: ["azurerm_network_security_group.nsg.id", "azurerm_network_security_group.nsg"] } } }] } },
+    };
+    const { network } = readNetwork(doc(JSON.stringify(plan), "plan.json"));
+    expect(network.networkSecurityGroups.map((n) => [n.name, n.properties.securityRules])).toEqual([["nsg", []]]);
+    expect(network.subnets[0]?.properties.networkSecurityGroup?.id).toBe("/subscriptions/{subscriptionId}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg");
+    expect(network.routeTables).toEqual([]);
+  });
+
+  it("Resource Graph's REST table form (columns and rows)", () => {
+    const table = { totalRecords: 1, count: 1, data: { columns: [{ name: "id" }, { name: "name" }, { name: "type" }, { name: "properties" }], rows: [["/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/ipGroups/i", "i", "microsoft.network/ipgroups", { ipAddresses: ["192.0.2.1"] }]] } };
+    const r = readNetwork(doc(JSON.stringify(table)));
+    expect([r.format, r.network.ipGroups.map((g) => g.properties.ipAddresses)]).toEqual(["resource-graph", [["192.0.2.1"]]]);
+  });
+});

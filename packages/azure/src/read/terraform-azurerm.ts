@@ -41,11 +41,11 @@ const text = (v: V): V => (v === "" ? undefined : v);
 /** A block list (`security_rule`, `route`): each element mapped; an unknown list stays one Unknown. */
 const blocks = (v: V, map: (o: JsonObject) => JsonObject): V => {
   const l = list(v);
-  return isUnknown(l) ? l : l.map((x) => (isObject(x) ? map(x) : x));
+  return isUnknown(l) ? l : l.map((x) => (isObject(x) && !isUnknown(x) ? map(x) : x));
 };
 const ids = (v: V): V => {
   const l = list(v);
-  return isUnknown(l) ? l : l.map((id) => ({ id }));
+  return isUnknown(l) ? l : l.map((id) => (isUnknown(id) ? id : { id }));
 };
 const first = (v: V): JsonObject | undefined => {
   const l = list(v);
@@ -99,7 +99,7 @@ function ruleCollectionGroup(v: JsonObject): JsonObject {
   const collections = (key: string, kind: "application" | "network" | "nat"): V => {
     const l = list(v[key]);
     if (isUnknown(l)) return [l];
-    return l.map((c) => (isObject(c) ? { ruleCollectionType: kind === "nat" ? "FirewallPolicyNatRuleCollection" : "FirewallPolicyFilterRuleCollection", name: c.name, priority: c.priority, action: { type: action(c.action) }, rules: blocks(c.rule, (r) => policyRule(kind, r)) } : c));
+    return l.map((c) => (isObject(c) && !isUnknown(c) ? { ruleCollectionType: kind === "nat" ? "FirewallPolicyNatRuleCollection" : "FirewallPolicyFilterRuleCollection", name: c.name, priority: c.priority, action: { type: action(c.action) }, rules: blocks(c.rule, (r) => policyRule(kind, r)) } : c));
   };
   const all = [collections("nat_rule_collection", "nat"), collections("network_rule_collection", "network"), collections("application_rule_collection", "application")].flat();
   return { name: v.name, properties: { priority: v.priority, ruleCollections: all } };
