@@ -65,7 +65,7 @@ describe("readArmTemplate: NSGs", () => {
     const network = readArmTemplate(template([{ type: "Microsoft.Network/networkSecurityGroups/securityRules", apiVersion: "2024-05-01", name: "existing-nsg/allow-storage", properties: rule("x", 100).properties }]));
     const rules = network.networkSecurityGroups[0]?.properties.securityRules ?? [];
     expect(network.networkSecurityGroups[0]?.name).toBe("existing-nsg");
-    expect(isUnknown(rules[0]) && rules[0].reason).toBe("the parent 'existing-nsg' is not in this input: its other entries are not known");
+    expect(isUnknown(rules[0]) && rules[0].reason).toBe("the parent 'existing-nsg' is not in this template: its other entries are not known");
     expect((rules[1] as SecurityRule).name).toBe("allow-storage");
   });
 

@@ -155,7 +155,7 @@ export interface ArmDocument {
 export function readArmDocument(doc: JsonObject, parameters: Readonly<Record<string, unknown>>, evaluated: Readonly<Record<string, Evaluation>> = {}): ArmDocument {
   const collected = new Collector();
   collected.template(doc, new TemplateScope(doc, parameters, { evaluated }), "");
-  const b = new NetworkBuilder();
+  const b = new NetworkBuilder("template");
   b.unread.push(...collected.unread);
   for (const e of collected.entries.filter((x) => NETWORK_TYPE.test(x.type))) {
     const names = (): [Maybe<string>, Maybe<string>] => childNames(e);

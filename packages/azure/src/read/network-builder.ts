@@ -63,11 +63,14 @@ export class NetworkBuilder {
   readonly #extraRoutes = new Map<RouteTable, Maybe<Route>[]>();
   readonly #pending: ResourceItem[] = [];
 
+  /** `where`: what the input is called in messages ("template" for ARM). */
+  constructor(private readonly where = "input") {}
+
   /** The NSG (or route table) of that name, or a stand-in for one outside the input whose own entries are unknown. */
   #parent<T extends { name: Maybe<string> }>(list: T[], name: Maybe<string>, path: string, standIn: (name: Maybe<string>, missing: Unknown) => T): T {
     const found = typeof name === "string" ? list.find((x) => typeof x.name === "string" && x.name.toLowerCase() === name.toLowerCase()) : undefined;
     if (found) return found;
-    const made = standIn(name, unknownValue(path, `the parent ${typeof name === "string" ? `'${name}'` : "resource"} is not in this input: its other entries are not known`));
+    const made = standIn(name, unknownValue(path, `the parent ${typeof name === "string" ? `'${name}'` : "resource"} is not in this ${this.where}: its other entries are not known`));
     list.push(made);
     return made;
   }
