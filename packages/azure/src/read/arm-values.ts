@@ -7,6 +7,7 @@ import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js
 import type { MaybeList } from "../model.js";
 import { ArmExpressionError, evaluateArmExpression, notKnown, ok, type ArmJson, type DeploymentTarget, type Evaluation, type ExpressionScope } from "./arm-expression.js";
 import { templateForm } from "./arm-functions.js";
+import { excerpt } from "./input.js";
 
 export class ArmReadError extends Error {
   constructor(
@@ -20,13 +21,7 @@ export class ArmReadError extends Error {
 
   /** A short, escaped excerpt of a value: never the whole input. */
   static show(value: unknown): string {
-    let text: string;
-    try {
-      text = value === undefined ? "undefined" : JSON.stringify(value);
-    } catch {
-      text = String(value);
-    }
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return excerpt(value, 80);
   }
 }
 

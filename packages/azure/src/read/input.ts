@@ -62,15 +62,15 @@ export class InputError extends Error {
   }
 }
 
-/** A short excerpt of a value for a message: JSON-escaped, cut at 60 characters. */
-export function excerpt(value: unknown): string {
+/** A short excerpt of a value for a message: JSON-escaped, cut at `max` characters. */
+export function excerpt(value: unknown, max = 60): string {
   let text: string;
   try {
     text = value === undefined ? "undefined" : JSON.stringify(value);
   } catch {
     text = String(value);
   }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 export function checkSize(doc: InputDocument): void {
@@ -120,4 +120,4 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
   }
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+export { isObject } from "./arm-values.js";
