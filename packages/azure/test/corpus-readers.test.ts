@@ -229,6 +229,8 @@ describe("issue 15: each input defect on its fixture", () => {
 
   it("a property copy loop (properties.copy) gives its rules, not zero", () => {
     expect(rules(read("avm-nsg", ["main.json"], "max.parameters.json").network.networkSecurityGroups[0]).map((r) => r.name)).toEqual(["Specific", "Ranges", "Port_8082"]);
+    const text = readFileSync(new URL("./fixtures/issue-15/property-copy-loop.json", import.meta.url), "utf8");
+    expect(rules(readNetwork({ name: "property-copy-loop.json", text }).network.networkSecurityGroups[0]).map(ruleLine)).toEqual(['deny-azurecloud 100 Outbound Deny * "*":"*" -> "AzureCloud":"*"', 'deny-internet 101 Outbound Deny * "*":"*" -> "Internet":"*"']);
   });
 
   it('a languageVersion "2.0" template (symbolic resources) is an ARM template', () => {
