@@ -29,5 +29,4 @@ export { EmitterRegistry } from "./emit/registry.js";
 export { artifactStamp, stampLines, type ArtifactStamp } from "./emit/stamp.js";
 export { armTemplateMetadata, escapeArmString, escapeArmStrings } from "./emit/arm.js";
 export { AZURE_NAME_PATTERN, azureName, chooseTagForms, type TagFormChoice } from "./emit/azure.js";
-export { checkRuleId, dnsmasqDomain, linuxStampLines, LinuxFirewallError, planLinuxFirewall, safeCommentText, type DnsmasqDomain, type FirewallChain, type FirewallRule, type FirewallSet, type LinuxFirewallMode, type LinuxFirewallNaming, type LinuxFirewallOptions, type LinuxFirewallPlan, type LinuxFirewallPlanning } from "./emit/linux-firewall.js";
 export { listSome, shortHash } from "./emit/text.js";

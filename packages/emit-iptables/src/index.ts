@@ -3,13 +3,10 @@
  * `ipset restore` and `iptables-restore --noflush` / `ip6tables-restore --noflush`, plus a dnsmasq
  * configuration whose `ipset=` lines fill the FQDN sets at resolve time.
  */
+import { formatPortRange, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import {
-  formatPortRange,
   linuxStampLines,
   planLinuxFirewall,
-  type CoverageEntry,
-  type EmitResult,
-  type Emitter,
   type FirewallChain,
   type FirewallRule,
   type FirewallSet,
@@ -17,8 +14,7 @@ import {
   type LinuxFirewallOptions,
   type LinuxFirewallPlan,
   type LinuxFirewallPlanning,
-  type ResolvedRules,
-} from "@cassandra-mi-netrules/core";
+} from "@cassandra-mi-netrules/linux";
 import pkg from "../package.json" with { type: "json" };
 
 export const version: string = pkg.version;
@@ -280,4 +276,4 @@ export const emitter: Emitter<IptablesOptions> = {
   emit: emitIptablesScript,
 };
 
-export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";
+export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";

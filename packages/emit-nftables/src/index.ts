@@ -3,23 +3,19 @@
  * interval sets per service tag and family, plus a dnsmasq configuration whose `nftset=` lines fill the
  * FQDN sets at resolve time.
  */
+import { formatPortRange, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import {
-  formatPortRange,
   LinuxFirewallError,
   linuxStampLines,
   planLinuxFirewall,
   safeCommentText,
-  type CoverageEntry,
-  type EmitResult,
-  type Emitter,
   type FirewallChain,
   type FirewallRule,
   type FirewallSet,
   type LinuxFirewallNaming,
   type LinuxFirewallOptions,
   type LinuxFirewallPlanning,
-  type ResolvedRules,
-} from "@cassandra-mi-netrules/core";
+} from "@cassandra-mi-netrules/linux";
 import pkg from "../package.json" with { type: "json" };
 
 export const version: string = pkg.version;
@@ -142,4 +138,4 @@ export const emitter: Emitter<NftablesOptions> = {
   emit: emitNftablesRuleset,
 };
 
-export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";
+export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";

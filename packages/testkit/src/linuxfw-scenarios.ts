@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { resolveRules, type EmitResult, type LinuxFirewallOptions, type ResolvedRules, type ServiceTagIndex } from "@cassandra-mi-netrules/core";
+import { resolveRules, type EmitResult, type ResolvedRules, type ServiceTagIndex } from "@cassandra-mi-netrules/core";
+import { type LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
 import { HOST_ADDRESSES, NVA_ADDRESSES } from "./netns.js";
 

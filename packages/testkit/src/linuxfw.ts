@@ -3,7 +3,17 @@
  * `nft -j list ruleset`. Tests compare them with an emitter's coverage; set contents normalise to merged
  * address ranges so `192.0.2.0/27`, two `/28`s and nft's `192.0.2.0-192.0.2.31` compare equal.
  */
-import { formatPortRange, mergePortRanges, parseCidr, uniqueSorted, type CoverageEntry, type LinuxFirewallOptions, type PortRange, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import {
+  formatPortRange,
+  mergePortRanges,
+  parseCidr,
+  uniqueSorted,
+  type CoverageEntry,
+  type PortRange,
+  type ResolvedRule,
+  type ResolvedRules,
+} from "@cassandra-mi-netrules/core";
+import { type LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";
 
 /* ---------- address ranges ---------- */
 

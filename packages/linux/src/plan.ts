@@ -3,12 +3,24 @@
  * requirement becomes which set and rule, the set names, the dnsmasq domains and the coverage. Each
  * emitter only renders this plan in its own syntax, so both enforce exactly the same thing.
  */
-import { mergePrefixes, parseCidr } from "../cidr.js";
-import { sortBy, uniqueSorted } from "../order.js";
-import type { CoverageEntry, CoverageStatus, PortRange, PrefixSet, ResolvedRule, ResolvedRules, ResolvedTagRef } from "../types.js";
-import { formatPortRange, mergePortRanges } from "./ports.js";
-import { artifactStamp, stampLines } from "./stamp.js";
-import { shortHash } from "./text.js";
+import {
+  artifactStamp,
+  formatPortRange,
+  mergePortRanges,
+  mergePrefixes,
+  parseCidr,
+  shortHash,
+  sortBy,
+  stampLines,
+  uniqueSorted,
+  type CoverageEntry,
+  type CoverageStatus,
+  type PortRange,
+  type PrefixSet,
+  type ResolvedRule,
+  type ResolvedRules,
+  type ResolvedTagRef,
+} from "@cassandra-mi-netrules/core";
 
 export type LinuxFirewallMode = "nva" | "host";
 

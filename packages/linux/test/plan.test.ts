@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dnsmasqDomain, LinuxFirewallError, planLinuxFirewall, resolveRules, type LinuxFirewallNaming, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { resolveRules, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { dnsmasqDomain, LinuxFirewallError, planLinuxFirewall, type LinuxFirewallNaming } from "@cassandra-mi-netrules/linux";
 
 const naming: LinuxFirewallNaming = { target: "test", setName: (s) => `${s.slug}_v${s.family}`, chainName: (c) => c };
 const base = resolveRules({ regions: ["eastus"], subnet: "198.51.100.0/25" });
