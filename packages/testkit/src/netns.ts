@@ -4,7 +4,9 @@
  * the host's own namespace except `ip netns add/del`. Tools missing make the calls throw (tests fail).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface RunResult {
   readonly status: number;
@@ -34,6 +36,39 @@ export function runOk(cmd: string, args: readonly string[], options: RunOptions 
 }
 
 export const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
+/** The two iptables backends a host may use: the kernel's nf_tables, or the legacy x_tables with its lock. */
+export type IptablesBackend = "nf_tables" | "legacy";
+export const IPTABLES_BACKENDS: readonly IptablesBackend[] = ["nf_tables", "legacy"];
+
+const backendDirs = new Map<IptablesBackend, string>();
+
+/**
+ * A directory holding `iptables`, `ip6tables` and their `-save` / `-restore` as the given backend's
+ * binaries (`iptables-legacy`, `iptables-nft`...), to put first on PATH; made once per process.
+ */
+export function iptablesBackendDir(backend: IptablesBackend): string {
+  const made = backendDirs.get(backend);
+  if (made) return made;
+  const suffix = backend === "legacy" ? "legacy" : "nft";
+  const parent = mkdtempSync(join(tmpdir(), "cmn-iptables-backend-"));
+  process.once("exit", () => rmSync(parent, { recursive: true, force: true }));
+  const dir = join(parent, backend);
+  mkdirSync(dir);
+  for (const tool of ["iptables", "ip6tables"]) {
+    for (const verb of ["", "-save", "-restore"]) {
+      const real = runOk("bash", ["-c", `command -v ${tool}-${suffix}${verb}`]).stdout.trim();
+      symlinkSync(real, join(dir, `${tool}${verb}`));
+    }
+  }
+  backendDirs.set(backend, dir);
+  return dir;
+}
+
+/** The environment assignment that runs a command under the given backend: `PATH=<backend dir>:<PATH>`. */
+export function backendPath(backend: IptablesBackend): string {
+  return `PATH=${iptablesBackendDir(backend)}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`;
+}
 
 let counter = 0;
 
