@@ -20,11 +20,19 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-/** Runs a command; throws when it cannot be started (a missing tool) or is killed by the timeout. */
+/**
+ * Runs a command; throws when it cannot be started (a missing tool) or outlives its time limit. The limit
+ * is kept by coreutils `timeout`, which kills the command's whole process group: a hung grandchild (an
+ * `iptables-restore` holding the xtables lock, which every namespace shares) must not outlive the test.
+ */
 export function run(cmd: string, args: readonly string[], options: RunOptions = {}): RunResult {
-  const r = spawnSync(cmd, [...args], { input: options.input, encoding: "utf8", timeout: options.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024 });
-  if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
-  if (r.status === null) throw new Error(`${cmd} ${args.join(" ")}: killed by ${r.signal ?? "a signal"}`);
+  const limitMs = options.timeoutMs ?? 60_000;
+  const r = spawnSync("timeout", ["-k", "5", `${limitMs / 1000}s`, cmd, ...args], { input: options.input, encoding: "utf8", timeout: limitMs + 15_000, maxBuffer: 256 * 1024 * 1024 });
+  const what = `${cmd} ${args.join(" ")}`;
+  if (r.error) throw new Error(`${what}: ${r.error.message}`);
+  if (r.status === null) throw new Error(`${what}: killed by ${r.signal ?? "a signal"}`);
+  if (r.status === 124 || r.status === 137) throw new Error(`${what}: did not finish within ${limitMs / 1000} s (a hang; killed with its children)\n${r.stderr}`.trim());
+  if (r.status === 127 && /^timeout: failed to run command/.test(r.stderr)) throw new Error(`${what}: ${r.stderr.trim()}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
