@@ -128,7 +128,7 @@ describe("nothing to audit", () => {
     const report = audit(fixture("storage-account-only.json"), withFile);
     expect(report.status).toBe("nothing-to-audit");
     expect(report.subjects).toEqual([]);
-    expect(report.found).toEqual(["Microsoft.Storage/storageAccounts (1)"]);
+    expect(report.found).toEqual(["Microsoft.Storage/storageAccounts"]);
   });
 });
 

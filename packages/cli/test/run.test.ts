@@ -72,7 +72,7 @@ describe("run()", () => {
 
   it("reads audit input from stdin with -; the JSON is the library's report and its status is the exit code", async () => {
     const deny = { name: "deny-out", properties: { priority: 100, direction: "Outbound", access: "Deny", protocol: "*", sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*" } };
-    const text = JSON.stringify({ resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "n", properties: { securityRules: [deny] } }] });
+    const text = JSON.stringify({ $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "n", properties: { securityRules: [deny] } }] });
     const r = await cli(["audit", "-", "--json", "--region", "eastus"], text);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { format: string; status: string; exitCode: number };
