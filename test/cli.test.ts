@@ -1,5 +1,5 @@
 /** The built CLI as a process: exit code, stdout and stderr for every command, good and bad inputs. */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PYTHON as PY } from "@cassandra-mi-netrules/testkit/netns";
 import AjvDraft04Module from "ajv-draft-04";
@@ -594,6 +594,12 @@ describe("audit", () => {
     expectInputError(cli(["audit", file, "--peer", "10.0.0.5/8"]), "--peer:", "host bits are set");
     const missing = join(tmp, "missing.json");
     expectInputError(cli(["audit", missing]), `<file>: cannot read file "${missing}": ENOENT`);
+    // A file past the readers' limit is refused before it is read (a sparse file: no disk is used).
+    const big = join(tmp, "big.json");
+    writeFileSync(big, "");
+    truncateSync(big, 300 * 1024 * 1024);
+    expectInputError(cli(["audit", big]), `<file> "${big}": 314572800 bytes, more than the limit of 268435456 characters`);
+    rmSync(big);
   });
 });
 

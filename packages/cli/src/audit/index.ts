@@ -2,7 +2,9 @@
  * `cli audit`: reads the input files, audits them with `@cassandra-mi-netrules/azure`'s `audit`, prints
  * the report (table, JSON, SARIF or JUnit XML) and maps its status to the exit code.
  */
-import { audit, InputError, type AuditReport, type InputDocument, type InputFormat } from "@cassandra-mi-netrules/azure";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { audit, INPUT_LIMITS, InputError, type AuditReport, type InputDocument, type InputFormat } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import { CliError, shown } from "../errors.js";
 import { json } from "../format.js";
@@ -35,7 +37,20 @@ function outputOf(flags: AuditFlags): AuditOutput {
 
 function readDocuments(io: CliIO, files: readonly string[]): InputDocument[] {
   if (files.filter((f) => f === "-").length > 1) throw new CliError("<file>: - (standard input) can be given once");
-  return files.map((f) => ({ name: f === "-" ? "(stdin)" : f, text: readText(io, f, "<file>") }));
+  return files.map((f) => {
+    // Refused before it is read: a file past the readers' limit would only be loaded to be refused.
+    const size = f === "-" ? 0 : fileSize(resolve(io.cwd, f));
+    if (size > INPUT_LIMITS.maxCharacters) throw new CliError(`<file> ${shown(f)}: ${size} bytes, more than the limit of ${INPUT_LIMITS.maxCharacters} characters`);
+    return { name: f === "-" ? "(stdin)" : f, text: readText(io, f, "<file>") };
+  });
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // readText reports what is wrong with the file
+  }
 }
 
 function runLibrary(docs: readonly InputDocument[], parameters: InputDocument | undefined, resolved: ResolvedRules, flags: AuditFlags, serviceTags: Awaited<ReturnType<typeof readServiceTags>>): AuditReport {
