@@ -33,3 +33,6 @@ export { ArmExpressionError, evaluateArmExpression, parseArmExpression, type Arm
 export { planRouteTable, type RouteSample, type RouteTablePlan, type RouteTablePlanOptions } from "./plan/route-table.js";
 export { renderRouteTableTemplate, type RouteTableRenderOptions } from "./render/arm-route-table.js";
 export { renderRouteTableAzScript, shellQuote, type RouteTableScriptOptions } from "./render/az-route-table.js";
+export * from "./azurerm.js";
+export { attribute, blank, block, comment, escapeHclString, expression, HCL_IDENTIFIER, hclString, object, renderHcl, type HclAttribute, type HclBlock, type HclExpression, type HclItem, type HclObject, type HclValue } from "./render/hcl.js";
+export { renderTerraform, routeResourceLabels, TERRAFORM_RESOURCE_LABEL, type TerraformLocal, type TerraformModel, type TerraformRenderOptions } from "./render/terraform.js";
