@@ -5,7 +5,7 @@ import { opaEval, opaReports } from "@cassandra-mi-netrules/testkit/opa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree, type Run } from "./helpers.js";
 
-const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"];
+const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table", "terraform"];
 const COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"];
 const SERVICE_TAGS = join(ROOT, "vendor/service-tags/ServiceTags_Public_20251028.json");
 const PAGE = join(ROOT, "vendor/pages/network-rules.en.2021-11-02.current.md");

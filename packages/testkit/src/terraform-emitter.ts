@@ -28,13 +28,23 @@ function withoutDeploymentLocation<T extends { location?: unknown }>(x: T): Omit
   return rest;
 }
 
+/** Every string of a value in Unicode Normalization Form C, the form HCL reads every string in. */
+export function nfc<T>(value: T): T {
+  if (typeof value === "string") return value.normalize("NFC") as T;
+  if (Array.isArray(value)) return value.map(nfc) as T;
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.normalize("NFC"), nfc(v)])) as T;
+  return value;
+}
+
 /**
- * Parses the file, checks it against the azurerm schema, reads it back and expects the plan: the NSG
+ * Parses the file, checks it against the azurerm schema, reads it back and expects the plan (its strings
+ * in the form HCL reads them, NFC): the NSG
  * (Azure's default rules included) and its subnet association under `count`, the policy (when created),
  * the rule collection group (its parent by reference or by the id given), the route table or its routes.
  * Returns what was read.
  */
-export async function expectTerraformIsPlan(text: string, expected: TerraformModel): Promise<TerraformNetwork> {
+export async function expectTerraformIsPlan(text: string, plan: TerraformModel): Promise<TerraformNetwork> {
+  const expected = nfc(plan);
   const doc = await parseHcl(text);
   expect(checkAzurermAttributes(doc)).toEqual([]);
   const existingPolicy = expected.firewall && !expected.firewall.firewallPolicy ? expected.firewall.ruleCollectionGroup.firewallPolicyName : undefined;

@@ -48,12 +48,15 @@ export const object = (entries: ReadonlyArray<readonly [string, HclValue]>): Hcl
  * The body of an HCL quoted string for any text: `\` `"` and line breaks escaped, every other control
  * character (C0, DEL, C1, the line and paragraph separators) as `\uXXXX`, and the template sequences `${`
  * and `%{` doubled (`$${`, `%%{`), so Terraform reads back exactly the text and evaluates nothing in it.
- * Throws on a lone UTF-16 surrogate, which no UTF-8 file can hold.
+ * HCL reads every string in Unicode Normalization Form C, so the text is written in that form (the same
+ * text for Unicode, and what Terraform would make of it anyway). Throws on a lone UTF-16 surrogate, which
+ * no UTF-8 file can hold.
  */
 export function escapeHclString(value: string): string {
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value))
     throw new RangeError(`HCL cannot hold a lone UTF-16 surrogate (value: ${JSON.stringify(value.slice(0, 40))})`);
   return value
+    .normalize("NFC")
     .replace(/[\\"\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
       switch (c) {
         case "\\":
@@ -114,9 +117,19 @@ function lines(items: readonly HclItem[], depth: number): string[] {
     for (const r of run) out.push(`${pad}${r.lead.padEnd(width)} = ${r.rest}`);
     run = [];
   };
+  let isolated = false;
   const entry = (lead: string, value: HclValue): void => {
+    // terraform fmt aligns by grapheme clusters, as its own Unicode tables split them: a key with other than
+    // printable ASCII stands between empty lines, so that no alignment depends on how a clusterer counts it.
+    const plain = /^[\x20-\x7e]*$/.test(lead);
+    if (!plain || isolated) {
+      flush();
+      if (out.length > 0 && out.at(-1) !== "" && !out.at(-1)?.endsWith("{")) out.push("");
+    }
+    isolated = !plain;
     if (!multiLine(value)) {
       run.push({ lead, rest: inline(value) });
+      if (!plain) flush();
       return;
     }
     flush();
@@ -130,6 +143,7 @@ function lines(items: readonly HclItem[], depth: number): string[] {
       continue;
     }
     flush();
+    isolated = false;
     if (item.kind === "blank") out.push("");
     else if (item.kind === "comment") out.push(`${pad}# ${cleanComment(item.text)}`.trimEnd());
     else {
