@@ -61,7 +61,9 @@ export async function expectTerraformIsPlan(text: string, plan: TerraformModel):
   expect(net.firewallPolicies.map(withoutDeploymentLocation)).toEqual(policy ? [azurermView(policy)] : []);
   expect(net.firewallPolicyRuleCollectionGroups).toEqual(expected.firewall ? [expected.firewall.ruleCollectionGroup] : []);
   const rt = expected.routeTable;
+  // Only the routes of an existing table, and none to write: the file holds nothing of it.
   if (!rt) expect(net.routeTables).toEqual([]);
+  else if (rt.routesOnly && rt.table.properties.routes.length === 0) expect(net.routeTables).toEqual([]);
   else if (rt.routesOnly) {
     // One azurerm_route resource per route: the parser lists resources by label, so compare by name.
     const byName = <T extends { name: unknown }>(list: readonly T[]) => [...list].sort((a, b) => String(a.name).localeCompare(String(b.name)));
