@@ -18,8 +18,9 @@ if ! command -v terraform >/dev/null 2>&1; then
   fi
   ln -sf "$(go env GOPATH)/bin/terraform" /usr/local/bin/terraform
 fi
-if ! version="$(CHECKPOINT_DISABLE=1 terraform version 2>/dev/null | head -1)" || [ -z "$version" ]; then
+# The whole output, then its first line: `| head -1` could stop terraform with SIGPIPE, which pipefail reports.
+if ! version="$(CHECKPOINT_DISABLE=1 terraform version 2>/dev/null)" || [ -z "$version" ]; then
   echo "setup-terraform: terraform is on PATH but 'terraform version' fails; reinstall Terraform ${TERRAFORM_VERSION#v}" >&2
   exit 1
 fi
-echo "setup-terraform: $version"
+echo "setup-terraform: ${version%%$'\n'*}"

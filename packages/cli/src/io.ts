@@ -1,6 +1,6 @@
 /** The only file-system code of the project: reading inputs and writing artifacts atomically. */
 import { randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Stats } from "node:fs";
+import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { CliError, shown } from "./errors.js";
 
@@ -18,12 +18,16 @@ function reason(e: unknown): string {
   return (err.message ?? String(e)).replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, "");
 }
 
-/** Reads a text file (or stdin for `-`); `what` says which option or argument named it. */
-export function readText(io: CliIO, file: string, what: string): string {
+/** Reads a text file (or stdin for `-`); `what` says which option or argument named it. A file over `maxBytes` is refused unread. */
+export function readText(io: CliIO, file: string, what: string, maxBytes = Number.POSITIVE_INFINITY): string {
   if (file === "-") return io.readStdin();
   try {
-    return readFileSync(resolve(io.cwd, file), "utf8");
+    const path = resolve(io.cwd, file);
+    const size = statSync(path).size;
+    if (size > maxBytes) throw new CliError(`${what}: file ${shown(file)} is ${size} bytes, over the limit of ${maxBytes} bytes (${maxBytes / 1024 / 1024} MiB)`);
+    return readFileSync(path, "utf8");
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(`${what}: cannot read file ${shown(file)}: ${reason(e)}`);
   }
 }

@@ -4,7 +4,6 @@ import {
   diffRevisions,
   formatPortRange,
   getRequirement,
-  LinuxFirewallError,
   nearest,
   regions,
   revisions,
@@ -18,6 +17,7 @@ import {
   type ResolvedRules,
 } from "@cassandra-mi-netrules/core";
 import type { SourceComparison } from "@cassandra-mi-netrules/core/source";
+import { LinuxFirewallError } from "@cassandra-mi-netrules/linux";
 import { Command, CommanderError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { auditConfiguration } from "./audit/index.js";
