@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { readArmTemplate } from "@cassandra-mi-netrules/azure";
+import { readArmTemplate, readNetwork } from "@cassandra-mi-netrules/azure";
 import { EmitterRegistry, regions, resolveRules, revisions, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { emitFirewallPolicyTemplate } from "@cassandra-mi-netrules/emit-azure-firewall";
 import { emitNsgTemplate } from "@cassandra-mi-netrules/emit-nsg";
@@ -61,6 +61,20 @@ describe("terraform renders the same plans as the ARM targets", () => {
     const rt = readTerraform(await parseHcl(mainOf(eastus, { layers: ["route-table"] })));
     const rtArm = readArmTemplate((emitRouteTable(eastus, { form: "arm" }).files[0] as { content: string }).content);
     expect(rt.routeTables[0]?.properties).toEqual(rtArm.routeTables[0]?.properties);
+  });
+
+  it("the audit's reader (readNetwork, Terraform HCL) reads the file back as the plan: the NSG's rules, the rule collection group, the routes", () => {
+    const collectionsByPriority = (g: unknown) => {
+      const group = g as { properties: { ruleCollections: Array<{ priority: number }> } };
+      return { ...group, properties: { ...group.properties, ruleCollections: [...group.properties.ruleCollections].sort((a, b) => a.priority - b.priority) } };
+    };
+    for (const options of [{}, { layers: ["nsg", "route-table"] }, { regionalTags: true, azureFirewall: { fqdnNetworkRules: true } }] as TerraformOptions[]) {
+      const plan = planTerraform(eastus, options).model;
+      const net = readNetwork({ name: "main.tf", text: mainOf(eastus, options) }).network;
+      expect(net.networkSecurityGroups[0]?.properties.securityRules).toEqual(plan.networkSecurityGroup?.properties.securityRules);
+      if (plan.firewall) expect(net.firewallPolicyRuleCollectionGroups.map(collectionsByPriority)).toEqual([plan.firewall.ruleCollectionGroup]);
+      if (plan.routeTable) expect(net.routeTables[0]?.properties.routes).toEqual(plan.routeTable.table.properties.routes);
+    }
   });
 
   it("one layer: its coverage is the ARM target's, entry for entry", () => {
