@@ -217,3 +217,17 @@ describe("terraform determinism, escaping and contract", () => {
 describe("terraform refuses resolved rules no layer may hold (issue 16, item 24)", () => {
   invalidResolvedTests((r) => emitTerraform(r));
 });
+
+describe("terraform regressions found by the property test", () => {
+  it("an NSG description within 140 characters that NFC makes longer (U+09DC decomposes) gets the short form, in ARM and in HCL", async () => {
+    const id = `a${"\u09dc".repeat(70)}`;
+    const resolved = { ...eastus, rules: eastus.rules.map((r) => (r.id === "tag-api-management" ? { ...r, id } : r)) };
+    expect(`Cassandra MI: ${id}`.length).toBeLessThanOrEqual(140);
+    expect(`Cassandra MI: ${id}`.normalize("NFC").length).toBeGreaterThan(140);
+    const short = "Cassandra MI: 1 requirements, see the template metadata";
+    const { content } = await emitChecked(resolved);
+    expect(content).toContain(`description                = "${short}"`);
+    const arm = JSON.parse((emitNsgTemplate(resolved).files[0] as { content: string }).content) as { resources: Array<{ properties: { securityRules: Array<{ name: string; properties: { description: string } }> } }> };
+    expect(arm.resources[0]?.properties.securityRules.find((r) => r.name === "cassandra-out-apimanagement")?.properties.description).toBe(short);
+  });
+});

@@ -268,6 +268,11 @@ function assignPriorities(all: Planned[], options: NsgPlanOptions): void {
   }
 }
 
+/** Within Azure's 140 characters as written and in NFC, the form HCL (so Terraform) turns every string into. */
+function fitsDescription(text: string): boolean {
+  return Math.max(text.length, text.normalize("NFC").length) <= NSG_LIMITS.maxDescriptionLength;
+}
+
 function securityRule(p: Planned): Known<SecurityRule> {
   const ids = uniqueSorted(p.ids);
   const desc = ids.length > 0 ? `Cassandra MI: ${ids.join(", ")}` : `Cassandra MI: ${p.what}`;
@@ -281,7 +286,7 @@ function securityRule(p: Planned): Known<SecurityRule> {
   return {
     name: p.name,
     properties: {
-      description: desc.length <= NSG_LIMITS.maxDescriptionLength ? desc : `Cassandra MI: ${ids.length} requirements, see the template metadata`,
+      description: fitsDescription(desc) ? desc : `Cassandra MI: ${ids.length} requirements, see the template metadata`,
       priority: p.priority as number,
       direction: p.direction,
       access: p.access,
