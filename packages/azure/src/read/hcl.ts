@@ -8,7 +8,8 @@
 import { isUnknown, unknownValue, type Unknown } from "../unknown.js";
 import type { JsonObject } from "./arm-values.js";
 import { isObject } from "./input.js";
-import { AZURERM_TYPES, azurermId, readAzurerm, type TerraformResource } from "./terraform-azurerm.js";
+import { AZURERM_ARM_TYPES } from "../azurerm.js";
+import { azurermId, readAzurerm, type TerraformResource } from "./terraform-azurerm.js";
 import type { AzureNetwork } from "../model.js";
 
 /** An HCL document as hcl2json gives it. */
@@ -145,7 +146,7 @@ export function readHclDocument(doc: HclJson): { network: AzureNetwork; found: s
   const found: string[] = [];
   for (const [address, { type, body, path }] of scope.resources()) {
     found.push(type);
-    if (!(type in AZURERM_TYPES) && !type.startsWith("azurerm_")) continue;
+    if (!(type in AZURERM_ARM_TYPES) && !type.startsWith("azurerm_")) continue;
     const repeat = body.count ?? body.for_each;
     if (repeat !== undefined) {
       const count = scope.value(body.count, `${path}.count`);
