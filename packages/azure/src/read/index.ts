@@ -128,7 +128,7 @@ function readOne(doc: InputDocument, parsed: Parsed, format: InputFormat, parame
   const invalid = (path: string, value: unknown, reason: string): never => {
     throw new ArmReadError(path, value, reason);
   };
-  if ("hcl" in parsed) return readHclDocument(parsed.hcl);
+  if ("hcl" in parsed) return readHclDocument(parsed.hcl, doc.name);
   const json = parsed.json;
   switch (format) {
     case "arm": {
@@ -145,7 +145,7 @@ function readOne(doc: InputDocument, parsed: Parsed, format: InputFormat, parame
       return readTerraformPlan(json);
     case "hcl":
       if (!isObject(json)) throw new InputError(doc.name, "", "expected Terraform JSON configuration (an object)");
-      return readHclDocument(json);
+      return readHclDocument(json, doc.name);
   }
 }
 
