@@ -142,7 +142,7 @@ function readOne(doc: InputDocument, parsed: Parsed, format: InputFormat, parame
       return readResourceObjects(graphRows(json), invalid);
     case "tfplan":
       if (!isObject(json)) throw new InputError(doc.name, "", "expected a Terraform plan (a JSON object)");
-      return readTerraformPlan(json);
+      return readTerraformPlan(json, doc.name);
     case "hcl":
       if (!isObject(json)) throw new InputError(doc.name, "", "expected Terraform JSON configuration (an object)");
       return readHclDocument(json, doc.name);
