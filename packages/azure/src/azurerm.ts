@@ -183,14 +183,8 @@ const CLASSIC_RULE_COMMON: readonly AzurermField[] = [
 /** A `rule` of each classic rule collection type (an application rule's `protocol` blocks apart: `APPLICATION_PROTOCOL_FIELDS`). */
 export const CLASSIC_RULE_FIELDS = {
   application: [...CLASSIC_RULE_COMMON, field("targetFqdns", "target_fqdns", "list"), field("fqdnTags", "fqdn_tags", "list")],
-  network: [
-    ...CLASSIC_RULE_COMMON,
-    field("protocols", "protocols", "list"),
-    field("destinationAddresses", "destination_addresses", "list"),
-    field("destinationIpGroups", "destination_ip_groups", "list"),
-    field("destinationFqdns", "destination_fqdns", "list"),
-    field("destinationPorts", "destination_ports", "list"),
-  ],
+  // The arguments of a policy's network rule; the model names the protocols `protocols` here, as ARM does.
+  network: NETWORK_RULE_FIELDS.map((f) => (f.azurerm === "protocols" ? field("protocols", "protocols", "list") : f)),
   nat: [
     ...CLASSIC_RULE_COMMON,
     field("protocols", "protocols", "list"),

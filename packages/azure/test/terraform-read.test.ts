@@ -7,7 +7,6 @@
 import { readFileSync, readdirSync } from "node:fs";
 import {
   escapeHclString,
-  InputError,
   isUnknown,
   planFirewallPolicy,
   planNsg,
@@ -25,17 +24,9 @@ import { azureNetworkSchema } from "@cassandra-mi-netrules/azure/schema";
 import { resolveRules, revisions } from "@cassandra-mi-netrules/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { thrown } from "./read-helpers.js";
 
 const fixture = (name: string): InputDocument => ({ name, text: readFileSync(new URL(`./fixtures/terraform/${name}`, import.meta.url), "utf8") });
-const thrown = (f: () => unknown): InputError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error("expected an InputError");
-};
 /** The read resource without the location the file leaves to `var.location` (an Unknown naming it). */
 function deployed<T extends { location?: unknown }>(x: T | undefined): Omit<T, "location"> {
   expect(isUnknown(x?.location) && x?.location.path).toMatch(/\.location$/);
