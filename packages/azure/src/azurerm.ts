@@ -1,9 +1,11 @@
 /**
  * How the model's fields are named and typed in the azurerm Terraform provider: one table per model type,
- * read by the Terraform renderer (model -> HCL) and by whatever reads Terraform back into the model
- * (the test kit today, the audit's Terraform reader). Checked against the provider's schema at
- * `AZURERM_PROVIDER.checkedVersion` (vendor/azurerm/attributes.json).
+ * used both ways: the Terraform renderer writes the model through it (model -> HCL), the audit's
+ * Terraform readers (plan JSON and HCL) and the test kit read azurerm values back through it
+ * (`modelFieldValue`). Checked against the provider's schema at `AZURERM_PROVIDER.checkedVersion`
+ * (vendor/azurerm/attributes.json).
  */
+import { isUnknown } from "./unknown.js";
 
 /** The provider the renderer writes for, and the version its attribute names and types were checked against. */
 export const AZURERM_PROVIDER = { source: "hashicorp/azurerm", versionConstraint: "~> 4.0", checkedVersion: "4.55.0" } as const;
@@ -85,8 +87,14 @@ export const DNS_SETTINGS_FIELDS: readonly AzurermField[] = [field("enableProxy"
 /** `FirewallPolicy.properties.intrusionDetection` <-> the `intrusion_detection` block. */
 export const INTRUSION_DETECTION_FIELDS: readonly AzurermField[] = [field("mode", "mode", "string")];
 
+/** Arguments of the `intrusion_detection` block the model does not hold: a reader reports them as not read. */
+export const INTRUSION_DETECTION_UNMAPPED: readonly string[] = ["signature_overrides", "traffic_bypass", "private_ranges"];
+
 /** Model fields azurerm cannot write: a model read from Terraform never holds them (Azure's default applies). */
 export const AZURERM_UNMAPPED: readonly string[] = ["FirewallPolicy.properties.dnsSettings.requireProxyForNetworkRules"];
+
+/** `FirewallPolicyRuleCollectionGroup.properties` <-> `azurerm_firewall_policy_rule_collection_group` (its collections apart). */
+export const RULE_COLLECTION_GROUP_FIELDS: readonly AzurermField[] = [field("priority", "priority", "number")];
 
 /** A rule collection <-> its block in `azurerm_firewall_policy_rule_collection_group` (its rules apart). */
 export const RULE_COLLECTION_FIELDS: readonly AzurermField[] = [
@@ -148,6 +156,95 @@ export const NAT_RULE_FIELDS: readonly AzurermField[] = [
 
 /** The fields of a firewall policy rule of each type. */
 export const FIREWALL_RULE_FIELDS = { ApplicationRule: APPLICATION_RULE_FIELDS, NetworkRule: NETWORK_RULE_FIELDS, NatRule: NAT_RULE_FIELDS } as const;
+
+/** `RouteTable.properties` <-> `azurerm_route_table` as azurerm 3.x names it: read, never written. */
+export const ROUTE_TABLE_FIELDS_3X: readonly AzurermField[] = [field("disableBgpRoutePropagation", "disable_bgp_route_propagation", "bool")];
+
+/* The resources below are read by the audit, never written by the renderer. */
+
+/** `AzureFirewall.properties` <-> `azurerm_firewall` (its classic rule collections are resources of their own). */
+export const AZURE_FIREWALL_FIELDS: readonly AzurermField[] = [
+  field("sku.name", "sku_name", "string"),
+  field("sku.tier", "sku_tier", "string"),
+  field("threatIntelMode", "threat_intel_mode", "string"),
+  field("firewallPolicy.id", "firewall_policy_id", "string"),
+];
+
+/** A classic rule collection (`azurerm_firewall_*_rule_collection`), its rules apart. */
+export const CLASSIC_RULE_COLLECTION_FIELDS: readonly AzurermField[] = [field("priority", "priority", "number"), field("action.type", "action", "string")];
+
+const CLASSIC_RULE_COMMON: readonly AzurermField[] = [
+  field("name", "name", "string"),
+  field("description", "description", "string"),
+  field("sourceAddresses", "source_addresses", "list"),
+  field("sourceIpGroups", "source_ip_groups", "list"),
+];
+
+/** A `rule` of each classic rule collection type (an application rule's `protocol` blocks apart: `APPLICATION_PROTOCOL_FIELDS`). */
+export const CLASSIC_RULE_FIELDS = {
+  application: [...CLASSIC_RULE_COMMON, field("targetFqdns", "target_fqdns", "list"), field("fqdnTags", "fqdn_tags", "list")],
+  // The arguments of a policy's network rule; the model names the protocols `protocols` here, as ARM does.
+  network: NETWORK_RULE_FIELDS.map((f) => (f.azurerm === "protocols" ? field("protocols", "protocols", "list") : f)),
+  nat: [
+    ...CLASSIC_RULE_COMMON,
+    field("protocols", "protocols", "list"),
+    field("destinationAddresses", "destination_addresses", "list"),
+    field("destinationPorts", "destination_ports", "list"),
+    field("translatedAddress", "translated_address", "string"),
+    field("translatedPort", "translated_port", "number-text"),
+  ],
+} as const satisfies Readonly<Record<string, readonly AzurermField[]>>;
+
+/** `IpGroup.properties` <-> `azurerm_ip_group`. */
+export const IP_GROUP_FIELDS: readonly AzurermField[] = [field("ipAddresses", "cidrs", "list")];
+
+/** `Subnet.properties` <-> `azurerm_subnet` or a `subnet` block of `azurerm_virtual_network` (service endpoints and delegations apart); `address_prefix` is azurerm 2.x's. */
+export const SUBNET_FIELDS: readonly AzurermField[] = [
+  field("addressPrefixes", "address_prefix", "first"),
+  field("addressPrefixes", "address_prefixes", "list"),
+  field("defaultOutboundAccess", "default_outbound_access_enabled", "bool"),
+  field("networkSecurityGroup.id", "security_group", "string"),
+];
+
+/** The ARM type of each azurerm resource type that holds a network object of the model. */
+export const AZURERM_ARM_TYPES: Readonly<Record<string, string>> = {
+  [AZURERM_RESOURCE.networkSecurityGroup]: "Microsoft.Network/networkSecurityGroups",
+  azurerm_network_security_rule: "Microsoft.Network/networkSecurityGroups/securityRules",
+  [AZURERM_RESOURCE.routeTable]: "Microsoft.Network/routeTables",
+  [AZURERM_RESOURCE.route]: "Microsoft.Network/routeTables/routes",
+  [AZURERM_RESOURCE.firewallPolicy]: "Microsoft.Network/firewallPolicies",
+  [AZURERM_RESOURCE.ruleCollectionGroup]: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+  azurerm_firewall: "Microsoft.Network/azureFirewalls",
+  azurerm_ip_group: "Microsoft.Network/ipGroups",
+  azurerm_virtual_network: "Microsoft.Network/virtualNetworks",
+  azurerm_subnet: "Microsoft.Network/virtualNetworks/subnets",
+};
+
+/**
+ * An azurerm value (from a plan or HCL) as the model field `f` holds it: the inverse of the renderer's
+ * writing, kind by kind. Undefined for what Terraform leaves unset (null, and the empty string a plan
+ * gives an optional string); an Unknown, or a value of the wrong type, is left as it is for the model's
+ * reader to keep or refuse, naming the field.
+ */
+export function modelFieldValue(f: AzurermField, raw: unknown): unknown {
+  if (raw === undefined || raw === null || isUnknown(raw)) return raw ?? undefined;
+  switch (f.kind) {
+    case "string":
+      return raw === "" ? undefined : typeof raw === "string" ? modelValue(f, raw) : raw;
+    case "number":
+    case "bool":
+    case "list":
+      return raw;
+    case "ids":
+      return Array.isArray(raw) ? raw.map((id: unknown) => (isUnknown(id) ? id : { id })) : raw;
+    case "negated":
+      return typeof raw === "boolean" ? !raw : raw;
+    case "first":
+      return raw === "" ? undefined : Array.isArray(raw) ? raw : [raw];
+    case "number-text":
+      return typeof raw === "number" ? String(raw) : raw;
+  }
+}
 
 /** A model value as azurerm spells it (`DNAT` -> `Dnat`), and back. */
 export function azurermValue(f: AzurermField, value: string): string {

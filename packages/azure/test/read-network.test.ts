@@ -1,22 +1,14 @@
 /** readNetwork: format detection, InputError (file, path, reason, limit, expected and detected format), and the ARM features the readers evaluate. */
-import { evaluateArmExpression, INPUT_LIMITS, InputError, isUnknown, readArmTemplate, readNetwork, type ExpressionScope, type InputDocument, type SecurityRule } from "@cassandra-mi-netrules/azure";
+import { evaluateArmExpression, INPUT_LIMITS, isUnknown, readArmTemplate, readNetwork, type ExpressionScope, type InputDocument, type SecurityRule } from "@cassandra-mi-netrules/azure";
 import { azureNetworkSchema } from "@cassandra-mi-netrules/azure/schema";
 import { describe, expect, it } from "vitest";
+import { thrown } from "./read-helpers.js";
 
 const SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 const arm = (resources: unknown, extra: Record<string, unknown> = {}): string => JSON.stringify({ $schema: SCHEMA, contentVersion: "1.0.0.0", ...extra, resources });
 const rule = (name: string, priority: unknown, more: Record<string, unknown> = {}) => ({ name, properties: { priority, direction: "Outbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "Storage", destinationPortRange: "443", ...more } });
 const nsg = (name: string, rules: unknown[]) => ({ type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2024-05-01", name, properties: { securityRules: rules } });
 const doc = (text: string, name = "input.json"): InputDocument => ({ name, text });
-const thrown = (f: () => unknown): InputError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error("expected an InputError");
-};
 
 describe("format detection and format errors", () => {
   it.each([

@@ -8,7 +8,8 @@
 import { isUnknown, unknownValue, type Unknown } from "../unknown.js";
 import type { JsonObject } from "./arm-values.js";
 import { isObject } from "./input.js";
-import { AZURERM_TYPES, azurermId, readAzurerm, type TerraformResource } from "./terraform-azurerm.js";
+import { AZURERM_ARM_TYPES } from "../azurerm.js";
+import { azurermId, readAzurerm, type TerraformResource } from "./terraform-azurerm.js";
 import type { AzureNetwork } from "../model.js";
 
 /** An HCL document as hcl2json gives it. */
@@ -24,13 +25,62 @@ function blockBody(v: unknown): JsonObject {
   return Array.isArray(v) && isObject(v[0]) ? v[0] : isObject(v) ? v : {};
 }
 
+/** A piece of a string of Terraform's JSON syntax (hcl2json's form): literal text, `${...}` or `%{...}`. */
+type TemplatePart = { readonly literal: string } | { readonly interpolation: string } | { readonly directive: string };
+
+/** Where the `}` that closes a sequence opened before `from` stands (braces inside quoted strings skipped), or -1. */
+function closingBrace(s: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"') {
+      for (i++; i < s.length && s[i] !== '"'; i++) if (s[i] === "\\") i++;
+    } else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * A string of Terraform's JSON syntax cut into its parts, as HCL reads it: `$${` and `%%{` are the
+ * literal `${` and `%{`; `${...}` an interpolation; `%{...}` a directive (`if`, `for`...).
+ */
+export function templateParts(s: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let literal = "";
+  for (let i = 0; i < s.length; i++) {
+    const three = s.slice(i, i + 3);
+    if (three === "$${" || three === "%%{") {
+      literal += three.slice(1);
+      i += 2;
+      continue;
+    }
+    const two = s.slice(i, i + 2);
+    const end = two === "${" || two === "%{" ? closingBrace(s, i + 2) : -1;
+    if (end < 0) {
+      literal += s[i];
+      continue;
+    }
+    if (literal !== "") parts.push({ literal });
+    literal = "";
+    parts.push(two === "${" ? { interpolation: s.slice(i + 2, end).trim() } : { directive: s.slice(i, end + 1) });
+    i = end;
+  }
+  if (literal !== "" || parts.length === 0) parts.push({ literal });
+  return parts;
+}
+
 class HclScope {
   readonly #variables: JsonObject;
   readonly #locals: JsonObject;
   readonly #resources: ReadonlyMap<string, { type: string; body: JsonObject; path: string }>;
   readonly #evaluating = new Set<string>();
 
-  constructor(doc: HclJson) {
+  /** `file`: the input's name, for the reasons that must name it. */
+  constructor(
+    doc: HclJson,
+    readonly file: string,
+  ) {
     const vars = isObject(doc.variable) ? doc.variable : {};
     this.#variables = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, blockBody(v)]));
     this.#locals = Object.assign({}, ...(Array.isArray(doc.locals) ? doc.locals.filter(isObject) : isObject(doc.locals) ? [doc.locals] : []));
@@ -54,21 +104,22 @@ class HclScope {
   }
 
   #string(raw: string, path: string): unknown {
-    if (!raw.includes("${") && !raw.includes("%{")) return raw;
-    if (raw.includes("%{")) return unknownValue(path, "a template directive (%{...}) is not evaluated by this reader");
-    const whole = /^\$\{([^{}]*)\}$/.exec(raw);
-    if (whole) return this.#expression((whole[1] as string).trim(), path);
+    const parts = templateParts(raw);
+    if (parts.length === 1 && "literal" in (parts[0] as TemplatePart)) return (parts[0] as { literal: string }).literal;
+    const directive = parts.find((p): p is { directive: string } => "directive" in p);
+    if (directive) return unknownValue(path, `a template directive (${directive.directive}) in ${this.file}, which this reader does not evaluate`);
+    const [only] = parts;
+    if (parts.length === 1 && only && "interpolation" in only) return this.#expression(only.interpolation, path);
     // A template: literal text and interpolations, each of which must be a known scalar.
     let out = "";
-    const parts = raw.split(/(\$\$\{|\$\{[^{}]*\})/);
     for (const part of parts) {
-      if (part === "$${") out += "${";
-      else if (part.startsWith("${")) {
-        const v = this.#expression(part.slice(2, -1).trim(), path);
+      if ("literal" in part) out += part.literal;
+      else if ("interpolation" in part) {
+        const v = this.#expression(part.interpolation, path);
         if (isUnknown(v)) return v;
-        if (v === null || typeof v === "object") return unknownValue(path, `${part} is not a string`);
+        if (v === null || typeof v === "object") return unknownValue(path, `\${${part.interpolation}} is not a string`);
         out += String(v);
-      } else out += part;
+      }
     }
     return out;
   }
@@ -138,14 +189,14 @@ function avmNsg(scope: HclScope, name: string, body: JsonObject, path: string): 
 }
 
 /** Reads an HCL document (hcl2json's form). */
-export function readHclDocument(doc: HclJson): { network: AzureNetwork; found: string[] } {
-  const scope = new HclScope(doc);
+export function readHclDocument(doc: HclJson, file: string): { network: AzureNetwork; found: string[] } {
+  const scope = new HclScope(doc, file);
   const resources: TerraformResource[] = [];
   const unread: Unknown[] = [];
   const found: string[] = [];
   for (const [address, { type, body, path }] of scope.resources()) {
     found.push(type);
-    if (!(type in AZURERM_TYPES) && !type.startsWith("azurerm_")) continue;
+    if (!(type in AZURERM_ARM_TYPES) && !type.startsWith("azurerm_")) continue;
     const repeat = body.count ?? body.for_each;
     if (repeat !== undefined) {
       const count = scope.value(body.count, `${path}.count`);

@@ -128,7 +128,7 @@ function readOne(doc: InputDocument, parsed: Parsed, format: InputFormat, parame
   const invalid = (path: string, value: unknown, reason: string): never => {
     throw new ArmReadError(path, value, reason);
   };
-  if ("hcl" in parsed) return readHclDocument(parsed.hcl);
+  if ("hcl" in parsed) return readHclDocument(parsed.hcl, doc.name);
   const json = parsed.json;
   switch (format) {
     case "arm": {
@@ -142,10 +142,10 @@ function readOne(doc: InputDocument, parsed: Parsed, format: InputFormat, parame
       return readResourceObjects(graphRows(json), invalid);
     case "tfplan":
       if (!isObject(json)) throw new InputError(doc.name, "", "expected a Terraform plan (a JSON object)");
-      return readTerraformPlan(json);
+      return readTerraformPlan(json, doc.name);
     case "hcl":
       if (!isObject(json)) throw new InputError(doc.name, "", "expected Terraform JSON configuration (an object)");
-      return readHclDocument(json);
+      return readHclDocument(json, doc.name);
   }
 }
 

@@ -1,16 +1,42 @@
 /**
  * azurerm resources (their attribute values, from a Terraform plan or from HCL) as the ARM shapes the
- * model's readers take. Each supported type maps attribute by attribute (`source_address_prefixes` ->
- * `sourceAddressPrefixes`); a value Terraform knows only after apply, or HCL that is not a literal, is
- * already an `Unknown` here and stays one. References between resources are resource ids (built from the
- * referenced resource's name where Terraform has no id yet), so subnets find their NSG and route table.
+ * model's readers take, field by field through the azurerm table of `../azurerm.ts`, the one the
+ * Terraform renderer writes through. A value Terraform knows only after apply, or HCL that is not a
+ * literal, is already an `Unknown` here and stays one. References between resources are resource ids
+ * (built from the referenced resource's name where Terraform has no id yet), so subnets find their NSG and
+ * route table. The ARM readers name what they refuse by ARM paths; `ArmShapes` remembers the azurerm path
+ * each came from, so errors and Unknowns name the attribute as the input has it (`security_rule[0].priority`).
  */
+import {
+  APPLICATION_PROTOCOL_FIELDS,
+  AZURE_FIREWALL_FIELDS,
+  AZURERM_ARM_TYPES,
+  CLASSIC_RULE_COLLECTION_FIELDS,
+  CLASSIC_RULE_FIELDS,
+  DNS_SETTINGS_FIELDS,
+  FIREWALL_POLICY_FIELDS,
+  FIREWALL_RULE_FIELDS,
+  INTRUSION_DETECTION_FIELDS,
+  INTRUSION_DETECTION_UNMAPPED,
+  IP_GROUP_FIELDS,
+  modelFieldValue,
+  ROUTE_FIELDS,
+  ROUTE_TABLE_FIELDS,
+  ROUTE_TABLE_FIELDS_3X,
+  RULE_COLLECTION_BLOCK,
+  RULE_COLLECTION_FIELDS,
+  RULE_COLLECTION_GROUP_FIELDS,
+  SECURITY_RULE_FIELDS,
+  setValueAt,
+  SUBNET_FIELDS,
+  type AzurermField,
+} from "../azurerm.js";
+import type { AzureNetwork } from "../model.js";
 import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js";
-import { FieldReader, LITERAL, type JsonObject } from "./arm-values.js";
+import { ArmReadError, FieldReader, LITERAL, type JsonObject } from "./arm-values.js";
 import { isObject } from "./input.js";
 import { FIREWALL, IP_GROUP, NetworkBuilder, NSG, POLICY, ROUTE, ROUTE_TABLE, RULE_COLLECTION_GROUP, SECURITY_RULE, SUBNET, VNET, type ResourceItem } from "./network-builder.js";
 import { parseResourceId, resourceIdOf } from "./resource-id.js";
-import type { AzureNetwork } from "../model.js";
 
 /** One Terraform resource: its address, type, attribute values (Unknown where not known) and where they stand. */
 export interface TerraformResource {
@@ -21,114 +47,168 @@ export interface TerraformResource {
   readonly path: string;
 }
 
-/** The ARM type of each azurerm resource type that holds a network object of the model. */
-export const AZURERM_TYPES: Readonly<Record<string, string>> = {
-  azurerm_network_security_group: "Microsoft.Network/networkSecurityGroups",
-  azurerm_network_security_rule: "Microsoft.Network/networkSecurityGroups/securityRules",
-  azurerm_route_table: "Microsoft.Network/routeTables",
-  azurerm_route: "Microsoft.Network/routeTables/routes",
-  azurerm_firewall_policy: "Microsoft.Network/firewallPolicies",
-  azurerm_firewall_policy_rule_collection_group: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
-  azurerm_firewall: "Microsoft.Network/azureFirewalls",
-  azurerm_ip_group: "Microsoft.Network/ipGroups",
-  azurerm_virtual_network: "Microsoft.Network/virtualNetworks",
-  azurerm_subnet: "Microsoft.Network/virtualNetworks/subnets",
-};
-
 type V = unknown;
-const list = (v: V): V[] | Unknown => (isUnknown(v) ? v : Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]);
-const text = (v: V): V => (v === "" ? undefined : v);
-/** A block list (`security_rule`, `route`): each element mapped; an unknown list stays one Unknown. */
-const blocks = (v: V, map: (o: JsonObject) => JsonObject): V => {
-  const l = list(v);
-  return isUnknown(l) ? l : l.map((x) => (isObject(x) && !isUnknown(x) ? map(x) : x));
-};
-const ids = (v: V): V => {
-  const l = list(v);
-  return isUnknown(l) ? l : l.map((id) => (isUnknown(id) ? id : { id }));
-};
-const first = (v: V): JsonObject | undefined => {
-  const l = list(v);
-  return isUnknown(l) ? undefined : (l.find(isObject) as JsonObject | undefined);
-};
-/** Drops undefined fields. */
-const clean = (o: Record<string, V>): JsonObject => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
 
-function securityRule(r: JsonObject): JsonObject {
-  return {
-    name: r.name,
-    properties: clean({
-      description: text(r.description),
-      priority: r.priority,
-      direction: r.direction,
-      access: r.access,
-      protocol: r.protocol,
-      sourcePortRange: r.source_port_range,
-      sourcePortRanges: r.source_port_ranges,
-      destinationPortRange: r.destination_port_range,
-      destinationPortRanges: r.destination_port_ranges,
-      sourceAddressPrefix: r.source_address_prefix,
-      sourceAddressPrefixes: r.source_address_prefixes,
-      destinationAddressPrefix: r.destination_address_prefix,
-      destinationAddressPrefixes: r.destination_address_prefixes,
-      sourceApplicationSecurityGroups: r.source_application_security_group_ids === undefined ? undefined : ids(r.source_application_security_group_ids),
-      destinationApplicationSecurityGroups: r.destination_application_security_group_ids === undefined ? undefined : ids(r.destination_application_security_group_ids),
-    }),
-  };
-}
+/** Element `i` of a block list, or of a list attribute (a lone value counts as a list of one). */
+const listOf = (v: V): V[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
-function route(r: JsonObject): JsonObject {
-  return { name: r.name, properties: clean({ addressPrefix: r.address_prefix, nextHopType: r.next_hop_type, nextHopIpAddress: text(r.next_hop_in_ip_address) }) };
-}
+/** ARM-shaped values built from azurerm ones, and the azurerm path each ARM path stands for. */
+class ArmShapes {
+  readonly #from = new Map<string, string>();
 
-const ACTIONS: Readonly<Record<string, string>> = { allow: "Allow", deny: "Deny", dnat: "DNAT", snat: "Snat" };
-const action = (v: V): V => (typeof v === "string" ? (ACTIONS[v.toLowerCase()] ?? v) : v);
-
-function policyRule(kind: "application" | "network" | "nat", r: JsonObject): JsonObject {
-  const common = { name: r.name, description: text(r.description), sourceAddresses: r.source_addresses, sourceIpGroups: r.source_ip_groups };
-  if (kind === "application") {
-    const protocols = blocks(r.protocols, (p) => ({ protocolType: p.type, port: p.port }));
-    return clean({ ruleType: "ApplicationRule", ...common, protocols, targetFqdns: r.destination_fqdns, fqdnTags: r.destination_fqdn_tags, targetUrls: r.destination_urls, webCategories: r.web_categories, destinationAddresses: r.destination_addresses, terminateTLS: r.terminate_tls });
+  /** The ARM-shaped value at `arm` stands for the azurerm value at `tf` (`given`: that value is in the input, and wins). */
+  at(arm: string, tf: string, given = true): void {
+    if (given || !this.#from.has(arm)) this.#from.set(arm, tf);
   }
-  if (kind === "network") return clean({ ruleType: "NetworkRule", ...common, ipProtocols: r.protocols, destinationAddresses: r.destination_addresses, destinationIpGroups: r.destination_ip_groups, destinationFqdns: r.destination_fqdns, destinationPorts: r.destination_ports });
-  const destination = r.destination_address === undefined ? undefined : list(r.destination_address);
-  return clean({ ruleType: "NatRule", ...common, ipProtocols: r.protocols, destinationAddresses: destination, destinationPorts: r.destination_ports, translatedAddress: text(r.translated_address), translatedFqdn: text(r.translated_fqdn), translatedPort: r.translated_port === undefined ? undefined : typeof r.translated_port === "number" ? String(r.translated_port) : r.translated_port });
+
+  /** The fields of `table` in an azurerm body, as the model object they stand for. */
+  fields(table: readonly AzurermField[], body: JsonObject, arm: string, tf: string): JsonObject {
+    const out: JsonObject = {};
+    for (const f of table) {
+      const raw = body[f.azurerm];
+      for (let i = 1; i <= f.model.length; i++) this.at(`${arm}.${f.model.slice(0, i).join(".")}`, `${tf}.${f.azurerm}`, raw !== undefined);
+      const v = modelFieldValue(f, raw);
+      if (v !== undefined) setValueAt(out, f.model, v);
+    }
+    return out;
+  }
+
+  /** A block list (`security_rule`, `route`): each element mapped; an unknown list stays one Unknown. */
+  blocks(v: V, arm: string, tf: string, map: (o: JsonObject, arm: string, tf: string) => V): V {
+    if (isUnknown(v) || v === undefined || v === null) return v ?? undefined;
+    this.at(arm, tf);
+    return listOf(v).map((x, i) => {
+      this.at(`${arm}[${i}]`, `${tf}[${i}]`);
+      return isObject(x) && !isUnknown(x) ? map(x, `${arm}[${i}]`, `${tf}[${i}]`) : x;
+    });
+  }
+
+  /** The first block of a block list that holds at most one (`dns`), mapped; an Unknown stays one. */
+  block(v: V, arm: string, tf: string, map: (o: JsonObject, arm: string, tf: string) => JsonObject): V {
+    if (isUnknown(v)) return v;
+    const first = listOf(v)[0];
+    if (first === undefined) return undefined;
+    this.at(arm, `${tf}[0]`);
+    return isObject(first) && !isUnknown(first) ? map(first, arm, `${tf}[0]`) : first;
+  }
+
+  /** The azurerm path of an ARM path: its longest recorded prefix (whole segments) replaced. */
+  path(p: string): string {
+    for (let end = p.length; end > 0; end = Math.max(p.lastIndexOf(".", end - 1), p.lastIndexOf("[", end - 1))) {
+      const tf = this.#from.get(p.slice(0, end));
+      if (tf !== undefined) return tf + p.slice(end);
+    }
+    return p;
+  }
+
+  /** Every Unknown of a value with its path as the input has it. */
+  unknownPaths<T>(value: T): T {
+    if (isUnknown(value)) {
+      const p = this.path(value.path);
+      return (p === value.path ? value : unknownValue(p, value.reason)) as T;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.unknownPaths(v)) as T;
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.unknownPaths(v)])) as T;
+    return value;
+  }
 }
 
-function ruleCollectionGroup(v: JsonObject): JsonObject {
-  const collections = (key: string, kind: "application" | "network" | "nat"): V => {
-    const l = list(v[key]);
-    if (isUnknown(l)) return [l];
-    return l.map((c) => (isObject(c) && !isUnknown(c) ? { ruleCollectionType: kind === "nat" ? "FirewallPolicyNatRuleCollection" : "FirewallPolicyFilterRuleCollection", name: c.name, priority: c.priority, action: { type: action(c.action) }, rules: blocks(c.rule, (r) => policyRule(kind, r)) } : c));
-  };
-  const all = [collections("nat_rule_collection", "nat"), collections("network_rule_collection", "network"), collections("application_rule_collection", "application")].flat();
-  return { name: v.name, properties: { priority: v.priority, ruleCollections: all } };
+function securityRule(s: ArmShapes, r: JsonObject, arm: string, tf: string): JsonObject {
+  s.at(`${arm}.properties`, tf);
+  return { name: r.name, properties: s.fields(SECURITY_RULE_FIELDS, r, `${arm}.properties`, tf) };
 }
 
-function classicRule(kind: "application" | "network" | "nat", r: JsonObject): JsonObject {
-  const common = { name: r.name, description: text(r.description), sourceAddresses: r.source_addresses, sourceIpGroups: r.source_ip_groups };
-  if (kind === "application") return clean({ ...common, protocols: blocks(r.protocol, (p) => ({ protocolType: p.type, port: p.port })), targetFqdns: r.target_fqdns, fqdnTags: r.fqdn_tags });
-  if (kind === "network") return clean({ ...common, protocols: r.protocols, destinationAddresses: r.destination_addresses, destinationIpGroups: r.destination_ip_groups, destinationFqdns: r.destination_fqdns, destinationPorts: r.destination_ports });
-  return clean({ ...common, protocols: r.protocols, destinationAddresses: r.destination_addresses, destinationPorts: r.destination_ports, translatedAddress: text(r.translated_address), translatedPort: r.translated_port });
+function route(s: ArmShapes, r: JsonObject, arm: string, tf: string): JsonObject {
+  s.at(`${arm}.properties`, tf);
+  return { name: r.name, properties: s.fields(ROUTE_FIELDS, r, `${arm}.properties`, tf) };
 }
 
-const CLASSIC: Readonly<Record<string, ["application" | "network" | "nat", string]>> = {
+function policyRule(s: ArmShapes, ruleType: keyof typeof FIREWALL_RULE_FIELDS, r: JsonObject, arm: string, tf: string): JsonObject {
+  const rule = { ruleType, ...s.fields(FIREWALL_RULE_FIELDS[ruleType], r, arm, tf) };
+  if (ruleType !== "ApplicationRule") return rule;
+  const protocols = s.blocks(r.protocols, `${arm}.protocols`, `${tf}.protocols`, (p, a, t) => s.fields(APPLICATION_PROTOCOL_FIELDS, p, a, t));
+  return protocols === undefined ? rule : { ...rule, protocols };
+}
+
+/** The order collections of each type are read in (Azure takes them by priority, whatever their order). */
+const COLLECTION_ORDER = ["NatRule", "NetworkRule", "ApplicationRule"] as const;
+
+function ruleCollectionGroup(s: ArmShapes, v: JsonObject, arm: string, tf: string): JsonObject {
+  const collections: V[] = [];
+  for (const ruleType of COLLECTION_ORDER) {
+    const key = RULE_COLLECTION_BLOCK[ruleType];
+    const list = v[key];
+    if (isUnknown(list)) collections.push(list);
+    else
+      listOf(list).forEach((c, i) => {
+        const at = `${arm}.properties.ruleCollections[${collections.length}]`;
+        const ct = `${tf}.${key}[${i}]`;
+        s.at(at, ct);
+        if (!isObject(c) || isUnknown(c)) return void collections.push(c);
+        const ruleCollectionType = ruleType === "NatRule" ? "FirewallPolicyNatRuleCollection" : "FirewallPolicyFilterRuleCollection";
+        const rules = s.blocks(c.rule, `${at}.rules`, `${ct}.rule`, (r, a, t) => policyRule(s, ruleType, r, a, t));
+        collections.push({ ruleCollectionType, ...s.fields(RULE_COLLECTION_FIELDS, c, at, ct), rules });
+      });
+  }
+  return { name: v.name, properties: { ...s.fields(RULE_COLLECTION_GROUP_FIELDS, v, `${arm}.properties`, tf), ruleCollections: collections } };
+}
+
+/** The policy, its `dns` and `intrusion_detection` blocks; IDPS arguments the model does not hold go to `unread`. */
+function firewallPolicy(s: ArmShapes, v: JsonObject, arm: string, tf: string, unread: Unknown[]): JsonObject {
+  const p = `${arm}.properties`;
+  const dnsSettings = s.block(v.dns, `${p}.dnsSettings`, `${tf}.dns`, (d, a, t) => s.fields(DNS_SETTINGS_FIELDS, d, a, t));
+  const intrusionDetection = s.block(v.intrusion_detection, `${p}.intrusionDetection`, `${tf}.intrusion_detection`, (d, a, t) => {
+    for (const key of INTRUSION_DETECTION_UNMAPPED) {
+      const x = d[key];
+      if (isUnknown(x) || (Array.isArray(x) && x.length > 0)) unread.push(unknownValue(`${t}.${key}`, `intrusion detection's ${key} is not read: the model holds only the mode`));
+    }
+    return s.fields(INTRUSION_DETECTION_FIELDS, d, a, t);
+  });
+  const properties: JsonObject = { ...s.fields(FIREWALL_POLICY_FIELDS, v, p, tf) };
+  if (dnsSettings !== undefined) properties.dnsSettings = dnsSettings;
+  if (intrusionDetection !== undefined) properties.intrusionDetection = intrusionDetection;
+  return { properties };
+}
+
+function routeTable(s: ArmShapes, v: JsonObject, arm: string, tf: string): JsonObject {
+  const p = `${arm}.properties`;
+  const routes = s.blocks(v.route, `${p}.routes`, `${tf}.route`, (r, a, t) => route(s, r, a, t));
+  return { properties: { ...s.fields([...ROUTE_TABLE_FIELDS_3X, ...ROUTE_TABLE_FIELDS], v, p, tf), ...(routes !== undefined ? { routes } : {}) } };
+}
+
+function subnetProperties(s: ArmShapes, v: JsonObject, arm: string, tf: string): JsonObject {
+  const properties = s.fields(SUBNET_FIELDS, v, arm, tf);
+  const delegations = s.blocks(v.delegation, `${arm}.delegations`, `${tf}.delegation`, (d, a, t) => {
+    const service = listOf(d.service_delegation).find(isObject);
+    s.at(`${a}.properties.serviceName`, `${t}.service_delegation[0].name`);
+    return { name: d.name, properties: { serviceName: service?.name ?? unknownValue(`${t}.service_delegation`, "not given") } };
+  });
+  const endpoints = v.service_endpoints;
+  if (endpoints !== undefined && endpoints !== null) {
+    s.at(`${arm}.serviceEndpoints`, `${tf}.service_endpoints`);
+    properties.serviceEndpoints = isUnknown(endpoints) ? endpoints : listOf(endpoints).map((service) => ({ service }));
+  }
+  if (delegations !== undefined) properties.delegations = delegations;
+  return properties;
+}
+
+const CLASSIC: Readonly<Record<string, [keyof typeof CLASSIC_RULE_FIELDS, string]>> = {
   azurerm_firewall_application_rule_collection: ["application", "applicationRuleCollections"],
   azurerm_firewall_network_rule_collection: ["network", "networkRuleCollections"],
   azurerm_firewall_nat_rule_collection: ["nat", "natRuleCollections"],
 };
 
-function subnetProperties(v: JsonObject): JsonObject {
-  const prefixes = v.address_prefixes ?? (v.address_prefix === undefined ? undefined : list(v.address_prefix));
-  const delegations = v.delegation === undefined ? undefined : blocks(v.delegation, (d) => ({ name: d.name, properties: { serviceName: first(d.service_delegation)?.name ?? unknownValue("service_delegation", "not given") } }));
-  const endpoints = v.service_endpoints === undefined ? undefined : blocks(v.service_endpoints, (s) => s);
-  return clean({
-    addressPrefixes: prefixes,
-    serviceEndpoints: isUnknown(endpoints) || endpoints === undefined ? endpoints : (endpoints as V[]).map((s) => ({ service: s })),
-    delegations,
-    defaultOutboundAccess: v.default_outbound_access_enabled,
-    networkSecurityGroup: v.security_group === undefined || v.security_group === "" ? undefined : { id: v.security_group },
+function classicCollection(s: ArmShapes, t: TerraformResource, arm: string): JsonObject {
+  const [kind] = CLASSIC[t.type] as [keyof typeof CLASSIC_RULE_FIELDS, string];
+  s.at(arm, t.path);
+  s.at(`${arm}.properties`, t.path);
+  const rules = s.blocks(t.values.rule, `${arm}.properties.rules`, `${t.path}.rule`, (r, a, tp) => {
+    const rule = s.fields(CLASSIC_RULE_FIELDS[kind], r, a, tp);
+    if (kind !== "application") return rule;
+    const protocols = s.blocks(r.protocol, `${a}.protocols`, `${tp}.protocol`, (p, pa, pt) => s.fields(APPLICATION_PROTOCOL_FIELDS, p, pa, pt));
+    return protocols === undefined ? rule : { ...rule, protocols };
   });
+  return { name: t.values.name, properties: { ...s.fields(CLASSIC_RULE_COLLECTION_FIELDS, t.values, `${arm}.properties`, t.path), rules } };
 }
 
 /** The name an id names (`names[index]`), or an Unknown naming the field. */
@@ -138,10 +218,24 @@ function nameFromId(id: V, path: string, index = 0): Maybe<string> {
   return parseResourceId(id)?.names[index] ?? unknownValue(path, `not a resource id: ${JSON.stringify(id.slice(0, 60))}`);
 }
 
+/** Drops undefined fields. */
+const clean = (o: Record<string, V>): JsonObject => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
+
 /** Reads azurerm resources into the model. */
 export function readAzurerm(resources: readonly TerraformResource[]): AzureNetwork {
+  const s = new ArmShapes();
+  try {
+    return s.unknownPaths(buildNetwork(s, resources));
+  } catch (e) {
+    if (e instanceof ArmReadError) throw new ArmReadError(s.path(e.path), e.value, e.reason);
+    throw e;
+  }
+}
+
+function buildNetwork(s: ArmShapes, resources: readonly TerraformResource[]): AzureNetwork {
   const reader = new FieldReader(LITERAL, true);
   const b = new NetworkBuilder();
+  const unread: Unknown[] = [];
   const item = (t: TerraformResource, type: string, res: JsonObject, parentName?: () => Maybe<string>): ResourceItem => ({
     res: { ...res, name: t.values.name },
     path: t.path,
@@ -151,52 +245,49 @@ export function readAzurerm(resources: readonly TerraformResource[]): AzureNetwo
     ...(parentName ? { parentName } : {}),
   });
   const parentBy = (t: TerraformResource, key: string) => () => reader.string(t.values[key] ?? unknownValue(`${t.path}.${key}`, "not given"), `${t.path}.${key}`);
-  const subnets = new Map<string, JsonObject>();
+  const subnets = new Map<string, { t: TerraformResource; properties: JsonObject }>();
   const associations: TerraformResource[] = [];
-  const firewalls = new Map<string, JsonObject>();
+  const firewalls = new Map<string, { t: TerraformResource; res: JsonObject; standIn?: true }>();
   const classic: TerraformResource[] = [];
   const cidrs: TerraformResource[] = [];
   for (const t of resources) {
     const v = t.values;
     const base = clean({ location: v.location, tags: v.tags ?? undefined });
+    const props = `${t.path}.properties`;
+    s.at(props, t.path);
     switch (t.type) {
       case "azurerm_network_security_group":
-        b.add(item(t, NSG, { ...base, properties: { securityRules: blocks(v.security_rule, securityRule) } }));
+        b.add(item(t, NSG, { ...base, properties: { securityRules: s.blocks(v.security_rule, `${props}.securityRules`, `${t.path}.security_rule`, (r, a, tp) => securityRule(s, r, a, tp)) } }));
         break;
       case "azurerm_network_security_rule":
-        b.add(item(t, SECURITY_RULE, securityRule(v), parentBy(t, "network_security_group_name")));
+        b.add(item(t, SECURITY_RULE, securityRule(s, v, t.path, t.path), parentBy(t, "network_security_group_name")));
         break;
-      case "azurerm_route_table": {
-        const disable = v.bgp_route_propagation_enabled !== undefined ? (isUnknown(v.bgp_route_propagation_enabled) ? v.bgp_route_propagation_enabled : v.bgp_route_propagation_enabled === false) : v.disable_bgp_route_propagation;
-        b.add(item(t, ROUTE_TABLE, { ...base, properties: clean({ disableBgpRoutePropagation: disable, routes: blocks(v.route, route) }) }));
+      case "azurerm_route_table":
+        b.add(item(t, ROUTE_TABLE, { ...base, ...routeTable(s, v, t.path, t.path) }));
         break;
-      }
       case "azurerm_route":
-        b.add(item(t, ROUTE, route(v), parentBy(t, "route_table_name")));
+        b.add(item(t, ROUTE, route(s, v, t.path, t.path), parentBy(t, "route_table_name")));
         break;
-      case "azurerm_firewall_policy": {
-        const dns = first(v.dns);
-        const sku = typeof v.sku === "string" ? { tier: v.sku } : undefined;
-        b.add(item(t, POLICY, { ...base, properties: clean({ sku, threatIntelMode: v.threat_intelligence_mode, dnsSettings: dns ? clean({ enableProxy: dns.proxy_enabled, servers: dns.servers }) : undefined, basePolicy: v.base_policy_id ? { id: v.base_policy_id } : undefined }) }));
+      case "azurerm_firewall_policy":
+        b.add(item(t, POLICY, { ...base, ...firewallPolicy(s, v, t.path, t.path, unread) }));
         break;
-      }
       case "azurerm_firewall_policy_rule_collection_group":
-        b.add(item(t, RULE_COLLECTION_GROUP, ruleCollectionGroup(v), () => nameFromId(v.firewall_policy_id, `${t.path}.firewall_policy_id`)));
+        b.add(item(t, RULE_COLLECTION_GROUP, ruleCollectionGroup(s, v, t.path, t.path), () => nameFromId(v.firewall_policy_id, `${t.path}.firewall_policy_id`)));
         break;
       case "azurerm_firewall":
-        firewalls.set(String(v.name).toLowerCase(), { t: t as unknown as JsonObject, res: { ...base, properties: clean({ sku: clean({ name: v.sku_name, tier: v.sku_tier }), threatIntelMode: v.threat_intel_mode || undefined, firewallPolicy: v.firewall_policy_id ? { id: v.firewall_policy_id } : undefined }) } });
+        firewalls.set(String(v.name).toLowerCase(), { t, res: { ...base, properties: { ...s.fields(AZURE_FIREWALL_FIELDS, v, props, t.path), applicationRuleCollections: [], networkRuleCollections: [], natRuleCollections: [] } } });
         break;
       case "azurerm_ip_group":
-        b.add(item(t, IP_GROUP, { ...base, properties: { ipAddresses: v.cidrs ?? [] } }));
+        b.add(item(t, IP_GROUP, { ...base, properties: s.fields(IP_GROUP_FIELDS, v, props, t.path) }));
         break;
       case "azurerm_ip_group_cidr":
         cidrs.push(t);
         break;
       case "azurerm_virtual_network":
-        b.add(item(t, VNET, { ...base, properties: { subnets: blocks(v.subnet, (s) => ({ name: s.name, properties: subnetProperties(s) })) } }));
+        b.add(item(t, VNET, { ...base, properties: { subnets: s.blocks(v.subnet, `${props}.subnets`, `${t.path}.subnet`, (x, a, tp) => ({ name: x.name, properties: subnetProperties(s, x, `${a}.properties`, tp) })) } }));
         break;
       case "azurerm_subnet":
-        subnets.set(t.address, { t: t as unknown as JsonObject, properties: subnetProperties(v) });
+        subnets.set(t.address, { t, properties: subnetProperties(s, v, props, t.path) });
         break;
       case "azurerm_subnet_network_security_group_association":
       case "azurerm_subnet_route_table_association":
@@ -207,40 +298,45 @@ export function readAzurerm(resources: readonly TerraformResource[]): AzureNetwo
     }
   }
   linkSubnets(subnets, associations);
-  for (const { t, properties } of subnets.values() as Iterable<{ t: TerraformResource; properties: JsonObject }>) b.add(item(t, SUBNET, { properties }, parentBy(t, "virtual_network_name")));
+  for (const { t, properties } of subnets.values()) b.add(item(t, SUBNET, { properties }, parentBy(t, "virtual_network_name")));
+  addClassicFirewalls(s, b, firewalls, classic, item);
+  const network = b.result();
+  const withUnread = { ...network, unread: [...network.unread, ...unread] };
+  return cidrs.length === 0 ? withUnread : { ...withUnread, ipGroups: withCidrs(withUnread, cidrs) };
+}
+
+type Firewalls = Map<string, { t: TerraformResource; res: JsonObject; standIn?: true }>;
+
+/** Classic rule collections join their firewall by name; a firewall not in the input stands in, its other collections unknown. */
+function addClassicFirewalls(s: ArmShapes, b: NetworkBuilder, firewalls: Firewalls, classic: readonly TerraformResource[], item: (t: TerraformResource, type: string, res: JsonObject) => ResourceItem): void {
   for (const t of classic) {
-    const [kind, key] = CLASSIC[t.type] as ["application" | "network" | "nat", string];
+    const key = (CLASSIC[t.type] as [string, string])[1];
     const name = String(t.values.azure_firewall_name).toLowerCase();
-    const fw = firewalls.get(name) ?? { t: { ...t, values: { name: t.values.azure_firewall_name } }, res: { properties: { applicationRuleCollections: [], networkRuleCollections: [], natRuleCollections: [] } }, standIn: true };
+    const fw = firewalls.get(name) ?? { t: { ...t, values: { name: t.values.azure_firewall_name } }, res: { properties: { applicationRuleCollections: [], networkRuleCollections: [], natRuleCollections: [] } }, standIn: true as const };
     firewalls.set(name, fw);
-    const props = (fw.res as JsonObject).properties as JsonObject;
-    props[key] = [...((props[key] as V[] | undefined) ?? []), { name: t.values.name, properties: { priority: t.values.priority, action: { type: action(t.values.action) }, rules: blocks(t.values.rule, (r) => classicRule(kind, r)) } }];
+    const props = fw.res.properties as JsonObject;
+    const list = props[key] as V[];
+    list.push(classicCollection(s, t, `${fw.t.path}.properties.${key}[${list.length + (fw.standIn ? 1 : 0)}]`));
   }
   for (const fw of firewalls.values()) {
-    const t = fw.t as unknown as TerraformResource;
-    const props = (fw.res as JsonObject).properties as JsonObject;
-    if (fw.standIn) for (const key of ["applicationRuleCollections", "networkRuleCollections", "natRuleCollections"]) props[key] = [unknownValue(`${t.path}.azure_firewall_name`, `the firewall '${String(t.values.name)}' is not in this input: its other rule collections are not known`), ...((props[key] as V[]) ?? [])];
-    b.add(item(t, FIREWALL, fw.res as JsonObject));
+    const props = fw.res.properties as JsonObject;
+    if (fw.standIn) for (const key of ["applicationRuleCollections", "networkRuleCollections", "natRuleCollections"]) props[key] = [unknownValue(`${fw.t.path}.azure_firewall_name`, `the firewall '${String(fw.t.values.name)}' is not in this input: its other rule collections are not known`), ...(props[key] as V[])];
+    b.add(item(fw.t, FIREWALL, fw.res));
   }
-  const network = b.result();
-  return cidrs.length === 0 ? network : { ...network, ipGroups: withCidrs(network, cidrs) };
 }
 
 /** Subnet associations (`azurerm_subnet_network_security_group_association`...) set the subnet's NSG or route table. */
-function linkSubnets(subnets: Map<string, JsonObject>, associations: readonly TerraformResource[]): void {
+function linkSubnets(subnets: Map<string, { t: TerraformResource; properties: JsonObject }>, associations: readonly TerraformResource[]): void {
   for (const a of associations) {
     const subnetId = a.values.subnet_id;
-    const target = [...subnets.values()].find((s) => {
-      const t = s.t as unknown as TerraformResource;
-      return typeof subnetId === "string" && typeof t.values.name === "string" && nameFromId(subnetId, "", 1) === t.values.name && nameFromId(subnetId, "", 0) === t.values.virtual_network_name;
-    });
+    const target = [...subnets.values()].find(({ t }) => typeof subnetId === "string" && typeof t.values.name === "string" && nameFromId(subnetId, "", 1) === t.values.name && nameFromId(subnetId, "", 0) === t.values.virtual_network_name);
     const key = a.type === "azurerm_subnet_route_table_association" ? "routeTable" : "networkSecurityGroup";
     const id = a.type === "azurerm_subnet_route_table_association" ? a.values.route_table_id : a.values.network_security_group_id;
-    if (target) (target.properties as JsonObject)[key] = { id };
+    if (target) target.properties[key] = { id };
     else if (typeof subnetId === "string" && parseResourceId(subnetId)) {
       // A subnet outside the input (an existing one): known by its id.
       const names = parseResourceId(subnetId)?.names ?? [];
-      subnets.set(a.address, { t: { ...a, values: { name: names[1], virtual_network_name: names[0] } } as unknown as JsonObject, properties: { [key]: { id } } });
+      subnets.set(a.address, { t: { ...a, values: { name: names[1], virtual_network_name: names[0] } }, properties: { [key]: { id } } });
     }
   }
 }
@@ -254,7 +350,7 @@ function withCidrs(network: AzureNetwork, cidrs: readonly TerraformResource[]) {
 
 /** The id a reference to an azurerm resource stands for, built from its name (Terraform gives ids only after apply). */
 export function azurermId(type: string, values: JsonObject): string | undefined {
-  const arm = AZURERM_TYPES[type];
+  const arm = AZURERM_ARM_TYPES[type];
   if (!arm || typeof values.name !== "string") return undefined;
   const rg = typeof values.resource_group_name === "string" ? { resourceGroup: values.resource_group_name } : {};
   const parentKey = { azurerm_network_security_rule: "network_security_group_name", azurerm_route: "route_table_name", azurerm_subnet: "virtual_network_name" }[type];

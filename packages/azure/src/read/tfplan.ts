@@ -1,13 +1,14 @@
 /**
  * A Terraform plan (`terraform show -json PLAN`, or the state `terraform show -json` prints) into the
  * model. Values come from `resource_changes[].change.after`, with `after_unknown` marking what Terraform
- * knows only after apply: such a value is an `Unknown` naming it. A reference the configuration makes to
+ * knows only after apply: such a value is an `Unknown` naming it. A plan that lists no changes is read
+ * from `planned_values`, which leaves out what is known only after apply. A reference the configuration makes to
  * another resource (`network_security_group_id = azurerm_network_security_group.x.id`) stands for that
  * resource's id, built from its name, so links survive the plan's unknown ids.
  */
 import { isUnknown, unknownValue } from "../unknown.js";
 import type { JsonObject } from "./arm-values.js";
-import { isObject } from "./input.js";
+import { InputError, isObject } from "./input.js";
 import { azurermId, readAzurerm, type TerraformResource } from "./terraform-azurerm.js";
 import type { AzureNetwork } from "../model.js";
 
@@ -41,9 +42,14 @@ function moduleResources(mod: unknown, path: string, out: PlanResource[]): void 
   (Array.isArray(mod.child_modules) ? mod.child_modules : []).forEach((m, i) => moduleResources(m, `${path}.child_modules[${i}]`, out));
 }
 
-function planResources(doc: JsonObject): PlanResource[] {
+/**
+ * The plan's resources: from `resource_changes` when it lists any; else from `planned_values` (a plan
+ * without changes, or one written without them), or `values` (a state), root module and child modules.
+ * A document with none of these is an InputError naming the file.
+ */
+function planResources(doc: JsonObject, file: string): PlanResource[] {
   const out: PlanResource[] = [];
-  if (Array.isArray(doc.resource_changes)) {
+  if (Array.isArray(doc.resource_changes) && doc.resource_changes.length > 0) {
     doc.resource_changes.forEach((rc, i) => {
       if (!isObject(rc) || rc.mode === "data" || typeof rc.type !== "string" || !isObject(rc.change)) return;
       const actions = Array.isArray(rc.change.actions) ? rc.change.actions.map(String) : [];
@@ -54,8 +60,12 @@ function planResources(doc: JsonObject): PlanResource[] {
     });
     return out;
   }
-  if (isObject(doc.planned_values)) moduleResources(doc.planned_values.root_module, "planned_values.root_module", out);
-  else if (isObject(doc.values)) moduleResources(doc.values.root_module, "values.root_module", out);
+  const [key, modules] = isObject(doc.planned_values) ? ["planned_values", doc.planned_values] : isObject(doc.values) ? ["values", doc.values] : [undefined, undefined];
+  if (key === undefined) {
+    const changes = Array.isArray(doc.resource_changes) ? "an empty resource_changes" : "no resource_changes";
+    throw new InputError(file, "", `a Terraform plan with ${changes} and no planned_values (nor the values of a state): nothing says what the plan makes; give the output of 'terraform show -json PLANFILE'`, { detected: "tfplan" });
+  }
+  moduleResources(modules.root_module, `${key}.root_module`, out);
   return out;
 }
 
@@ -107,7 +117,7 @@ function settleFromConfig(resources: readonly PlanResource[], expressions: Map<s
 }
 
 /** Reads a Terraform plan (or state) JSON document. */
-export function readTerraformPlan(doc: JsonObject): { network: AzureNetwork; found: string[] } {
-  const resources = settleFromConfig(planResources(doc), configExpressions(doc));
+export function readTerraformPlan(doc: JsonObject, file: string): { network: AzureNetwork; found: string[] } {
+  const resources = settleFromConfig(planResources(doc, file), configExpressions(doc));
   return { network: readAzurerm(resources), found: resources.map((r) => r.type) };
 }

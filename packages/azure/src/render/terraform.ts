@@ -17,6 +17,7 @@ import {
   ROUTE_TABLE_FIELDS,
   RULE_COLLECTION_BLOCK,
   RULE_COLLECTION_FIELDS,
+  RULE_COLLECTION_GROUP_FIELDS,
   SECURITY_RULE_FIELDS,
   APPLICATION_PROTOCOL_FIELDS,
   terraformVariableName,
@@ -208,7 +209,7 @@ function firewallItems(model: NonNullable<TerraformModel["firewall"]>, vars: Var
     block("resource", [AZURERM_RESOURCE.ruleCollectionGroup, TERRAFORM_RESOURCE_LABEL], [
       attribute("name", vars.use("rule_collection_group_name", { type: "string", default: group.name, description: "Name of the rule collection group." })),
       attribute("firewall_policy_id", policyId),
-      attribute("priority", group.properties.priority),
+      ...fieldAttributes(RULE_COLLECTION_GROUP_FIELDS, group.properties, vars),
       ...collections.flatMap((c) => [blank, c]),
     ]),
     blank,
