@@ -5,16 +5,15 @@
 import {
   APPLICATION_COLLECTION,
   armTemplateMetadata,
-  AZURE_NAME_PATTERN,
-  AZURE_NAME_RULE,
   FIREWALL_LIMITS,
   NETWORK_COLLECTION,
   planFirewallPolicy,
   renderFirewallPolicyTemplate,
   type FirewallPolicyPlanOptions,
 } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, coreMajor, EmitterOptionError, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { firewallPolicyOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -38,43 +37,18 @@ export interface FirewallPolicyOptions {
 export { APPLICATION_COLLECTION, FIREWALL_LIMITS, NETWORK_COLLECTION };
 export const FIREWALL_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-azure-firewall";
-const OPTION_KEYS = ["policy", "policyName", "ruleCollectionGroupName", "groupPriority", "tier", "regionalTags", "fqdnNetworkRules"] as const;
-
-export class FirewallOptionError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`azure-firewall option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "FirewallOptionError";
-  }
-}
+/** @deprecated Every emitter throws `EmitterOptionError` (from `@cassandra-mi-netrules/core`); this is the same class. */
+export const FirewallOptionError = EmitterOptionError;
+/** @deprecated Use `EmitterOptionError`. */
+export type FirewallOptionError = EmitterOptionError;
 
 /** The options once checked and defaulted: what the planner takes. */
 type Settled = Omit<FirewallPolicyPlanOptions, "tags">;
 
 function settle(options: FirewallPolicyOptions | undefined): Settled {
-  const o = options ?? {};
-  for (const k of Object.keys(o)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new FirewallOptionError(k, (o as Record<string, unknown>)[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
-  }
-  const policy = o.policy ?? "create";
-  if (policy !== "create" && policy !== "existing") throw new FirewallOptionError("policy", policy, 'must be "create" or "existing"');
-  const policyName = o.policyName ?? "fwp-cassandra-mi";
-  if (typeof policyName !== "string" || !AZURE_NAME_PATTERN.test(policyName)) throw new FirewallOptionError("policyName", policyName, AZURE_NAME_RULE);
-  const ruleCollectionGroupName = o.ruleCollectionGroupName ?? "cassandra-mi";
-  if (typeof ruleCollectionGroupName !== "string" || !AZURE_NAME_PATTERN.test(ruleCollectionGroupName))
-    throw new FirewallOptionError("ruleCollectionGroupName", ruleCollectionGroupName, AZURE_NAME_RULE);
-  const groupPriority = o.groupPriority ?? 500;
-  if (!Number.isInteger(groupPriority) || groupPriority < FIREWALL_LIMITS.minPriority || groupPriority > FIREWALL_LIMITS.maxPriority)
-    throw new FirewallOptionError("groupPriority", groupPriority, `must be an integer from ${FIREWALL_LIMITS.minPriority} to ${FIREWALL_LIMITS.maxPriority}`);
-  const tier = o.tier ?? "Standard";
-  if (tier !== "Standard" && tier !== "Premium") throw new FirewallOptionError("tier", tier, 'must be "Standard" or "Premium"');
-  for (const k of ["regionalTags", "fqdnNetworkRules"] as const) {
-    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new FirewallOptionError(k, o[k], "must be true or false");
-  }
-  return { policy, policyName, ruleCollectionGroupName, groupPriority, tier, regionalTags: o.regionalTags ?? false, fqdnNetworkRules: o.fqdnNetworkRules ?? false };
+  const o = firewallPolicyOptions.settle(options);
+  // In this order: the template's metadata lists them so.
+  return { policy: o.policy, policyName: o.policyName, ruleCollectionGroupName: o.ruleCollectionGroupName, groupPriority: o.groupPriority, tier: o.tier, regionalTags: o.regionalTags, fqdnNetworkRules: o.fqdnNetworkRules };
 }
 
 /**
@@ -100,4 +74,7 @@ export const emitter: Emitter<FirewallPolicyOptions> = {
   name: "azure-firewall",
   description: "Azure Firewall Policy rule collection group (and optionally the policy), as an ARM template (Microsoft.Network/firewallPolicies 2024-05-01)",
   emit: emitFirewallPolicyTemplate,
+  options: firewallPolicyOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
 };

@@ -20,6 +20,8 @@ import {
   type ResolvedRules,
 } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { coreMajor } from "@cassandra-mi-netrules/core";
+import { iptablesOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -278,6 +280,9 @@ export const emitter: Emitter<IptablesOptions> = {
   name: "iptables",
   description: "bash script loading ipset sets and iptables/ip6tables chains atomically (nva or host mode), plus a dnsmasq ipset= configuration for FQDNs",
   emit: emitIptablesScript,
+  options: iptablesOptions,
+  coreMajor,
+  package: { name: "@cassandra-mi-netrules/emit-iptables", version },
 };
 
 export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";

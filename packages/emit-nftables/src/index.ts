@@ -21,6 +21,8 @@ import {
   type ResolvedRules,
 } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { coreMajor } from "@cassandra-mi-netrules/core";
+import { nftablesOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -140,6 +142,9 @@ export const emitter: Emitter<NftablesOptions> = {
   name: "nftables",
   description: "nft -f ruleset in a table of its own with named interval sets (nva or host mode), replaced in one transaction, plus a dnsmasq nftset= configuration for FQDNs",
   emit: emitNftablesRuleset,
+  options: nftablesOptions,
+  coreMajor,
+  package: { name: "@cassandra-mi-netrules/emit-nftables", version },
 };
 
 export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";

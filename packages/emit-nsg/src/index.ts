@@ -2,9 +2,10 @@
  * @cassandra-mi-netrules/emit-nsg: the rules as an ARM template of a Network Security Group for the
  * cluster's delegated subnet. Pure: resolved rules in, template text and coverage out.
  */
-import { armTemplateMetadata, AZURE_NAME_PATTERN, AZURE_NAME_RULE, NSG_LIMITS, planNsg, renderNsgTemplate, type NsgPlanOptions } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { armTemplateMetadata, NSG_LIMITS, planNsg, renderNsgTemplate, type NsgPlanOptions } from "@cassandra-mi-netrules/azure";
+import { artifactStamp, coreMajor, EmitterOptionError, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { nsgOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -28,50 +29,20 @@ export { NSG_LIMITS };
 
 export const NSG_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-nsg";
-const OPTION_KEYS = ["nsgName", "regionalTags", "internalScope", "denyInternetOutbound", "priorityStart", "priorityStep"] as const;
-
-export class NsgOptionError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`nsg option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "NsgOptionError";
-  }
-}
+/** @deprecated Every emitter throws `EmitterOptionError` (from `@cassandra-mi-netrules/core`); this is the same class. */
+export const NsgOptionError = EmitterOptionError;
+/** @deprecated Use `EmitterOptionError`. */
+export type NsgOptionError = EmitterOptionError;
 
 /** The options once checked and defaulted: what the planner takes. */
 type Settled = Omit<NsgPlanOptions, "tags">;
 
 function settle(resolved: ResolvedRules, options: NsgOptions | undefined): Settled {
-  const o = options ?? {};
-  for (const k of Object.keys(o)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new NsgOptionError(k, (o as Record<string, unknown>)[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
-  }
-  const nsgName = o.nsgName ?? "nsg-cassandra-mi";
-  if (typeof nsgName !== "string" || !AZURE_NAME_PATTERN.test(nsgName))
-    throw new NsgOptionError("nsgName", nsgName, AZURE_NAME_RULE);
-  for (const k of ["regionalTags", "denyInternetOutbound"] as const) {
-    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new NsgOptionError(k, o[k], "must be true or false");
-  }
-  if (o.internalScope !== undefined && o.internalScope !== "subnet" && o.internalScope !== "vnet")
-    throw new NsgOptionError("internalScope", o.internalScope, 'must be "subnet" or "vnet"');
+  const o = nsgOptions.settle(options);
   const internalScope = o.internalScope ?? (resolved.subnet ? "subnet" : "vnet");
-  if (internalScope === "subnet" && !resolved.subnet) throw new NsgOptionError("internalScope", internalScope, "needs a subnet; give one or choose vnet");
-  const priorityStart = o.priorityStart ?? NSG_LIMITS.minPriority;
-  const priorityStep = o.priorityStep ?? 10;
-  if (!Number.isInteger(priorityStart) || priorityStart < NSG_LIMITS.minPriority || priorityStart > NSG_LIMITS.maxPriority)
-    throw new NsgOptionError("priorityStart", priorityStart, `must be an integer from ${NSG_LIMITS.minPriority} to ${NSG_LIMITS.maxPriority}`);
-  if (!Number.isInteger(priorityStep) || priorityStep < 1) throw new NsgOptionError("priorityStep", priorityStep, "must be a positive integer");
-  return {
-    nsgName,
-    regionalTags: o.regionalTags ?? false,
-    internalScope,
-    denyInternetOutbound: o.denyInternetOutbound ?? false,
-    priorityStart,
-    priorityStep,
-  };
+  if (internalScope === "subnet" && !resolved.subnet) throw new EmitterOptionError("nsg", "internalScope", internalScope, "needs a subnet; give one or choose vnet");
+  // In this order: the template's metadata lists them so.
+  return { nsgName: o.nsgName, regionalTags: o.regionalTags, internalScope, denyInternetOutbound: o.denyInternetOutbound, priorityStart: o.priorityStart, priorityStep: o.priorityStep };
 }
 
 /**
@@ -95,4 +66,7 @@ export const emitter: Emitter<NsgOptions> = {
   name: "nsg",
   description: "Network Security Group for the cluster subnet, as an ARM template (Microsoft.Network/networkSecurityGroups 2024-05-01)",
   emit: emitNsgTemplate,
+  options: nsgOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
 };

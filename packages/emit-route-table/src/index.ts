@@ -6,16 +6,15 @@
  */
 import {
   armTemplateMetadata,
-  AZURE_NAME_PATTERN,
-  AZURE_NAME_RULE,
   planRouteTable,
   renderRouteTableAzScript,
   renderRouteTableTemplate,
   ROUTE_TABLE_LIMITS,
   type RouteTablePlanOptions,
 } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, getUdrAdvice, stampLines, udrAdvice, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, coreMajor, EmitterOptionError, getUdrAdvice, stampLines, udrAdvice, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { routeTableOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -37,18 +36,10 @@ export interface RouteTableOptions {
 export { ROUTE_TABLE_LIMITS };
 export const ROUTE_TABLE_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-route-table";
-const OPTION_KEYS = ["routeTable", "routeTableName", "mode", "regionalTags", "disableBgpRoutePropagation", "form"] as const;
-
-export class RouteTableOptionError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`route-table option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "RouteTableOptionError";
-  }
-}
+/** @deprecated Every emitter throws `EmitterOptionError` (from `@cassandra-mi-netrules/core`); this is the same class. */
+export const RouteTableOptionError = EmitterOptionError;
+/** @deprecated Use `EmitterOptionError`. */
+export type RouteTableOptionError = EmitterOptionError;
 
 /** The options once checked and defaulted: what the planner takes, the table's form and the files. */
 interface Settled extends Omit<RouteTablePlanOptions, "tags" | "sample"> {
@@ -56,35 +47,14 @@ interface Settled extends Omit<RouteTablePlanOptions, "tags" | "sample"> {
   readonly form: "both" | "arm" | "az";
 }
 
-function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
-  const v = o[key] ?? fallback;
-  if (!allowed.includes(v as T)) throw new RouteTableOptionError(key, v, `must be ${allowed.map((a) => `"${a}"`).join(" or ")}`);
-  return v as T;
-}
-
 function settle(resolved: ResolvedRules, options: RouteTableOptions | undefined): Settled {
-  const o = (options ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new RouteTableOptionError(k, o[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
-  }
-  const routeTableName = o.routeTableName ?? "rt-cassandra-mi";
-  if (typeof routeTableName !== "string" || !AZURE_NAME_PATTERN.test(routeTableName)) throw new RouteTableOptionError("routeTableName", routeTableName, AZURE_NAME_RULE);
-  for (const k of ["regionalTags", "disableBgpRoutePropagation"]) {
-    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new RouteTableOptionError(k, o[k], "must be true or false");
-  }
-  const mode = oneOf(o, "mode", ["service-tags", "sample-prefixes"], "service-tags");
-  if (mode === "sample-prefixes" && !getUdrAdvice(resolved.revision.id)) {
+  const o = routeTableOptions.settle(options);
+  if (o.mode === "sample-prefixes" && !getUdrAdvice(resolved.revision.id)) {
     const pages = udrAdvice.map((a) => a.revision).join(", ");
-    throw new RouteTableOptionError("mode", mode, `the page of revision ${resolved.revision.id} links no sample script for user-defined routes (revisions that do: ${pages})`);
+    throw new EmitterOptionError("route-table", "mode", o.mode, `the page of revision ${resolved.revision.id} links no sample script for user-defined routes (revisions that do: ${pages})`);
   }
-  return {
-    routeTable: oneOf(o, "routeTable", ["create", "existing"], "create"),
-    routeTableName,
-    mode,
-    regionalTags: o.regionalTags === true,
-    disableBgpRoutePropagation: o.disableBgpRoutePropagation === true,
-    form: oneOf(o, "form", ["both", "arm", "az"], "both"),
-  };
+  // In this order: the template's metadata lists them so.
+  return { routeTable: o.routeTable, routeTableName: o.routeTableName, mode: o.mode, regionalTags: o.regionalTags, disableBgpRoutePropagation: o.disableBgpRoutePropagation, form: o.form };
 }
 
 /**
@@ -129,4 +99,7 @@ export const emitter: Emitter<RouteTableOptions> = {
   name: "route-table",
   description: "Route table with user-defined routes to the Internet next hop, as an ARM template (Microsoft.Network/routeTables 2024-05-01) and an az CLI script",
   emit: emitRouteTable,
+  options: routeTableOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
 };

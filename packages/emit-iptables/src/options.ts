@@ -1,0 +1,4 @@
+/** The options of the iptables emitter, declared: the CLI's flags, `-O iptables.key=value`, the config file and the docs come from here. */
+import { defineOptions, linuxFirewallOptionExtras, linuxFirewallOptionShape } from "@cassandra-mi-netrules/core/options";
+
+export const iptablesOptions = defineOptions("iptables", linuxFirewallOptionShape(), linuxFirewallOptionExtras);
