@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run against the sources; the pack test exercises the built dist.
     alias: [
-      { find: /^@cassandra-mi-netrules\/core\/(schema|service-tags|source|options)$/, replacement: `${pkgs}core/src/$1.ts` },
+      { find: /^@cassandra-mi-netrules\/core\/(schema|service-tags|source|options|contract)$/, replacement: `${pkgs}core/src/$1.ts` },
       { find: /^@cassandra-mi-netrules\/azure\/schema$/, replacement: `${pkgs}azure/src/schema.ts` },
       { find: /^@cassandra-mi-netrules\/testkit\/([a-z0-9-]+)$/, replacement: `${pkgs}testkit/src/$1.ts` },
       { find: /^@cassandra-mi-netrules\/([a-z0-9-]+)$/, replacement: `${pkgs}$1/src/index.ts` },

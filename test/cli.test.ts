@@ -1,12 +1,13 @@
 /** The built CLI as a process: exit code, stdout and stderr for every command, good and bad inputs. */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { registry } from "@cassandra-mi-netrules/cli";
 import { opaEval, opaReports } from "@cassandra-mi-netrules/testkit/opa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree, type Run } from "./helpers.js";
 
-const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"];
-const COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"];
+const TARGETS = registry.names();
+const COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source", "init"];
 const SERVICE_TAGS = join(ROOT, "vendor/service-tags/ServiceTags_Public_20251028.json");
 const PAGE = join(ROOT, "vendor/pages/network-rules.en.2021-11-02.current.md");
 const EASTUS = ["--region", "eastus", "--subnet", "10.9.0.0/24"];
@@ -44,7 +45,7 @@ describe("help and version", () => {
   it("--help lists every command, examples and the exit codes", () => {
     const r = cli(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+    for (const c of [...COMMANDS, "help"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
     expect(r.stdout).toContain("Examples:");
     expect(r.stdout).toContain("Exit codes: 0 ok, 1 audit found gaps");
   });
@@ -126,7 +127,7 @@ describe("explain", () => {
   it("explains in French and as JSON, and a requirement from an older revision", () => {
     const fr = cli(["explain", "gossip", "--locale", "fr"]);
     expect(fr.code).toBe(0);
-    expect(fr.stdout).toMatch(/^purpose: .*nœuds/m);
+    expect(fr.stdout).toMatch(/^objet : .*nœuds/m);
     const j = JSON.parse(cli(["explain", "key-vault", "--json", ...EASTUS]).stdout) as { targets: { target: string; coverage: { ruleId: string } | null }[] };
     expect(j.targets.map((t) => t.target)).toEqual(TARGETS);
     expect(j.targets.every((t) => t.coverage?.ruleId === "key-vault")).toBe(true);
@@ -195,7 +196,7 @@ describe("emit", () => {
 
     const empty = join(tmp, "no-templates");
     mkdirSync(empty, { recursive: true });
-    expectInputError(cli(["emit", "markdown", "--templates", empty]), `--templates: directory "${empty}" has neither pages/ nor partials/`);
+    expectInputError(cli(["emit", "markdown", "--templates", empty]), `--templates "${empty}": holds no template: pages/<page>.md.hbs or partials/<partial>.md.hbs`);
     expectInputError(cli(["emit", "markdown", "--templates", join(tmp, "missing-dir")]), `--templates: cannot read directory "${join(tmp, "missing-dir")}"`);
     writeFileSync(join(dir, "pages/indx.md.hbs"), "x\n");
     expectInputError(cli(["emit", "markdown", "--templates", dir]), `--templates "${dir}": unknown page template (value: "pages/indx.md.hbs"`);

@@ -110,7 +110,7 @@ export function addTargetFlags(cmd: Command, flags: readonly TargetFlag[]): Comm
     if (f.choices) option.choices(f.choices);
     cmd.addOption(option);
   }
-  cmd.addOption(new Option("-O, --option <target.key=value>", "any emitter option (the README lists them), value read as JSON unless the option is a string (repeatable)").argParser(keepAll));
+  cmd.addOption(new Option("-O, --option <target.key=value>", "any emitter option (the README lists them); the value is read as JSON, except that a string option takes it as written (repeatable)").argParser(keepAll));
   return cmd.optionsGroup("Options:");
 }
 
@@ -118,12 +118,15 @@ const sourceKey = (target: string, key: string) => `${target}\u0000${key}`;
 
 /** A `-O` value: as given for a string option, else JSON when it parses (so the check can show what was given). */
 function optionValue(schema: JsonSchema, text: string): unknown {
-  if (schemaType(schema) === "string" || enumValues(schema)) return text;
+  let parsed: unknown = text;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     return text;
   }
+  // `-O nsg.nsgName=123` is the name "123"; `-O nsg.nsgName='"x"'` the name x.
+  const isString = schemaType(schema) === "string" || enumValues(schema) !== undefined;
+  return isString && typeof parsed !== "string" ? text : parsed;
 }
 
 function knownKey(registry: EmitterRegistry, target: string, key: string, label: string): EmitterOptionKey {

@@ -22,6 +22,9 @@ export interface OptionExtras {
   readonly internal?: boolean;
 }
 
+/** An options type as callers write it: lists may be readonly. */
+export type ReadonlyOptions<T> = { readonly [K in keyof T]: T[K] extends readonly (infer U)[] | undefined ? readonly U[] | Extract<T[K], undefined> : T[K] };
+
 /** Each key's schema, with a description. */
 export type OptionShape = { readonly [key: string]: z.ZodType };
 
@@ -46,7 +49,7 @@ export function defineOptions<Shape extends OptionShape>(
   target: string,
   shape: Shape,
   extras: { readonly [K in keyof Shape]?: OptionExtras } = {},
-): EmitterOptions<z.input<z.ZodObject<Shape>>, z.output<z.ZodObject<Shape>>> {
+): EmitterOptions<ReadonlyOptions<z.input<z.ZodObject<Shape>>>, z.output<z.ZodObject<Shape>>> {
   checkDeclaration(target, shape, extras);
   const schema = z.strictObject(shape);
   const known = Object.keys(shape);

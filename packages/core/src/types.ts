@@ -339,6 +339,8 @@ export interface Emitter<Options = Record<string, unknown>> {
   readonly coreMajor?: number;
   /** The npm package it comes from, for messages and stamps. */
   readonly package?: { readonly name: string; readonly version: string };
+  /** The paths of the files it may write, relative POSIX: `*` stands for one path segment, `**` for any number of them. */
+  readonly files?: readonly string[];
 }
 
 /* ---------- User-defined routes: the page's UDR advice and the sample script it links ---------- */

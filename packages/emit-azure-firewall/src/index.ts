@@ -77,4 +77,5 @@ export const emitter: Emitter<FirewallPolicyOptions> = {
   options: firewallPolicyOptions,
   coreMajor,
   package: { name: GENERATOR, version },
+  files: ["firewall-policy.json"],
 };

@@ -270,6 +270,8 @@ function dnsmasqConfig(resolved: ResolvedRules, planning: LinuxFirewallPlanning)
  */
 export function emitIptablesScript(resolved: ResolvedRules, options: IptablesOptions = {}): EmitResult {
   const planning = planLinuxFirewall(resolved, options);
+  // After the plan's own checks (their messages name the field); this one refuses the keys nobody declared.
+  iptablesOptions.settle(options);
   const cov = planning.coverage(naming);
   const files = [{ path: SCRIPT_PATH, content: script(resolved, planning, cov) }];
   if (planning.plan.dnsmasq.length > 0) files.push({ path: DNSMASQ_PATH, content: dnsmasqConfig(resolved, planning) });
@@ -283,6 +285,7 @@ export const emitter: Emitter<IptablesOptions> = {
   options: iptablesOptions,
   coreMajor,
   package: { name: "@cassandra-mi-netrules/emit-iptables", version },
+  files: [SCRIPT_PATH, DNSMASQ_PATH],
 };
 
 export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";

@@ -246,4 +246,5 @@ export const emitter: Emitter<MarkdownOptions> = {
   options: markdownOptions,
   coreMajor,
   package: { name: GENERATOR, version },
+  files: ["**/*.md"],
 };

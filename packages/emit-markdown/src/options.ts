@@ -2,6 +2,13 @@
 import { choiceOption, defineOptions, z, type FlagValue } from "@cassandra-mi-netrules/core/options";
 import { templateOverridesFromFiles } from "./templates.js";
 
+/** `--templates DIR`: the directory's files, by relative path, as overrides; a directory without any is a mistake worth saying. */
+function templatesFromDirectory(files: FlagValue): ReturnType<typeof templateOverridesFromFiles> {
+  const byPath = files as Readonly<Record<string, string>>;
+  if (Object.keys(byPath).length === 0) throw new Error("holds no template: pages/<page>.md.hbs or partials/<partial>.md.hbs");
+  return templateOverridesFromFiles(byPath);
+}
+
 const DIR = /^$|^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 const DIR_RULE = 'must be a relative POSIX path without "..", or ""';
 
@@ -34,6 +41,6 @@ export const markdownOptions = defineOptions(
     changelog: { flag: { name: "changelog", value: "from", optionalValue: true, toOption: (given: FlagValue) => (given === true ? true : { from: String(given) }) } },
     coverage: { internal: true },
     notRendered: { internal: true },
-    templates: { flag: { name: "templates", value: "dir", directory: true, toOption: (files: FlagValue) => templateOverridesFromFiles(files as Readonly<Record<string, string>>) } },
+    templates: { flag: { name: "templates", value: "dir", directory: true, toOption: templatesFromDirectory } },
   },
 );

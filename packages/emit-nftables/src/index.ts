@@ -132,6 +132,8 @@ export function emitNftablesRuleset(resolved: ResolvedRules, options: NftablesOp
     throw new LinuxFirewallError("options.table", table, "must be a lower-case identifier of [a-z0-9_], at most 32 characters, starting with a letter");
   }
   const planning = planLinuxFirewall(resolved, options);
+  // After the plan's own checks (their messages name the field); this one refuses the keys nobody declared.
+  nftablesOptions.settle(options);
   const cov = planning.coverage(naming);
   const files = [{ path: RULESET_PATH, content: ruleset(resolved, planning, cov, table) }];
   if (planning.plan.dnsmasq.length > 0) files.push({ path: DNSMASQ_PATH, content: dnsmasqConfig(resolved, planning, table) });
@@ -145,6 +147,7 @@ export const emitter: Emitter<NftablesOptions> = {
   options: nftablesOptions,
   coreMajor,
   package: { name: "@cassandra-mi-netrules/emit-nftables", version },
+  files: [RULESET_PATH, DNSMASQ_PATH],
 };
 
 export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";

@@ -69,4 +69,5 @@ export const emitter: Emitter<NsgOptions> = {
   options: nsgOptions,
   coreMajor,
   package: { name: GENERATOR, version },
+  files: ["nsg.json"],
 };

@@ -72,6 +72,7 @@ export const emitter: Emitter<OpaOptions> = {
   options: opaOptions,
   coreMajor,
   package: { name: "@cassandra-mi-netrules/emit-opa", version },
+  files: [".manifest", "data.json", "policy/**", "cassandra_mi/**"],
 };
 
 export { buildRequirementsDocument, LAYERS_FOR, NEEDS_PHRASE } from "./document.js";

@@ -102,4 +102,5 @@ export const emitter: Emitter<RouteTableOptions> = {
   options: routeTableOptions,
   coreMajor,
   package: { name: GENERATOR, version },
+  files: ["route-table.json", "route-table.sh"],
 };

@@ -19,7 +19,7 @@ export function registerCheckSource(program: Command, ctx: CliContext): void {
       "after",
       examples([
         `${BIN} check-source network-rules.md`,
-        `${BIN} check-source old-page.md --revision 2021-09-13`,
+        `${BIN} check-source page-2021-05-21.fr.md --revision 2021-05-21`,
         `${BIN} check-source network-rules.fr-fr.md --locale fr --json`,
         `${BIN} check-source - < network-rules.md`,
       ]),
