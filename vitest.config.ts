@@ -3,6 +3,28 @@ import { defineConfig } from "vitest/config";
 
 const pkgs = fileURLToPath(new URL("./packages/", import.meta.url));
 
+/**
+ * The suites, by file. `npm test` runs `unit` (unit tests, golden files, the emitter contract, the CLI);
+ * `npm run ci` runs every suite; `npm run test:<suite>` runs one. A test file belongs to exactly one suite
+ * (test/suites.test.ts checks it).
+ */
+export const SUITES: Readonly<Record<string, readonly string[]>> = {
+  // Real kernels in network namespaces (iptables on both backends, nftables), and the committed artifacts through every real validator.
+  kernel: ["packages/emit-iptables/test/**/*.test.ts", "packages/emit-nftables/test/**/*.test.ts", "test/examples.test.ts"],
+  // The real opa: the bundle's own tests, and the TypeScript audit against it.
+  opa: ["packages/emit-opa/test/**/*.test.ts"],
+  // fast-check over generated datasets and hostile strings, through the real validators.
+  property: ["test/property/**/*.test.ts", "packages/*/test/**/*property*.test.ts", "packages/*/test/property/**/*.test.ts"],
+  // The docs site in Chromium.
+  browser: ["examples/docs-site/test/**/*.browser.test.ts"],
+  // npm pack and a fresh install outside the workspace.
+  pack: ["test/pack.test.ts"],
+  // SIGINT and SIGTERM at many points of emit all --out.
+  signals: ["test/signals.test.ts"],
+};
+
+const ALL = ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/*/test/**/*.test.ts"];
+
 export default defineConfig({
   resolve: {
     // Tests run against the sources; the pack test exercises the built dist.
@@ -14,9 +36,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: "forks",
+    projects: [
+      { extends: true as const, test: { name: "unit", include: ALL, exclude: ["**/node_modules/**", ...Object.values(SUITES).flat()] } },
+      ...Object.entries(SUITES).map(([name, include]) => ({ extends: true as const, test: { name, include: [...include] } })),
+    ],
   },
 });

@@ -74,7 +74,7 @@ describe("list, revisions, regions", () => {
     const r = cli(["list", "--region", "eastus"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^revision 2021-11-02 \(GA, ga\), 31 requirements; regions: eastus/);
+    expect(r.stdout).toMatch(/^revision 2021-11-02 \(GA\), 31 requirements; regions: eastus/);
     expect(r.stdout).toContain("snovapeastus.blob.core.windows.net | Storage.EastUS | Storage");
     expect(r.stdout).toMatch(/^gossip +internal +TCP +7001 +2021-05-21 +VirtualNetwork/m);
   });

@@ -33,7 +33,7 @@ beforeAll(() => {
   copyFileSync(join(ROOT, "vendor/pages/network-rules.fr.2021-05-21.seed.md"), join(fixtures, "page-2021-05-21.fr.md"));
   mkdirSync(join(fixtures, "my-templates/pages"), { recursive: true });
   writeFileSync(join(fixtures, "my-templates/pages/index.md.hbs"), '# Our runbook\n\nRevision {{md revision.id "code"}}.\n\n{{> stamp}}\n');
-  writeFileSync(join(fixtures, "cassandra-mi-netrules.yaml"), starterConfig(registry, []));
+  writeFileSync(join(fixtures, "team.yaml"), starterConfig(registry, []));
   // What audit reads: the NSG the CLI emits, and the complete az and Terraform plan fixtures of the OPA bundle it emits.
   const nsg = cli(["emit", "nsg", "--region", "eastus", "--subnet", "10.9.0.0/24"]);
   expect(nsg.code, nsg.stderr).toBe(0);

@@ -216,10 +216,11 @@ export function writeFilesAtomically(io: CliIO, outDir: string, files: readonly 
   const staging = join(root, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`);
   const madeAbove: string[] = [];
   const steps: Step[] = [];
+  // Journalled before it is taken (a crash may come between the two); undone here only once taken.
   const take = (step: Step, act: () => void): void => {
     appendFileSync(join(staging, "journal"), `${JSON.stringify(step)}\n`);
-    steps.push(step);
     act();
+    steps.push(step);
   };
   const makeDirs = (dir: string): void => {
     const missing: string[] = [];

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { configJsonSchema, registry, run, starterConfig, type CliIO } from "@cassandra-mi-netrules/cli";
+import { registry, run, starterConfig, type CliIO } from "@cassandra-mi-netrules/cli";
 
 const dir = mkdtempSync(join(tmpdir(), `cmn-config-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,8 +138,4 @@ describe("emit with a config file", () => {
     expect((await cli(d, ["init", "--force"])).code).toBe(0);
   });
 
-  it("its JSON Schema (schemas/config.schema.json) is the one the CLI builds from the emitters' declarations", () => {
-    const committed = JSON.parse(readFileSync(join(import.meta.dirname, "../../../schemas/config.schema.json"), "utf8")) as unknown;
-    expect(committed, "schemas/config.schema.json drifted: run `npm run generate` and review the diff").toEqual(configJsonSchema(registry));
-  });
 });
