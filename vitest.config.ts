@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -39,6 +40,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: "forks",
+    // Vitest's default is one worker less than the CPUs: one on a 2-CPU machine, where most tests wait on a child process.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true as const, test: { name: "unit", include: ALL, exclude: ["**/node_modules/**", ...Object.values(SUITES).flat()] } },
       ...Object.entries(SUITES).map(([name, include]) => ({ extends: true as const, test: { name, include: [...include] } })),

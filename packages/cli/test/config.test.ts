@@ -104,7 +104,7 @@ describe("emit with a config file", () => {
     ["a bad option value", "targets: { nsg: { priorityStart: 5000 } }\n", "targets.nsg.priorityStart: must be an integer from 100 to 4096 (value: 5000)"],
     ["a bad nested option value", "targets: { markdown: { locale: de } }\n", 'targets.markdown.locale: must be "en" or "fr" (value: "de")'],
     ["YAML that does not parse", "regions: [eastus\nsubnet: x\n", "not valid YAML at line"],
-    ["YAML nested too deeply", `targets: { nsg: { nsgName: ${"[".repeat(150)}${"]".repeat(150)} } }\n`, "nesting exceeded maxDepth (100)"],
+    ["YAML nested too deeply", `targets: { nsg: { nsgName: ${"[".repeat(150)}${"]".repeat(150)} } }\n`, "not valid YAML at line 1, column 125: nesting exceeded maxDepth (100)"],
   ])("%s is an error naming the file, the key path and the value", async (_name, config, message) => {
     const d = workdir(`bad-${_name.replace(/\W+/g, "-")}`);
     writeFileSync(join(d, "bad.yaml"), config);

@@ -17,7 +17,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option("--json", "print JSON")
     .addHelpText(
       "after",
-      examples([`${BIN} audit nsg.json --region eastus --subnet 10.9.0.0/24`, `${BIN} audit - --format az --region eastus < nsg-show.json`, `${BIN} audit plan.json --format tfplan --json`]),
+      examples([`${BIN} audit nsg.json --region eastus --subnet 10.9.0.0/24`, `${BIN} audit - --format az --region eastus < nsg-show.json`, `${BIN} audit plan.json --format tfplan --region eastus --subnet 10.9.0.0/24 --json`]),
     )
     .action(async (file: string, opts: ResolveFlags & { format?: "arm" | "az" | "tfplan"; json?: boolean }) => {
       const { io, outcome } = ctx;
