@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cli, requireBuiltCli, ROOT, run, tempDir, tree, type Run } from "./helpers.js";
+import { BIN, cli, expectCliError as expectInputError, requireBuiltCli, ROOT, run, tempDir, tree } from "./helpers.js";
 
 const EASTUS = ["--region", "eastus", "--subnet", "10.9.0.0/24"];
 const PREFIX = "cassandra-mi-netrules: error: ";
@@ -19,13 +19,6 @@ beforeAll(() => {
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-function expectInputError(r: Run, ...pieces: string[]): void {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stdout).toBe("");
-  expect(r.stderr.startsWith(PREFIX), r.stderr).toBe(true);
-  for (const p of pieces) expect(r.stderr).toContain(p);
-}
 
 describe("running from a clone (the packages are not published)", () => {
   it("the build links the repository's own bin: npx cassandra-mi-netrules runs it", () => {
