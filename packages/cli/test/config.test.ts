@@ -34,6 +34,15 @@ function workdir(name: string, config?: string): string {
   return d;
 }
 
+const CONFIGURED: Readonly<Record<string, string>> = {
+  nsg: "{ priorityStart: 300, nsgName: nsg-from-config }",
+  "azure-firewall": "{ groupPriority: 700 }",
+  iptables: "{ mode: nva }",
+  markdown: "{ locale: fr, changelog: true }",
+  opa: "{ includeTests: false }",
+  "route-table": "{ form: arm }",
+};
+/** Every key, and every registered target (those without options here as an empty entry), as emit all writes them. */
 const FULL = `# every key
 revision: 2021-09-13
 regions: [westeurope, eastus]
@@ -43,13 +52,10 @@ features: { backup: false }
 serviceTags: tags/ServiceTags_Public.json
 out: out/artifacts
 targets:
-  nsg: { priorityStart: 300, nsgName: nsg-from-config }
-  azure-firewall: { groupPriority: 700 }
-  iptables: { mode: nva }
-  nftables:
-  markdown: { locale: fr, changelog: true }
-  opa: { includeTests: false }
-  route-table: { form: arm }
+${registry
+  .names()
+  .map((t) => `  ${t}: ${CONFIGURED[t] ?? ""}`.trimEnd())
+  .join("\n")}
 `;
 
 describe("emit with a config file", () => {
@@ -99,7 +105,7 @@ describe("emit with a config file", () => {
     ["a bad peer", "peers: [192.0.2.1/24]\n", 'peers[0]: must be a CIDR prefix such as 10.9.0.0/24, without host bits (value: "192.0.2.1/24")'],
     ["an unknown feature", "features: { bakup: true }\n", 'features.bakup: unknown feature (features: backup, vpn); did you mean "backup"? (value: true)'],
     ["a feature that is not a boolean", "features: { backup: maybe }\n", 'features.backup: must be true or false (value: "maybe")'],
-    ["an unknown target", "targets: { nsgg: {} }\n", 'targets.nsgg: unknown target (targets: azure-firewall, iptables, markdown, nftables, nsg, opa, route-table); did you mean "nsg"?'],
+    ["an unknown target", "targets: { nsgg: {} }\n", `targets.nsgg: unknown target (targets: ${registry.names().join(", ")}); did you mean "nsg"?`],
     ["an unknown option", "targets: { nftables: { tabel: x } }\n", 'targets.nftables.tabel: nftables has no option "tabel"'],
     ["a bad option value", "targets: { nsg: { priorityStart: 5000 } }\n", "targets.nsg.priorityStart: must be an integer from 100 to 4096 (value: 5000)"],
     ["a bad nested option value", "targets: { markdown: { locale: de } }\n", 'targets.markdown.locale: must be "en" or "fr" (value: "de")'],
