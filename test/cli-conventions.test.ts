@@ -117,7 +117,8 @@ describe("options given once", () => {
     ["--nsg-priority-start", ["emit", "nsg", ...EASTUS, "--nsg-priority-start", "200", "--nsg-priority-start", "300"], '--nsg-priority-start: given twice (200, then "300")'],
     ["--service-tags", ["emit", "nsg", ...EASTUS, "--service-tags", "a.json", "--service-tags", "b.json"], '--service-tags: given twice ("a.json", then "b.json")'],
   ])("a repeated %s is refused, not the last one kept", (_flag, args, message) => {
-    expectInputError(cli(args), message);
+    // In a scratch directory: a CLI that kept the last --out would write there.
+    expectInputError(cli(args, { cwd: tmp }), message);
   });
 });
 
