@@ -32,6 +32,7 @@ export default defineConfig({
     alias: [
       { find: /^@cassandra-mi-netrules\/core\/(schema|service-tags|source|options|contract)$/, replacement: `${pkgs}core/src/$1.ts` },
       { find: /^@cassandra-mi-netrules\/azure\/schema$/, replacement: `${pkgs}azure/src/schema.ts` },
+      { find: /^@cassandra-mi-netrules\/linux\/options$/, replacement: `${pkgs}linux/src/options.ts` },
       { find: /^@cassandra-mi-netrules\/testkit\/([a-z0-9-]+)$/, replacement: `${pkgs}testkit/src/$1.ts` },
       { find: /^@cassandra-mi-netrules\/([a-z0-9-]+)$/, replacement: `${pkgs}$1/src/index.ts` },
     ],

@@ -214,6 +214,14 @@ describe("emit", () => {
     expect(status(withTags)).toBe("enforced");
   });
 
+  it("regions as az writes them and --revision latest resolve to ARM names and the current revision", () => {
+    const r = cli(["list", "--json", "--revision", "latest", "--region", "East US", "--region", "WestEurope"]);
+    expect(r.code, r.stderr).toBe(0);
+    const resolved = JSON.parse(r.stdout) as { regions: string[]; revision: { id: string } };
+    expect(resolved.regions).toEqual(["eastus", "westeurope"]);
+    expect(resolved.revision.id).toBe("2021-11-02");
+  });
+
   it("--revision, several --region and -O reach the artifact", () => {
     const r = cli(["emit", "nsg", "--revision", "2021-08-14", "--region", "eastus", "--region", "westeurope", "--subnet", "10.9.0.0/24", "-O", "nsg.nsgName=nsg-from-cli"]);
     expect(r.code, r.stderr).toBe(0);
@@ -234,6 +242,8 @@ describe("emit", () => {
     ["unknown target", ["emit", "nsgg", "--region", "eastus"], ['<target>: unknown target "nsgg"; did you mean "nsg"?']],
     ["unknown region", ["emit", "nsg", "--region", "westeurop"], ['--region: unknown region "westeurop"; did you mean "westeurope"?']],
     ["bad subnet", ["emit", "nsg", "--region", "eastus", "--subnet", "10.0.0.0/33"], ["--subnet:", '"10.0.0.0/33"']],
+    ["subnet wider than Azure allows", ["emit", "nsg", "--region", "eastus", "--subnet", "0.0.0.0/0"], ["--subnet: /0 is wider than any Azure subnet", "/2 to /29 for IPv4", '"0.0.0.0/0"']],
+    ["empty region", ["emit", "nsg", "--region", "", "--subnet", "10.9.0.0/24"], ['--region: empty region name; pass no region at all to leave {region} unfilled (value: "")']],
     ["bad feature value", ["emit", "nsg", "--feature", "backup=maybe"], ['--feature: backup: expected on or off (value: "maybe")']],
     ["bad priority", ["emit", "nsg", "--nsg-priority-start", "ten"], ['--nsg-priority-start: expected an integer (value: "ten")']],
     ["bad mode", ["emit", "iptables", "--mode", "router"], ["'router' is invalid"]],
@@ -253,6 +263,50 @@ describe("emit", () => {
     const tag = { name: "Storage", id: "Storage", properties: { changeNumber: 1, region: "", regionId: 0, platform: "Azure", systemService: "AzureStorage", addressPrefixes: ["10.0.0.0/99"], networkFeatures: [] } };
     writeFileSync(wrong, JSON.stringify({ changeNumber: 1, cloud: "Public", values: [tag] }));
     expectInputError(cli(["emit", "nsg", "--region", "eastus", "--service-tags", wrong]), `--service-tags: ${wrong}: values[0].properties.addressPrefixes[0]`, '(value: "10.0.0.0/99")');
+  });
+});
+
+describe("--service-tags: compared with Microsoft's file, bounded, never echoed", () => {
+  const vendored = () => JSON.parse(readFileSync(SERVICE_TAGS, "utf8")) as { changeNumber: number | string; values: { name: string; properties: { changeNumber: number | string; addressPrefixes: string[] } }[] };
+
+  it("a 200 MB file is refused before it is read, naming the limit", () => {
+    const big = join(tmp, "huge-service-tags.json");
+    run("truncate", ["-s", "200M", big]);
+    const r = cli(["emit", "nsg", ...EASTUS, "--service-tags", big]);
+    expectInputError(r, `--service-tags: file "${big}" is 209715200 bytes, over the limit of 33554432 bytes (32 MiB)`);
+    rmSync(big);
+  });
+
+  it("a Storage tag given 0.0.0.0/0 is refused: exit 2, the file, the field, the tag and the value", () => {
+    const doc = vendored();
+    const at = doc.values.findIndex((v) => v.name === "Storage");
+    doc.values[at]?.properties.addressPrefixes.push("0.0.0.0/0");
+    const file = join(tmp, "storage-everything.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const r = cli(["emit", "iptables", ...EASTUS, "--service-tags", file]);
+    expectInputError(r, `--service-tags: ${file}: values[${at}].properties.addressPrefixes[`, "tag Storage: no service tag holds a prefix wider than /8", '(value: "0.0.0.0/0")');
+  });
+
+  it("a file that is no JSON shows 16 characters of it at most", () => {
+    const file = join(tmp, "shadow");
+    writeFileSync(file, "root:$6$salt$SECRETHASHVALUE:19976:0:99999:7:::\nuser:$6$x$OTHERSECRET:1:0:9:7:::\n");
+    const r = cli(["emit", "nsg", ...EASTUS, "--service-tags", file]);
+    expectInputError(r, `--service-tags: ${file}: (root): not valid JSON`, '(value: "root:$6$salt$SEC")');
+    expect(r.stderr).not.toContain("SECRETHASHVALUE");
+    expect(r.stderr).not.toContain("OTHERSECRET");
+  });
+
+  it("takes the az network list-service-tags format, and says on stderr how the file differs from the bundled one", () => {
+    const doc = vendored();
+    const az = { ...doc, changeNumber: "300", values: doc.values.map((v) => ({ ...v, properties: { ...v.properties, changeNumber: String(v.properties.changeNumber) } })) };
+    const file = join(tmp, "az-service-tags.json");
+    writeFileSync(file, JSON.stringify(az, null, 4));
+    const r = cli(["emit", "iptables", ...EASTUS, "--service-tags", file, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { targets: { coverage: { ruleId: string; status: string }[] }[] };
+    expect(report.targets[0]?.coverage.find((c) => c.ruleId === "tag-storage")?.status).toBe("enforced");
+    expect(r.stderr).toContain(`cassandra-mi-netrules: --service-tags "${file}": changeNumber 300 is older than the bundled ServiceTags_Public_20251028.json (375)`);
+    expect(cli(["emit", "iptables", ...EASTUS, "--service-tags", SERVICE_TAGS, "--json"]).stderr).toBe("");
   });
 });
 

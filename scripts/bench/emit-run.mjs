@@ -178,6 +178,7 @@ process.stdout.write(
     hotspots,
     passes,
     regions: regions.length,
+    regionNames: regions,
     revision: core.currentRevision.id,
     targets: targets.map((x) => ({ dir: x.dir, name: x.name, version: x.version })),
     missing,

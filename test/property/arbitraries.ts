@@ -16,6 +16,7 @@ import {
   serviceTagCatalog,
   sortBy,
   splitByFamily,
+  SUBNET_PREFIX_LENGTHS,
   uniqueSorted,
   version as coreVersion,
   type Condition,
@@ -33,6 +34,7 @@ import {
   type SourceTable,
 } from "@cassandra-mi-netrules/core";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
+import { WIDEST_NETWORK } from "@cassandra-mi-netrules/linux";
 
 /** How many cases each property runs: `FC_NUM_RUNS` (the nightly script sets 10000), default 1000. */
 export function numRuns(fallback = 1000): number {
@@ -196,6 +198,11 @@ export const fqdnPattern: fc.Arbitrary<FqdnPattern> = fc
 
 /* ---------- addresses and ports ---------- */
 
+const narrowEnough = (cidr: string): boolean => {
+  const p = parseCidr(cidr, false);
+  return p.length >= WIDEST_NETWORK[p.family];
+};
+
 const ipv4Prefix: fc.Arbitrary<string> = fc
   .tuple(fc.ipV4(), fc.oneof(fc.constantFrom(0, 1, 8, 24, 31, 32), fc.integer({ min: 0, max: 32 })))
   .map(([a, len]) => parseCidr(`${a}/${len}`, false).text);
@@ -212,6 +219,13 @@ const ipv6Prefix: fc.Arbitrary<string> = fc
       return false;
     }
   });
+/** A cluster subnet as the resolver takes it: IPv4 /2 to /29 (both ends weighted up), IPv6 /64. */
+const subnetPrefix: fc.Arbitrary<string> = fc.oneof(
+  fc
+    .tuple(fc.ipV4(), fc.oneof(fc.constantFrom(SUBNET_PREFIX_LENGTHS[4].widest, SUBNET_PREFIX_LENGTHS[4].narrowest), fc.integer({ min: SUBNET_PREFIX_LENGTHS[4].widest, max: SUBNET_PREFIX_LENGTHS[4].narrowest })))
+    .map(([a, len]) => parseCidr(`${a}/${len}`, false).text),
+  fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }).map((g) => parseCidr(`${g.map((x) => x.toString(16)).join(":")}::/64`).text),
+);
 /** Documentation and the dataset's own ranges, mixed with arbitrary ones (0.0.0.0/0 included). */
 export const cidr: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "13.104.0.0/14", "40.64.0.0/10", "104.40.0.0/13", "203.0.113.7/32", "2001:db8::1/128") },
@@ -324,7 +338,7 @@ const ruleDraft = (id: string): fc.Arbitrary<RuleDraft> =>
             { weight: 15, arbitrary: fc.tuple(fc.constant<"TCP">("TCP"), ports) },
           ),
           purpose: hostileLocalized,
-          conditions: fc.array(fc.record({ when: fc.constantFrom<"enabled" | "disabled">("enabled", "disabled"), feature: fc.constantFrom<"backup" | "vpn">("backup", "vpn"), en: hostileText, fr: hostileText }), { maxLength: 1 }),
+          conditions: fc.array(fc.record({ when: fc.constantFrom<"enabled" | "disabled">("enabled", "disabled"), feature: fc.constantFrom<"backup" | "vpn">("backup", "vpn"), en: hostileNonBlank, fr: hostileNonBlank }), { maxLength: 1 }),
           inferred: fc.array(inference, { maxLength: 2 }),
           provenance,
           fqdnPatterns: fc.uniqueArray(fqdnPattern, { maxLength: 3, selector: (f) => f.pattern }),
@@ -348,7 +362,7 @@ function fillFqdns(p: FqdnPattern, regions: readonly string[]): ResolvedFqdn[] {
 }
 
 function toRule(d: RuleDraft, order: number, regions: readonly string[], features: Record<string, boolean>, withPrefixes: boolean): ResolvedRule {
-  const conditions: Condition[] = d.conditions.map((c) => ({ feature: c.feature, when: features[c.feature] ? "enabled" : "disabled", en: c.en || "x", fr: c.fr || "x" }));
+  const conditions: Condition[] = d.conditions.map((c) => ({ feature: c.feature, when: features[c.feature] ? "enabled" : "disabled", en: c.en, fr: c.fr }));
   const prefixes: PrefixSet = splitByFamily(d.prefixes);
   return {
     id: d.id,
@@ -382,7 +396,8 @@ export function resolvedRules(constraints: ResolvedRulesConstraints = {}): fc.Ar
     .record({
       ids: fc.uniqueArray(edgeRequirementId, { minLength: 1, maxLength: maxRules }),
       regions: regionList,
-      subnet: fc.option(fc.oneof(fc.constantFrom("10.9.0.0/24", "192.0.2.0/24", "2001:db8:1::/64"), ipv4Prefix, ipv6Prefix), { nil: undefined }),
+      // A cluster subnet is never wider than WIDEST_NETWORK (/8, /32): the Linux emitters refuse one that is.
+      subnet: fc.option(fc.oneof(fc.constantFrom("10.9.0.0/24", "192.0.2.0/24", "2001:db8:1::/64"), subnetPrefix).filter(narrowEnough), { nil: undefined }),
       features: fc.record({ backup: fc.boolean(), vpn: fc.boolean() }),
       withPrefixes: constraints.tagPrefixes === false ? fc.constant(false) : fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
       revision: fc.record({

@@ -156,11 +156,12 @@ describe("bad inputs (SECURITY.md table)", () => {
 
   it("B15 malformed service-tags file: ServiceTagsError naming the file, the path and the value", () => {
     const text = readFileSync(new URL("../../vendor/service-tags/ServiceTags_Public_20251028.json", import.meta.url), "utf8");
-    const doc = JSON.parse(text) as { values: Array<{ properties: { addressPrefixes: string[] } }> };
+    const doc = JSON.parse(text) as { values: Array<{ name: string; properties: { addressPrefixes: string[] } }> };
     const first = doc.values[0];
     if (!first) throw new Error("vendored service-tags file has no values");
     first.properties.addressPrefixes = ["10.0.0.0/8", "$(reboot)"];
-    const e = thrown(() => loadServiceTags(doc, "tags.json"));
+    // A tag's prefixes are read when the tag is first used.
+    const e = thrown(() => loadServiceTags(doc, "tags.json").get(first.name));
     expect(e).toBeInstanceOf(ServiceTagsError);
     expect(e.message).toMatch(/^tags\.json: values\[0\]\.properties\.addressPrefixes\[1\]: .*\(value: "\$\(reboot\)"\)$/);
     const notJson = thrown(() => loadServiceTags("{ nope", "tags.json"));
@@ -213,6 +214,20 @@ describe("bad inputs (SECURITY.md table)", () => {
     expect(e.message).toMatch(/^options\.subnets\[0\]: .*\(value: "10\.0\.0\.0\/8; reboot"\)$/);
     expect(thrown(() => emitIptablesScript(eastus, { peers: ["$(id)"] })).message).toMatch(/^options\.peers\[0\]: /);
     expect(thrown(() => emitIptablesScript(resolveRules({ regions: ["eastus"] }), {})).message).toMatch(/^options\.subnets: nva mode needs the cluster subnet/);
+  });
+
+  it("B21a a peer or subnet as wide as every address (alone or together): LinuxFirewallError naming the option and value", () => {
+    expect(thrown(() => emitIptablesScript(eastus, { peers: ["0.0.0.0/0"] })).message).toMatch(/^options\.peers\[0\]: is wider than \/8: .*\(value: "0\.0\.0\.0\/0"\)$/);
+    expect(thrown(() => emitNftablesRuleset(eastus, { peers: ["::/0"] })).message).toMatch(/^options\.peers\[0\]: is wider than \/32: .*\(value: "::\/0"\)$/);
+    expect(thrown(() => emitIptablesScript(eastus, { peers: ["0.0.0.0/1", "128.0.0.0/1"] })).message).toMatch(/^options\.peers\[0\]: is wider than \/8/);
+    expect(thrown(() => emitIptablesScript({ ...eastus, subnet: { cidr: "0.0.0.0/0", family: 4 } })).message).toMatch(/^resolved\.subnet\[0\]: is wider than \/8/);
+  });
+
+  it("B21b an unknown iptables or nftables option: LinuxFirewallError naming it and the known ones", () => {
+    expect(thrown(() => emitNftablesRuleset(eastus, { tabel: "x" } as never)).message).toBe(
+      'options.tabel: unknown option; known: mode, subnets, peers, fqdns, regionalTags, fqdnTimeout, table (value: "x")',
+    );
+    expect(thrown(() => emitIptablesScript(eastus, { tabel: "x" } as never)).message).toMatch(/^options\.tabel: unknown option; known: mode, /);
   });
 
   it("B22 nftables table name with nft syntax: LinuxFirewallError naming options.table", () => {

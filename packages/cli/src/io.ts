@@ -1,5 +1,5 @@
 /** The CLI's reading of inputs: files, stdin and directories, as text only (writing is out-dir.ts). */
-import { lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { CliError, shown } from "./errors.js";
 
@@ -19,13 +19,17 @@ export function reason(e: unknown): string {
   return (err.message ?? String(e)).replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, "");
 }
 
-/** Reads a text file (or stdin for `-`); `what` says which option or argument named it. */
-export function readText(io: CliIO, file: string, what: string): string {
+/** Reads a text file (or stdin for `-`); `what` says which option or argument named it. A file over `maxBytes` is refused unread. */
+export function readText(io: CliIO, file: string, what: string, maxBytes = Number.POSITIVE_INFINITY): string {
   if (file === "-") return checkText(io.readStdin(), what, "standard input");
   let bytes: Buffer;
   try {
-    bytes = readFileSync(resolve(io.cwd, file));
+    const path = resolve(io.cwd, file);
+    const size = statSync(path).size;
+    if (size > maxBytes) throw new CliError(`${what}: file ${shown(file)} is ${size} bytes, over the limit of ${maxBytes} bytes (${maxBytes / 1024 / 1024} MiB)`);
+    bytes = readFileSync(path);
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(`${what}: cannot read file ${shown(file)}: ${reason(e)}`);
   }
   return decodeText(bytes, what, file);

@@ -11,9 +11,9 @@ export interface ResolveFlags {
   readonly serviceTags?: string;
 }
 
-/** Commander collector for repeatable options; also splits `a,b`. */
+/** Commander collector for repeatable options; also splits `a,b`. Empty items stay, for the resolver to refuse. */
 export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+  return [...(previous ?? []), ...value.split(",").map((v) => v.trim())];
 }
 
 export function parseFeatures(items: readonly string[] | undefined): Record<string, boolean> {
@@ -31,11 +31,11 @@ export function parseFeatures(items: readonly string[] | undefined): Record<stri
   return out;
 }
 
-/** Loads the file with the zod-validating subpath, imported only when a file is given (it is the slow part of start-up). */
+/** Loads the file with the service-tags subpath, imported only when a file is given; a file over its size limit is not read. */
 export async function readServiceTags(io: CliIO, file: string | undefined): Promise<ServiceTagIndex | undefined> {
   if (file === undefined) return undefined;
-  const text = readText(io, file, "--service-tags");
-  const { loadServiceTags } = await import("@cassandra-mi-netrules/core/service-tags");
+  const { loadServiceTags, MAX_SERVICE_TAGS_BYTES } = await import("@cassandra-mi-netrules/core/service-tags");
+  const text = readText(io, file, "--service-tags", MAX_SERVICE_TAGS_BYTES);
   try {
     return loadServiceTags(text, file);
   } catch (e) {
@@ -43,11 +43,21 @@ export async function readServiceTags(io: CliIO, file: string | undefined): Prom
   }
 }
 
+const reported = new WeakSet<ServiceTagIndex>();
+/** Says on stderr, once per file, how it differs from the bundled Microsoft file (nothing when it does not). */
+async function reportServiceTags(io: CliIO, index: ServiceTagIndex, file: string | undefined): Promise<void> {
+  if (reported.has(index) || !index.report) return;
+  reported.add(index);
+  const { formatServiceTagsReport } = await import("@cassandra-mi-netrules/core/service-tags");
+  for (const line of formatServiceTagsReport(index.report())) io.stderr(`cassandra-mi-netrules: --service-tags ${shown(file ?? "")}: ${line}\n`);
+}
+
 /** Runs the resolver; its errors name the option (`--region`, `--subnet`, `--revision`). */
 export async function resolveFrom(io: CliIO, flags: ResolveFlags, revision = flags.revision, preloaded?: ServiceTagIndex): Promise<ResolvedRules> {
   const index = preloaded ?? (await readServiceTags(io, flags.serviceTags));
+  let resolved: ResolvedRules;
   try {
-    return resolveRules({
+    resolved = resolveRules({
       ...(revision !== undefined ? { revision } : {}),
       regions: flags.region ?? [],
       ...(flags.subnet !== undefined ? { subnet: flags.subnet } : {}),
@@ -57,6 +67,10 @@ export async function resolveFrom(io: CliIO, flags: ResolveFlags, revision = fla
   } catch (e) {
     if (e instanceof UnknownNameError) throw new CliError(`--${e.what}: ${e.message}`);
     if (e instanceof Error && e.name === "ResolveError") throw new CliError(`--${e.message}`);
+    // A tag of the file is checked when the resolver first uses it.
+    if (e instanceof Error && e.name === "ServiceTagsError") throw new CliError(`--service-tags: ${e.message}`);
     throw e;
   }
+  if (index) await reportServiceTags(io, index, flags.serviceTags);
+  return resolved;
 }

@@ -411,6 +411,12 @@ function siblings(stack: readonly number[], a: number, b: number, w: number, len
  * files are canonical; user input is checked with parseCidr before it gets here).
  */
 export function mergePrefixes(prefixes: Iterable<string>): PrefixSet {
+  // A list core built as this function returns it (a service-tags index's) is its own merge.
+  const family = mergedPrefixFamily(prefixes);
+  if (family !== undefined) {
+    const list = [...(prefixes as readonly string[])];
+    return family === 4 ? { ipv4: list, ipv6: [] } : { ipv4: [], ipv6: list };
+  }
   const v4 = new Gathered(4);
   const v6 = new Gathered(6);
   for (const p of prefixes) {
@@ -420,6 +426,24 @@ export function mergePrefixes(prefixes: Iterable<string>): PrefixSet {
     (code >> 8 === 4 ? v4 : v6).add(p, code & 255);
   }
   return { ipv4: v4.merge(), ipv6: v6.merge() };
+}
+
+// Lists core built as mergePrefixes returns them (canonical, sorted, merged, one family) and froze.
+const mergedLists = new WeakMap<readonly string[], 4 | 6>();
+
+/** Freezes `list`, one family's part of a mergePrefixes result, and records it for `mergedPrefixFamily`. */
+export function markMergedPrefixList(list: readonly string[], family: 4 | 6): readonly string[] {
+  mergedLists.set(Object.freeze(list), family);
+  return list;
+}
+
+/**
+ * The family of a list core built and froze as mergePrefixes returns it (a service-tags index hands such
+ * lists to the resolver), or undefined for any other list, a hand-built one included: a planner may take a
+ * recorded list as it is instead of reading and merging it again.
+ */
+export function mergedPrefixFamily(list: unknown): 4 | 6 | undefined {
+  return typeof list === "object" && list !== null ? mergedLists.get(list as readonly string[]) : undefined;
 }
 
 /** Splits prefixes by family without merging, each list sorted by address then length. */

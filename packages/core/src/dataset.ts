@@ -67,10 +67,18 @@ export class UnknownNameError extends Error {
   }
 }
 
+/** Names a revision may go by besides its date: `latest`, and its label in any case (`GA`, `ga`, `V1`). */
+function revisionByAlias(name: string): Revision | undefined {
+  if (name === "latest") return currentRevision;
+  const wanted = name.toLowerCase();
+  return revisions.find((r) => r.label.toLowerCase() === wanted);
+}
+
+/** A revision by its date id, `latest`, or its label (`GA`, `V1`... in any case). */
 export function getRevision(id: string): Revision {
-  const rev = revisions.find((r) => r.id === id);
+  const rev = revisions.find((r) => r.id === id) ?? revisionByAlias(id);
   if (!rev) {
-    const ids = revisions.map((r) => r.id);
+    const ids = [...revisions.map((r) => r.id), "latest"];
     throw new UnknownNameError("revision", id, nearest(id, ids), ids);
   }
   return rev;
@@ -85,13 +93,23 @@ export function getRequirement(id: string): Requirement {
   return req;
 }
 
-/** The region, or an UnknownNameError with the nearest valid name. */
+/** How `az` compares location names: case and spaces do not count, so `EastUS`, `East US` and `eastus` are one. */
+function regionKey(name: string): string {
+  return name.toLowerCase().replace(/\s+/g, "");
+}
+
+let regionsByKey: Map<string, Region> | undefined;
+
+/**
+ * The region, named as `az` accepts it (the ARM name in any case and spacing, `EastUS`, `East US 2`, or
+ * its display name), or an UnknownNameError with the nearest valid ARM name.
+ */
 export function getRegion(name: string): Region {
-  const region = regions.find((r) => r.name === name);
+  regionsByKey ??= new Map(regions.flatMap((r) => [[regionKey(r.displayName), r] as const, [regionKey(r.name), r] as const]));
+  const region = regionsByKey.get(regionKey(name));
   if (!region) {
     const names = regions.map((r) => r.name);
-    const byDisplay = regions.find((r) => r.displayName.toLowerCase() === name.toLowerCase() || r.name === name.toLowerCase());
-    throw new UnknownNameError("region", name, byDisplay?.name ?? nearest(name.replace(/\s+/g, ""), names), names);
+    throw new UnknownNameError("region", name, nearest(regionKey(name), names), names);
   }
   return region;
 }

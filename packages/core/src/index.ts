@@ -20,8 +20,8 @@ export {
   coreMajor,
 } from "./dataset.js";
 export { describeWireRule, diffRevisionData, diffRevisions, wireRule, type RequirementChange, type RevisionDiff, type RuleField, type WireDestination, type WireRule, type WordingChange } from "./diff.js";
-export { ResolveError, resolveRules } from "./resolve.js";
-export { CidrError, cidrContains, formatAddress, isCidr, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
+export { ResolveError, resolveRules, SUBNET_PREFIX_LENGTHS } from "./resolve.js";
+export { CidrError, cidrContains, formatAddress, isCidr, mergedPrefixFamily, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
 export { canonicalJson, compareStrings, sortBy, uniqueSorted } from "./order.js";
 export { nearest } from "./suggest.js";
 export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";
@@ -29,6 +29,5 @@ export { allocatePriorities, PriorityRangeError, type PriorityPlan } from "./emi
 export { EmitterRegistry } from "./emit/registry.js";
 export { EmitterOptionError } from "./emit/option-error.js";
 export { artifactStamp, stampLines, type ArtifactStamp } from "./emit/stamp.js";
-export { checkRuleId, dnsmasqDomain, linuxStampLines, LinuxFirewallError, planLinuxFirewall, safeCommentText, type DnsmasqDomain, type FirewallChain, type FirewallRule, type FirewallSet, type LinuxFirewallMode, type LinuxFirewallNaming, type LinuxFirewallOptions, type LinuxFirewallPlan, type LinuxFirewallPlanning } from "./emit/linux-firewall.js";
 export { listSome, shortHash } from "./emit/text.js";
 export { getUdrAdvice, udrAdvice } from "./udr.js";

@@ -144,4 +144,3 @@ export function cidrListOption(description: string): z.ZodOptional<z.ZodArray<z.
   return z.array(item, { error: "must be an array of CIDR prefixes" }).optional().describe(description);
 }
 
-export { linuxFirewallOptionExtras, linuxFirewallOptionShape } from "./emit/linux-options.js";

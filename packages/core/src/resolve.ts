@@ -86,14 +86,41 @@ function conditionsHold(req: Requirement, enabled: Readonly<Record<string, boole
   return undefined;
 }
 
+/**
+ * The prefix lengths an Azure subnet can have, so a delegated subnet too: "The smallest supported IPv4
+ * subnet is /29, and the largest is /2 ... IPv6 subnets must be exactly /64 in size" (Azure Virtual Network
+ * FAQ, "How small and how large can virtual networks and subnets be?").
+ */
+export const SUBNET_PREFIX_LENGTHS: Readonly<Record<4 | 6, { readonly widest: number; readonly narrowest: number }>> = Object.freeze({
+  4: Object.freeze({ widest: 2, narrowest: 29 }),
+  6: Object.freeze({ widest: 64, narrowest: 64 }),
+});
+
 function resolveSubnet(subnet: string | undefined): ResolvedSubnet | undefined {
   if (subnet === undefined) return undefined;
+  let c: ReturnType<typeof parseCidr>;
   try {
-    const c = parseCidr(subnet);
-    return { cidr: c.text, family: c.family };
+    c = parseCidr(subnet);
   } catch (e) {
     throw new ResolveError("subnet", subnet, (e as Error).message);
   }
+  const { widest, narrowest } = SUBNET_PREFIX_LENGTHS[c.family];
+  if (c.length < widest || c.length > narrowest) {
+    const limits = "a delegated subnet is /2 to /29 for IPv4 and exactly /64 for IPv6 (Azure Virtual Network FAQ)";
+    throw new ResolveError("subnet", subnet, `/${c.length} is ${c.length < widest ? "wider" : "narrower"} than any Azure subnet: ${limits}`);
+  }
+  return { cidr: c.text, family: c.family };
+}
+
+/** The ARM names of the requested regions, as `az` accepts them; an empty name is an error, not "no region". */
+function resolveRegions(requested: readonly unknown[]): string[] {
+  return uniqueSorted(
+    requested.map((r) => {
+      if (typeof r !== "string") throw new ResolveError("regions", r, "each region must be a string");
+      if (r.trim() === "") throw new ResolveError("region", r, "empty region name; pass no region at all to leave {region} unfilled");
+      return getRegion(r).name;
+    }),
+  );
 }
 
 /**
@@ -104,11 +131,7 @@ function resolveSubnet(subnet: string | undefined): ResolvedSubnet | undefined {
 export function resolveRules(options: ResolveOptions): ResolvedRules {
   if (!options || !Array.isArray(options.regions)) throw new ResolveError("regions", options?.regions, "must be an array of region names");
   const revision = options.revision === undefined ? currentRevision : getRevision(options.revision);
-  for (const r of options.regions) {
-    if (typeof r !== "string") throw new ResolveError("regions", r, "each region must be a string");
-    getRegion(r);
-  }
-  const regions = uniqueSorted(options.regions);
+  const regions = resolveRegions(options.regions);
   const subnet = resolveSubnet(options.subnet);
 
   const known = new Set(featureList.map((f) => f.id));

@@ -9,13 +9,16 @@ export const RequirementIdSchema = z
 
 export const RevisionIdSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 
-/** Text in one language; absent, empty or blank text is reported as missing in that language. */
+/**
+ * Text in one language; absent, empty or blank text is reported as missing in that language. The `\S`
+ * pattern says the same in the JSON Schema, which cannot state `trim`.
+ */
 function textIn(language: "English" | "French") {
   const missing = `${language} text is missing`;
   return z
     .string({ error: (issue) => (issue.input === undefined ? missing : `${language} text must be a string`) })
-    .trim()
-    .min(1, missing);
+    .regex(/\S/, missing)
+    .trim();
 }
 
 export const LocalizedTextSchema = z.object({ en: textIn("English"), fr: textIn("French") }).strict();
@@ -85,8 +88,9 @@ export const ConditionSchema = z
   .object({
     feature: z.string().regex(/^[a-z][a-z0-9-]*$/),
     when: z.enum(["enabled", "disabled"]),
-    en: z.string().min(1),
-    fr: z.string().min(1),
+    // Blank text was accepted here while every emitter refuses it (issue 21): the same rule as purposes.
+    en: textIn("English"),
+    fr: textIn("French"),
   })
   .strict();
 
@@ -162,17 +166,28 @@ export const FeatureSchema = z
 
 export const FeatureFileSchema = z.array(FeatureSchema);
 
-/** Microsoft's "Azure IP Ranges and Service Tags" file (ServiceTags_Public_YYYYMMDD.json). */
+/* ---------- service-tags files (owned with packages/core/src/service-tags*.ts) ---------- */
+
+/** A changeNumber: an integer in the download file, a string of digits in the REST API and `az` output. */
+const ChangeNumberSchema = z.union([z.number().int(), z.string().regex(/^\d{1,15}$/).transform(Number)], {
+  error: "must be an integer, or a string of decimal digits",
+});
+
+/**
+ * Microsoft's "Azure IP Ranges and Service Tags" file (ServiceTags_Public_YYYYMMDD.json), or what the
+ * service-tags REST API and `az network list-service-tags` return (changeNumbers as strings, more fields).
+ * `loadServiceTags` checks the same rules by hand (service-tags-file.ts): a test holds the two together.
+ */
 export const ServiceTagsFileSchema = z.object({
-  changeNumber: z.number().int(),
+  changeNumber: ChangeNumberSchema,
   cloud: z.string(),
   values: z.array(
     z.object({
       name: z.string().min(1),
       id: z.string().min(1),
       properties: z.object({
-        changeNumber: z.number().int(),
-        region: z.string(),
+        changeNumber: ChangeNumberSchema,
+        region: z.string().default(""),
         regionId: z.number().int().optional(),
         platform: z.string().optional(),
         systemService: z.string().optional(),
@@ -182,6 +197,8 @@ export const ServiceTagsFileSchema = z.object({
     }),
   ),
 });
+
+/* ---------- end of service-tags files ---------- */
 
 export type RequirementSource = z.infer<typeof RequirementSourceSchema>;
 export type RevisionSource = z.infer<typeof RevisionSourceSchema>;

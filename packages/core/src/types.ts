@@ -159,9 +159,39 @@ export interface ServiceTagInfo {
 export interface ServiceTagIndex {
   readonly cloud: string;
   readonly changeNumber: number;
+  /** Every tag by exact name, sorted by name (`loadServiceTags`: reading it checks and merges every tag). */
   readonly tags: ReadonlyMap<string, ServiceTagInfo>;
-  /** Case-insensitive lookup by tag name. */
+  /** Case-insensitive lookup by tag name (`loadServiceTags`: checks and merges the tag on first use; may throw `ServiceTagsError`). */
   get(name: string): ServiceTagInfo | undefined;
+  /** How the file compares with the bundled Microsoft file (`loadServiceTags`; tags so far used). */
+  report?(): ServiceTagsReport;
+}
+
+/** How far one of the dataset's tags moved from the bundled file. Shares are of the bundled tag's addresses. */
+export interface ServiceTagDrift {
+  readonly tag: string;
+  readonly bundledChangeNumber: number;
+  readonly changeNumber: number;
+  /** Addresses the file's tag holds that the bundled one does not, and the reverse, per family (0.05 is 5%). */
+  readonly added: { readonly ipv4: number; readonly ipv6: number };
+  readonly removed: { readonly ipv4: number; readonly ipv6: number };
+}
+
+/** What a service-tags file holds compared with the Microsoft file bundled with the package. */
+export interface ServiceTagsReport {
+  /** The file (as named to `loadServiceTags`) and its top-level changeNumber. */
+  readonly source: string;
+  readonly changeNumber: number;
+  /** The bundled file: name and top-level changeNumber. */
+  readonly bundled: { readonly source: string; readonly changeNumber: number };
+  /** False when the comparison was turned off (`compare: false`): only the fields above are filled. */
+  readonly compared: boolean;
+  /** Tag names of the file made of a service or region the bundled file does not know, sorted. */
+  readonly unknownTags: readonly string[];
+  /** Tags the dataset uses (and their regional forms) that the bundled file has and this one lacks, sorted. */
+  readonly missingTags: readonly string[];
+  /** The dataset's global tags checked so far (the ones used), sorted by name. */
+  readonly drift: readonly ServiceTagDrift[];
 }
 
 /** A service tag as one target may write it. */
@@ -249,11 +279,14 @@ export interface ResolvedRules {
 }
 
 export interface ResolveOptions {
-  /** Revision id; default: the current revision. */
+  /** Revision id (its date), `latest`, or its label (`GA`, `V1`, any case); default: the current revision. */
   revision?: string;
-  /** ARM location names of the datacenters, e.g. `["eastus"]`. */
+  /**
+   * The datacenters' regions as `az` accepts them: ARM location names in any case and spacing (`eastus`,
+   * `EastUS`, `East US`) or display names; the result holds ARM names. An empty name is an error.
+   */
   regions: readonly string[];
-  /** The cluster's delegated subnet, IPv4 or IPv6 CIDR. */
+  /** The cluster's delegated subnet, IPv4 (/2 to /29) or IPv6 (/64) CIDR: the sizes Azure allows a subnet. */
   subnet?: string;
   /** Feature switches by id (`backup`, `vpn`); missing ones take their default. */
   features?: Readonly<Record<string, boolean>>;

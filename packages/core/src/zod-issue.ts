@@ -25,3 +25,22 @@ export function showValue(value: unknown): string {
   const s = (typeof value === "string" && value.length > 80 ? JSON.stringify(value.slice(0, 80)) : JSON.stringify(value)) ?? String(value);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
+
+/**
+ * A value from a user's file in an error message: at most `max` characters, every character outside
+ * printable ASCII escaped (`\u0000`), arrays and objects by their kind only. So an error shows no more of
+ * a file than a short excerpt and no control character reaches the terminal.
+ */
+export function excerpt(value: unknown, max = 40): string {
+  if (value === undefined) return "missing";
+  if (value === null || typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === "object") return "an object";
+  const s = String(value);
+  return `"${escapeAscii(s.slice(0, max))}"${s.length > max ? "..." : ""}`;
+}
+
+/** Text with `"` and `\` backslash-escaped and every character outside printable ASCII as `\uXXXX`. */
+export function escapeAscii(s: string): string {
+  return s.replace(/["\\]|[^\x20-\x7e]/g, (c) => (c === '"' || c === "\\" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}

@@ -113,6 +113,7 @@ describe("generated files", () => {
       "packages/core/src/generated/dataset.ts",
       "packages/core/src/generated/regions.ts",
       "packages/core/src/generated/service-tag-catalog.ts",
+      "packages/core/src/generated/service-tag-reference.ts",
       "packages/core/src/generated/source-locales.ts",
       "packages/core/src/generated/source-prose.ts",
       "packages/core/src/generated/udr.ts",

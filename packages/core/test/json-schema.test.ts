@@ -29,5 +29,9 @@ describe("schemas/*.schema.json", () => {
     expect(rules([prefixes])).toBe(true);
     expect(rules([{ ...prefixes, destinations: [{ type: "prefixes", prefixes: ["any"] }] }])).toBe(false);
     expect(rules([{ ...first, purpose: { en: "only English" } }])).toBe(false);
+    // Blank text, which the emitters refuse (issue 21): refused here too, in purposes and conditions.
+    expect(rules([{ ...first, purpose: { en: "x", fr: " \t" } }])).toBe(false);
+    expect(rules([{ ...first, conditions: [{ feature: "backup", when: "enabled", en: "x", fr: "y" }] }])).toBe(true);
+    expect(rules([{ ...first, conditions: [{ feature: "backup", when: "enabled", en: "x", fr: " " }] }])).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ResolveError, resolveRules, UnknownNameError } from "@cassandra-mi-netrules/core";
+import { currentRevision, getRegion, getRevision, ResolveError, resolveRules, UnknownNameError } from "@cassandra-mi-netrules/core";
 import { loadServiceTags, ServiceTagsError } from "@cassandra-mi-netrules/core/service-tags";
 import type { ServiceTagIndex } from "@cassandra-mi-netrules/core";
 
@@ -91,13 +91,70 @@ describe("resolveRules", () => {
 
   it("rejects an unknown region with the nearest valid one", () => {
     expect(() => resolveRules({ regions: ["eastus", "westeruope"] })).toThrow(/^unknown region "westeruope"; did you mean "westeurope"\?/);
-    expect(() => resolveRules({ regions: ["East US 2"] })).toThrow(/did you mean "eastus2"\?/);
+    expect(() => resolveRules({ regions: ["East Us 22"] })).toThrow(/did you mean "eastus2"\?/);
     const far = () => resolveRules({ regions: ["nowhere-at-all-region"] });
     expect(far).toThrow(UnknownNameError);
     expect(far).toThrow(expect.objectContaining({ value: "nowhere-at-all-region", suggestion: undefined }));
     expect(far).toThrow(/^unknown region "nowhere-at-all-region" \(known: /);
     expect(() => resolveRules({ regions: ["eastus"], revision: "2021-11-03" })).toThrow(/unknown revision "2021-11-03"; did you mean "2021-11-02"/);
     expect(() => resolveRules({ regions: ["eastus"], features: { backups: true } })).toThrow(/features\.backups: unknown feature/);
+  });
+
+  it("refuses a subnet no delegated subnet can be: Azure's /2 to /29 (IPv4) and exactly /64 (IPv6)", () => {
+    for (const ok of ["64.0.0.0/2", "10.0.0.0/8", "10.9.0.0/29", "2001:db8:1::/64"]) expect(resolveRules({ regions: [], subnet: ok }).subnet?.cidr).toBe(ok);
+    const cases: Array<[string, RegExp]> = [
+      ["0.0.0.0/0", /^subnet: \/0 is wider than any Azure subnet: a delegated subnet is \/2 to \/29 for IPv4 and exactly \/64 for IPv6 \(Azure Virtual Network FAQ\) \(value: "0\.0\.0\.0\/0"\)$/],
+      ["::/0", /^subnet: \/0 is wider than any Azure subnet: .* \(value: "::\/0"\)$/],
+      ["0.0.0.0/1", /^subnet: \/1 is wider than any Azure subnet/],
+      ["2001:db8::/48", /^subnet: \/48 is wider than any Azure subnet/],
+      ["2001:db8::/63", /^subnet: \/63 is wider than any Azure subnet/],
+      ["10.9.0.0/30", /^subnet: \/30 is narrower than any Azure subnet/],
+      ["192.0.2.7/32", /^subnet: \/32 is narrower than any Azure subnet/],
+      ["2001:db8::/120", /^subnet: \/120 is narrower than any Azure subnet/],
+    ];
+    for (const [bad, message] of cases) {
+      const e = (() => {
+        try {
+          resolveRules({ regions: ["eastus"], subnet: bad });
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(e, bad).toBeInstanceOf(ResolveError);
+      expect((e as ResolveError).message, bad).toMatch(message);
+      expect(e).toMatchObject({ field: "subnet", value: bad });
+    }
+  });
+
+  it("takes regions as az does: any case, spaces ignored, display names; output is the ARM name", () => {
+    expect(resolveRules({ regions: ["EastUS", "East US", "east us 2", "West Europe", "WESTEUROPE"] }).regions).toEqual(["eastus", "eastus2", "westeurope"]);
+    expect(getRegion("East US 2").name).toBe("eastus2");
+    expect(getRegion("Korea Central")).toBe(getRegion("koreacentral"));
+    const storage = resolveRules({ regions: ["West Europe"] }).rules.find((x) => x.id === "storage-control-plane");
+    expect(storage?.fqdns.map((f) => f.fqdn)).toEqual(["snovapwesteurope.blob.core.windows.net"]);
+    expect(() => getRegion("East-US")).toThrow(/^unknown region "East-US"; did you mean "eastus"\?/);
+  });
+
+  it("refuses an empty region instead of reading it as no region", () => {
+    for (const empty of ["", " ", "\t"]) {
+      expect(() => resolveRules({ regions: [empty] }), JSON.stringify(empty)).toThrow(ResolveError);
+      expect(() => resolveRules({ regions: ["eastus", empty] })).toThrow(
+        `region: empty region name; pass no region at all to leave {region} unfilled (value: ${JSON.stringify(empty)})`,
+      );
+    }
+    expect(resolveRules({ regions: [] }).regions).toEqual([]);
+  });
+
+  it("takes a revision as latest, its label (GA, V1..V3, any case) or its date", () => {
+    expect(getRevision("latest")).toBe(currentRevision);
+    expect(getRevision("GA").id).toBe("2021-11-02");
+    expect(getRevision("ga")).toBe(getRevision("2021-11-02"));
+    expect(getRevision("v1").id).toBe("2021-05-21");
+    expect(resolveRules({ regions: [], revision: "latest" }).revision.id).toBe(currentRevision.id);
+    expect(resolveRules({ regions: [], revision: "V2" }).revision.id).toBe("2021-08-14");
+    expect(() => getRevision("lastest")).toThrow(/^unknown revision "lastest"; did you mean "latest"\?/);
+    expect(() => getRevision("")).toThrow(/^unknown revision ""/);
   });
 
   it("is deterministic: same options, same JSON", () => {
@@ -143,11 +200,12 @@ describe("loadServiceTags", () => {
     expect(() => loadServiceTags("{not json", "bad.json")).toThrow(/^bad\.json: \(root\): not valid JSON/);
     expect(() => loadServiceTags({ changeNumber: "x", cloud: "Public", values: [] }, "f.json")).toThrow(/^f\.json: changeNumber: .*\(value: "x"\)/);
     const prefix = { changeNumber: 1, region: "", addressPrefixes: ["192.0.2.0/24", "300.1.1.1/8"] };
-    const bad = () => loadServiceTags({ changeNumber: 1, cloud: "Public", values: [{ name: "A", id: "A", properties: prefix }] }, "f.json");
+    // Prefixes are read when the tag is first used.
+    const bad = () => loadServiceTags({ changeNumber: 1, cloud: "Public", values: [{ name: "A", id: "A", properties: prefix }] }, "f.json").get("a");
     expect(bad).toThrow(ServiceTagsError);
     expect(bad).toThrow(expect.objectContaining({ field: "values[0].properties.addressPrefixes[1]", value: "300.1.1.1/8" }));
     expect(bad).toThrow('(value: "300.1.1.1/8")');
-    const missing = () => loadServiceTags({ changeNumber: 1, cloud: "Public", values: [{ name: "A", properties: prefix }] }, "f.json");
+    const missing = () => loadServiceTags({ changeNumber: 1, cloud: "Public", values: [{ name: "A", properties: prefix }] }, "f.json").get("A");
     expect(missing).toThrow(/^f\.json: values\[0\]\.id: .*\(value: missing\)$/);
   });
 });

@@ -43,8 +43,14 @@ describe("import graph of the sources", () => {
 
   it("the subpaths that need them do reach them (so the check above can fail)", () => {
     expect(heavy(reachable("source.ts").packages)).toEqual(["markdown-it"]);
-    expect(heavy(reachable("service-tags.ts").packages)).toEqual(["zod"]);
+    expect(heavy(reachable("schema.ts").packages)).toEqual(["zod"]);
     expect(heavy(reachable("build/compile.ts").packages)).toEqual(["js-yaml", "zod"]);
+  });
+
+  it("service-tags checks files by hand (zod alone cost more than the rest of --service-tags) and leaves the dataset to the main entry", () => {
+    const { files, packages } = reachable("service-tags.ts");
+    expect(heavy(packages)).toEqual([]);
+    expect([...files].filter((f) => f.endsWith("dataset.ts") || f.endsWith("schema.ts")).map((f) => f.slice(src.length))).toEqual([]);
   });
 
   it("the label mapping, the catalogue lookups, the prose reader and the parser import nothing from the dataset", () => {
@@ -105,9 +111,9 @@ describe("the bundles tsup builds (the dist/ layout: shared chunks, ESM and CJS)
     expect(heavy(externals(format, "index"))).toEqual([]);
   });
 
-  it.each(["esm", "cjs"] as const)("%s: schema and service-tags load zod, source loads markdown-it (so the check above can fail)", (format) => {
+  it.each(["esm", "cjs"] as const)("%s: schema loads zod, source loads markdown-it (so the check above can fail), service-tags neither", (format) => {
     expect(heavy(externals(format, "schema"))).toEqual(["zod"]);
-    expect(heavy(externals(format, "service-tags"))).toEqual(["zod"]);
+    expect(heavy(externals(format, "service-tags"))).toEqual([]);
     expect(heavy(externals(format, "source"))).toEqual(["markdown-it"]);
   });
 });

@@ -1,5 +1,6 @@
 /** The options of the nftables emitter, declared: the CLI's flags, `-O nftables.key=value`, the config file and the docs come from here. */
-import { defineOptions, linuxFirewallOptionExtras, linuxFirewallOptionShape, stringOption } from "@cassandra-mi-netrules/core/options";
+import { defineOptions, stringOption } from "@cassandra-mi-netrules/core/options";
+import { linuxFirewallOptionExtras, linuxFirewallOptionShape } from "@cassandra-mi-netrules/linux/options";
 
 export const nftablesOptions = defineOptions(
   "nftables",

@@ -6,6 +6,7 @@ import { FeatureFileSchema, ProseFileSchema, RequirementFileSchema, RevisionFile
 import { buildServiceTagCatalog, compileDataset, readRegions, readServiceTagsFile } from "./compile.js";
 import { compileSourceData } from "./source-data.js";
 import { compileUdrAdvice } from "./udr.js";
+import { buildServiceTagReference } from "./service-tag-reference.js";
 
 export const SERVICE_TAGS_FILE = "vendor/service-tags/ServiceTags_Public_20251028.json";
 export const LOCATIONS_FILE = "vendor/regions/locations.tf.json";
@@ -85,6 +86,13 @@ export function generatedFiles({ pkgDir, repoRoot }: { pkgDir: string; repoRoot:
       path: join(gen, "udr.ts"),
       content: tsModule('import type { UdrAdvice } from "../types.js";\n', [
         ["UDR_ADVICE", "UdrAdvice[]", compileUdrAdvice(join(pkgDir, "data"), build.revisions.map((r) => r.id), repoRoot)],
+      ]),
+    },
+    {
+      // Read by the service-tags subpath only: the main entry does not load it.
+      path: join(gen, "service-tag-reference.ts"),
+      content: tsModule('import type { ServiceTagReference } from "../service-tags-compare.js";\n', [
+        ["SERVICE_TAG_REFERENCE", "ServiceTagReference", buildServiceTagReference(tagsFile, basename(SERVICE_TAGS_FILE), catalog, regions.map((r) => r.name))],
       ]),
     },
     {
