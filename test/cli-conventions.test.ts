@@ -93,7 +93,7 @@ describe("--out and links", () => {
 describe("emitter options", () => {
   it.each([
     ["iptables", "-O iptables.tabel=x", 'iptables has no option "tabel"'],
-    ["nftables", "-O nftables.tabel=x", 'nftables has no option "tabel" (options: mode, subnets, peers, fqdns, regionalTags, table); did you mean "table"?'],
+    ["nftables", "-O nftables.tabel=x", 'nftables has no option "tabel" (options: mode, subnets, peers, fqdns, regionalTags, fqdnTimeout, table); did you mean "table"?'],
     ["opa", "-O opa.includeTest=false", 'opa has no option "includeTest" (options: includeTests); did you mean "includeTests"?'],
   ])("an unknown -O key of %s is refused", (_target, option, message) => {
     const [flag = "", value = ""] = option.split(" ");
