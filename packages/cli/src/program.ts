@@ -29,8 +29,6 @@ const PLUGIN_COMMANDS = ["explain", "emit", "diff", "init"];
 /** The commands with emitter flags: only for them (and for help) are the declarations turned into flags. */
 const FLAG_COMMANDS = ["explain", "emit", "diff", "help"];
 
-const KNOWN_COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source", "init", "help"];
-
 /** `help [command]`: the program's help, or one command's; an unknown command is an error with a suggestion. */
 function addHelpCommand(program: Command, io: CliIO): void {
   program
@@ -135,7 +133,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     const { registry, config } = await prepare(io, argv);
     const { command } = scanArgs(argv);
-    const flags = command === undefined || FLAG_COMMANDS.includes(command) || !KNOWN_COMMANDS.includes(command) ? targetFlags(registry) : [];
+    const flags = command !== undefined && FLAG_COMMANDS.includes(command) ? targetFlags(registry) : [];
     const program = buildProgram({ io, outcome, registry, flags, ...(config ? { config } : {}) });
     await program.parseAsync([...argv], { from: "user" });
     return outcome.code;
