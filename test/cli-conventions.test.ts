@@ -146,6 +146,14 @@ describe("diff, check-source and stdin", () => {
 });
 
 describe("errors", () => {
+  it("a target that needs the subnet says which flag to pass, not the library's option", () => {
+    const r = cli(["emit", "all", "--region", "eastus", "--out", join(tmp, "no-subnet")]);
+    expectInputError(r, "iptables: needs the cluster subnet: pass --subnet CIDR");
+    expect(r.stderr).not.toContain("options.subnets");
+    expect(existsSync(join(tmp, "no-subnet"))).toBe(false);
+  });
+
+
   it("every error carries the program's name, commander's own too", () => {
     for (const args of [["list", "--colour"], ["lst"], ["emit"], ["explain"], ["emit", "nsg", "--mode", "router"], ["diff", "2021-05-21"]]) {
       const r = cli(args);
