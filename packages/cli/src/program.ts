@@ -53,7 +53,7 @@ function helpAfter(): string {
     `${BIN} emit all --region eastus --subnet 10.9.0.0/24 --out artifacts/eastus`,
     `${BIN} init && ${BIN} emit --out artifacts`,
     `${BIN} audit nsg.json --region eastus --subnet 10.9.0.0/24`,
-  ])}\nExit codes: 0 ok, 1 audit found gaps, check-source found drift (a rule change, an unreadable line or changed prose) or diff --exit-code found rule changes, 2 usage or input error; 130 or 143 when interrupted (SIGINT, SIGTERM), having written nothing or everything.\n`;
+  ])}\nExit codes: 0 ok, 1 audit found gaps, check-source found drift (a rule change, an unreadable line or changed prose) or diff --exit-code found rule changes, 2 usage or input error, 3 audit found nothing to audit; 130 or 143 when interrupted (SIGINT, SIGTERM), having written nothing or everything.\n`;
 }
 
 /** Builds the program for one run: the emitters (plugins included) and the config file are known before parsing. */

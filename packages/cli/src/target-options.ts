@@ -50,7 +50,8 @@ function enumValues(schema: JsonSchema): string[] | undefined {
 
 function kindOf(key: EmitterOptionKey): FlagKind {
   if (key.flag?.value === undefined) return "switch";
-  if (key.flag.toOption || key.flag.directory) return "string";
+  if (key.flag.directory) return "string";
+  if (key.flag.toOption) return key.flag.kind ?? "string";
   const type = schemaType(key.schema);
   if (type === "integer") return "integer";
   if (type === "number") return "number";

@@ -8,3 +8,4 @@ export { emitter as nftables } from "@cassandra-mi-netrules/emit-nftables";
 export { emitter as nsg } from "@cassandra-mi-netrules/emit-nsg";
 export { emitter as opa } from "@cassandra-mi-netrules/emit-opa";
 export { emitter as routeTable } from "@cassandra-mi-netrules/emit-route-table";
+export { emitter as terraform } from "@cassandra-mi-netrules/emit-terraform";

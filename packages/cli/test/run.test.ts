@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { registry, run, targetFlags, version, type CliIO } from "@cassandra-mi-netrules/cli";
+import { audit } from "@cassandra-mi-netrules/azure";
 import { coreMajor, resolveRules } from "@cassandra-mi-netrules/core";
 import { emitter as nsg } from "@cassandra-mi-netrules/emit-nsg";
 import { emitter as nftables } from "@cassandra-mi-netrules/emit-nftables";
@@ -39,8 +40,10 @@ describe("registry and options", () => {
 
   it("builds one flag per declared flag name; a flag several emitters declare sets each of them", () => {
     const flags = Object.fromEntries(targetFlags(registry).map((f) => [f.name, f]));
-    expect(flags["nsg-priority-start"]).toMatchObject({ kind: "integer", value: "n", uses: [{ target: "nsg", key: { key: "priorityStart" } }] });
-    expect(flags["regional-tags"]?.uses.map((u) => u.target)).toEqual(["azure-firewall", "iptables", "nftables", "nsg", "route-table"]);
+    expect(flags["nsg-priority-start"]).toMatchObject({ kind: "integer", value: "n", uses: [{ target: "nsg", key: { key: "priorityStart" } }, { target: "terraform", key: { key: "nsg" } }] });
+    expect(flags["firewall-priority"]?.uses.map((u) => `${u.target}.${u.key.key}`)).toEqual(["azure-firewall.groupPriority", "terraform.azureFirewall"]);
+    expect(flags["regional-tags"]?.uses.map((u) => u.target)).toEqual(["azure-firewall", "iptables", "nftables", "nsg", "route-table", "terraform"]);
+    expect(flags["host-names-via-firewall"]).toMatchObject({ kind: "switch", uses: [{ target: "nsg", key: { key: "hostNamesViaFirewall" } }] });
     expect(flags.mode).toMatchObject({ choices: ["nva", "host"], uses: [{ target: "iptables" }, { target: "nftables" }] });
     expect(flags.peer?.kind).toBe("list");
     expect(flags.templates?.directory).toBe(true);
@@ -48,12 +51,20 @@ describe("registry and options", () => {
 
   it("maps flags and -O to each emitter's options, checked by the declarations", async () => {
     const emitJson = async (args: string[]) => JSON.parse((await cli(["emit", "all", "--region", "eastus", "--subnet", "192.0.2.0/24", "--json", ...args])).stdout) as { targets: { target: string; files: { content: string }[] }[] };
-    const report = await emitJson(["--nsg-priority-start", "200", "--firewall-priority", "700", "--mode", "host", "-O", 'nsg.nsgName="nsg-x"', "-O", "nsg.denyInternetOutbound=true", "-O", "nftables.table=t_x"]);
+    const report = await emitJson(["--nsg-priority-start", "200", "--firewall-priority", "700", "--mode", "host", "-O", 'nsg.nsgName="nsg-x"', "-O", "nsg.denyInternetOutbound=false", "-O", "nftables.table=t_x"]);
     const content = (t: string) => report.targets.find((x) => x.target === t)?.files[0]?.content ?? "";
     expect(content("nsg")).toContain('"priority": 200');
     expect(content("nsg")).toContain("nsg-x");
-    expect(content("nsg")).toContain("cassandra-deny-internet-out");
+    // The default final deny, turned off by -O.
+    expect(content("nsg")).not.toContain("cassandra-deny-internet-out");
     expect(content("azure-firewall")).toContain('"priority": 700');
+    // The two priority flags reach the Terraform file's layers too.
+    const firstPriority = (resource: string) => {
+      const tf = content("terraform");
+      return /priority\s+= (\d+)/.exec(tf.slice(tf.indexOf(`resource "${resource}"`)))?.[1];
+    };
+    expect(firstPriority("azurerm_network_security_group")).toBe("200");
+    expect(firstPriority("azurerm_firewall_policy_rule_collection_group")).toBe("700");
     expect(content("iptables")).toContain("host mode");
     expect(content("nftables")).toContain("table inet t_x");
   });
@@ -88,10 +99,15 @@ describe("run()", () => {
     expect(r.stdout).toBe("");
   });
 
-  it("reads audit input from stdin with -", async () => {
-    const r = await cli(["audit", "-", "--json", "--region", "eastus"], JSON.stringify({ name: "n", securityRules: [] }));
+  it("reads audit input from stdin with -; the JSON is the library's report and its status is the exit code", async () => {
+    const deny = { name: "deny-out", properties: { priority: 100, direction: "Outbound", access: "Deny", protocol: "*", sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*" } };
+    const text = JSON.stringify({ $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "n", properties: { securityRules: [deny] } }] });
+    const r = await cli(["audit", "-", "--json", "--region", "eastus"], text);
     expect(r.code).toBe(1);
-    expect((JSON.parse(r.stdout) as { format: string }).format).toBe("az");
+    const report = JSON.parse(r.stdout) as { format: string; status: string; exitCode: number };
+    const lib = audit({ name: "(stdin)", text }, { resolved: resolveRules({ regions: ["eastus"] }) });
+    expect(report).toEqual({ ...lib, exitCode: 1 });
+    expect(report).toMatchObject({ format: "arm", status: "fail" });
   });
 
   it("escapes control characters that data or arguments could carry to the terminal", async () => {

@@ -322,7 +322,7 @@ export interface EmitResult {
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 /** What a command-line flag gives an option: a string, `true` (a switch), strings (repeatable), or a directory's files by relative path. */
-export type FlagValue = string | true | readonly string[] | Readonly<Record<string, string>>;
+export type FlagValue = string | number | true | readonly string[] | Readonly<Record<string, string>>;
 
 /** The command-line flag of an option, where one is worth having (every option is also `-O target.key=value`). */
 export interface EmitterOptionFlag {
@@ -336,6 +336,8 @@ export interface EmitterOptionFlag {
   readonly directory?: boolean;
   /** Turns what the flag gave into the option's value; default: the value as given (an integer for an integer option). */
   readonly toOption?: (given: FlagValue) => unknown;
+  /** With `toOption`, how the flag's value is read before it is turned (default: as a string). */
+  readonly kind?: "integer" | "number" | "string";
 }
 
 /** One option of an emitter, as a command line, a config file or the documentation shows it. */

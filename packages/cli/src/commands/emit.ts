@@ -51,7 +51,7 @@ export function registerEmit(program: Command, ctx: CliContext): void {
         `${BIN} emit markdown --locale fr --changelog --out docs/`,
         `${BIN} emit markdown --region eastus --templates my-templates/ --out docs/`,
         `${BIN} emit all --region eastus --subnet 10.9.0.0/24 --out artifacts/eastus --clean`,
-        `${BIN} emit nsg --region eastus -O nsg.denyInternetOutbound=true -O nsg.nsgName=nsg-prod`,
+        `${BIN} emit nsg --region eastus --subnet 10.9.0.0/24 -O nsg.internalScope=vnet -O nsg.nsgName=nsg-prod`,
         `${BIN} emit --config team.yaml --region westeurope --out artifacts/westeurope`,
       ]),
     )
