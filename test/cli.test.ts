@@ -467,14 +467,36 @@ describe("audit", () => {
   const tableRows = (stdout: string): Record<string, string> =>
     Object.fromEntries([...stdout.matchAll(/^([a-z0-9-]+) {2,}(open|partly-open|blocked|unknown|not-auditable) /gm)].map((m) => [m[1] as string, m[2] as string]));
 
-  it("an NSG emitted for the same inputs: every requirement open, exit 0; the JSON is the library's report", () => {
-    const file = join(tmp, "nsg.json");
-    writeFileSync(file, cli(["emit", "nsg", ...EASTUS]).stdout);
+  // The host-name requirements (FQDN only, no service tag): an NSG cannot name them, so its coverage says unsupported.
+  const HOST_NAME_ONLY = ["crl", "dsms-global", "dsms-regional", "logging-gcs", "metrics-global", "security-scanner-definitions", "security-scanner-download", "vmss-information"];
+
+  it("an NSG emitted for the same inputs without the final deny (-O nsg.denyInternetOutbound=false): every requirement open, exit 0", () => {
+    const file = join(tmp, "nsg-open-internet.json");
+    writeFileSync(file, cli(["emit", "nsg", ...EASTUS, "-O", "nsg.denyInternetOutbound=false"]).stdout);
     const r = cli(["audit", file, ...EASTUS, ...TAGS, "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report).toMatchObject({ status: "pass", exitCode: 0, format: "arm", found: ["Microsoft.Network/networkSecurityGroups"] });
     expect(report.summary).toEqual({ open: 31, partlyOpen: 0, blocked: 0, unknown: 0, notAuditable: 0, warnings: 0 });
+  });
+
+  it("the default NSG alone (final deny to Internet): exactly the host-name requirements are not open, exit 1", () => {
+    const file = join(tmp, "nsg.json");
+    writeFileSync(file, cli(["emit", "nsg", ...EASTUS]).stdout);
+    const coverage = (JSON.parse(cli(["emit", "nsg", ...EASTUS, "--json"]).stdout) as { targets: { coverage: { ruleId: string; status: string }[] }[] }).targets[0]!.coverage;
+    expect(coverage.filter((c) => c.status === "unsupported").map((c) => c.ruleId)).toEqual(HOST_NAME_ONLY);
+    const r = cli(["audit", file, ...EASTUS, ...TAGS, "--json"]);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report).toMatchObject({ status: "fail", exitCode: 1 });
+    const notOpen = report.subjects[0]!.requirements.filter((x) => x.status !== "open");
+    expect(notOpen.map((x) => x.ruleId).sort()).toEqual(HOST_NAME_ONLY);
+    // Their addresses are not known offline, and the NSG allows some public addresses and denies the rest: unknown, not open.
+    for (const x of notOpen) expect(x.status, x.ruleId).toBe("unknown");
+    expect(report.summary).toEqual({ open: 31 - HOST_NAME_ONLY.length, partlyOpen: 0, blocked: 0, unknown: HOST_NAME_ONLY.length, notAuditable: 0, warnings: 0 });
+    const table = cli(["audit", file, ...EASTUS, ...TAGS]);
+    expect(table.code).toBe(1);
+    expect(Object.entries(tableRows(table.stdout)).filter(([, status]) => status !== "open").map(([id]) => id).sort()).toEqual(HOST_NAME_ONLY);
   });
 
   it("a broader Deny above the allows: blocked and partly open rows, exit 1; --json's status is the table's on every row", () => {
@@ -538,11 +560,21 @@ describe("audit", () => {
   it("several files are audited together: an NSG and a firewall policy", () => {
     const nsg = join(tmp, "together-nsg.json");
     const fw = join(tmp, "together-fw.json");
-    writeFileSync(nsg, cli(["emit", "nsg", ...EASTUS]).stdout);
+    // The NSG lets the host names through to Internet, for the firewall to narrow by name.
+    writeFileSync(nsg, cli(["emit", "nsg", ...EASTUS, "--host-names-via-firewall"]).stdout);
     writeFileSync(fw, cli(["emit", "azure-firewall", ...EASTUS]).stdout);
-    const report = JSON.parse(cli(["audit", nsg, fw, ...EASTUS, ...TAGS, "--json"]).stdout) as Report;
+    const r = cli(["audit", nsg, fw, ...EASTUS, ...TAGS, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
     expect(report.subjects.map((s) => s.layers)).toEqual([{ nsg: "nsg-cassandra-mi", firewall: "fwp-cassandra-mi" }]);
     expect(report.status).toBe("pass");
+    expect(report.summary).toMatchObject({ open: 31, partlyOpen: 0, blocked: 0, unknown: 0, notAuditable: 0 });
+    // Without --host-names-via-firewall the NSG's final deny stops them before the firewall sees them.
+    const denied = join(tmp, "together-nsg-default.json");
+    writeFileSync(denied, cli(["emit", "nsg", ...EASTUS]).stdout);
+    const blocked = cli(["audit", denied, fw, ...EASTUS, ...TAGS, "--json"]);
+    expect(blocked.code).toBe(1);
+    expect((JSON.parse(blocked.stdout) as Report).subjects[0]!.requirements.filter((x) => x.status !== "open").map((x) => x.ruleId).sort()).toEqual(HOST_NAME_ONLY);
   });
 
   it("--output sarif validates against the SARIF 2.1.0 schema and carries one result per requirement", () => {
