@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { registry } from "@cassandra-mi-netrules/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cli, expectCliError as expectInputError, requireBuiltCli, ROOT, run, tempDir, tree } from "./helpers.js";
 
@@ -48,7 +49,8 @@ describe("error messages show no file content", () => {
     const file = join(tmp, "shadow");
     writeFileSync(file, SHADOW);
     const r = cli(["audit", file, ...EASTUS]);
-    expectInputError(r, `<file> "${file}": not valid JSON (it starts "root:$6$salt$SEC")`);
+    // The audit's reader names the first character it could not read, and nothing more of the file.
+    expectInputError(r, `<file> "${file}": not valid JSON: unexpected "r"`);
     expect(r.stderr).not.toContain("SECRETHASHVALUE");
     expect(r.stderr).not.toContain("OTHERSECRET");
   });
@@ -70,7 +72,7 @@ describe("error messages show no file content", () => {
     const file = join(tmp, "deep.json");
     writeFileSync(file, `{"resources": ${"[".repeat(20000)}${"]".repeat(20000)}}`);
     const r = cli(["audit", file, ...EASTUS]);
-    expectInputError(r, `<file> "${file}": nested more than 100 levels deep`);
+    expectInputError(r, `<file> "${file}": the input nests arrays and objects deeper than the limit of 100 levels`);
     expect(r.stderr).not.toContain("Maximum call stack");
   });
 });
@@ -211,7 +213,8 @@ describe("small text defects", () => {
   it("explain --locale fr has no English sentence around the data", () => {
     const r = cli(["explain", "storage-backup", ...EASTUS, "--locale", "fr"]);
     expect(r.code, r.stderr).toBe(0);
-    const framing = r.stdout.split("\n").filter((l) => /^[a-zé]/.test(l) && !/^(storage-backup|azure-firewall|iptables|markdown|nftables|nsg|opa|route-table)\b/.test(l));
+    const rowNames = ["storage-backup", ...registry.names()];
+    const framing = r.stdout.split("\n").filter((l) => /^[a-zé]/.test(l) && !rowNames.some((n) => l === n || l.startsWith(`${n} `) || l.startsWith(`${n}:`)));
     expect(framing.length).toBeGreaterThan(4);
     for (const english of ["purpose", "alternatives (any one", "provenance: table", "as written in", "inferences (the page", "how each target", "when feature", "resolved for"]) {
       expect(r.stdout, english).not.toContain(english);

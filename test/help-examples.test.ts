@@ -34,16 +34,32 @@ beforeAll(() => {
   mkdirSync(join(fixtures, "my-templates/pages"), { recursive: true });
   writeFileSync(join(fixtures, "my-templates/pages/index.md.hbs"), '# Our runbook\n\nRevision {{md revision.id "code"}}.\n\n{{> stamp}}\n');
   writeFileSync(join(fixtures, "team.yaml"), starterConfig(registry, []));
-  // What audit reads: the NSG the CLI emits, and the complete az and Terraform plan fixtures of the OPA bundle it emits.
-  const nsg = cli(["emit", "nsg", "--region", "eastus", "--subnet", "10.9.0.0/24"]);
+  // What audit reads: the NSG the CLI emits for a subnet behind a firewall (its default final deny would leave the
+  // host-name requirements closed, exit 1), the same rules as az prints them, a firewall policy and a Terraform file.
+  const nsg = cli(["emit", "nsg", "--region", "eastus", "--subnet", "10.9.0.0/24", "--host-names-via-firewall"]);
   expect(nsg.code, nsg.stderr).toBe(0);
   writeFileSync(join(fixtures, "nsg.json"), nsg.stdout);
-  const bundle = join(tmp, "bundle");
-  expect(cli(["emit", "opa", "--region", "eastus", "--subnet", "10.9.0.0/24", "--out", bundle]).code).toBe(0);
-  const input = (name: string) => `${JSON.stringify((JSON.parse(readFileSync(join(bundle, "cassandra_mi/fixtures", name, "data.json"), "utf8")) as { input: unknown }).input)}\n`;
-  writeFileSync(join(fixtures, "nsg-show.json"), input("az-complete"));
-  writeFileSync(join(fixtures, "plan.json"), input("tfplan-complete"));
+  writeFileSync(join(fixtures, "nsg-show.json"), `${JSON.stringify(azNsgShow(nsg.stdout), null, 2)}\n`);
+  const firewall = cli(["emit", "azure-firewall", "--region", "eastus", "--subnet", "10.9.0.0/24"]);
+  expect(firewall.code, firewall.stderr).toBe(0);
+  writeFileSync(join(fixtures, "firewall-policy.json"), firewall.stdout);
+  const terraform = cli(["emit", "terraform", "--region", "eastus", "--subnet", "10.9.0.0/24"]);
+  expect(terraform.code, terraform.stderr).toBe(0);
+  writeFileSync(join(fixtures, "main.tf"), terraform.stdout);
+  // A real template with its parameters file (the Azure quickstart, vendored with its source and licence).
+  for (const f of ["azuredeploy.json", "azuredeploy.parameters.json"]) copyFileSync(join(ROOT, "packages/azure/test/fixtures/audit/cassandra-quickstart", f), join(fixtures, f));
 });
+
+type ArmResource = { type: string; properties: { securityRules: { name: string; properties: object }[] } };
+
+/** What `az network nsg show` prints for the NSG of an ARM template: the same rules, their properties flattened. */
+function azNsgShow(template: string): object {
+  const t = JSON.parse(template) as { parameters: { nsgName: { defaultValue: string } }; resources: ArmResource[] };
+  const nsg = t.resources.find((r) => r.type === "Microsoft.Network/networkSecurityGroups");
+  const securityRules = (nsg?.properties.securityRules ?? []).map((r) => ({ name: r.name, ...r.properties }));
+  return { name: t.parameters.nsgName.defaultValue, location: "eastus", type: "Microsoft.Network/networkSecurityGroups", securityRules };
+}
+
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });

@@ -41,6 +41,8 @@ const CONFIGURED: Readonly<Record<string, string>> = {
   markdown: "{ locale: fr, changelog: true }",
   opa: "{ includeTests: false }",
   "route-table": "{ form: arm }",
+  // --nsg-priority-start and --firewall-priority set the Terraform file's layers too.
+  terraform: "{ nsg: { priorityStart: 300 }, azureFirewall: { groupPriority: 700 } }",
 };
 /** Every key, and every registered target (those without options here as an empty entry), as emit all writes them. */
 const FULL = `# every key

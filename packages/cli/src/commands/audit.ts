@@ -19,8 +19,9 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       `${examples([
         `${BIN} audit nsg.json --region eastus --subnet 10.9.0.0/24 --service-tags ServiceTags_Public.json`,
         `${BIN} audit - --format az --region eastus --subnet 10.9.0.0/24 < nsg-show.json`,
-        `${BIN} audit vnet.json nsg.json routes.json --parameters vnet.parameters.json --output sarif > audit.sarif`,
-        `${BIN} audit plan.json --format tfplan --fail-on warn --output junit > audit.xml`,
+        `${BIN} audit nsg.json firewall-policy.json --region eastus --subnet 10.9.0.0/24`,
+        `${BIN} audit azuredeploy.json --parameters azuredeploy.parameters.json --region eastus --fail-on warn --output sarif > audit.sarif`,
+        `${BIN} audit main.tf --format hcl --region eastus --subnet 10.9.0.0/24 --output junit > audit.xml`,
       ])}\nVerdicts: open, partly-open (counted, with an example address), blocked (with the rule and an example), unknown (naming the value the input does not give), not-auditable. Without --service-tags, tags are compared through the bundled tag table.\n`,
     )
     .action(async (files: string[], opts: AuditFlags) => {
