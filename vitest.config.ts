@@ -14,8 +14,8 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   kernel: ["packages/emit-iptables/test/**/*.test.ts", "packages/emit-nftables/test/**/*.test.ts", "test/examples.test.ts"],
   // The real opa: the bundle's own tests, and the TypeScript audit against it.
   opa: ["packages/emit-opa/test/**/*.test.ts"],
-  // fast-check over generated datasets and hostile strings, through the real validators.
-  property: ["test/property/**/*.test.ts", "packages/*/test/**/*property*.test.ts", "packages/*/test/property/**/*.test.ts"],
+  // fast-check over generated datasets and hostile strings, and matrices over every region and revision, through the real validators.
+  property: ["test/property/**/*.test.ts", "packages/*/test/**/*property*.test.ts", "packages/*/test/property/**/*.test.ts", "packages/emit-terraform/test/matrix.test.ts"],
   // The docs site in Chromium.
   browser: ["examples/docs-site/test/**/*.browser.test.ts"],
   // npm pack and a fresh install outside the workspace.
