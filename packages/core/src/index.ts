@@ -27,7 +27,7 @@ export { nearest } from "./suggest.js";
 export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";
 export { allocatePriorities, PriorityRangeError, type PriorityPlan } from "./emit/priorities.js";
 export { EmitterRegistry } from "./emit/registry.js";
-export { EmitterOptionError } from "./emit/option-error.js";
+export { EmitterOptionError, unknownOptionReason } from "./emit/option-error.js";
 export { artifactStamp, stampLines, type ArtifactStamp } from "./emit/stamp.js";
 export { listSome, shortHash } from "./emit/text.js";
 export { getUdrAdvice, udrAdvice } from "./udr.js";

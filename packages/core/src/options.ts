@@ -6,8 +6,7 @@
  */
 import { z } from "zod";
 import { isCidr } from "./cidr.js";
-import { EmitterOptionError } from "./emit/option-error.js";
-import { nearest } from "./suggest.js";
+import { EmitterOptionError, unknownOptionReason } from "./emit/option-error.js";
 import type { EmitterOptionFlag, EmitterOptionKey, EmitterOptions, JsonSchema } from "./types.js";
 import { issuePath, valueAt } from "./zod-issue.js";
 
@@ -69,8 +68,7 @@ export function defineOptions<Shape extends OptionShape>(
       const unknown = issues.find((i) => i.code === "unrecognized_keys");
       if (unknown && unknown.code === "unrecognized_keys") {
         const key = unknown.keys[0] ?? "";
-        const guess = nearest(key, known);
-        throw new EmitterOptionError(target, key, (given as Record<string, unknown>)[key], `unknown option (known: ${known.join(", ")})${guess ? `; did you mean "${guess}"?` : ""}`);
+        throw new EmitterOptionError(target, key, (given as Record<string, unknown>)[key], unknownOptionReason(key, known));
       }
       const issue = issues[0];
       const path = issue?.path ?? [];

@@ -20,7 +20,7 @@ import {
   type TerraformLocal,
   type TerraformModel,
 } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, coreMajor, EmitterOptionError, stampLines, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, coreMajor, EmitterOptionError, stampLines, unknownOptionReason, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
 import { combineCoverage, LAYERS, layerStatus, type Layer, type LayerCoverage } from "./coverage.js";
 import { terraformOptions } from "./options.js";
@@ -87,7 +87,7 @@ export interface TerraformSettings {
 function settle(resolved: ResolvedRules, options: TerraformOptions | undefined): TerraformSettings {
   const o = (options ?? {}) as Record<string, unknown>;
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw optionError("options", o, "must be an object");
-  for (const k of Object.keys(o)) if (!(OPTION_KEYS as readonly string[]).includes(k)) throw optionError(k, o[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
+  for (const k of Object.keys(o)) if (!(OPTION_KEYS as readonly string[]).includes(k)) throw optionError(k, o[k], unknownOptionReason(k, OPTION_KEYS));
   if (o.regionalTags !== undefined && typeof o.regionalTags !== "boolean") throw optionError("regionalTags", o.regionalTags, "must be true or false");
   const layers = settleLayers(o.layers);
   for (const [key, layer] of [["nsg", "nsg"], ["azureFirewall", "azure-firewall"], ["routeTable", "route-table"]] as const) {

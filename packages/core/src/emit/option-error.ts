@@ -1,4 +1,5 @@
 /** The one error of every emitter's options: it names the target, the option and the value. */
+import { nearest } from "../suggest.js";
 import { showValue } from "../zod-issue.js";
 
 export class EmitterOptionError extends Error {
@@ -19,4 +20,10 @@ export class EmitterOptionError extends Error {
   get field(): string {
     return this.key;
   }
+}
+
+/** The reason for a key no declaration knows: the known keys, and the nearest one when it looks like a typo. */
+export function unknownOptionReason(key: string, known: readonly string[]): string {
+  const guess = nearest(key, known);
+  return `unknown option (known: ${known.join(", ")})${guess ? `; did you mean "${guess}"?` : ""}`;
 }
