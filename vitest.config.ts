@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 const pkgs = fileURLToPath(new URL("./packages/", import.meta.url));
 
 /**
- * The suites, by file. `npm test` runs `unit` (unit tests, golden files, the emitter contract, the CLI);
+ * The suites, by file. `npm test` runs `unit` (unit tests, golden files, the emitter contract, the CLI in-process);
  * `npm run ci` runs every suite; `npm run test:<suite>` runs one. A test file belongs to exactly one suite
  * (test/suites.test.ts checks it).
  */
@@ -18,6 +18,16 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   property: ["test/property/**/*.test.ts", "packages/*/test/**/*property*.test.ts", "packages/*/test/property/**/*.test.ts", "packages/emit-terraform/test/matrix.test.ts"],
   // The docs site in Chromium.
   browser: ["examples/docs-site/test/**/*.browser.test.ts"],
+  // The built command line as a process (after npm run build): every command, the help examples, the conventions, plugins, the quick start.
+  bin: [
+    "test/cli.test.ts",
+    "test/cli-conventions.test.ts",
+    "test/cli-source-diff.test.ts",
+    "test/help-examples.test.ts",
+    "test/markdown-targets.test.ts",
+    "test/plugins.test.ts",
+    "test/quickstart.test.ts",
+  ],
   // npm pack and a fresh install outside the workspace.
   pack: ["test/pack.test.ts"],
   // SIGINT and SIGTERM at many points of emit all --out.
