@@ -1,13 +1,15 @@
 /** The built CLI as a process: exit code, stdout and stderr for every command, good and bad inputs. */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { registry } from "@cassandra-mi-netrules/cli";
+import { opaEval, opaReports } from "@cassandra-mi-netrules/testkit/opa";
 import { PYTHON as PY } from "@cassandra-mi-netrules/testkit/netns";
 import AjvDraft04Module from "ajv-draft-04";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree, type Run } from "./helpers.js";
 
-const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table", "terraform"];
-const COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"];
+const TARGETS = registry.names();
+const COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source", "init"];
 // Under NodeNext-style typing the default import is the module namespace; the class is its `default`.
 const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module) as typeof AjvDraft04Module;
 const SERVICE_TAGS = join(ROOT, "vendor/service-tags/ServiceTags_Public_20251028.json");
@@ -47,7 +49,7 @@ describe("help and version", () => {
   it("--help lists every command, examples and the exit codes", () => {
     const r = cli(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+    for (const c of [...COMMANDS, "help"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
     expect(r.stdout).toContain("Examples:");
     expect(r.stdout).toContain("Exit codes: 0 ok, 1 audit found gaps");
   });
@@ -76,7 +78,7 @@ describe("list, revisions, regions", () => {
     const r = cli(["list", "--region", "eastus"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^revision 2021-11-02 \(GA, ga\), 31 requirements; regions: eastus/);
+    expect(r.stdout).toMatch(/^revision 2021-11-02 \(GA\), 31 requirements; regions: eastus/);
     expect(r.stdout).toContain("snovapeastus.blob.core.windows.net | Storage.EastUS | Storage");
     expect(r.stdout).toMatch(/^gossip +internal +TCP +7001 +2021-05-21 +VirtualNetwork/m);
   });
@@ -129,7 +131,7 @@ describe("explain", () => {
   it("explains in French and as JSON, and a requirement from an older revision", () => {
     const fr = cli(["explain", "gossip", "--locale", "fr"]);
     expect(fr.code).toBe(0);
-    expect(fr.stdout).toMatch(/^purpose: .*nœuds/m);
+    expect(fr.stdout).toMatch(/^objet : .*nœuds/m);
     const j = JSON.parse(cli(["explain", "key-vault", "--json", ...EASTUS]).stdout) as { targets: { target: string; coverage: { ruleId: string } | null }[] };
     expect(j.targets.map((t) => t.target)).toEqual(TARGETS);
     expect(j.targets.every((t) => t.coverage?.ruleId === "key-vault")).toBe(true);
@@ -198,7 +200,7 @@ describe("emit", () => {
 
     const empty = join(tmp, "no-templates");
     mkdirSync(empty, { recursive: true });
-    expectInputError(cli(["emit", "markdown", "--templates", empty]), `--templates: directory "${empty}" has neither pages/ nor partials/`);
+    expectInputError(cli(["emit", "markdown", "--templates", empty]), `--templates "${empty}": holds no template: pages/<page>.md.hbs or partials/<partial>.md.hbs`);
     expectInputError(cli(["emit", "markdown", "--templates", join(tmp, "missing-dir")]), `--templates: cannot read directory "${join(tmp, "missing-dir")}"`);
     writeFileSync(join(dir, "pages/indx.md.hbs"), "x\n");
     expectInputError(cli(["emit", "markdown", "--templates", dir]), `--templates "${dir}": unknown page template (value: "pages/indx.md.hbs"`);
@@ -465,14 +467,36 @@ describe("audit", () => {
   const tableRows = (stdout: string): Record<string, string> =>
     Object.fromEntries([...stdout.matchAll(/^([a-z0-9-]+) {2,}(open|partly-open|blocked|unknown|not-auditable) /gm)].map((m) => [m[1] as string, m[2] as string]));
 
-  it("an NSG emitted for the same inputs: every requirement open, exit 0; the JSON is the library's report", () => {
-    const file = join(tmp, "nsg.json");
-    writeFileSync(file, cli(["emit", "nsg", ...EASTUS]).stdout);
+  // The host-name requirements (FQDN only, no service tag): an NSG cannot name them, so its coverage says unsupported.
+  const HOST_NAME_ONLY = ["crl", "dsms-global", "dsms-regional", "logging-gcs", "metrics-global", "security-scanner-definitions", "security-scanner-download", "vmss-information"];
+
+  it("an NSG emitted for the same inputs without the final deny (-O nsg.denyInternetOutbound=false): every requirement open, exit 0", () => {
+    const file = join(tmp, "nsg-open-internet.json");
+    writeFileSync(file, cli(["emit", "nsg", ...EASTUS, "-O", "nsg.denyInternetOutbound=false"]).stdout);
     const r = cli(["audit", file, ...EASTUS, ...TAGS, "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report).toMatchObject({ status: "pass", exitCode: 0, format: "arm", found: ["Microsoft.Network/networkSecurityGroups"] });
     expect(report.summary).toEqual({ open: 31, partlyOpen: 0, blocked: 0, unknown: 0, notAuditable: 0, warnings: 0 });
+  });
+
+  it("the default NSG alone (final deny to Internet): exactly the host-name requirements are not open, exit 1", () => {
+    const file = join(tmp, "nsg.json");
+    writeFileSync(file, cli(["emit", "nsg", ...EASTUS]).stdout);
+    const coverage = (JSON.parse(cli(["emit", "nsg", ...EASTUS, "--json"]).stdout) as { targets: { coverage: { ruleId: string; status: string }[] }[] }).targets[0]!.coverage;
+    expect(coverage.filter((c) => c.status === "unsupported").map((c) => c.ruleId)).toEqual(HOST_NAME_ONLY);
+    const r = cli(["audit", file, ...EASTUS, ...TAGS, "--json"]);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report).toMatchObject({ status: "fail", exitCode: 1 });
+    const notOpen = report.subjects[0]!.requirements.filter((x) => x.status !== "open");
+    expect(notOpen.map((x) => x.ruleId).sort()).toEqual(HOST_NAME_ONLY);
+    // Their addresses are not known offline, and the NSG allows some public addresses and denies the rest: unknown, not open.
+    for (const x of notOpen) expect(x.status, x.ruleId).toBe("unknown");
+    expect(report.summary).toEqual({ open: 31 - HOST_NAME_ONLY.length, partlyOpen: 0, blocked: 0, unknown: HOST_NAME_ONLY.length, notAuditable: 0, warnings: 0 });
+    const table = cli(["audit", file, ...EASTUS, ...TAGS]);
+    expect(table.code).toBe(1);
+    expect(Object.entries(tableRows(table.stdout)).filter(([, status]) => status !== "open").map(([id]) => id).sort()).toEqual(HOST_NAME_ONLY);
   });
 
   it("a broader Deny above the allows: blocked and partly open rows, exit 1; --json's status is the table's on every row", () => {
@@ -536,11 +560,21 @@ describe("audit", () => {
   it("several files are audited together: an NSG and a firewall policy", () => {
     const nsg = join(tmp, "together-nsg.json");
     const fw = join(tmp, "together-fw.json");
-    writeFileSync(nsg, cli(["emit", "nsg", ...EASTUS]).stdout);
+    // The NSG lets the host names through to Internet, for the firewall to narrow by name.
+    writeFileSync(nsg, cli(["emit", "nsg", ...EASTUS, "--host-names-via-firewall"]).stdout);
     writeFileSync(fw, cli(["emit", "azure-firewall", ...EASTUS]).stdout);
-    const report = JSON.parse(cli(["audit", nsg, fw, ...EASTUS, ...TAGS, "--json"]).stdout) as Report;
+    const r = cli(["audit", nsg, fw, ...EASTUS, ...TAGS, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
     expect(report.subjects.map((s) => s.layers)).toEqual([{ nsg: "nsg-cassandra-mi", firewall: "fwp-cassandra-mi" }]);
     expect(report.status).toBe("pass");
+    expect(report.summary).toMatchObject({ open: 31, partlyOpen: 0, blocked: 0, unknown: 0, notAuditable: 0 });
+    // Without --host-names-via-firewall the NSG's final deny stops them before the firewall sees them.
+    const denied = join(tmp, "together-nsg-default.json");
+    writeFileSync(denied, cli(["emit", "nsg", ...EASTUS]).stdout);
+    const blocked = cli(["audit", denied, fw, ...EASTUS, ...TAGS, "--json"]);
+    expect(blocked.code).toBe(1);
+    expect((JSON.parse(blocked.stdout) as Report).subjects[0]!.requirements.filter((x) => x.status !== "open").map((x) => x.ruleId).sort()).toEqual(HOST_NAME_ONLY);
   });
 
   it("--output sarif validates against the SARIF 2.1.0 schema and carries one result per requirement", () => {

@@ -4,9 +4,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
-export const BIN = join(ROOT, "packages/cli/dist/bin.js");
+/** The built CLI; CMN_CLI_BIN runs these tests against another build (an older one, to see a test fail on its behaviour). */
+export const BIN = process.env.CMN_CLI_BIN ?? join(ROOT, "packages/cli/dist/bin.js");
 
 export interface Run {
   readonly code: number | null;
@@ -45,4 +47,12 @@ export function tree(dir: string, prefix = ""): string[] {
 /** Every file below `dir` with its content: two snapshots are equal when nothing was added, removed or changed. */
 export function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(tree(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+}
+
+/** An input error: exit 2, nothing on stdout, one error line that starts with the program's name and holds every piece. */
+export function expectCliError(r: Run, ...pieces: string[]): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr.startsWith("cassandra-mi-netrules: error: "), r.stderr).toBe(true);
+  for (const p of pieces) expect(r.stderr).toContain(p);
 }

@@ -5,10 +5,12 @@
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { registry } from "@cassandra-mi-netrules/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generatedFiles } from "../packages/cli/scripts/docs.js";
 import { cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree } from "./helpers.js";
 
-const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table", "terraform"];
+const TARGETS = registry.names();
 const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 let tmp = "";
@@ -67,22 +69,31 @@ describe("README commands", () => {
 });
 
 describe("documentation", () => {
-  it("README, the CLI README and the consumer README pass markdownlint", () => {
-    const files = ["README.md", "packages/cli/README.md", "examples/consumer/README.md"];
+  it("README, the CLI README, the consumer and the plugin READMEs pass markdownlint", () => {
+    const files = ["README.md", "packages/cli/README.md", "examples/consumer/README.md", "examples/plugin-csv/README.md"];
     const r = run(process.execPath, [join(ROOT, "node_modules/markdownlint-cli2/markdownlint-cli2-bin.mjs"), "--no-globs", ...files], { cwd: ROOT });
     expect(r.stdout + r.stderr).toContain(`Linting: ${files.length} file(s)`);
     expect(r.stdout + r.stderr).toContain("Summary: 0 error(s)");
     expect(r.code).toBe(0);
   });
 
-  it("README has a limits section for every emitter and documents every CLI command", () => {
+  it("the generated parts of the READMEs and the config file's JSON Schema have not drifted from the registry and the packages", () => {
+    for (const f of generatedFiles(registry)) {
+      expect(readFileSync(join(ROOT, f.path), "utf8"), `${f.path} drifted: run \`npm run generate\` and review the diff`).toBe(f.content);
+    }
+  });
+
+  it("README has a limits section, an options table and a line for every registered target, and documents every CLI command", () => {
     for (const t of TARGETS) {
-      expect(readme).toContain(`<!-- section:emit-${t} -->`);
-      expect(readme).toContain(`<!-- /section:emit-${t} -->`);
+      const dir = (registry.get(t)?.package?.name ?? "").replace("@cassandra-mi-netrules/", "");
+      expect(readme).toContain(`<!-- section:${dir} -->`);
+      expect(readme).toContain(`<!-- /section:${dir} -->`);
+      expect(readme).toContain(`### \`${t}\`\n`);
+      expect(readme).toContain(`- \`${t}\`: `);
     }
     const cliSection = readme.slice(readme.indexOf("## The command line"), readme.indexOf("## The library"));
     const rows = cliSection.split("\n").filter((l) => l.startsWith("| `"));
-    for (const c of ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"]) {
+    for (const c of ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source", "init"]) {
       expect(rows.some((row) => new RegExp(`\`${c}[\` ]`).test(row.split(" | ")[0] ?? "")), c).toBe(true);
     }
     expect(readme).toContain("## Data semver policy");

@@ -4,7 +4,7 @@ import { packageBuild } from "../../tsup.base";
 // Shared chunks, so the subpaths reuse the main entry's dataset instead of bundling a copy of it.
 export default defineConfig(
   packageBuild(
-    { index: "src/index.ts", schema: "src/schema.ts", "service-tags": "src/service-tags.ts", source: "src/source.ts" },
+    { index: "src/index.ts", schema: "src/schema.ts", "service-tags": "src/service-tags.ts", options: "src/options.ts", contract: "src/contract.ts", source: "src/source.ts" },
     { splitting: true },
   ),
 );

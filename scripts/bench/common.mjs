@@ -3,14 +3,26 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CORE_DIST = join(ROOT, "packages/core/dist/index.js");
 export const CORE_TAGS_DIST = join(ROOT, "packages/core/dist/service-tags.js");
 export const SERVICE_TAGS_FILE = join(ROOT, "vendor/service-tags/ServiceTags_Public_20251028.json");
-/** The six emitters of the design, by package directory; the benches pick up whichever are built. */
-export const EMITTERS = ["emit-nsg", "emit-azure-firewall", "emit-iptables", "emit-nftables", "emit-markdown", "emit-opa"];
+/**
+ * The emitter packages, by directory: those of the targets the built CLI registers (packages/cli/src/targets.ts),
+ * else every packages/emit-* workspace. The benches pick up whichever are built.
+ */
+export const EMITTERS = await registeredEmitterDirs();
+
+async function registeredEmitterDirs() {
+  const cli = join(ROOT, "packages/cli/dist/index.js");
+  if (existsSync(cli)) {
+    const { registry } = await import(pathToFileURL(cli).href);
+    return registry.names().map((n) => registry.get(n).package.name.replace("@cassandra-mi-netrules/", ""));
+  }
+  return readdirSync(join(ROOT, "packages")).filter((d) => d.startsWith("emit-")).sort();
+}
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

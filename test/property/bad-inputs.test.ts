@@ -188,24 +188,24 @@ describe("bad inputs (SECURITY.md table)", () => {
   it("B18 emitter registered twice or with a non-kebab name: Error naming it", () => {
     const fake: Emitter = { name: "x", description: "", emit: () => ({ files: [], coverage: [] }) };
     const reg = new EmitterRegistry().register(fake);
-    expect(thrown(() => reg.register(fake)).message).toBe('an emitter named "x" is already registered');
-    expect(thrown(() => reg.register({ ...fake, name: "$(x)" })).message).toBe('emitter name must be kebab-case (value: "$(x)")');
+    expect(thrown(() => reg.register(fake, "./a.mjs")).message).toBe('emitter name "x" of ./a.mjs collides with the emitter "x" of (no package): rename one of them');
+    expect(thrown(() => reg.register({ ...fake, name: "$(x)" })).message).toBe('(no package): emitter name must be kebab-case (value: "$(x)")');
   });
 
   const eastus = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
 
-  it("B19 NSG name that is an ARM expression or has spaces: NsgOptionError naming the option", () => {
+  it("B19 NSG name that is an ARM expression or has spaces: EmitterOptionError naming the option", () => {
     const e = thrown(() => emitNsgTemplate(eastus, { nsgName: "[concat('a')]" }));
-    expect(e.name).toBe("NsgOptionError");
+    expect(e.name).toBe("EmitterOptionError");
     expect(e.message).toMatch(/^nsg option nsgName: .*\(value: "\[concat\('a'\)\]"\)$/);
     expect(thrown(() => emitNsgTemplate(eastus, { nsgName: "my nsg" })).message).toMatch(/^nsg option nsgName: /);
     expect(thrown(() => emitNsgTemplate(eastus, { priorityStart: 50 })).message).toBe("nsg option priorityStart: must be an integer from 100 to 4096 (value: 50)");
     expect(thrown(() => emitNsgTemplate(eastus, { evil: 1 } as never)).message).toMatch(/^nsg option evil: unknown option/);
   });
 
-  it("B20 firewall policy or group name with shell or ARM syntax: FirewallOptionError naming the option", () => {
+  it("B20 firewall policy or group name with shell or ARM syntax: EmitterOptionError naming the option", () => {
     const e = thrown(() => emitFirewallPolicyTemplate(eastus, { policyName: "$(reboot)" }));
-    expect(e.name).toBe("FirewallOptionError");
+    expect(e.name).toBe("EmitterOptionError");
     expect(e.message).toMatch(/^azure-firewall option policyName: .*\(value: "\$\(reboot\)"\)$/);
     expect(thrown(() => emitFirewallPolicyTemplate(eastus, { ruleCollectionGroupName: "[x]" })).message).toMatch(/^azure-firewall option ruleCollectionGroupName: /);
   });
@@ -247,8 +247,8 @@ describe("bad inputs (SECURITY.md table)", () => {
   });
 
   it("B24 Markdown: unknown locale or a dir escaping the output: Error naming the value; hostile text is escaped inline", () => {
-    expect(thrown(() => emitMarkdownDocs(eastus, { locale: "de" as never })).message).toBe('locale must be one of en, fr (value: "de")');
-    expect(thrown(() => emitMarkdownDocs(eastus, { dir: "../etc" })).message).toBe('dir must be a relative POSIX path without "..", or "" (value: "../etc")');
+    expect(thrown(() => emitMarkdownDocs(eastus, { locale: "de" as never })).message).toBe('markdown option locale: must be "en" or "fr" (value: "de")');
+    expect(thrown(() => emitMarkdownDocs(eastus, { dir: "../etc" })).message).toBe('markdown option dir: must be a relative POSIX path without "..", or "" (value: "../etc")');
     expect(escapeMarkdown("<script>alert(1)</script>\n# x | y", "cell")).toBe("\\<script\\>alert(1)\\</script\\> # x \\| y");
   });
 

@@ -303,3 +303,5 @@ export const azureNetworkSchema: z.ZodType<AzureNetwork> = z
     unread: z.array(unknownSchema),
   })
   .strict();
+
+export { firewallPolicyOptionShape, nsgOptionShape, routeTableOptionShape } from "./option-schemas.js";

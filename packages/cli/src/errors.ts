@@ -14,3 +14,8 @@ export function shown(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
+
+/** At most 16 characters of a file's text from `at`, JSON-quoted: what an error may show of a file, never more. */
+export function excerpt(text: string, at = 0): string {
+  return JSON.stringify(text.slice(at, at + 16));
+}

@@ -25,6 +25,8 @@ function deepFreeze<T>(value: T): T {
 export const dataHash: string = DATA_HASH;
 /** Version of this package. */
 export const version: string = CORE_VERSION;
+/** The major version of this package: what an emitter's `coreMajor` must equal. */
+export const coreMajor: number = Number(CORE_VERSION.split(".")[0]);
 
 /** Every requirement of every revision, in page order. */
 export const allRequirements: readonly Requirement[] = deepFreeze(REQUIREMENTS);

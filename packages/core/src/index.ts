@@ -17,6 +17,7 @@ export {
   serviceTagCatalog,
   UnknownNameError,
   version,
+  coreMajor,
 } from "./dataset.js";
 export { describeWireRule, diffRevisionData, diffRevisions, wireRule, type RequirementChange, type RevisionDiff, type RuleField, type WireDestination, type WireRule, type WordingChange } from "./diff.js";
 export { ResolveError, resolveRules, SUBNET_PREFIX_LENGTHS } from "./resolve.js";
@@ -26,6 +27,7 @@ export { nearest } from "./suggest.js";
 export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";
 export { allocatePriorities, PriorityRangeError, type PriorityPlan } from "./emit/priorities.js";
 export { EmitterRegistry } from "./emit/registry.js";
+export { EmitterOptionError, unknownOptionReason } from "./emit/option-error.js";
 export { artifactStamp, stampLines, type ArtifactStamp } from "./emit/stamp.js";
 export { listSome, shortHash } from "./emit/text.js";
 export { getUdrAdvice, udrAdvice } from "./udr.js";

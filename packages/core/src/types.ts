@@ -318,11 +318,64 @@ export interface EmitResult {
   readonly coverage: readonly CoverageEntry[];
 }
 
+/** A JSON Schema (draft 2020-12) object, as `z.toJSONSchema` writes it. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+/** What a command-line flag gives an option: a string, `true` (a switch), strings (repeatable), or a directory's files by relative path. */
+export type FlagValue = string | number | true | readonly string[] | Readonly<Record<string, string>>;
+
+/** The command-line flag of an option, where one is worth having (every option is also `-O target.key=value`). */
+export interface EmitterOptionFlag {
+  /** Long name without the dashes, kebab-case: `nsg-priority-start`. Emitters may share a flag that means the same to each (`regional-tags`). */
+  readonly name: string;
+  /** Placeholder of the value in `--help` (`n`, `cidr`); absent: a switch that sets `true`. */
+  readonly value?: string;
+  /** The value may be left out (`--changelog [from]`): the flag alone gives `true`. */
+  readonly optionalValue?: boolean;
+  /** The value names a directory; the caller reads its files (the emitter reads none) and passes them by relative POSIX path. */
+  readonly directory?: boolean;
+  /** Turns what the flag gave into the option's value; default: the value as given (an integer for an integer option). */
+  readonly toOption?: (given: FlagValue) => unknown;
+  /** With `toOption`, how the flag's value is read before it is turned (default: as a string). */
+  readonly kind?: "integer" | "number" | "string";
+}
+
+/** One option of an emitter, as a command line, a config file or the documentation shows it. */
+export interface EmitterOptionKey {
+  readonly key: string;
+  readonly description: string;
+  /** JSON Schema of the value, with its default where it has a fixed one. */
+  readonly schema: JsonSchema;
+  readonly flag?: EmitterOptionFlag;
+  /** Passed in-process by a caller only (the Markdown emitter's coverage of the others), never from a command line or a config file. */
+  readonly internal?: boolean;
+}
+
+/** An emitter's declared options: what a caller shows and checks before it calls `emit`. */
+export interface EmitterOptions<Options = Record<string, unknown>, Settled = unknown> {
+  /** Every option, in the order the emitter declares them. */
+  readonly keys: readonly EmitterOptionKey[];
+  /**
+   * Checks an options object (unknown keys, types, ranges) and returns it with its defaults. Throws
+   * `EmitterOptionError` naming the target, the key and the value. Checks that need the resolved rules
+   * (a subnet for a subnet-scoped option) stay in `emit`.
+   */
+  settle(options: Options | undefined): Settled;
+}
+
 export interface Emitter<Options = Record<string, unknown>> {
   /** Registry name, e.g. `nsg`. */
   readonly name: string;
   readonly description: string;
   emit(resolved: ResolvedRules, options?: Options): EmitResult;
+  /** The options it takes, declared (see `defineOptions` in `@cassandra-mi-netrules/core/options`). */
+  readonly options?: EmitterOptions<Options>;
+  /** The major version of `@cassandra-mi-netrules/core` it is written for; a plugin must declare it. */
+  readonly coreMajor?: number;
+  /** The npm package it comes from, for messages and stamps. */
+  readonly package?: { readonly name: string; readonly version: string };
+  /** The paths of the files it may write, relative POSIX: `*` stands for one path segment, `**` for any number of them. */
+  readonly files?: readonly string[];
 }
 
 /* ---------- User-defined routes: the page's UDR advice and the sample script it links ---------- */

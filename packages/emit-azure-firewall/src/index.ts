@@ -12,8 +12,9 @@ import {
   settleFirewallPolicyOptions,
   type FirewallPolicyOptions,
 } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, coreMajor, EmitterOptionError, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { firewallPolicyOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -24,16 +25,10 @@ export { APPLICATION_COLLECTION, FIREWALL_LIMITS, NETWORK_COLLECTION };
 export const FIREWALL_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-azure-firewall";
 
-export class FirewallOptionError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`azure-firewall option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "FirewallOptionError";
-  }
-}
+/** @deprecated Every emitter throws `EmitterOptionError` (from `@cassandra-mi-netrules/core`); this is the same class. */
+export const FirewallOptionError = EmitterOptionError;
+/** @deprecated Use `EmitterOptionError`. */
+export type FirewallOptionError = EmitterOptionError;
 
 /**
  * Renders the rules as an ARM template (deploymentTemplate 2019-04-01) with a firewall policy rule collection
@@ -43,7 +38,7 @@ export class FirewallOptionError extends Error {
  * bad option, ResolvedRulesError on resolved rules no policy may hold.
  */
 export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: FirewallPolicyOptions): EmitResult {
-  const s = settleFirewallPolicyOptions(options, (field, value, reason) => new FirewallOptionError(field, value, reason));
+  const s = settleFirewallPolicyOptions(options, (field, value, reason) => new EmitterOptionError("azure-firewall", field, value, reason));
   const stamp = artifactStamp(resolved, GENERATOR, version);
   const tags = { generator: `${GENERATOR} ${version}`, "dataset-revision": stamp.revision, "data-sha256": stamp.dataHash };
   const plan = planFirewallPolicy(resolved, { ...s, tags });
@@ -61,4 +56,8 @@ export const emitter: Emitter<FirewallPolicyOptions> = {
   name: "azure-firewall",
   description: "Azure Firewall Policy rule collection group (and optionally the policy), as an ARM template (Microsoft.Network/firewallPolicies 2024-05-01)",
   emit: emitFirewallPolicyTemplate,
+  options: firewallPolicyOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
+  files: ["firewall-policy.json"],
 };

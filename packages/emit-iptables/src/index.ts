@@ -3,7 +3,7 @@
  * `ipset restore` and `iptables-restore --noflush` / `ip6tables-restore --noflush`, plus a dnsmasq
  * configuration whose `ipset=` lines fill the FQDN sets at resolve time.
  */
-import { formatPortRange, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { coreMajor, formatPortRange, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import {
   commentChunks,
   KERNEL_LIMITS,
@@ -18,6 +18,7 @@ import {
   type LinuxFirewallPlanning,
 } from "@cassandra-mi-netrules/linux";
 import pkg from "../package.json" with { type: "json" };
+import { iptablesOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -306,6 +307,10 @@ export const emitter: Emitter<IptablesOptions> = {
   name: "iptables",
   description: "bash script loading ipset sets and iptables/ip6tables chains atomically (nva or host mode), plus a dnsmasq ipset= configuration for FQDNs",
   emit: emitIptablesScript,
+  options: iptablesOptions,
+  coreMajor,
+  package: { name: "@cassandra-mi-netrules/emit-iptables", version },
+  files: [SCRIPT_PATH, DNSMASQ_PATH],
 };
 
 export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";

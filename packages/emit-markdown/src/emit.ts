@@ -10,8 +10,10 @@ import {
   type Emitter,
   type Locale,
   type ResolvedRules,
+  coreMajor,
 } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { markdownOptions } from "./options.js";
 import { escapeMarkdown, escapeMarkdownList, MARKDOWN_CONTEXTS, type MarkdownContext, type MarkdownValue } from "./escape.js";
 import { compiledPages } from "./generated/renderers.js";
 import { catalogues, defaultPages, defaultPartials } from "./generated/templates.js";
@@ -192,32 +194,17 @@ function overrideRenderer(locale: Locale, overrides: CheckedOverrides): (page: P
   return renderer;
 }
 
-const OPTION_KEYS = ["locale", "changelog", "coverage", "notRendered", "templates", "dir"] as const;
-
 /** Renders the documentation for one locale. Pure: no file, clock or environment is read. */
 export function emitMarkdownDocs(resolved: ResolvedRules, options: MarkdownOptions = {}): EmitResult {
-  if (options === null || typeof options !== "object") throw new Error(`options must be an object (value: ${JSON.stringify(options)})`);
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) throw new Error(`${key}: unknown option (value: ${JSON.stringify((options as Record<string, unknown>)[key])}; options: ${OPTION_KEYS.join(", ")})`);
-  }
-  const locale = options.locale ?? "en";
-  if (!locales.includes(locale)) throw new Error(`locale must be one of ${locales.join(", ")} (value: ${JSON.stringify(locale)})`);
-  const dir = options.dir ?? locale;
-  if (typeof dir !== "string" || (dir !== "" && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(dir)) || dir.split("/").includes("..")) {
-    throw new Error(`dir must be a relative POSIX path without "..", or "" (value: ${JSON.stringify(dir)})`);
-  }
-  const changelog = options.changelog;
-  if (changelog !== undefined && typeof changelog !== "boolean" && (changelog === null || typeof changelog !== "object")) {
-    throw new Error(`changelog must be true, false or { from: revision } (value: ${JSON.stringify(changelog)})`);
-  }
+  const settled = markdownOptions.settle(options);
+  const locale = settled.locale;
+  const dir = settled.dir ?? locale;
+  const changelog = settled.changelog;
   const prefix = dir === "" ? "" : `${dir}/`;
   const overrides = checkOverrideShape(options.templates);
   const hasOverrides = Object.keys(overrides.pages).length > 0 || Object.keys(overrides.partials).length > 0;
   const renderer = hasOverrides ? overrideRenderer(locale, overrides) : bundledRenderer(locale);
 
-  if (options.notRendered !== undefined && (options.notRendered === null || typeof options.notRendered !== "object" || Array.isArray(options.notRendered))) {
-    throw new Error(`notRendered must be an object by target name (value: ${JSON.stringify(options.notRendered)})`);
-  }
   const view = buildView(
     resolved,
     { locale, generator: GENERATOR, generatorVersion: version, coverage: options.coverage, notRendered: options.notRendered, changelog, regionNames: regionDisplayName },
@@ -256,4 +243,8 @@ export const emitter: Emitter<MarkdownOptions> = {
   name: "markdown",
   description: "Markdown documentation of the rules in English or French: requirements, service tags, prefixes, internal ports, conditions, inferences, target limits and changelog.",
   emit: (resolved, options) => emitMarkdownDocs(resolved, options),
+  options: markdownOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
+  files: ["**/*.md"],
 };

@@ -44,7 +44,7 @@ describe("targets page: targets that could not be generated (notRendered)", () =
   });
 
   it("refuses a bad entry, naming the target and the field", () => {
-    expect(() => emitMarkdownDocs(eastus, { notRendered: [] as never })).toThrow(/notRendered must be an object by target name \(value: \[\]\)/);
+    expect(() => emitMarkdownDocs(eastus, { notRendered: [] as never })).toThrow("markdown option notRendered: must be an object by target name (value: [])");
     expect(() => emitMarkdownDocs(eastus, { notRendered: { x: { needs: "region" as "subnet", message: "" } } })).toThrow(/notRendered\["x"\]\.needs must be "subnet" or absent \(value: "region"\)/);
     expect(() => emitMarkdownDocs(eastus, { notRendered: { x: { message: 3 as unknown as string } } })).toThrow(/notRendered\["x"\]\.message must be a string \(value: 3\)/);
     expect(() => emitMarkdownDocs(eastus, { notRendered: { x: null as never } })).toThrow(/notRendered\["x"\] must be \{ needs\?, message \}/);

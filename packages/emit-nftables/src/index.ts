@@ -3,7 +3,7 @@
  * interval sets per service tag and family, plus a dnsmasq configuration whose `nftset=` lines fill the
  * FQDN sets at resolve time.
  */
-import { formatPortRange, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { coreMajor, formatPortRange, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import {
   commentChunks,
   KERNEL_LIMITS,
@@ -20,6 +20,7 @@ import {
   type LinuxFirewallPlanning,
 } from "@cassandra-mi-netrules/linux";
 import pkg from "../package.json" with { type: "json" };
+import { nftablesOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -163,6 +164,10 @@ export const emitter: Emitter<NftablesOptions> = {
   name: "nftables",
   description: "nft -f ruleset in a table of its own with named interval sets (nva or host mode), replaced in one transaction, plus a dnsmasq nftset= configuration for FQDNs",
   emit: emitNftablesRuleset,
+  options: nftablesOptions,
+  coreMajor,
+  package: { name: "@cassandra-mi-netrules/emit-nftables", version },
+  files: [RULESET_PATH, DNSMASQ_PATH],
 };
 
 export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";

@@ -3,8 +3,9 @@
  * cluster's delegated subnet. Pure: resolved rules in, template text and coverage out.
  */
 import { armTemplateMetadata, NSG_LIMITS, planNsg, renderNsgTemplate, settleNsgOptions, type NsgOptions } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, coreMajor, EmitterOptionError, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { nsgOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -17,16 +18,10 @@ export { NSG_LIMITS };
 export const NSG_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-nsg";
 
-export class NsgOptionError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`nsg option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "NsgOptionError";
-  }
-}
+/** @deprecated Every emitter throws `EmitterOptionError` (from `@cassandra-mi-netrules/core`); this is the same class. */
+export const NsgOptionError = EmitterOptionError;
+/** @deprecated Use `EmitterOptionError`. */
+export type NsgOptionError = EmitterOptionError;
 
 /**
  * Renders the rules as an ARM template (deploymentTemplate 2019-04-01) with one NSG, apiVersion 2024-05-01:
@@ -35,7 +30,7 @@ export class NsgOptionError extends Error {
  * tag, host name, prefix or subnet built by hand).
  */
 export function emitNsgTemplate(resolved: ResolvedRules, options?: NsgOptions): EmitResult {
-  const s = settleNsgOptions(resolved, options, (field, value, reason) => new NsgOptionError(field, value, reason));
+  const s = settleNsgOptions(resolved, options, (field, value, reason) => new EmitterOptionError("nsg", field, value, reason));
   const stamp = artifactStamp(resolved, GENERATOR, version);
   const tags = { generator: `${GENERATOR} ${version}`, "dataset-revision": stamp.revision, "data-sha256": stamp.dataHash };
   const plan = planNsg(resolved, { ...s, tags });
@@ -51,4 +46,8 @@ export const emitter: Emitter<NsgOptions> = {
   name: "nsg",
   description: "Network Security Group for the cluster subnet, as an ARM template (Microsoft.Network/networkSecurityGroups 2024-05-01)",
   emit: emitNsgTemplate,
+  options: nsgOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
+  files: ["nsg.json"],
 };

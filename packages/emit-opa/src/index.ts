@@ -2,8 +2,9 @@
  * @cassandra-mi-netrules/emit-opa: an OPA policy bundle (Rego v1 + data document + tests + fixtures)
  * that audits an ARM template, `az` JSON or a Terraform plan against the resolved requirements.
  */
-import { sortBy, type CoverageEntry, type EmitResult, type EmittedFile, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { coreMajor, sortBy, type CoverageEntry, type EmitResult, type EmittedFile, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { opaOptions } from "./options.js";
 import { jsonFile as json, testFiles } from "./bundle.js";
 import { buildRequirementsDocument, NEEDS_PHRASE, type RequirementsDocument } from "./document.js";
 import { POLICY_PACKAGE, policyModule } from "./policy.js";
@@ -50,6 +51,7 @@ function coverageOf(doc: RequirementsDocument): CoverageEntry[] {
  * document they also test with (`cassandra_mi/synthetic/data.json`).
  */
 export function emitOpaBundle(resolved: ResolvedRules, options: OpaOptions = {}): EmitResult {
+  const settled = opaOptions.settle(options);
   const doc = requirementsDocument(resolved);
   const files: EmittedFile[] = [
     {
@@ -59,7 +61,7 @@ export function emitOpaBundle(resolved: ResolvedRules, options: OpaOptions = {})
     { path: "data.json", content: json({ cassandra_mi: { requirements: doc } }) },
     { path: "policy/cassandra_mi/network.rego", content: policyModule(doc.stamp) },
   ];
-  if (options.includeTests !== false) files.push(...testFiles(doc));
+  if (settled.includeTests) files.push(...testFiles(doc));
   return { files: sortBy(files, (f) => f.path), coverage: coverageOf(doc) };
 }
 
@@ -67,6 +69,10 @@ export const emitter: Emitter<OpaOptions> = {
   name: "opa",
   description: "OPA policy bundle (Rego v1, data document, tests, fixtures) that audits an ARM template, az JSON or a Terraform plan",
   emit: emitOpaBundle,
+  options: opaOptions,
+  coreMajor,
+  package: { name: "@cassandra-mi-netrules/emit-opa", version },
+  files: [".manifest", "data.json", "policy/**", "cassandra_mi/**"],
 };
 
 export { buildRequirementsDocument, LAYERS_FOR, NEEDS_PHRASE } from "./document.js";

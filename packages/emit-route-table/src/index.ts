@@ -13,8 +13,9 @@ import {
   settleRouteTableOptions,
   type RouteTableOptions as RouteTablePlanUserOptions,
 } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, getUdrAdvice, stampLines, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, coreMajor, EmitterOptionError, getUdrAdvice, stampLines, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
+import { routeTableOptions } from "./options.js";
 
 export const version: string = pkg.version;
 
@@ -29,18 +30,12 @@ export const ROUTE_TABLE_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-route-table";
 const FORMS = ["both", "arm", "az"] as const;
 
-export class RouteTableOptionError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`route-table option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "RouteTableOptionError";
-  }
-}
+/** @deprecated Every emitter throws `EmitterOptionError` (from `@cassandra-mi-netrules/core`); this is the same class. */
+export const RouteTableOptionError = EmitterOptionError;
+/** @deprecated Use `EmitterOptionError`. */
+export type RouteTableOptionError = EmitterOptionError;
 
-const fail = (field: string, value: unknown, reason: string): Error => new RouteTableOptionError(field, value, reason);
+const fail = (field: string, value: unknown, reason: string): Error => new EmitterOptionError("route-table", field, value, reason);
 
 /** The options once checked and defaulted: the plan's, the table's form and the files. */
 function settle(resolved: ResolvedRules, options: RouteTableOptions | undefined) {
@@ -91,4 +86,8 @@ export const emitter: Emitter<RouteTableOptions> = {
   name: "route-table",
   description: "Route table with user-defined routes to the Internet next hop, as an ARM template (Microsoft.Network/routeTables 2024-05-01) and an az CLI script",
   emit: emitRouteTable,
+  options: routeTableOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
+  files: ["route-table.json", "route-table.sh"],
 };

@@ -112,7 +112,7 @@ describe("route-table: options and limits", () => {
     [{ routeTableName: "rt cassandra" }, 'route-table option routeTableName: 1-80 letters, digits, _ . -; starting with a letter or digit, ending with a letter, digit or _ (value: "rt cassandra")'],
     [{ regionalTags: "yes" }, 'route-table option regionalTags: must be true or false (value: "yes")'],
     [{ form: "terraform" }, 'route-table option form: must be "both" or "arm" or "az" (value: "terraform")'],
-    [{ colour: "red" }, 'route-table option colour: unknown option; known: routeTable, routeTableName, mode, regionalTags, disableBgpRoutePropagation, form (value: "red")'],
+    [{ colour: "red" }, 'route-table option colour: unknown option (known: routeTable, routeTableName, mode, regionalTags, disableBgpRoutePropagation, form) (value: "red")'],
   ])("refuses %j", (options, message) => {
     expect(() => emitRouteTable(resolved, options as RouteTableOptions)).toThrow(RouteTableOptionError);
     expect(() => emitRouteTable(resolved, options as RouteTableOptions)).toThrow(message);

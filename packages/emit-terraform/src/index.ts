@@ -20,9 +20,10 @@ import {
   type TerraformLocal,
   type TerraformModel,
 } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, stampLines, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, coreMajor, EmitterOptionError, stampLines, unknownOptionReason, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
 import { combineCoverage, LAYERS, layerStatus, type Layer, type LayerCoverage } from "./coverage.js";
+import { terraformOptions } from "./options.js";
 
 export const version: string = pkg.version;
 export { combineCoverage, LAYERS, layerStatus, type Layer, type LayerCoverage };
@@ -45,36 +46,32 @@ const GENERATOR = "@cassandra-mi-netrules/emit-terraform";
 const OPTION_KEYS = ["layers", "regionalTags", "nsg", "azureFirewall", "routeTable"] as const;
 const DEFAULT_LAYERS: readonly Layer[] = ["nsg", "azure-firewall"];
 
-export class TerraformOptionError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`terraform option ${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "TerraformOptionError";
-  }
-}
+/** @deprecated Every emitter throws `EmitterOptionError` (from `@cassandra-mi-netrules/core`); this is the same class. */
+export const TerraformOptionError = EmitterOptionError;
+/** @deprecated Use `EmitterOptionError`. */
+export type TerraformOptionError = EmitterOptionError;
+
+const optionError = (field: string, value: unknown, reason: string): EmitterOptionError => new EmitterOptionError("terraform", field, value, reason);
 
 const failAt =
   (prefix: string): OptionFailure =>
   (field, value, reason) =>
-    new TerraformOptionError(`${prefix}${field}`, value, reason);
+    optionError(`${prefix}${field}`, value, reason);
 
 function settleLayers(raw: unknown): Layer[] {
   if (raw === undefined) return [...DEFAULT_LAYERS];
-  if (!Array.isArray(raw) || raw.length === 0) throw new TerraformOptionError("layers", raw, `must be a non-empty list of ${LAYERS.join(", ")}`);
-  for (const l of raw) if (!(LAYERS as readonly unknown[]).includes(l)) throw new TerraformOptionError("layers", raw, `unknown layer ${JSON.stringify(l)}; known: ${LAYERS.join(", ")}`);
-  if (new Set(raw).size !== raw.length) throw new TerraformOptionError("layers", raw, "lists a layer twice");
+  if (!Array.isArray(raw) || raw.length === 0) throw optionError("layers", raw, `must be a non-empty list of ${LAYERS.join(", ")}`);
+  for (const l of raw) if (!(LAYERS as readonly unknown[]).includes(l)) throw optionError("layers", raw, `unknown layer ${JSON.stringify(l)}; known: ${LAYERS.join(", ")}`);
+  if (new Set(raw).size !== raw.length) throw optionError("layers", raw, "lists a layer twice");
   // The page's routes send Microsoft's addresses past a non-Microsoft firewall: with Azure Firewall they would bypass it.
   if (raw.includes("azure-firewall") && raw.includes("route-table"))
-    throw new TerraformOptionError("layers", raw, "route-table sends Microsoft's addresses to the Internet next hop, past the firewall (the page's advice for a non-Microsoft firewall): write it without azure-firewall");
+    throw optionError("layers", raw, "route-table sends Microsoft's addresses to the Internet next hop, past the firewall (the page's advice for a non-Microsoft firewall): write it without azure-firewall");
   return LAYERS.filter((l) => raw.includes(l));
 }
 
 function layerOptions<T extends object>(o: Record<string, unknown>, key: string): T {
   const v = o[key];
-  if (v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v))) throw new TerraformOptionError(key, v, "must be an object of that layer's options");
+  if (v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v))) throw optionError(key, v, "must be an object of that layer's options");
   const own = (v ?? {}) as T & { regionalTags?: boolean };
   return (o.regionalTags !== undefined && own.regionalTags === undefined ? { ...own, regionalTags: o.regionalTags } : own) as T;
 }
@@ -89,12 +86,12 @@ export interface TerraformSettings {
 
 function settle(resolved: ResolvedRules, options: TerraformOptions | undefined): TerraformSettings {
   const o = (options ?? {}) as Record<string, unknown>;
-  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new TerraformOptionError("options", o, "must be an object");
-  for (const k of Object.keys(o)) if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new TerraformOptionError(k, o[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
-  if (o.regionalTags !== undefined && typeof o.regionalTags !== "boolean") throw new TerraformOptionError("regionalTags", o.regionalTags, "must be true or false");
+  if (typeof o !== "object" || o === null || Array.isArray(o)) throw optionError("options", o, "must be an object");
+  for (const k of Object.keys(o)) if (!(OPTION_KEYS as readonly string[]).includes(k)) throw optionError(k, o[k], unknownOptionReason(k, OPTION_KEYS));
+  if (o.regionalTags !== undefined && typeof o.regionalTags !== "boolean") throw optionError("regionalTags", o.regionalTags, "must be true or false");
   const layers = settleLayers(o.layers);
   for (const [key, layer] of [["nsg", "nsg"], ["azureFirewall", "azure-firewall"], ["routeTable", "route-table"]] as const) {
-    if (o[key] !== undefined && !layers.includes(layer)) throw new TerraformOptionError(key, o[key], `options of a layer the file does not hold (layers: ${layers.join(", ")})`);
+    if (o[key] !== undefined && !layers.includes(layer)) throw optionError(key, o[key], `options of a layer the file does not hold (layers: ${layers.join(", ")})`);
   }
   let nsg: NsgOptions = layerOptions<NsgOptions>(o, "nsg");
   // Behind the NSG, the firewall narrows host names: the NSG lets them through to it unless told otherwise.
@@ -176,7 +173,7 @@ export function planTerraform(resolved: ResolvedRules, options?: TerraformOption
  * `main.tf`: the layers (default: the NSG and the firewall policy rule collection group) planned by the
  * azure package's planners with the same options as their ARM targets, rendered by `renderTerraform`.
  * The coverage says, per requirement, what each layer does and what they do together. Throws
- * TerraformOptionError on a bad option, ResolvedRulesError on resolved rules no layer may hold.
+ * EmitterOptionError (alias TerraformOptionError) on a bad option, ResolvedRulesError on resolved rules no layer may hold.
  */
 export function emitTerraform(resolved: ResolvedRules, options?: TerraformOptions): EmitResult {
   const { settled: s, stamp, model, layers, requirements, coverage } = planTerraform(resolved, options);
@@ -204,4 +201,8 @@ export const emitter: Emitter<TerraformOptions> = {
   name: "terraform",
   description: "Terraform for the azurerm provider: the network security group and the firewall policy rule collection group (and optionally the route table) in one file",
   emit: emitTerraform,
+  options: terraformOptions,
+  coreMajor,
+  package: { name: GENERATOR, version },
+  files: ["main.tf"],
 };

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { readArmTemplate, readNetwork } from "@cassandra-mi-netrules/azure";
-import { EmitterRegistry, regions, resolveRules, revisions, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { EmitterRegistry, resolveRules, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { emitFirewallPolicyTemplate } from "@cassandra-mi-netrules/emit-azure-firewall";
 import { emitNsgTemplate } from "@cassandra-mi-netrules/emit-nsg";
 import { emitRouteTable } from "@cassandra-mi-netrules/emit-route-table";
 import { emitTerraform, emitter, planTerraform, TerraformOptionError, version, type TerraformOptions } from "@cassandra-mi-netrules/emit-terraform";
-import { shuffle, vendoredPhysicalRegions } from "@cassandra-mi-netrules/testkit/arm-emitter";
+import { shuffle } from "@cassandra-mi-netrules/testkit/arm-emitter";
 import { invalidResolvedTests } from "@cassandra-mi-netrules/testkit/invalid-resolved";
 import { parseHcl, readTerraform } from "@cassandra-mi-netrules/testkit/terraform";
 import { expectFormatted, expectTerraformIsPlan } from "@cassandra-mi-netrules/testkit/terraform-emitter";
@@ -150,37 +150,6 @@ describe("terraform options", () => {
     const s = planTerraform(eastus, { regionalTags: true, azureFirewall: { regionalTags: false } }).settled;
     expect(s.nsg?.regionalTags).toBe(true);
     expect(s.azureFirewall?.regionalTags).toBe(false);
-  });
-});
-
-describe("terraform matrix: every vendored region x every revision x option sets", () => {
-  const sets: ReadonlyArray<{ subnet?: string; options: TerraformOptions; revisions?: readonly string[] }> = [
-    { subnet: "10.9.0.0/24", options: {} },
-    { options: { regionalTags: true, azureFirewall: { policy: "existing", fqdnNetworkRules: true } } },
-    { subnet: "2001:db8:10::/64", options: { nsg: { internalScope: "vnet", priorityStart: 4000, priorityStep: 3, denyInternetOutbound: false }, azureFirewall: { tier: "Premium", threatIntelMode: "Alert" } } },
-    { subnet: "10.9.0.0/24", options: { layers: ["nsg", "route-table"], regionalTags: true, routeTable: { disableBgpRoutePropagation: true } } },
-    { subnet: "10.9.0.0/24", options: { layers: ["route-table"], routeTable: { routeTable: "existing", mode: "sample-prefixes" } }, revisions: ["2021-11-02"] },
-  ];
-  it("the regions are every physical region of the vendored list", () => {
-    expect(regions.map((r) => r.name).sort()).toEqual(vendoredPhysicalRegions());
-  });
-  sets.forEach((set, i) => {
-    it(`option set ${i + 1}: every file parses, passes the azurerm schema, reads back as its plan, and passes terraform fmt -check`, async () => {
-      const texts: string[] = [];
-      const pending: Array<Promise<unknown>> = [];
-      for (const rev of revisions.filter((r) => !set.revisions || set.revisions.includes(r.id))) {
-        for (const region of regions) {
-          const resolved = resolveRules({ revision: rev.id, regions: [region.name], ...(set.subnet ? { subnet: set.subnet } : {}) });
-          const text = mainOf(resolved, set.options);
-          texts.push(text);
-          pending.push(expectTerraformIsPlan(text, planTerraform(resolved, set.options).model));
-          if (pending.length >= 16) await Promise.all(pending.splice(0));
-        }
-      }
-      await Promise.all(pending);
-      expectFormatted(texts);
-      expect(texts.length).toBe(regions.length * (set.revisions?.length ?? revisions.length));
-    });
   });
 });
 

@@ -4,7 +4,7 @@
  * emitter passes `fail`, which builds its own error class, so a message names the option as the user
  * wrote it.
  */
-import { getUdrAdvice, udrAdvice, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { getUdrAdvice, udrAdvice, unknownOptionReason, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import type { ThreatIntelMode } from "../model.js";
 import { AZURE_NAME_PATTERN, AZURE_NAME_RULE, FIREWALL_LIMITS, NSG_LIMITS } from "../names.js";
 import type { FirewallPolicyPlanOptions } from "./firewall-policy.js";
@@ -83,7 +83,7 @@ function knownKeys(options: unknown, known: readonly string[], extra: readonly s
   if (options === undefined) return {};
   if (typeof options !== "object" || options === null || Array.isArray(options)) throw fail("options", options, "must be an object");
   const o = options as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (![...known, ...extra].includes(k)) throw fail(k, o[k], `unknown option; known: ${[...known, ...extra].join(", ")}`);
+  for (const k of Object.keys(o)) if (![...known, ...extra].includes(k)) throw fail(k, o[k], unknownOptionReason(k, [...known, ...extra]));
   return o;
 }
 
