@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite drives for real, when they are missing:
 # Debian packages (iptables, ipset, nftables, dnsmasq, shellcheck, iproute2, and chromium for the docs
-# site's browser tests) and the pinned opa binary.
+# site's browser tests) and the pinned opa binary; then Terraform (setup-terraform.sh), which fails the
+# setup with a clear message when it cannot be had.
 set -euo pipefail
 
 OPA_VERSION="v1.22.3"
@@ -26,5 +27,6 @@ if ! command -v opa >/dev/null 2>&1; then
   fi
   ln -sf "$gobin/opa" /usr/local/bin/opa
 fi
+bash "$(dirname "$0")/setup-terraform.sh"
 opa version | head -1
 echo "setup-system: iptables $(iptables --version | awk '{print $2}'), nft $(nft --version | awk '{print $2}'), shellcheck $(shellcheck --version | awk '/^version/ {print $2}'), $(chromium --version 2>/dev/null | awk '{print $1, $2}')"
