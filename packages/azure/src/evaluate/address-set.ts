@@ -6,12 +6,30 @@
  * in different parts, the projection (`project.ts`) says how sure the match is.
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
-import { firstOf, intersectRanges, NO_RANGES, rangesContain, rangesOf, rangesSize, single, subtractRanges, unionRanges, type Ranges } from "./ranges.js";
+import { A_ONLY, B_ONLY, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type Ranges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
 export type Part = (typeof PARTS)[number];
 
 const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
+const DIFFERENCES = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
+const RELATIONS = new WeakMap<AddressSet, WeakMap<AddressSet, Relation>>();
+/** Sets of more intervals than this remember what they met: tags and rule values meet the same sets flow after flow. */
+const LARGE = 64;
+
+function remembered<V>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: AddressSet, b: AddressSet, compute: () => V): V {
+  let inner = memo.get(a);
+  if (!inner) {
+    inner = new WeakMap();
+    memo.set(a, inner);
+  }
+  let v = inner.get(b);
+  if (v === undefined) {
+    v = compute();
+    inner.set(b, v);
+  }
+  return v;
+}
 
 export class AddressSet {
   private constructor(
@@ -38,22 +56,32 @@ export class AddressSet {
     return new AddressSet(f(this.v4, other.v4), f(this.v6, other.v6), f(this.t4, other.t4), f(this.t6, other.t6), f(this.cluster, other.cluster));
   }
 
+  /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
+  relate(other: AddressSet): Relation {
+    if (this === other) return this.isEmpty() ? 0 : SHARE;
+    if (this.size() + other.size() <= LARGE) return this.#relate(other);
+    return remembered(RELATIONS, this, other, () => this.#relate(other));
+  }
+
+  #relate(other: AddressSet): Relation {
+    let rel = 0;
+    for (const p of PARTS) rel |= relateRanges(this[p], other[p]);
+    return rel;
+  }
+
   intersect(other: AddressSet): AddressSet {
     if (this === other) return this;
-    // Large sets (tags) meet the same rule sets flow after flow: remember those results.
-    const large = this.size() + other.size() > 64;
-    if (!large) return this.map(other, intersectRanges);
-    let memo = INTERSECTIONS.get(this);
-    if (!memo) {
-      memo = new WeakMap();
-      INTERSECTIONS.set(this, memo);
-    }
-    let r = memo.get(other);
-    if (!r) {
-      r = this.map(other, intersectRanges);
-      memo.set(other, r);
-    }
-    return r;
+    const rel = this.relate(other);
+    if ((rel & SHARE) === 0) return AddressSet.EMPTY;
+    if ((rel & A_ONLY) === 0) return this;
+    if ((rel & B_ONLY) === 0) return other;
+    if (this.size() + other.size() <= LARGE) return this.map(other, intersectRanges);
+    return remembered(INTERSECTIONS, this, other, () => this.map(other, intersectRanges));
+  }
+
+  /** Whether the sets share an address. */
+  overlaps(other: AddressSet): boolean {
+    return (this.relate(other) & SHARE) !== 0;
   }
 
   /** Number of intervals (a measure of the work a set costs). */
@@ -62,10 +90,16 @@ export class AddressSet {
   }
 
   subtract(other: AddressSet): AddressSet {
-    return this.map(other, subtractRanges);
+    const rel = this.relate(other);
+    if ((rel & SHARE) === 0) return this;
+    if ((rel & A_ONLY) === 0) return AddressSet.EMPTY;
+    if (this.size() + other.size() <= LARGE) return this.map(other, subtractRanges);
+    return remembered(DIFFERENCES, this, other, () => this.map(other, subtractRanges));
   }
 
   union(other: AddressSet): AddressSet {
+    if (other === this || other.isEmpty()) return this;
+    if (this.isEmpty()) return other;
     return this.map(other, unionRanges);
   }
 
@@ -74,7 +108,7 @@ export class AddressSet {
   }
 
   contains(other: AddressSet): boolean {
-    return PARTS.every((p) => rangesContain(this[p], other[p]));
+    return (this.relate(other) & B_ONLY) === 0;
   }
 
   /** Only addresses (no atoms, no cluster point). */

@@ -104,14 +104,23 @@ function sure(set: AddressSet): Projected {
   return { certain: set, possible: set, reasons: [] };
 }
 
-/** The term on the subject's addresses (memoised per subject: rules share their values). */
-export function project(term: AddressTerm, ctx: AddressContext): Projected {
+function projectionsOf(ctx: AddressContext): Map<string, Projected> {
   let memo = PROJECTIONS.get(ctx);
   if (!memo) {
     memo = new Map();
     PROJECTIONS.set(ctx, memo);
   }
-  const key = `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
+  return memo;
+}
+
+function termKey(term: AddressTerm): string {
+  return `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
+}
+
+/** The term on the subject's addresses (memoised per address context: rules share their values). */
+export function project(term: AddressTerm, ctx: AddressContext): Projected {
+  const memo = projectionsOf(ctx);
+  const key = termKey(term);
   let p = memo.get(key);
   if (!p) {
     p = projectTerm(term, ctx);
@@ -191,6 +200,17 @@ function projectTag(name: string, ctx: AddressContext): Projected {
 
 export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
   if (terms.length === 1) return project(terms[0] as AddressTerm, ctx);
+  const memo = projectionsOf(ctx);
+  const key = `all\u0001${terms.map(termKey).join("\u0001")}`;
+  let p = memo.get(key);
+  if (!p) {
+    p = unionOf(terms, ctx);
+    memo.set(key, p);
+  }
+  return p;
+}
+
+function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
   let certain = AddressSet.EMPTY;
   let possible = AddressSet.EMPTY;
   const reasons: string[] = [];

@@ -16,8 +16,15 @@ import type { TagSpace } from "./tag-space.js";
 /** The rule name of a firewall's implicit deny. */
 export const DEFAULT_DENY = "(no rule matches: denied)";
 
+const STEP_KEYS = new WeakMap<PathStep, string>();
+
 export function stepKey(s: PathStep): string {
-  return `${s.layer}\u0000${s.resource}\u0000${s.rule}\u0000${s.priority ?? ""}\u0000${s.direction ?? ""}`;
+  let key = STEP_KEYS.get(s);
+  if (key === undefined) {
+    key = `${s.layer}\u0000${s.resource}\u0000${s.rule}\u0000${s.priority ?? ""}\u0000${s.direction ?? ""}`;
+    STEP_KEYS.set(s, key);
+  }
+  return key;
 }
 
 /** One line naming a step, as the table prints it. */
@@ -58,14 +65,29 @@ function uniqueSteps(steps: readonly PathStep[]): PathStep[] {
   });
 }
 
+type ParsedPrefix = ReturnType<typeof parseCidr>;
+
+/** Prefix lists parsed once (a tag's lists, a requirement's prefixes are the same arrays flow after flow). */
+const PARSED = new WeakMap<readonly string[], readonly ParsedPrefix[]>();
+
+function parsedPrefixes(lists: ReadonlyArray<readonly string[]>): ParsedPrefix[] {
+  return lists.flatMap((list) => {
+    let parsed = PARSED.get(list);
+    if (!parsed) {
+      parsed = list.map((p) => parseCidr(p, false));
+      PARSED.set(list, parsed);
+    }
+    return parsed;
+  });
+}
+
 /** How many of the given prefixes (in the flow's families) the blocked set takes, wholly or in part. */
-function countPrefixes(prefixes: readonly string[], blockedSet: AddressSet, universe: AddressSet, unit: string): BlockedPart["count"] | undefined {
+function countPrefixes(prefixes: readonly ParsedPrefix[], blockedSet: AddressSet, universe: AddressSet, unit: string): BlockedPart["count"] | undefined {
   let total = 0;
   let hit = 0;
   let inPart = 0;
   const families = new Set<number>();
-  for (const p of prefixes) {
-    const c = parseCidr(p, false);
+  for (const c of prefixes) {
     const part = c.family === 4 ? "v4" : "v6";
     if (coverage(universe.part(part), c.start, c.end) === "none") continue;
     total++;
@@ -95,8 +117,8 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
     let count: BlockedPart["count"];
     if (spec.countTag && tags.exact) {
       const pf = tags.prefixes(spec.countTag);
-      if (pf) count = countPrefixes([...pf.ipv4, ...pf.ipv6], proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
-    } else if (spec.countPrefixes) count = countPrefixes(spec.countPrefixes, proj.dst, universe, "prefixes");
+      if (pf) count = countPrefixes(parsedPrefixes([pf.ipv4, pf.ipv6]), proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
+    } else if (spec.countPrefixes) count = countPrefixes(parsedPrefixes([spec.countPrefixes]), proj.dst, universe, "prefixes");
     const partialPorts = !rangesEqual(proj.port, spec.ports);
     const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));
     let example = byName ? proj.name.example() : (proj.dst.exampleAddress() ?? (spec.shape.byName ? proj.name.example() : undefined));
