@@ -14,8 +14,16 @@ export type Part = (typeof PARTS)[number];
 const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
 const DIFFERENCES = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
 const RELATIONS = new WeakMap<AddressSet, WeakMap<AddressSet, Relation>>();
-/** Sets of more intervals than this remember what they met: tags and rule values meet the same sets flow after flow. */
-const LARGE = 64;
+/**
+ * Two sets of more intervals than this each (tags, shared by every subject) remember what they met: they meet
+ * flow after flow. A pair with a small set (a rule's own prefixes) is computed each time: remembering it would
+ * keep a large result alive for every rule of every NSG.
+ */
+const LARGE = 16;
+
+function worthRemembering(a: AddressSet, b: AddressSet): boolean {
+  return a.size() > LARGE && b.size() > LARGE;
+}
 
 function remembered<V>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: AddressSet, b: AddressSet, compute: () => V): V {
   let inner = memo.get(a);
@@ -59,7 +67,7 @@ export class AddressSet {
   /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
   relate(other: AddressSet): Relation {
     if (this === other) return this.isEmpty() ? 0 : SHARE;
-    if (this.size() + other.size() <= LARGE) return this.#relate(other);
+    if (!worthRemembering(this, other)) return this.#relate(other);
     return remembered(RELATIONS, this, other, () => this.#relate(other));
   }
 
@@ -75,7 +83,7 @@ export class AddressSet {
     if ((rel & SHARE) === 0) return AddressSet.EMPTY;
     if ((rel & A_ONLY) === 0) return this;
     if ((rel & B_ONLY) === 0) return other;
-    if (this.size() + other.size() <= LARGE) return this.map(other, intersectRanges);
+    if (!worthRemembering(this, other)) return this.map(other, intersectRanges);
     return remembered(INTERSECTIONS, this, other, () => this.map(other, intersectRanges));
   }
 
@@ -93,7 +101,7 @@ export class AddressSet {
     const rel = this.relate(other);
     if ((rel & SHARE) === 0) return this;
     if ((rel & A_ONLY) === 0) return AddressSet.EMPTY;
-    if (this.size() + other.size() <= LARGE) return this.map(other, subtractRanges);
+    if (!worthRemembering(this, other)) return this.map(other, subtractRanges);
     return remembered(DIFFERENCES, this, other, () => this.map(other, subtractRanges));
   }
 
@@ -191,6 +199,8 @@ export const PRIVATE = prefixSet(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16
 
 /** The single address `a.b.c.d` or an IPv6 address as a set, or undefined when it is not one. */
 export function addressAsSet(text: string): AddressSet | undefined {
+  // A tag name is no address: refused here without building the parser's error (rule values are tags flow after flow).
+  if (/[g-zG-Z]/.test(text)) return undefined;
   const host = text.includes(":") ? `${text}/128` : `${text}/32`;
   try {
     return prefixSet([host]);
