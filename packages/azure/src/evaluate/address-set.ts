@@ -6,7 +6,7 @@
  * in different parts, the projection (`project.ts`) says how sure the match is.
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
-import { A_ONLY, B_ONLY, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type Ranges, type Relation } from "./ranges.js";
+import { A_ONLY, B_ONLY, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type Ranges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
 export type Part = (typeof PARTS)[number];
@@ -72,9 +72,8 @@ export class AddressSet {
   }
 
   #relate(other: AddressSet): Relation {
-    let rel = 0;
-    for (const p of PARTS) rel |= relateRanges(this[p], other[p]);
-    return rel;
+    // Written out: a loop over the part names made a keyed property load per part, hot in the walk.
+    return relateRanges(this.v4, other.v4) | relateRanges(this.v6, other.v6) | relateRanges(this.t4, other.t4) | relateRanges(this.t6, other.t6) | relateRanges(this.cluster, other.cluster);
   }
 
   intersect(other: AddressSet): AddressSet {
@@ -89,7 +88,10 @@ export class AddressSet {
 
   /** Whether the sets share an address. */
   overlaps(other: AddressSet): boolean {
-    return (this.relate(other) & SHARE) !== 0;
+    if (this === other) return !this.isEmpty();
+    if (worthRemembering(this, other)) return (this.relate(other) & SHARE) !== 0;
+    // Stops at the first shared address: the walk asks this of every rule for every flow.
+    return rangesOverlap(this.v4, other.v4) || rangesOverlap(this.v6, other.v6) || rangesOverlap(this.t4, other.t4) || rangesOverlap(this.t6, other.t6) || rangesOverlap(this.cluster, other.cluster);
   }
 
   /** Number of intervals (a measure of the work a set costs). */

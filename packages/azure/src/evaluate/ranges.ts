@@ -158,8 +158,16 @@ export function rangesContain(outer: Ranges, inner: Ranges): boolean {
   return (relateRanges(inner, outer) & A_ONLY) === 0;
 }
 
+/** Whether the sets share an element: stops at the first one. */
 export function rangesOverlap(a: Ranges, b: Ranges): boolean {
-  return (relateRanges(a, b) & SHARE) !== 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if ((a[i + 1] as bigint) < (b[j] as bigint)) i += 2;
+    else if ((b[j + 1] as bigint) < (a[i] as bigint)) j += 2;
+    else return true;
+  }
+  return false;
 }
 
 export function rangesEqual(a: Ranges, b: Ranges): boolean {
