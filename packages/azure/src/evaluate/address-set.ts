@@ -6,12 +6,38 @@
  * in different parts, the projection (`project.ts`) says how sure the match is.
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
-import { firstOf, intersectRanges, NO_RANGES, rangesContain, rangesOf, rangesSize, single, subtractRanges, unionRanges, type Ranges } from "./ranges.js";
+import { A_ONLY, B_ONLY, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type Ranges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
 export type Part = (typeof PARTS)[number];
 
 const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
+const DIFFERENCES = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
+const RELATIONS = new WeakMap<AddressSet, WeakMap<AddressSet, Relation>>();
+/**
+ * Two sets of more intervals than this each (tags, shared by every subject) remember what they met: they meet
+ * flow after flow. A pair with a small set (a rule's own prefixes) is computed each time: remembering it would
+ * keep a large result alive for every rule of every NSG.
+ */
+const LARGE = 16;
+
+function worthRemembering(a: AddressSet, b: AddressSet): boolean {
+  return a.size() > LARGE && b.size() > LARGE;
+}
+
+function remembered<V>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: AddressSet, b: AddressSet, compute: () => V): V {
+  let inner = memo.get(a);
+  if (!inner) {
+    inner = new WeakMap();
+    memo.set(a, inner);
+  }
+  let v = inner.get(b);
+  if (v === undefined) {
+    v = compute();
+    inner.set(b, v);
+  }
+  return v;
+}
 
 export class AddressSet {
   private constructor(
@@ -38,22 +64,34 @@ export class AddressSet {
     return new AddressSet(f(this.v4, other.v4), f(this.v6, other.v6), f(this.t4, other.t4), f(this.t6, other.t6), f(this.cluster, other.cluster));
   }
 
+  /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
+  relate(other: AddressSet): Relation {
+    if (this === other) return this.isEmpty() ? 0 : SHARE;
+    if (!worthRemembering(this, other)) return this.#relate(other);
+    return remembered(RELATIONS, this, other, () => this.#relate(other));
+  }
+
+  #relate(other: AddressSet): Relation {
+    // Written out: a loop over the part names made a keyed property load per part, hot in the walk.
+    return relateRanges(this.v4, other.v4) | relateRanges(this.v6, other.v6) | relateRanges(this.t4, other.t4) | relateRanges(this.t6, other.t6) | relateRanges(this.cluster, other.cluster);
+  }
+
   intersect(other: AddressSet): AddressSet {
     if (this === other) return this;
-    // Large sets (tags) meet the same rule sets flow after flow: remember those results.
-    const large = this.size() + other.size() > 64;
-    if (!large) return this.map(other, intersectRanges);
-    let memo = INTERSECTIONS.get(this);
-    if (!memo) {
-      memo = new WeakMap();
-      INTERSECTIONS.set(this, memo);
-    }
-    let r = memo.get(other);
-    if (!r) {
-      r = this.map(other, intersectRanges);
-      memo.set(other, r);
-    }
-    return r;
+    const rel = this.relate(other);
+    if ((rel & SHARE) === 0) return AddressSet.EMPTY;
+    if ((rel & A_ONLY) === 0) return this;
+    if ((rel & B_ONLY) === 0) return other;
+    if (!worthRemembering(this, other)) return this.map(other, intersectRanges);
+    return remembered(INTERSECTIONS, this, other, () => this.map(other, intersectRanges));
+  }
+
+  /** Whether the sets share an address. */
+  overlaps(other: AddressSet): boolean {
+    if (this === other) return !this.isEmpty();
+    if (worthRemembering(this, other)) return (this.relate(other) & SHARE) !== 0;
+    // Stops at the first shared address: the walk asks this of every rule for every flow.
+    return rangesOverlap(this.v4, other.v4) || rangesOverlap(this.v6, other.v6) || rangesOverlap(this.t4, other.t4) || rangesOverlap(this.t6, other.t6) || rangesOverlap(this.cluster, other.cluster);
   }
 
   /** Number of intervals (a measure of the work a set costs). */
@@ -62,10 +100,16 @@ export class AddressSet {
   }
 
   subtract(other: AddressSet): AddressSet {
-    return this.map(other, subtractRanges);
+    const rel = this.relate(other);
+    if ((rel & SHARE) === 0) return this;
+    if ((rel & A_ONLY) === 0) return AddressSet.EMPTY;
+    if (!worthRemembering(this, other)) return this.map(other, subtractRanges);
+    return remembered(DIFFERENCES, this, other, () => this.map(other, subtractRanges));
   }
 
   union(other: AddressSet): AddressSet {
+    if (other === this || other.isEmpty()) return this;
+    if (this.isEmpty()) return other;
     return this.map(other, unionRanges);
   }
 
@@ -74,7 +118,7 @@ export class AddressSet {
   }
 
   contains(other: AddressSet): boolean {
-    return PARTS.every((p) => rangesContain(this[p], other[p]));
+    return (this.relate(other) & B_ONLY) === 0;
   }
 
   /** Only addresses (no atoms, no cluster point). */
@@ -157,6 +201,8 @@ export const PRIVATE = prefixSet(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16
 
 /** The single address `a.b.c.d` or an IPv6 address as a set, or undefined when it is not one. */
 export function addressAsSet(text: string): AddressSet | undefined {
+  // A tag name is no address: refused here without building the parser's error (rule values are tags flow after flow).
+  if (/[g-zG-Z]/.test(text)) return undefined;
   const host = text.includes(":") ? `${text}/128` : `${text}/32`;
   try {
     return prefixSet([host]);

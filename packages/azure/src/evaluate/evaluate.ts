@@ -221,7 +221,19 @@ function evaluateFlow(run: SubjectRun, spec: FlowSpec): { verdict: FlowVerdict; 
   return { verdict: flowVerdict(spec, outcomes, run.tags), outcomes };
 }
 
+/** The needs of one list of flows (shared by the subjects of one space). */
+const NEEDS = new WeakMap<ReturnType<typeof requirementSpecs>, Needs>();
+
 function needsOf(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContext): Needs {
+  let needs = NEEDS.get(specs);
+  if (!needs) {
+    needs = computeNeeds(specs, flowCtx);
+    NEEDS.set(specs, needs);
+  }
+  return needs;
+}
+
+function computeNeeds(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContext): Needs {
   let outboundDst = AddressSet.EMPTY;
   let outboundNames = NameSet.EMPTY;
   let outboundPorts: Ranges = [];
@@ -253,31 +265,51 @@ export interface FlowTrace {
   readonly verdict: FlowVerdict;
 }
 
-/** The flows depend on the rules, the tag space, the subnet and the peers only: shared by subjects alike. */
-const SPECS = new WeakMap<ResolvedRules, WeakMap<TagSpace, Map<string, ReturnType<typeof requirementSpecs>>>>();
+/** The flows depend on the rules and the flow context only: subjects that share a space (one context object) share them. */
+const SPECS = new WeakMap<FlowContext, WeakMap<ResolvedRules, ReturnType<typeof requirementSpecs>>>();
 
 function specsFor(resolved: ResolvedRules, flowCtx: FlowContext): ReturnType<typeof requirementSpecs> {
-  if (flowCtx.subnet.part("cluster").length > 0) return requirementSpecs(resolved, flowCtx);
-  let bySpace = SPECS.get(resolved);
-  if (!bySpace) {
-    bySpace = new WeakMap();
-    SPECS.set(resolved, bySpace);
+  let byRules = SPECS.get(flowCtx);
+  if (!byRules) {
+    byRules = new WeakMap();
+    SPECS.set(flowCtx, byRules);
   }
-  let byKey = bySpace.get(flowCtx.tags);
-  if (!byKey) {
-    byKey = new Map();
-    bySpace.set(flowCtx.tags, byKey);
-  }
-  const key = `${flowCtx.subnetText}\u0000${flowCtx.peers.map((p) => p.cidr).join(",")}`;
-  let specs = byKey.get(key);
+  let specs = byRules.get(resolved);
   if (!specs) {
     specs = requirementSpecs(resolved, flowCtx);
-    byKey.set(key, specs);
+    byRules.set(resolved, specs);
   }
   return specs;
 }
 
-function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
+/** What a subject's addresses are: its subnet, peers and families, the address context of its rules, the flows' context. */
+interface SubjectSpace {
+  readonly cluster: { cidrs: string[]; set: AddressSet } | undefined;
+  readonly ctx: AddressContext;
+  readonly flowCtx: FlowContext;
+  readonly universe: AddressSet;
+}
+
+/** Subjects of one subnet and peers, without user routes (`VirtualNetwork` the same), share one space: its sets and projections are computed once. */
+const SPACES = new WeakMap<TagSpace, Map<string, SubjectSpace>>();
+
+function subjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>): SubjectSpace {
+  const cidrs = options.resolved.subnet ? [options.resolved.subnet.cidr] : subject.subnetPrefixes;
+  const shareable = (subject.routeTable?.properties.routes.length ?? 0) === 0;
+  const key = `${cidrs?.join(",") ?? ""}\u0000${peers.map((p) => p.cidr).join(",")}`;
+  let byKey = SPACES.get(tags);
+  if (!byKey) {
+    byKey = new Map();
+    SPACES.set(tags, byKey);
+  }
+  const shared = shareable ? byKey.get(key) : undefined;
+  if (shared) return shared;
+  const space = newSubjectSpace(subject, options, tags, peers);
+  if (shareable) byKey.set(key, space);
+  return space;
+}
+
+function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>): SubjectSpace {
   const cluster = clusterSubnet(options.resolved, subject);
   const subnet = cluster ? cluster.set : CLUSTER_POINT;
   const families = familiesOf(cluster?.cidrs);
@@ -292,6 +324,11 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
     virtualNetworkWhy: "VirtualNetwork holds the virtual network's address space, connected networks and the prefixes of user-defined routes; the input gives only the cluster subnet and its peers",
   };
   const flowCtx: FlowContext = { tags, subnet, subnetText: cluster ? cluster.cidrs.join(", ") : "the cluster subnet", peers, universe: universeOf(families, tags) };
+  return { cluster, ctx, flowCtx, universe };
+}
+
+function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
+  const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
   const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();

@@ -92,13 +92,82 @@ export function subtractRanges(a: Ranges, b: Ranges): Ranges {
   return out;
 }
 
-/** Whether every element of `inner` is in `outer`. */
-export function rangesContain(outer: Ranges, inner: Ranges): boolean {
-  return subtractRanges(inner, outer).length === 0;
+/** How two sets relate: bit 1, they share an element; bit 2, `a` holds an element `b` does not; bit 4, `b` one `a` does not. */
+export type Relation = number;
+export const SHARE = 1;
+export const A_ONLY = 2;
+export const B_ONLY = 4;
+
+/** The relation of two sets in one pass, allocating nothing. */
+export function relateRanges(a: Ranges, b: Ranges): Relation {
+  if (a.length === 0) return b.length === 0 ? 0 : B_ONLY;
+  if (b.length === 0) return A_ONLY;
+  let rel = 0;
+  let i = 0;
+  let j = 0;
+  // `as`/`bs`: the start of what is left of the current interval of each side.
+  let as = a[0] as bigint;
+  let bs = b[0] as bigint;
+  while (i < a.length && j < b.length) {
+    const ae = a[i + 1] as bigint;
+    const be = b[j + 1] as bigint;
+    if (ae < bs) {
+      rel |= A_ONLY;
+      i += 2;
+      if (i < a.length) as = a[i] as bigint;
+      continue;
+    }
+    if (be < as) {
+      rel |= B_ONLY;
+      j += 2;
+      if (j < b.length) bs = b[j] as bigint;
+      continue;
+    }
+    if (as < bs) {
+      rel |= A_ONLY;
+      as = bs;
+    } else if (bs < as) {
+      rel |= B_ONLY;
+      bs = as;
+    }
+    rel |= SHARE;
+    if (rel === (SHARE | A_ONLY | B_ONLY)) return rel;
+    // Both start at the same point: the shorter interval ends first.
+    if (ae < be) {
+      i += 2;
+      bs = ae + 1n;
+      if (i < a.length) as = a[i] as bigint;
+    } else if (be < ae) {
+      j += 2;
+      as = be + 1n;
+      if (j < b.length) bs = b[j] as bigint;
+    } else {
+      i += 2;
+      j += 2;
+      if (i < a.length) as = a[i] as bigint;
+      if (j < b.length) bs = b[j] as bigint;
+    }
+  }
+  if (i < a.length) rel |= A_ONLY;
+  if (j < b.length) rel |= B_ONLY;
+  return rel;
 }
 
+/** Whether every element of `inner` is in `outer`. */
+export function rangesContain(outer: Ranges, inner: Ranges): boolean {
+  return (relateRanges(inner, outer) & A_ONLY) === 0;
+}
+
+/** Whether the sets share an element: stops at the first one. */
 export function rangesOverlap(a: Ranges, b: Ranges): boolean {
-  return intersectRanges(a, b).length > 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if ((a[i + 1] as bigint) < (b[j] as bigint)) i += 2;
+    else if ((b[j + 1] as bigint) < (a[i] as bigint)) j += 2;
+    else return true;
+  }
+  return false;
 }
 
 export function rangesEqual(a: Ranges, b: Ranges): boolean {

@@ -5,7 +5,7 @@
  */
 import { AddressSet, type Part } from "./address-set.js";
 import { NameSet } from "./names.js";
-import { coverage, intersectRanges, isEmptyRanges, rangesOf, subtractRanges, type Ranges } from "./ranges.js";
+import { coverage, intersectRanges, isEmptyRanges, rangesOf, rangesOverlap, subtractRanges, type Ranges } from "./ranges.js";
 
 export interface Box {
   readonly src: AddressSet;
@@ -45,6 +45,20 @@ function intersectBox(a: Box, c: BoxConstraint): Box | undefined {
   const name = c.name ? a.name.intersect(c.name) : a.name;
   if (name.isEmpty()) return undefined;
   return { src, dst, name, port };
+}
+
+/** Whether the box and the constraint share a point (allocates nothing for addresses and ports). */
+function boxTouches(a: Box, c: BoxConstraint): boolean {
+  if (c.port && !rangesOverlap(a.port, c.port)) return false;
+  if (c.src && !a.src.overlaps(c.src)) return false;
+  if (c.dst && !a.dst.overlaps(c.dst)) return false;
+  return !c.name || !a.name.intersect(c.name).isEmpty();
+}
+
+/** Whether the region and the match share a point: `intersect(region, match)` is not empty. */
+export function touches(region: Region, match: Match): boolean {
+  for (const b of region) for (const c of match) if (boxTouches(b, c)) return true;
+  return false;
 }
 
 /** a \ c as disjoint boxes: peel one dimension at a time. */

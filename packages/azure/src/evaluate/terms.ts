@@ -104,14 +104,25 @@ function sure(set: AddressSet): Projected {
   return { certain: set, possible: set, reasons: [] };
 }
 
-/** The term on the subject's addresses (memoised per subject: rules share their values). */
-export function project(term: AddressTerm, ctx: AddressContext): Projected {
+function projectionsOf(ctx: AddressContext): Map<string, Projected> {
   let memo = PROJECTIONS.get(ctx);
   if (!memo) {
     memo = new Map();
     PROJECTIONS.set(ctx, memo);
   }
-  const key = `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
+  return memo;
+}
+
+function termKey(term: AddressTerm): string {
+  return `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
+}
+
+/** The term on the subject's addresses (memoised per address context: rules share their values). */
+export function project(term: AddressTerm, ctx: AddressContext): Projected {
+  // A literal is cheap to project and rarely shared between NSGs: remembering each would grow with the input.
+  if (term.kind === "literal") return projectLiteral(term.text, term.set, ctx);
+  const memo = projectionsOf(ctx);
+  const key = termKey(term);
   let p = memo.get(key);
   if (!p) {
     p = projectTerm(term, ctx);
@@ -120,11 +131,11 @@ export function project(term: AddressTerm, ctx: AddressContext): Projected {
   return p;
 }
 
-/** Tags and literals do not depend on the subject (unless its subnet is not known): shared per tag space. */
+/** Tags do not depend on the subject (unless its subnet is not known): shared per tag space. */
 const SHARED = new WeakMap<TagSpace, Map<string, Projected>>();
 
 function projectTerm(term: AddressTerm, ctx: AddressContext): Projected {
-  if ((term.kind === "tag" || term.kind === "literal") && ctx.subnet.part("cluster").length === 0) {
+  if (term.kind === "tag" && ctx.subnet.part("cluster").length === 0) {
     let shared = SHARED.get(ctx.tags);
     if (!shared) {
       shared = new Map();
@@ -133,7 +144,7 @@ function projectTerm(term: AddressTerm, ctx: AddressContext): Projected {
     const key = `${term.kind}\u0000${term.text}`;
     let p = shared.get(key);
     if (!p) {
-      p = term.kind === "tag" ? projectTag(term.text, ctx) : projectLiteral(term.text, term.set, ctx);
+      p = projectTag(term.text, ctx);
       shared.set(key, p);
     }
     return p;
@@ -191,6 +202,18 @@ function projectTag(name: string, ctx: AddressContext): Projected {
 
 export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
   if (terms.length === 1) return project(terms[0] as AddressTerm, ctx);
+  if (terms.some((t) => t.kind === "literal")) return unionOf(terms, ctx);
+  const memo = projectionsOf(ctx);
+  const key = `all\u0001${terms.map(termKey).join("\u0001")}`;
+  let p = memo.get(key);
+  if (!p) {
+    p = unionOf(terms, ctx);
+    memo.set(key, p);
+  }
+  return p;
+}
+
+function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
   let certain = AddressSet.EMPTY;
   let possible = AddressSet.EMPTY;
   const reasons: string[] = [];

@@ -16,8 +16,15 @@ import type { TagSpace } from "./tag-space.js";
 /** The rule name of a firewall's implicit deny. */
 export const DEFAULT_DENY = "(no rule matches: denied)";
 
+const STEP_KEYS = new WeakMap<PathStep, string>();
+
 export function stepKey(s: PathStep): string {
-  return `${s.layer}\u0000${s.resource}\u0000${s.rule}\u0000${s.priority ?? ""}\u0000${s.direction ?? ""}`;
+  let key = STEP_KEYS.get(s);
+  if (key === undefined) {
+    key = `${s.layer}\u0000${s.resource}\u0000${s.rule}\u0000${s.priority ?? ""}\u0000${s.direction ?? ""}`;
+    STEP_KEYS.set(s, key);
+  }
+  return key;
 }
 
 /** One line naming a step, as the table prints it. */
@@ -58,25 +65,77 @@ function uniqueSteps(steps: readonly PathStep[]): PathStep[] {
   });
 }
 
+type ParsedPrefix = ReturnType<typeof parseCidr>;
+
+/** A prefix list's members in a flow's universe, with the families they hold: the same lists and universes come flow after flow. */
+interface CountBase {
+  readonly inUniverse: readonly ParsedPrefix[];
+  readonly families: string;
+}
+
+const BASES = new WeakMap<AddressSet, WeakMap<readonly string[], CountBase>>();
+/** Counts already made, by blocked set (a rule's own set blocks flow after flow) and then by list and universe. */
+const COUNTS = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<readonly string[], BlockedPart["count"] | null>>>();
+
+function countBase(prefixes: readonly string[], universe: AddressSet): CountBase {
+  let byList = BASES.get(universe);
+  if (!byList) {
+    byList = new WeakMap();
+    BASES.set(universe, byList);
+  }
+  let base = byList.get(prefixes);
+  if (!base) {
+    const inUniverse = prefixes.map((p) => parseCidr(p, false)).filter((c) => coverage(universe.part(c.family === 4 ? "v4" : "v6"), c.start, c.end) !== "none");
+    const families = new Set(inUniverse.map((c) => c.family));
+    base = { inUniverse, families: families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 " };
+    byList.set(prefixes, base);
+  }
+  return base;
+}
+
 /** How many of the given prefixes (in the flow's families) the blocked set takes, wholly or in part. */
 function countPrefixes(prefixes: readonly string[], blockedSet: AddressSet, universe: AddressSet, unit: string): BlockedPart["count"] | undefined {
-  let total = 0;
+  let byUniverse = COUNTS.get(blockedSet);
+  if (!byUniverse) {
+    byUniverse = new WeakMap();
+    COUNTS.set(blockedSet, byUniverse);
+  }
+  let byList = byUniverse.get(universe);
+  if (!byList) {
+    byList = new WeakMap();
+    byUniverse.set(universe, byList);
+  }
+  let counted = byList.get(prefixes);
+  if (counted === undefined) {
+    counted = countIn(countBase(prefixes, universe), blockedSet) ?? null;
+    byList.set(prefixes, counted);
+  }
+  return counted === null ? undefined : { ...counted, unit: `${counted.unit}${unit}` };
+}
+
+function countIn(base: CountBase, blockedSet: AddressSet): BlockedPart["count"] | undefined {
+  if (base.inUniverse.length === 0) return undefined;
   let hit = 0;
   let inPart = 0;
-  const families = new Set<number>();
-  for (const p of prefixes) {
-    const c = parseCidr(p, false);
-    const part = c.family === 4 ? "v4" : "v6";
-    if (coverage(universe.part(part), c.start, c.end) === "none") continue;
-    total++;
-    families.add(c.family);
-    const cov = coverage(blockedSet.part(part), c.start, c.end);
+  for (const c of base.inUniverse) {
+    const cov = coverage(blockedSet.part(c.family === 4 ? "v4" : "v6"), c.start, c.end);
     if (cov !== "none") hit++;
     if (cov === "part") inPart++;
   }
-  if (total === 0) return undefined;
-  const fam = families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 ";
-  return { blocked: hit, total, unit: `${fam}${unit}`, ...(inPart > 0 ? { inPart } : {}) };
+  return { blocked: hit, total: base.inUniverse.length, unit: base.families, ...(inPart > 0 ? { inPart } : {}) };
+}
+
+/** A tag's IPv4 and IPv6 prefixes as one list, made once per tag. */
+type TagPrefixes = { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+const TAG_LISTS = new WeakMap<TagPrefixes, readonly string[]>();
+
+function tagList(pf: TagPrefixes): readonly string[] {
+  let list = TAG_LISTS.get(pf);
+  if (!list) {
+    list = [...pf.ipv4, ...pf.ipv6];
+    TAG_LISTS.set(pf, list);
+  }
+  return list;
 }
 
 function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
@@ -95,7 +154,7 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
     let count: BlockedPart["count"];
     if (spec.countTag && tags.exact) {
       const pf = tags.prefixes(spec.countTag);
-      if (pf) count = countPrefixes([...pf.ipv4, ...pf.ipv6], proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
+      if (pf) count = countPrefixes(tagList(pf), proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
     } else if (spec.countPrefixes) count = countPrefixes(spec.countPrefixes, proj.dst, universe, "prefixes");
     const partialPorts = !rangesEqual(proj.port, spec.ports);
     const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));

@@ -6,7 +6,7 @@
  * naming the rules and reasons. Rules in one group (equal priorities) may come in any order.
  */
 import type { PathStep, UnknownCause } from "./report.js";
-import { intersect, isEmpty, subtract, union, type Match, type Region, EMPTY_REGION } from "./region.js";
+import { intersect, isEmpty, subtract, touches, union, type Match, type Region, EMPTY_REGION } from "./region.js";
 
 export interface WalkRule<O extends string> {
   readonly step: PathStep;
@@ -60,7 +60,27 @@ function uniqueOutcomes<O extends string>(values: readonly O[]): O[] {
   return [...new Set(values)];
 }
 
-export function walkFirstMatch<O extends string>(region: Region, rules: readonly WalkRule<O>[]): WalkResult<O> {
+/**
+ * The rules that may touch the region: a rule whose possible match misses it decides nothing there and
+ * adds no doubt, so it is left out, unless a rule of its group touches the region (the group's order is
+ * then in doubt among all its rules). Checked without building any set.
+ */
+function touching<O extends string>(region: Region, rules: readonly WalkRule<O>[]): readonly WalkRule<O>[] {
+  let out: WalkRule<O>[] | undefined;
+  for (let i = 0; i < rules.length; ) {
+    let j = i + 1;
+    while (j < rules.length && rules[j]?.group === rules[i]?.group) j++;
+    let any = false;
+    for (let k = i; k < j && !any; k++) any = touches(region, (rules[k] as WalkRule<O>).possible);
+    if (any) out?.push(...rules.slice(i, j));
+    else out ??= rules.slice(0, i);
+    i = j;
+  }
+  return out ?? rules;
+}
+
+export function walkFirstMatch<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> {
+  const rules = touching(region, all);
   let remaining = region;
   const maybes: Maybe<O>[] = [];
   const decided: Decided<O>[] = [];
