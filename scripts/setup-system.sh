@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite drives for real, when they are missing:
 # Debian packages (iptables, ipset, nftables, dnsmasq, shellcheck, iproute2, and chromium for the docs
-# site's browser tests) and the pinned opa binary.
+# site's browser tests), the pinned opa binary and the pinned conftest (runs the OPA bundle as policy users do).
 set -euo pipefail
 
 OPA_VERSION="v1.22.3"
+CONFTEST_VERSION="v0.71.1"
 need_apt=()
 for tool in iptables:iptables ipset:ipset nft:nftables dnsmasq:dnsmasq-base shellcheck:shellcheck ip:iproute2 unshare:util-linux python3:python3 chromium:chromium; do
   bin="${tool%%:*}"
@@ -27,4 +28,12 @@ if ! command -v opa >/dev/null 2>&1; then
   ln -sf "$gobin/opa" /usr/local/bin/opa
 fi
 opa version | head -1
+if ! command -v conftest >/dev/null 2>&1 || ! conftest --version 2>/dev/null | grep -q "^Conftest: ${CONFTEST_VERSION#v}$"; then
+  if [ ! -x "$gobin/conftest" ] || ! "$gobin/conftest" --version 2>/dev/null | grep -q "^Conftest: ${CONFTEST_VERSION#v}$"; then
+    echo "setup-system: go install github.com/open-policy-agent/conftest@${CONFTEST_VERSION}"
+    go install "github.com/open-policy-agent/conftest@${CONFTEST_VERSION}"
+  fi
+  ln -sf "$gobin/conftest" /usr/local/bin/conftest
+fi
+conftest --version | head -1
 echo "setup-system: iptables $(iptables --version | awk '{print $2}'), nft $(nft --version | awk '{print $2}'), shellcheck $(shellcheck --version | awk '/^version/ {print $2}'), $(chromium --version 2>/dev/null | awk '{print $1, $2}')"
