@@ -95,9 +95,9 @@ for (const sc of scenarios) {
       expect(listFiles(gdir)).toEqual(golden.files.map((f) => f.path).sort());
       expect(opaCheckStrict(gdir).status).toBe(0);
       expect(opaFmtDiff(gdir).status).toBe(0);
-      const rep = opaEval(gdir, "data.cassandra_mi.network.report", { resources: [] }) as { format: string; requirements: Record<string, unknown> };
+      const rep = opaEval(gdir, "data.cassandra_mi.network.report", { resources: [] }) as { format: string; verdicts: Record<string, unknown> };
       expect(rep.format).toBe("arm");
-      expect(Object.keys(rep.requirements).sort()).toEqual(sc.resolved.rules.map((r) => r.id).sort());
+      expect(Object.keys(rep.verdicts).sort()).toEqual(sc.resolved.rules.map((r) => r.id).sort());
       if (goldenOptions(sc.name).includeTests) expect(golden.files).toEqual(result.files);
     });
 
