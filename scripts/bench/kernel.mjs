@@ -17,12 +17,12 @@ const TEST_PREFIX = "198.51.100.0/24";
 
 const IPT_DIST = join(ROOT, "packages/emit-iptables/dist/index.js");
 
-function sh(ns, cmd, args, opts = {}) {
+export function sh(ns, cmd, args, opts = {}) {
   return run("ip", ["netns", "exec", ns, cmd, ...args], opts);
 }
 
 /** Three namespaces: client (192.0.2.10) - router (forwards, holds the rules) - server (198.51.100.10). */
-function makeTopology(base) {
+export function makeTopology(base) {
   const ns = { c: `${base}-c`, r: `${base}-r`, s: `${base}-s` };
   for (const n of Object.values(ns)) run("ip", ["netns", "add", n]);
   run("ip", ["link", "add", "c0", "netns", ns.c, "type", "veth", "peer", "name", "r0", "netns", ns.r]);
@@ -50,12 +50,14 @@ function makeTopology(base) {
   return ns;
 }
 
-function destroyTopology(ns) {
+export function destroyTopology(ns) {
   for (const n of Object.values(ns)) run("ip", ["netns", "del", n], { allowFail: true });
 }
 
 /** Empties every table and set of the router namespace (ours alone). */
-function resetRouter(r) {
+export function resetRouter(r) {
+  sh(r, "nft", ["flush", "ruleset"]);
+  sh(r, "iptables", ["-w", "-P", "FORWARD", "ACCEPT"]);
   sh(r, "iptables", ["-w", "-F"]);
   sh(r, "iptables", ["-w", "-X"]);
   sh(r, "ip6tables", ["-w", "-F"]);
@@ -63,13 +65,13 @@ function resetRouter(r) {
   sh(r, "ipset", ["destroy"], { allowFail: true });
 }
 
-function ruleCount(r) {
+export function ruleCount(r) {
   const v4 = sh(r, "iptables-save", []).stdout.split("\n").filter((l) => l.startsWith("-A ")).length;
   const v6 = sh(r, "ip6tables-save", []).stdout.split("\n").filter((l) => l.startsWith("-A ")).length;
   return v4 + v6;
 }
 
-function startServer(s) {
+export function startServer(s) {
   return new Promise((resolve, reject) => {
     const child = spawn("ip", ["netns", "exec", s, "python3", join(ROOT, "scripts/bench/tcp.py"), "server", SERVER, String(PORT), "1000000", "20"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -83,7 +85,7 @@ function startServer(s) {
 }
 
 /** `count` connection attempts, three times; the round with the median time. */
-function connections(c, count) {
+export function connections(c, count) {
   const rounds = [0, 1, 2].map(() => JSON.parse(sh(c, "python3", [join(ROOT, "scripts/bench/tcp.py"), "client", SERVER, String(PORT), String(count), "2"]).stdout));
   return rounds.sort((a, b) => a.ms - b.ms)[1];
 }

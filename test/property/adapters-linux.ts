@@ -3,7 +3,7 @@
  * the dnsmasq configuration to the grants of model.ts, plus the structural checks of the Linux targets.
  */
 import { cidrContains, type ResolvedRules } from "@cassandra-mi-netrules/core";
-import { parseIpsetSave, parseIptablesSave, parseNftJson, type IptablesDump } from "@cassandra-mi-netrules/testkit/linuxfw";
+import { commentIds, parseIpsetSave, parseIptablesSave, parseNftJson, type IptablesDump } from "@cassandra-mi-netrules/testkit/linuxfw";
 import { alternatives, dnsDomainListed, type Grant } from "./model.js";
 
 /** Domains of a dnsmasq `ipset=` / `nftset=` configuration by set name (the set part after the last `#` for nftset). */
@@ -69,7 +69,7 @@ export function iptablesGrants(dumps: { v4: string; v6: string; ipset: string },
   const internal = new Set(resolved.rules.filter((r) => r.kind === "internal").map((r) => r.id));
   const dumpsByFamily = [parseIptablesSave(dumps.v4), parseIptablesSave(dumps.v6)];
   const sharing = new Map<string, string[]>();
-  for (const d of dumpsByFamily) for (const r of d.rules) for (const ms of r.matchSets) sharing.set(ms.name, [...(sharing.get(ms.name) ?? []), r.comment ?? ""]);
+  for (const d of dumpsByFamily) for (const r of d.rules) for (const ms of r.matchSets) sharing.set(ms.name, [...(sharing.get(ms.name) ?? []), ...commentIds(r.comment)]);
   for (const [family, dump] of [
     ["v4", dumpsByFamily[0] as IptablesDump],
     ["v6", dumpsByFamily[1] as IptablesDump],
@@ -86,12 +86,13 @@ export function iptablesGrants(dumps: { v4: string; v6: string; ipset: string },
           continue;
         }
         if (r.target !== "ACCEPT" || r.protocol !== "tcp") problems.push(`${at}: not a tcp ACCEPT`);
-        const id = r.comment ?? "";
+        const ids = commentIds(r.comment);
+        if (ids.length === 0) problems.push(`${at}: a rule that names no requirement`);
         if (r.matchSets.length === 0) {
-          grants.push({ ruleIds: [id], dest: { kind: "internal", value: `${r.chain}` }, ports: r.dports });
+          for (const id of ids) grants.push({ ruleIds: [id], dest: { kind: "internal", value: `${r.chain}` }, ports: r.dports });
           continue;
         }
-        for (const ms of r.matchSets) {
+        for (const id of ids) for (const ms of r.matchSets) {
           const s = sets.get(ms.name);
           if (!s) {
             problems.push(`${at}: set ${ms.name} does not exist in the kernel`);
@@ -114,7 +115,7 @@ export function nftGrants(json: string, dnsmasq: string | undefined, resolved: R
   const internal = new Set(resolved.rules.filter((r) => r.kind === "internal").map((r) => r.id));
   const fqdnSets = new Set([...domains.keys()]);
   const sharing = new Map<string, string[]>();
-  for (const r of dump.rules) for (const a of r.addresses) if (a.value.startsWith("@")) sharing.set(a.value.slice(1), [...(sharing.get(a.value.slice(1)) ?? []), r.comment ?? ""]);
+  for (const r of dump.rules) for (const a of r.addresses) if (a.value.startsWith("@")) sharing.set(a.value.slice(1), [...(sharing.get(a.value.slice(1)) ?? []), ...commentIds(r.comment)]);
   for (const r of dump.rules) {
     if (["forward", "input", "output"].includes(r.chain)) continue;
     const at = `nft ${r.chain}: ${r.comment ?? ""}`;
@@ -124,13 +125,14 @@ export function nftGrants(json: string, dnsmasq: string | undefined, resolved: R
       continue;
     }
     if (r.verdict !== "accept") problems.push(`${at}: verdict ${r.verdict}`);
-    const id = r.comment ?? "";
+    const ids = commentIds(r.comment);
+    if (ids.length === 0) problems.push(`${at}: a rule that names no requirement`);
     const setRefs = r.addresses.filter((a) => a.field === "daddr" && a.value.startsWith("@"));
     if (setRefs.length === 0) {
-      grants.push({ ruleIds: [id], dest: { kind: "internal", value: r.chain }, ports: r.dports });
+      for (const id of ids) grants.push({ ruleIds: [id], dest: { kind: "internal", value: r.chain }, ports: r.dports });
       continue;
     }
-    for (const a of setRefs) {
+    for (const id of ids) for (const a of setRefs) {
       const name = a.value.slice(1);
       const s = dump.sets.find((x) => x.name === name && x.table === r.table);
       if (!s) {
@@ -183,7 +185,7 @@ export function iptablesScriptDumps(script: string): { v4: string; v6: string; i
   };
   // The temporary cmt* sets are swapped into the live cmi* names.
   const ipset = heredoc("ipset_input", "CMI_IPSET").replace(/\bcmt([46]-)/g, "cmi$1");
-  return { v4: heredoc("rules4", "CMI_RULES"), v6: heredoc("rules6", "CMI_RULES"), ipset };
+  return { v4: heredoc("input4", "CMI_RULES"), v6: heredoc("input6", "CMI_RULES"), ipset };
 }
 
 /** A set member as the kernel tools print it, as a CIDR core parses: a host gets its length, `::a.b.c.d` becomes hex groups. */

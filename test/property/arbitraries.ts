@@ -34,6 +34,7 @@ import {
   type SourceTable,
 } from "@cassandra-mi-netrules/core";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
+import { WIDEST_NETWORK } from "@cassandra-mi-netrules/linux";
 
 /** How many cases each property runs: `FC_NUM_RUNS` (the nightly script sets 10000), default 1000. */
 export function numRuns(fallback = 1000): number {
@@ -196,6 +197,11 @@ export const fqdnPattern: fc.Arbitrary<FqdnPattern> = fc
   .filter(({ pattern }) => pattern.replaceAll("{region}", "australiacentral2").length <= 253);
 
 /* ---------- addresses and ports ---------- */
+
+const narrowEnough = (cidr: string): boolean => {
+  const p = parseCidr(cidr, false);
+  return p.length >= WIDEST_NETWORK[p.family];
+};
 
 const ipv4Prefix: fc.Arbitrary<string> = fc
   .tuple(fc.ipV4(), fc.oneof(fc.constantFrom(0, 1, 8, 24, 31, 32), fc.integer({ min: 0, max: 32 })))
@@ -390,7 +396,8 @@ export function resolvedRules(constraints: ResolvedRulesConstraints = {}): fc.Ar
     .record({
       ids: fc.uniqueArray(edgeRequirementId, { minLength: 1, maxLength: maxRules }),
       regions: regionList,
-      subnet: fc.option(fc.oneof(fc.constantFrom("10.9.0.0/24", "192.0.2.0/24", "2001:db8:1::/64"), subnetPrefix), { nil: undefined }),
+      // A cluster subnet is never wider than WIDEST_NETWORK (/8, /32): the Linux emitters refuse one that is.
+      subnet: fc.option(fc.oneof(fc.constantFrom("10.9.0.0/24", "192.0.2.0/24", "2001:db8:1::/64"), subnetPrefix).filter(narrowEnough), { nil: undefined }),
       features: fc.record({ backup: fc.boolean(), vpn: fc.boolean() }),
       withPrefixes: constraints.tagPrefixes === false ? fc.constant(false) : fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
       revision: fc.record({

@@ -216,6 +216,20 @@ describe("bad inputs (SECURITY.md table)", () => {
     expect(thrown(() => emitIptablesScript(resolveRules({ regions: ["eastus"] }), {})).message).toMatch(/^options\.subnets: nva mode needs the cluster subnet/);
   });
 
+  it("B21a a peer or subnet as wide as every address (alone or together): LinuxFirewallError naming the option and value", () => {
+    expect(thrown(() => emitIptablesScript(eastus, { peers: ["0.0.0.0/0"] })).message).toMatch(/^options\.peers\[0\]: is wider than \/8: .*\(value: "0\.0\.0\.0\/0"\)$/);
+    expect(thrown(() => emitNftablesRuleset(eastus, { peers: ["::/0"] })).message).toMatch(/^options\.peers\[0\]: is wider than \/32: .*\(value: "::\/0"\)$/);
+    expect(thrown(() => emitIptablesScript(eastus, { peers: ["0.0.0.0/1", "128.0.0.0/1"] })).message).toMatch(/^options\.peers\[0\]: is wider than \/8/);
+    expect(thrown(() => emitIptablesScript({ ...eastus, subnet: { cidr: "0.0.0.0/0", family: 4 } })).message).toMatch(/^resolved\.subnet\[0\]: is wider than \/8/);
+  });
+
+  it("B21b an unknown iptables or nftables option: LinuxFirewallError naming it and the known ones", () => {
+    expect(thrown(() => emitNftablesRuleset(eastus, { tabel: "x" } as never)).message).toBe(
+      'options.tabel: unknown option; known: mode, subnets, peers, fqdns, regionalTags, fqdnTimeout, table (value: "x")',
+    );
+    expect(thrown(() => emitIptablesScript(eastus, { tabel: "x" } as never)).message).toMatch(/^options\.tabel: unknown option; known: mode, /);
+  });
+
   it("B22 nftables table name with nft syntax: LinuxFirewallError naming options.table", () => {
     const e = thrown(() => emitNftablesRuleset(eastus, { table: "x; flush ruleset" }));
     expect(e.message).toBe('options.table: must be a lower-case identifier of [a-z0-9_], at most 32 characters, starting with a letter (value: "x; flush ruleset")');

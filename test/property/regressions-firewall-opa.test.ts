@@ -5,14 +5,15 @@
  * emitter writes one application rule with one `Https` protocol entry per port (1, 2, ..., 22, 12523),
  * which Azure Firewall allows on each of those ports, while the policy only matched a port check against
  * a single protocol entry (`port == from` and `from == to`), so the check `https/1-22` found nothing.
- * The template was right; the policy (and its TypeScript twin, `cli audit`) were wrong.
+ * The template was right; the policy (and its TypeScript twin, then `cli audit`) were wrong. The evaluator
+ * that replaced the twin (`audit` of @cassandra-mi-netrules/azure) is held to the same facts here.
  */
 import { resolveRules, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { emitFirewallPolicyTemplate } from "@cassandra-mi-netrules/emit-azure-firewall";
 import { emitOpaBundle } from "@cassandra-mi-netrules/emit-opa";
 import { opaReports, removeTree, writeTree } from "@cassandra-mi-netrules/testkit/opa";
 import { afterAll, describe, expect, it } from "vitest";
-import { auditConfiguration } from "../../packages/cli/src/audit/index.js";
+import { audit } from "@cassandra-mi-netrules/azure";
 
 const base = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
 const backup = base.rules.find((r) => r.id === "storage-backup") as ResolvedRule;
@@ -34,7 +35,7 @@ describe("regression: firewall coverage vs the OPA policy (issue 21, case 4080)"
   it.each([
     ["ports 1-22 and 12523 (case 4080)", shrunk],
     ["ports 443-444", twoPorts],
-  ])("an application rule with one Https entry per port of %s: enforced, and covered for opa and cli audit", (_name, resolved) => {
+  ])("an application rule with one Https entry per port of %s: enforced, covered for opa, open for the evaluator", (_name, resolved) => {
     const out = emitFirewallPolicyTemplate(resolved);
     const template = JSON.parse(out.files[0]?.content ?? "{}") as unknown;
     const claim = out.coverage.find((c) => c.ruleId === "storage-backup");
@@ -47,8 +48,8 @@ describe("regression: firewall coverage vs the OPA policy (issue 21, case 4080)"
     const opa = reports.fw?.requirements["storage-backup"];
     expect(opa?.status, opa?.detail).toBe("covered");
 
-    const ts = auditConfiguration(template, { resolved }).results.find((r) => r.ruleId === "storage-backup");
-    expect(ts?.status, ts?.detail).toBe("covered");
+    const ev = audit({ name: "fw.json", text: JSON.stringify(template) }, { resolved }).subjects[0]?.requirements.find((r) => r.ruleId === "storage-backup");
+    expect(ev?.status, ev?.detail).toBe("open");
   });
 
   it("an entry missing for one port of the range leaves the check unmet (the fix does not accept a mere overlap)", () => {
@@ -62,6 +63,9 @@ describe("regression: firewall coverage vs the OPA policy (issue 21, case 4080)"
     const reports = opaReports(dir, { fw: template }) as Record<string, { requirements: Record<string, { status: string }> }>;
     // The host-name alternative has one check (its name on 443-444), so it is missing, not partly covered.
     expect(reports.fw?.requirements["storage-backup"]?.status).toBe("missing");
-    expect(auditConfiguration(template, { resolved: twoPorts }).results.find((r) => r.ruleId === "storage-backup")?.status).toBe("missing");
+    // The evaluator decides port by port: 443 open, 444 blocked by the firewall's default deny.
+    const ev = audit({ name: "fw.json", text: JSON.stringify(template) }, { resolved: twoPorts }).subjects[0]?.requirements.find((r) => r.ruleId === "storage-backup");
+    expect(ev?.status).toBe("partly-open");
+    expect(ev?.detail).toMatch(/^partly open: FQDN \*\.blob\.core\.windows\.net: blocked by firewall fwp-cassandra-mi: no rule matches \(denied\), e\.g\. example\.blob\.core\.windows\.net port 444$/);
   });
 });

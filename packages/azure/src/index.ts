@@ -2,7 +2,8 @@
  * @cassandra-mi-netrules/azure: one typed model of an Azure network (network security groups with Azure's
  * default rules, route tables, firewall policies and rule collection groups, classic Azure Firewall rules,
  * IP groups, subnets), the planners that write it from resolved rules, the renderers that turn it into ARM
- * templates and `az` scripts, and the reader that turns ARM templates back into it.
+ * templates and `az` scripts, and the readers that turn every input form (ARM, `az`, Resource Graph,
+ * Terraform plans and HCL) back into it.
  */
 export * from "./model.js";
 export { assertKnown, isParameter, isUnknown, unknownsIn, unknownValue, UnknownValueError, type Known, type Maybe, type Parameter, type Unknown } from "./unknown.js";
@@ -16,7 +17,28 @@ export { renderNsgTemplate } from "./render/arm-nsg.js";
 export { renderFirewallPolicyTemplate, type FirewallPolicyModel } from "./render/arm-firewall.js";
 export { readArmTemplate, type ArmReadOptions } from "./read/arm.js";
 export { ArmReadError, TemplateScope } from "./read/arm-values.js";
-export { ArmExpressionError, evaluateArmExpression, parseArmExpression, type ArmExpressionNode, type ArmJson, type Evaluation, type ExpressionScope } from "./read/arm-expression.js";
+export { ArmExpressionError, evaluateArmExpression, parseArmExpression, type ArmExpressionNode, type ArmJson, type DeploymentTarget, type Evaluation, type ExpressionScope } from "./read/arm-expression.js";
+export {
+  detectJsonFormat,
+  FORMAT_NAMES,
+  INPUT_FORMATS,
+  INPUT_LIMITS,
+  InputError,
+  namesIn,
+  parseResourceId,
+  readNetwork,
+  RESOURCE_GROUP_PLACEHOLDER,
+  resourceIdOf,
+  SUBSCRIPTION_PLACEHOLDER,
+  type InputDocument,
+  type InputErrorDetails,
+  type InputFormat,
+  type InputLimit,
+  type ReadOptions,
+  type ReadResult,
+  type ResourceIdParts,
+} from "./read/index.js";
 export { planRouteTable, type RouteSample, type RouteTablePlan, type RouteTablePlanOptions } from "./plan/route-table.js";
 export { renderRouteTableTemplate, type RouteTableRenderOptions } from "./render/arm-route-table.js";
 export { renderRouteTableAzScript, shellQuote, type RouteTableScriptOptions } from "./render/az-route-table.js";
+export { audit, evaluateNetwork, VERDICTS, type AlternativeKind, type AlternativeVerdict, type AuditOptions, type AuditReport, type AuditStatus, type AuditSummary, type BlockedPart, type EvaluateOptions, type Finding, type FlowVerdict, type PathStep, type RequirementVerdict, type SubjectReport, type UnknownCause, type Verdict } from "./evaluate/index.js";

@@ -69,20 +69,24 @@ describe("readArmTemplate: NSGs", () => {
     expect((rules[1] as SecurityRule).name).toBe("allow-storage");
   });
 
-  it("copy loops and nested deployments are not read but listed; condition false leaves a resource out", () => {
+  it("copy loops are expanded, a nested deployment with an inline template is read; condition false leaves a resource out", () => {
     const network = readArmTemplate(
       template([
-        { type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2024-05-01", name: "looped", copy: { name: "c", count: 2 }, properties: {} },
-        { type: "Microsoft.Resources/deployments", apiVersion: "2022-09-01", name: "module" },
+        { type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2024-05-01", name: "[format('looped-{0}', copyIndex(1))]", copy: { name: "c", count: 2 }, properties: {} },
+        { type: "Microsoft.Resources/deployments", apiVersion: "2022-09-01", name: "module", properties: { templateLink: { uri: "https://example.invalid/t.json" } } },
         { type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2024-05-01", name: "off", condition: "[equals(1, 2)]", properties: {} },
-        { type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2024-05-01", name: "on", condition: true, properties: { copy: [{ name: "securityRules", count: 3, input: {} }] } },
+        { type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2024-05-01", name: "on", condition: true, properties: { copy: [{ name: "securityRules", count: 3, input: rule("[format('r{0}', copyIndex('securityRules'))]", "[add(100, copyIndex('securityRules'))]") }] } },
         { type: "Microsoft.Compute/virtualMachines", apiVersion: "2024-03-01", name: "vm" },
       ]),
     );
-    expect(network.unread.map((u) => u.path)).toEqual(["resources[0]", "resources[1]"]);
-    expect(network.unread[0]?.reason).toMatch(/copy loop of Microsoft.Network\/networkSecurityGroups/);
-    expect(network.networkSecurityGroups.map((n) => n.name)).toEqual(["on"]);
-    expect(network.networkSecurityGroups[0]?.properties.securityRules).toEqual([{ kind: "unknown", path: "resources[3].properties.securityRules", reason: "built by a property copy loop, which this reader does not expand" }]);
+    expect(network.unread.map((u) => u.path)).toEqual(["resources[1].properties.templateLink"]);
+    expect(network.unread[0]?.reason).toMatch(/linked template/);
+    expect(network.networkSecurityGroups.map((n) => n.name)).toEqual(["looped-1", "looped-2", "on"]);
+    expect((network.networkSecurityGroups[2]?.properties.securityRules as SecurityRule[]).map((r) => [r.name, r.properties.priority])).toEqual([
+      ["r0", 100],
+      ["r1", 101],
+      ["r2", 102],
+    ]);
   });
 
   it("an invalid template is an ArmReadError naming the field and the value", () => {
@@ -141,12 +145,12 @@ describe("readArmTemplate: routes, firewalls, IP groups, subnets", () => {
     ]);
     const all = group?.properties.ruleCollections[1];
     const r = !isUnknown(all) ? all?.rules[0] : undefined;
-    expect(r && !isUnknown(r) && r.sourceIpGroups).toEqual([{ kind: "unknown", path: "resources[2].resources[0].properties.ruleCollections[1].rules[0].sourceIpGroups[0]", reason: "resourceId() depends on the deployment" }]);
+    expect(r && !isUnknown(r) && r.sourceIpGroups).toEqual(["/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/ipGroups/cluster"]);
     expect(network.firewallPolicies[0]?.properties.dnsSettings).toEqual({ enableProxy: true });
     expect(network.azureFirewalls[0]?.properties.networkRuleCollections).toHaveLength(1);
     expect(network.ipGroups[0]?.properties.ipAddresses).toEqual(["10.9.0.0/24"]);
     expect(network.subnets[0]).toMatchObject({ virtualNetworkName: "vnet", name: "cassandra", properties: { addressPrefix: "10.9.0.0/24", defaultOutboundAccess: false, delegations: [{ name: "d", properties: { serviceName: "Microsoft.DocumentDB/cassandraClusters" } }] } });
-    expect(isUnknown(network.subnets[0]?.properties.networkSecurityGroup?.id)).toBe(true);
+    expect(network.subnets[0]?.properties.networkSecurityGroup?.id).toBe("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/networkSecurityGroups/n");
   });
 });
 

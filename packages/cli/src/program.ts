@@ -4,11 +4,9 @@ import {
   diffRevisions,
   formatPortRange,
   getRequirement,
-  LinuxFirewallError,
   nearest,
   regions,
   revisions,
-  sortBy,
   UnknownNameError,
   type CoverageEntry,
   type EmittedFile,
@@ -18,9 +16,10 @@ import {
   type ResolvedRules,
 } from "@cassandra-mi-netrules/core";
 import type { SourceComparison } from "@cassandra-mi-netrules/core/source";
+import { LinuxFirewallError } from "@cassandra-mi-netrules/linux";
 import { Command, CommanderError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
-import { auditConfiguration } from "./audit/index.js";
+import { AUDIT_FORMATS, AUDIT_OUTPUTS, runAuditCommand, type AuditFlags } from "./audit/index.js";
 import { diffTarget, formatTargetDiff, type TargetDiff } from "./diff.js";
 import { formatRevisionDiff } from "./revision-diff.js";
 import { CliError, shown } from "./errors.js";
@@ -184,8 +183,8 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
         `${BIN} list --region eastus`,
         `${BIN} emit nsg --region eastus --subnet 10.9.0.0/24 > nsg.json`,
         `${BIN} emit all --region eastus --out artifacts/eastus`,
-        `${BIN} audit plan.json --format tfplan --region eastus`,
-      ])}\nExit codes: 0 ok, 1 audit found gaps (or check-source found drift: a rule change, an unreadable line or changed prose), 2 usage or input error.\n`,
+        `${BIN} audit nsg.json --region eastus --subnet 10.9.0.0/24`,
+      ])}\nExit codes: 0 ok, 1 audit found gaps (or check-source found drift: a rule change, an unreadable line or changed prose), 2 usage or input error, 3 audit found nothing to audit.\n`,
     );
 
   /* list */
@@ -364,45 +363,25 @@ export function buildProgram(io: CliIO, outcome: Outcome): Command {
     });
 
   /* audit */
-  addResolveOptions(program.command("audit").argument("<file>", "ARM template, `az network nsg show` output or `terraform show -json` plan; - for stdin"))
-    .description("check an existing configuration against the requirements: covered, partly covered or missing per requirement (exit 1 if any audited requirement is missing or partly covered, 2 if the file holds nothing to audit)")
-    .addOption(new Option("--format <format>", "input format (default: detected)").choices(["arm", "az", "tfplan"]))
-    .option("--json", "print JSON")
+  addResolveOptions(program.command("audit").argument("<file...>", "ARM template, az JSON, Resource Graph export, Terraform plan JSON or HCL (several are audited together); - for stdin"))
+    .description("what Azure does with each required flow: open, partly open, blocked, unknown or not auditable, with the rule that decides (exit 0 all open, 1 a gap or --fail-on warn, 2 input error, 3 nothing to audit)")
+    .addOption(new Option("--format <format>", "input format (default: detected)").choices([...AUDIT_FORMATS]))
+    .option("--parameters <file>", "ARM parameters file for the template(s)")
+    .option("--peer <cidr>", "a network the nodes reach on the internal ports besides the subnet (repeatable)", collect)
+    .addOption(new Option("-o, --output <format>", "report format (default: table)").choices([...AUDIT_OUTPUTS]))
+    .option("--json", "same as --output json")
+    .addOption(new Option("--fail-on <level>", "gap: exit 1 on a requirement not open; warn: also on an over-broad allow").choices(["gap", "warn"]).default("gap"))
     .addHelpText(
       "after",
-      examples([`${BIN} audit nsg.json --region eastus --subnet 10.9.0.0/24`, `az network nsg show -g rg -n nsg | ${BIN} audit - --format az --region eastus`, `${BIN} audit plan.json --format tfplan --json`]),
+      `${examples([
+        `${BIN} audit nsg.json --region eastus --subnet 10.9.0.0/24 --service-tags ServiceTags_Public.json`,
+        `az network nsg show -g rg -n nsg | ${BIN} audit - --format az --region eastus`,
+        `${BIN} audit vnet.json nsg.json routes.json --parameters vnet.parameters.json --output sarif > audit.sarif`,
+        `${BIN} audit plan.json --format tfplan --fail-on warn --output junit > audit.xml`,
+      ])}\nVerdicts: open, partly-open (counted, with an example address), blocked (with the rule and an example), unknown (naming the value the input does not give), not-auditable. Without --service-tags, tags are compared through the bundled tag table.\n`,
     )
-    .action(async (file: string, opts: ResolveFlags & { format?: "arm" | "az" | "tfplan"; json?: boolean }) => {
-      const text = readText(io, file, "<file>");
-      let input: unknown;
-      try {
-        input = JSON.parse(text);
-      } catch (e) {
-        throw new CliError(`<file> ${shown(file)}: not valid JSON: ${(e as Error).message}`);
-      }
-      const resolved = await resolveFrom(io, opts);
-      let report: ReturnType<typeof auditConfiguration>;
-      try {
-        report = auditConfiguration(input, { ...(opts.format ? { format: opts.format } : {}), resolved });
-      } catch (e) {
-        throw new CliError(`<file> ${shown(file)}: ${(e as Error).message}`);
-      }
-      if (report.layers.length === 0) {
-        throw new CliError(`<file> ${shown(file)}: read as ${report.format}, it holds no network security group, security rule or firewall policy rule collection group: nothing to audit`);
-      }
-      // A requirement the input's resource types cannot express (an FQDN in an NSG) is not audited, so not a gap.
-      outcome.code = report.deny.length > 0 ? 1 : 0;
-      if (opts.json) {
-        io.stdout(json(report));
-        return;
-      }
-      const results = sortBy([...report.results], (r) => r.ruleId);
-      io.stdout(`audit of ${clean(file)} (format ${report.format}) against revision ${resolved.revision.id}\n\n`);
-      const status = (r: (typeof results)[number]) => (r.audited ? r.status : "not audited");
-      io.stdout(table(["rule", "status", "over-broad", "detail"], results.map((r) => [r.ruleId, status(r), r.overBroad ? "yes" : "", r.detail])));
-      const count = (s: string) => results.filter((r) => status(r) === s).length;
-      io.stdout(`\n${count("covered")} covered, ${count("partly-covered")} partly covered, ${count("missing")} missing, ${count("not audited")} not audited\n`);
-      for (const d of report.deny) io.stdout(`deny: ${clean(d)}\n`);
+    .action(async (files: string[], opts: AuditFlags) => {
+      outcome.code = await runAuditCommand(io, files, opts);
     });
 
   /* check-source */

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { optionsFor, registry, run, version, type CliIO } from "@cassandra-mi-netrules/cli";
+import { audit } from "@cassandra-mi-netrules/azure";
 import { resolveRules } from "@cassandra-mi-netrules/core";
 import { emitter as nsg } from "@cassandra-mi-netrules/emit-nsg";
 import { emitter as nftables } from "@cassandra-mi-netrules/emit-nftables";
@@ -69,10 +70,15 @@ describe("run()", () => {
     expect(r.stdout).toBe("");
   });
 
-  it("reads audit input from stdin with -", async () => {
-    const r = await cli(["audit", "-", "--json", "--region", "eastus"], JSON.stringify({ name: "n", securityRules: [] }));
+  it("reads audit input from stdin with -; the JSON is the library's report and its status is the exit code", async () => {
+    const deny = { name: "deny-out", properties: { priority: 100, direction: "Outbound", access: "Deny", protocol: "*", sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*" } };
+    const text = JSON.stringify({ $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "n", properties: { securityRules: [deny] } }] });
+    const r = await cli(["audit", "-", "--json", "--region", "eastus"], text);
     expect(r.code).toBe(1);
-    expect((JSON.parse(r.stdout) as { format: string }).format).toBe("az");
+    const report = JSON.parse(r.stdout) as { format: string; status: string; exitCode: number };
+    const lib = audit({ name: "(stdin)", text }, { resolved: resolveRules({ regions: ["eastus"] }) });
+    expect(report).toEqual({ ...lib, exitCode: 1 });
+    expect(report).toMatchObject({ format: "arm", status: "fail" });
   });
 
   it("escapes control characters that data or arguments could carry to the terminal", async () => {

@@ -27,6 +27,5 @@ export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";
 export { allocatePriorities, PriorityRangeError, type PriorityPlan } from "./emit/priorities.js";
 export { EmitterRegistry } from "./emit/registry.js";
 export { artifactStamp, stampLines, type ArtifactStamp } from "./emit/stamp.js";
-export { checkRuleId, dnsmasqDomain, linuxStampLines, LinuxFirewallError, planLinuxFirewall, safeCommentText, type DnsmasqDomain, type FirewallChain, type FirewallRule, type FirewallSet, type LinuxFirewallMode, type LinuxFirewallNaming, type LinuxFirewallOptions, type LinuxFirewallPlan, type LinuxFirewallPlanning } from "./emit/linux-firewall.js";
 export { listSome, shortHash } from "./emit/text.js";
 export { getUdrAdvice, udrAdvice } from "./udr.js";

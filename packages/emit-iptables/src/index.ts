@@ -3,13 +3,12 @@
  * `ipset restore` and `iptables-restore --noflush` / `ip6tables-restore --noflush`, plus a dnsmasq
  * configuration whose `ipset=` lines fill the FQDN sets at resolve time.
  */
+import { formatPortRange, type CoverageEntry, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import {
-  formatPortRange,
+  commentChunks,
+  KERNEL_LIMITS,
   linuxStampLines,
   planLinuxFirewall,
-  type CoverageEntry,
-  type EmitResult,
-  type Emitter,
   type FirewallChain,
   type FirewallRule,
   type FirewallSet,
@@ -17,8 +16,7 @@ import {
   type LinuxFirewallOptions,
   type LinuxFirewallPlan,
   type LinuxFirewallPlanning,
-  type ResolvedRules,
-} from "@cassandra-mi-netrules/core";
+} from "@cassandra-mi-netrules/linux";
 import pkg from "../package.json" with { type: "json" };
 
 export const version: string = pkg.version;
@@ -27,7 +25,7 @@ function stamp(resolved: ResolvedRules): string[] {
   return linuxStampLines(resolved, "@cassandra-mi-netrules/emit-iptables", version);
 }
 
-/** Options of the iptables emitter: the shared Linux firewall options (mode, subnets, peers, fqdns, regionalTags). */
+/** Options of the iptables emitter: the shared Linux firewall options (mode, subnets, peers, fqdns, regionalTags, fqdnTimeout). */
 export type IptablesOptions = LinuxFirewallOptions;
 
 export const SCRIPT_PATH = "iptables.sh";
@@ -50,18 +48,16 @@ function tempName(set: { readonly slug: string; readonly family: 4 | 6 }): strin
   return `cmt${set.family}-${set.slug}`;
 }
 
-/** The plan and its shared renderers (core exports the function, not the interface's name). */
-
 export const naming: LinuxFirewallNaming = { target: "iptables", setName: ipsetName, chainName: (c) => CHAINS[c] };
 
 function portMatches(rule: FirewallRule): string[] {
-  // multiport takes at most 15 ports, a range counting for two.
+  // multiport takes at most KERNEL_LIMITS.multiportSlots ports, a range counting for two.
   const out: string[] = [];
   let chunk: string[] = [];
   let slots = 0;
   for (const r of rule.ports) {
     const cost = r.from === r.to ? 1 : 2;
-    if (slots + cost > 15) {
+    if (slots + cost > KERNEL_LIMITS.multiportSlots) {
       out.push(chunk.join(","));
       chunk = [];
       slots = 0;
@@ -80,7 +76,7 @@ function ruleLines(plan: LinuxFirewallPlan, family: 4 | 6): string[] {
   if (!plan.families.includes(family)) return lines;
   const subnets = family === 4 ? plan.subnets.ipv4 : plan.subnets.ipv6;
   for (const c of plan.chains) {
-    // A host must keep IPv6 neighbour discovery with the cluster's nodes, which the final drop would catch.
+    // A host must keep IPv6 neighbour discovery with the cluster nodes, which the final drop would catch.
     if (family === 6 && plan.mode === "host") {
       for (const t of ["neighbour-solicitation", "neighbour-advertisement"]) {
         lines.push(`-A ${HOOKS[c].hook} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m comment --comment "cmi: neighbour discovery" -j ACCEPT`);
@@ -92,7 +88,9 @@ function ruleLines(plan: LinuxFirewallPlan, family: 4 | 6): string[] {
     lines.push(`-A ${CHAINS[c]} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "cmi: replies" -j ACCEPT`);
     for (const r of plan.rules.filter((x) => x.chain === c && x.family === family)) {
       const set = r.set ? ` -m set --match-set ${ipsetName({ slug: r.set, family })} dst` : "";
-      for (const ports of portMatches(r)) lines.push(`-A ${CHAINS[c]} -p tcp${set} ${ports} -m comment --comment "${r.ruleId}" -j ACCEPT`);
+      for (const comment of commentChunks(r.ruleIds, KERNEL_LIMITS.iptablesCommentBytes)) {
+        for (const ports of portMatches(r)) lines.push(`-A ${CHAINS[c]} -p tcp${set} ${ports} -m comment --comment "${comment}" -j ACCEPT`);
+      }
     }
     lines.push(`-A ${CHAINS[c]} -m comment --comment "cmi: drop the rest" -j DROP`);
   }
@@ -111,8 +109,9 @@ function ipsetLines(sets: readonly FirewallSet[]): string[] {
   for (const s of sets) {
     const family = s.family === 4 ? "inet" : "inet6";
     const type = s.kind === "fqdn" ? "hash:ip" : "hash:net";
-    const params = `${type} family ${family} hashsize 1024 maxelem ${Math.max(65536, s.elements.length)}`;
-    lines.push(`create ${ipsetName(s)} ${params}`);
+    const params = `${type} family ${family} hashsize 1024 maxelem ${KERNEL_LIMITS.setElements}`;
+    // dnsmasq re-adds an address on every answer, which restarts its timeout; one DNS no longer returns expires.
+    lines.push(`create ${ipsetName(s)} ${params}${s.timeout ? ` timeout ${s.timeout}` : ""}`);
     if (s.kind === "prefixes") {
       lines.push(`create ${tempName(s)} ${params}`, `flush ${tempName(s)}`);
       for (const e of s.elements) for (const m of ipsetMembers(e)) lines.push(`add ${tempName(s)} ${m}`);
@@ -125,15 +124,12 @@ function heredocFunction(name: string, marker: string, body: readonly string[], 
   return [`${name}() {`, `  cat <<'${marker}'`, ...body, marker, ...tail, "}"];
 }
 
-function script(resolved: ResolvedRules, planning: LinuxFirewallPlanning, coverage: readonly CoverageEntry[]): string {
+const TOOLS: Record<4 | 6, string> = { 4: "iptables", 6: "ip6tables" };
+
+/** The header: what the script does, how to run it, and the shared summary of the plan. */
+function header(resolved: ResolvedRules, planning: LinuxFirewallPlanning, coverage: readonly CoverageEntry[]): string[] {
   const { plan } = planning;
-  const prefixSets = plan.sets.filter((s) => s.kind === "prefixes");
-  const fqdnSets = plan.sets.filter((s) => s.kind === "fqdn");
-  const tools: Record<4 | 6, { cmd: string; fn: string }> = {
-    4: { cmd: "iptables", fn: "rules4" },
-    6: { cmd: "ip6tables", fn: "rules6" },
-  };
-  const out: string[] = [
+  return [
     "#!/usr/bin/env bash",
     `# Azure Managed Instance for Apache Cassandra network rules: iptables + ipset, ${plan.mode} mode.`,
     ...stamp(resolved),
@@ -142,10 +138,129 @@ function script(resolved: ResolvedRules, planning: LinuxFirewallPlanning, covera
     "#   (no argument)  load the sets and chains; running it again leaves the same ruleset.",
     "#   --check        validate everything (ipset restore, iptables-restore --test) in a private network",
     "#                  namespace; nothing on this host changes.",
-    "# A failed run leaves the previous rules in place: new set contents are built under cmt* names and",
-    "# every ruleset is tested before anything live is swapped or committed; should a commit still fail,",
-    "# what this run changed is put back.",
+    "# Works with the nf_tables and the legacy iptables backends (no iptables call runs while a restore",
+    "# holds the xtables lock). A failed run leaves the previous rules in place: new set contents are built",
+    "# under cmt* names and every ruleset is tested before anything live is swapped or committed; should a",
+    "# commit still fail, what this run changed is put back.",
     ...planning.summaryLines(naming, coverage, DNSMASQ_PATH),
+    ...(plan.sets.some((s) => s.kind === "fqdn")
+      ? [`# They keep their addresses across runs; an address expires ${plan.fqdnTimeout} s after dnsmasq last returned it.`]
+      : []),
+  ];
+}
+
+/** The restore inputs, each in a quoted here-document so bash expands nothing in them. */
+function inputs(plan: LinuxFirewallPlan): string[] {
+  const out: string[] = [...heredocFunction("ipset_input", "CMI_IPSET", ipsetLines(plan.sets)), ""];
+  for (const f of [4, 6] as const) {
+    const hooked = plan.families.includes(f) ? plan.chains : [];
+    out.push(
+      `# The ${TOOLS[f]}-restore input; the argument is the ${TOOLS[f]}-save text of now, for the jumps into the chains.`,
+      ...heredocFunction(`input${f}`, "CMI_RULES", ruleLines(plan, f), [...hooked.map((c) => `  jump_unless_present "$1" ${HOOKS[c].builtin} ${HOOKS[c].hook}`), "  echo COMMIT"]),
+      "",
+    );
+  }
+  return out;
+}
+
+// Bash of its own, written `$\{` where bash has `${` (a template literal would read that as its own).
+const SCRIPT_BODY = String.raw`
+# Prints the jump from a built-in chain into ours unless the saved rules (first argument) hold it: computed
+# from saved text, since an iptables call inside the pipe would wait forever for the lock that the
+# legacy iptables-restore holds.
+jump_unless_present() {
+  case $'\n'"$1"$'\n' in
+    *$'\n'"-A $2 -j $3"$'\n'*) ;;
+    *) echo "-I $2 1 -j $3" ;;
+  esac
+}
+
+validate() {
+  ipset_input | ipset -exist restore
+  saved4=$(iptables-save -t filter)
+  saved6=$(ip6tables-save -t filter)
+  input4 "$saved4" | iptables-restore -w --test --noflush
+  input6 "$saved6" | ip6tables-restore -w --test --noflush
+}
+
+if [[ "$mode" = check ]]; then
+  # A private network namespace has sets and tables of its own, so the check changes nothing here.
+  { echo "set -euo pipefail"; declare -f ipset_input input4 input6 jump_unless_present validate; echo validate; } | unshare --net -- "$BASH" -s
+  echo "cmi: check passed"
+  exit 0
+fi
+
+# The restore input that puts the chains of this script, and the jumps into them, back as they were:
+# the first argument is the iptables-save text of one family from before this run, the second of now.
+undo_input() {
+  local before=$1 now=$2 c j
+  echo "*filter"
+  for c in "$\{chains[@]}"; do echo ":$c - [0:0]"; done
+  for c in "$\{chains[@]}"; do grep -E -- "^-A $c " <<<"$before" || true; done
+  while IFS= read -r j; do
+    grep -qxF -- "$j" <<<"$before" || echo "-D $\{j#-A }"
+  done < <(grep -E -- '^-A (INPUT|FORWARD|OUTPUT) -j CMI-(INPUT|FORWARD|OUTPUT)$' <<<"$now" || true)
+  for c in "$\{chains[@]}"; do grep -qE -- "^:$c " <<<"$before" || echo "-X $c"; done
+  echo COMMIT
+}
+
+# One ipset restore swaps every new set in.
+swap_input() {
+  local s
+  for s in "$\{prefix_sets[@]}"; do echo "swap cmt$\{s#cmi} $s"; done
+}
+
+mapfile -t listed < <(ipset list -n)
+existing=" $\{listed[*]} "
+swapped=()
+committed4=0
+finished=0
+cleanup() {
+  local rc=$? s now4
+  [[ "$finished" -eq 0 ]] || return 0
+  set +e
+  if [[ "$committed4" -eq 1 ]]; then
+    now4=$(iptables-save -t filter)
+    undo_input "$saved4" "$now4" | iptables-restore -w --noflush
+    [[ "$\{PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2
+  fi
+  for s in "$\{swapped[@]}"; do ipset swap "cmt$\{s#cmi}" "$s"; done
+  for s in "$\{prefix_sets[@]}"; do ipset destroy "cmt$\{s#cmi}" 2>/dev/null; done
+  for s in "$\{prefix_sets[@]}" "$\{fqdn_sets[@]}"; do
+    case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
+  done
+  echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+validate
+swap_input | ipset restore
+swapped=("$\{prefix_sets[@]}")
+input4 "$saved4" | iptables-restore -w --noflush
+committed4=1
+input6 "$saved6" | ip6tables-restore -w --noflush
+finished=1
+# One ipset restore destroys the copies and the sets of earlier runs that this one no longer has; the
+# kernel refuses to destroy a set still referenced (by the chains of another script): then one by one.
+obsolete=()
+for s in "$\{prefix_sets[@]}"; do obsolete+=("cmt$\{s#cmi}"); done
+for s in "$\{listed[@]}"; do
+  case "$s" in
+    cmi4-*|cmi6-*) case " $\{prefix_sets[*]} $\{fqdn_sets[*]} " in *" $s "*) ;; *) obsolete+=("$s") ;; esac ;;
+    *) ;;
+  esac
+done
+if [[ "$\{#obsolete[@]}" -gt 0 ]] && ! printf 'destroy %s\n' "$\{obsolete[@]}" | ipset restore 2>/dev/null; then
+  for s in "$\{obsolete[@]}"; do ipset destroy "$s" 2>/dev/null || true; done
+fi
+echo "cmi: loaded"
+`.replaceAll("$\\{", "${");
+
+function script(resolved: ResolvedRules, planning: LinuxFirewallPlanning, coverage: readonly CoverageEntry[]): string {
+  const { plan } = planning;
+  const out: string[] = [
+    ...header(resolved, planning, coverage),
     "",
     "set -euo pipefail",
     "",
@@ -157,101 +272,14 @@ function script(resolved: ResolvedRules, planning: LinuxFirewallPlanning, covera
     "esac",
     "",
     "# Sets this script fills (swapped in whole) and sets dnsmasq fills (created once, never flushed).",
-    `prefix_sets=(${prefixSets.map((s) => ipsetName(s)).join(" ")})`,
-    `fqdn_sets=(${fqdnSets.map((s) => ipsetName(s)).join(" ")})`,
+    `prefix_sets=(${plan.sets.filter((s) => s.kind === "prefixes").map((s) => ipsetName(s)).join(" ")})`,
+    `fqdn_sets=(${plan.sets.filter((s) => s.kind === "fqdn").map((s) => ipsetName(s)).join(" ")})`,
     "# Chains of this script, in both families.",
     `chains=(${plan.chains.flatMap((c) => [HOOKS[c].hook, CHAINS[c]]).join(" ")})`,
     "",
-    ...heredocFunction("ipset_input", "CMI_IPSET", ipsetLines(plan.sets)),
-    "",
+    ...inputs(plan),
   ];
-  for (const f of [4, 6] as const) {
-    const hooked = plan.families.includes(f) ? plan.chains : [];
-    out.push(
-      ...heredocFunction(tools[f].fn, "CMI_RULES", ruleLines(plan, f), [
-        ...hooked.flatMap((c) => [
-          `  if ! ${tools[f].cmd} -w -C ${HOOKS[c].builtin} -j ${HOOKS[c].hook} 2>/dev/null; then`,
-          `    echo "-I ${HOOKS[c].builtin} 1 -j ${HOOKS[c].hook}"`,
-          "  fi",
-        ]),
-        "  echo COMMIT",
-      ]),
-      "",
-    );
-  }
-  out.push(
-    "validate() {",
-    "  ipset_input | ipset -exist restore",
-    "  rules4 | iptables-restore -w --test --noflush",
-    "  rules6 | ip6tables-restore -w --test --noflush",
-    "}",
-    "",
-    'if [[ "$mode" = check ]]; then',
-    "  # A private network namespace has sets and tables of its own, so the check changes nothing here.",
-    '  { echo "set -euo pipefail"; declare -f ipset_input rules4 rules6 validate; echo validate; } | unshare --net -- "$BASH" -s',
-    '  echo "cmi: check passed"',
-    "  exit 0",
-    "fi",
-    "",
-    "# The restore input that puts the chains of this script, and the jumps into them, back as they were:",
-    "# the first argument is the iptables-save text of one family from before this run, the second of now.",
-    "undo_input() {",
-    "  local before=$1 now=$2 c j",
-    '  echo "*filter"',
-    '  for c in "${chains[@]}"; do echo ":$c - [0:0]"; done',
-    '  for c in "${chains[@]}"; do grep -E -- "^-A $c " <<<"$before" || true; done',
-    "  while IFS= read -r j; do",
-    '    grep -qxF -- "$j" <<<"$before" || echo "-D ${j#-A }"',
-    "  done < <(grep -E -- '^-A (INPUT|FORWARD|OUTPUT) -j CMI-(INPUT|FORWARD|OUTPUT)$' <<<\"$now\" || true)",
-    '  for c in "${chains[@]}"; do grep -qE -- "^:$c " <<<"$before" || echo "-X $c"; done',
-    "  echo COMMIT",
-    "}",
-    "",
-    'existing=" $(ipset list -n | tr \'\\n\' \' \') "',
-    "swapped=()",
-    "committed4=0",
-    "finished=0",
-    "cleanup() {",
-    "  local rc=$? s",
-    '  if [[ "$finished" -eq 0 ]]; then',
-    "    set +e",
-    '    if [[ "$committed4" -eq 1 ]]; then',
-    '      undo_input "$before4" "$(iptables-save -t filter)" | iptables-restore -w --noflush',
-    '      [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2',
-    "    fi",
-    '    for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done',
-    '    for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do',
-    '      case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac',
-    "    done",
-    '    echo "cmi: failed (exit $rc); the previous rules are left in place" >&2',
-    "  fi",
-    '  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null || true; done',
-    "}",
-    "trap cleanup EXIT",
-    "trap 'exit 130' INT TERM HUP",
-    "",
-    "validate",
-    'before4=$(iptables-save -t filter)',
-    'for s in "${prefix_sets[@]}"; do',
-    '  ipset swap "cmt${s#cmi}" "$s"',
-    '  swapped+=("$s")',
-    "done",
-    "rules4 | iptables-restore -w --noflush",
-    "committed4=1",
-    "rules6 | ip6tables-restore -w --noflush",
-    "finished=1",
-    "# Sets of earlier runs that no rule uses any more; the kernel refuses to destroy one still referenced.",
-    "for s in $(ipset list -n); do",
-    '  case "$s" in',
-    "    cmi4-*|cmi6-*)",
-    '      case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null || true ;; esac',
-    "      ;;",
-    "    *) ;;",
-    "  esac",
-    "done",
-    'echo "cmi: loaded"',
-  );
-  return `${out.join("\n")}\n`;
+  return `${out.join("\n")}${SCRIPT_BODY.slice(1)}`;
 }
 
 function dnsmasqConfig(resolved: ResolvedRules, planning: LinuxFirewallPlanning): string {
@@ -280,4 +308,4 @@ export const emitter: Emitter<IptablesOptions> = {
   emit: emitIptablesScript,
 };
 
-export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/core";
+export type { LinuxFirewallMode, LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";

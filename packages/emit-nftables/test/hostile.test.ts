@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LinuxFirewallError, resolveRules } from "@cassandra-mi-netrules/core";
+import { resolveRules } from "@cassandra-mi-netrules/core";
+import { LinuxFirewallError } from "@cassandra-mi-netrules/linux";
 import { emitNftablesRuleset } from "@cassandra-mi-netrules/emit-nftables";
 import { Netns, run } from "@cassandra-mi-netrules/testkit/netns";
 import { NVA_SUBNETS, withHostileText } from "@cassandra-mi-netrules/testkit/linuxfw-scenarios";

@@ -6,7 +6,8 @@ import { resolveRules, type EmitResult } from "@cassandra-mi-netrules/core";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
 import { emitNftablesRuleset, emitter, version, type NftablesOptions } from "@cassandra-mi-netrules/emit-nftables";
 import { coverageProblems, loadedFromNft, parseNftJson, type NftDump } from "@cassandra-mi-netrules/testkit/linuxfw";
-import { emitScenarios, linuxScenarios, NVA_SUBNETS, type LinuxScenario } from "@cassandra-mi-netrules/testkit/linuxfw-scenarios";
+import { emitScenarios, largestCase, linuxScenarios, NVA_SUBNETS, type LinuxScenario } from "@cassandra-mi-netrules/testkit/linuxfw-scenarios";
+import { KERNEL_LIMITS } from "@cassandra-mi-netrules/linux";
 import {
   allConnected,
   DNSMASQ_TRAFFIC_EXPECTED,
@@ -64,7 +65,7 @@ describe("emitter contract", () => {
     }
     const noTags = new Map((output("nva-no-service-tags").coverage).map((c) => [c.ruleId, c]));
     expect(noTags.get("tag-azure-monitor")).toMatchObject({ status: "unsupported", why: expect.stringMatching(/service-tags file/) });
-    expect(noTags.get("event-hub-logs")?.status).toBe("enforced");
+    expect(noTags.get("event-hub-logs")).toMatchObject({ status: "approximated", why: expect.stringMatching(/addresses of servicebus\.windows\.net itself/) });
     expect(noTags.get("monitor-metrics")).toMatchObject({ status: "approximated", why: expect.stringMatching(/subdomains of jarvis-west\.dc\.ad\.msft\.net/) });
     expect(file("nva-no-service-tags", "nftables.nft")).not.toMatch(/comment "tag-azure-monitor"/);
   });
@@ -85,6 +86,23 @@ describe("emitter contract", () => {
     expect(() => emitNftablesRuleset(hostile, { subnets: NVA_SUBNETS })).toThrow(/rules\[1\]\.id: must be kebab-case/);
     const badPrefix = { ...r, rules: r.rules.map((x, i) => (i === 25 ? { ...x, prefixes: { ipv4: ["192.0.2.0/24 } accept"], ipv6: [] } } : x)) };
     expect(() => emitNftablesRuleset(badPrefix, { subnets: NVA_SUBNETS })).toThrow(/rules\[25\]\.prefixes\.ipv4\[0\]/);
+  });
+});
+
+describe("options", () => {
+  it("refuses an unknown option key, naming it and the known ones (its own `table` among them)", () => {
+    const r = scenario("nva-dual-stack").resolved;
+    expect(() => emitNftablesRuleset(r, { subnets: NVA_SUBNETS, tabel: "x" } as NftablesOptions)).toThrow(
+      'options.tabel: unknown option; known: mode, subnets, peers, fqdns, regionalTags, fqdnTimeout, table (value: "x")',
+    );
+    expect(emitNftablesRuleset(r, { subnets: NVA_SUBNETS, table: "cmi" }).files[0]?.content).toContain("table inet cmi {");
+  });
+
+  it("refuses peers and subnets as wide as every address, naming the option and the value", () => {
+    const r = scenario("nva-dual-stack").resolved;
+    expect(() => emitNftablesRuleset(r, { subnets: NVA_SUBNETS, peers: ["0.0.0.0/0"] })).toThrow(/^options\.peers\[0\]: is wider than \/8: .*"0\.0\.0\.0\/0"/);
+    expect(() => emitNftablesRuleset(r, { subnets: NVA_SUBNETS, peers: ["::/0"] })).toThrow(/^options\.peers\[0\]: is wider than \/32: .*"::\/0"/);
+    expect(() => emitNftablesRuleset(r, { subnets: ["::/0"] })).toThrow(/^options\.subnets\[0\]: is wider than \/32/);
   });
 });
 
@@ -121,23 +139,31 @@ const CHAIN_NAMES = {
   "to-cluster": { base: "output", chain: "to_cluster" },
 } as const;
 
-function listRuleset(ns: Netns): { text: string; json: string; dump: NftDump } {
+/**
+ * What the kernel holds: `nft list ruleset`, its JSON, and `state`, the JSON objects without handles in
+ * sorted order (a reload makes the prefix sets anew after the kept dnsmasq-filled ones, so the listing
+ * order and the handles change while the ruleset does not).
+ */
+function listRuleset(ns: Netns): { text: string; json: string; dump: NftDump; state: string[] } {
   const json = ns.execOk("nft", ["-j", "list", "ruleset"]).stdout;
-  return { text: ns.execOk("nft", ["list", "ruleset"]).stdout, json, dump: parseNftJson(json) };
+  const items = (JSON.parse(json) as { nftables: Array<Record<string, unknown>> }).nftables.filter((x) => !("metainfo" in x));
+  const state = items.map((x) => JSON.stringify(x, (k, v: unknown) => (k === "handle" ? undefined : v))).sort();
+  return { text: ns.execOk("nft", ["list", "ruleset"]).stdout, json, dump: parseNftJson(json), state };
 }
 
 function problemsOf(s: Scenario, listed: { json: string; dump: NftDump }, out: EmitResult): { problems: string[]; checks: number } {
   const table = s.options.table ?? "cassandra_mi";
   const dnsmasq = out.files.find((f) => f.path === "dnsmasq-nftset.conf")?.content;
   const result = coverageProblems(loadedFromNft(listed.json, table, CHAIN_NAMES), { resolved: s.resolved, options: s.options, coverage: out.coverage, ...(dnsmasq ? { dnsmasq } : {}) });
-  // nftables specifics: one inet table, every set an interval set of its family.
+  // nftables specifics: one inet table, every set of its family: prefixes in interval sets, dnsmasq's with a timeout.
   const tables = new Set([...listed.dump.chains, ...listed.dump.sets].map((x) => `${x.family} ${x.table}`));
   result.checks++;
   if (JSON.stringify([...tables]) !== JSON.stringify([`inet ${table}`])) result.problems.push(`tables ${[...tables].join(", ")} instead of inet ${table}`);
   for (const set of listed.dump.sets) {
     result.checks++;
     const type = set.name.endsWith("_v6") ? "ipv6_addr" : "ipv4_addr";
-    if (set.type !== type || JSON.stringify(set.flags) !== JSON.stringify(["interval"])) result.problems.push(`set ${set.name}: ${set.type} flags ${set.flags.join(",")} instead of ${type} flags interval`);
+    const flags = set.name.startsWith("fqdn_") ? "timeout" : "interval";
+    if (set.type !== type || set.flags.join(",") !== flags) result.problems.push(`set ${set.name}: ${set.type} flags ${set.flags.join(",")} instead of ${type} flags ${flags}`);
   }
   return result;
 }
@@ -158,7 +184,7 @@ describe("the real kernel, in a network namespace of its own", () => {
         expect(checks).toBeGreaterThan(30);
         ns.execOk("nft", ["-c", "-f", path]);
         ns.execOk("nft", ["-f", path]);
-        expect(listRuleset(ns).text).toBe(first.text);
+        expect(listRuleset(ns).state).toEqual(first.state);
       } finally {
         ns.destroy();
       }
@@ -170,7 +196,7 @@ describe("the real kernel, in a network namespace of its own", () => {
     const ns = Netns.create("nftables");
     try {
       ns.execOk("nft", ["-f", writeFile("tamper.nft", file(s.name, "nftables.nft"))]);
-      const handle = /ip6 daddr @storage_v6 tcp dport 443 accept comment "tag-storage" # handle (\d+)/.exec(ns.execOk("nft", ["-a", "list", "chain", "inet", "cassandra_mi", "egress"]).stdout)?.[1];
+      const handle = /ip6 daddr @storage_v6 tcp dport 443 accept comment "storage-control-plane,storage-store,storage-backup,tag-storage" # handle (\d+)/.exec(ns.execOk("nft", ["-a", "list", "chain", "inet", "cassandra_mi", "egress"]).stdout)?.[1];
       expect(handle).toMatch(/^\d+$/);
       ns.execOk("nft", ["delete", "rule", "inet", "cassandra_mi", "egress", "handle", handle as string]);
       ns.execOk("nft", ["add", "rule", "inet", "cassandra_mi", "egress", "index", "0", "tcp", "dport", "443", "accept", "comment", '"key-vault"']);
@@ -209,6 +235,47 @@ describe("the real kernel, in a network namespace of its own", () => {
     }
   });
 
+  it("a reload keeps what dnsmasq put in the FQDN sets, replaces the prefix sets and drops the chains of the other mode; an address expires fqdnTimeout seconds after it was added", async () => {
+    const s = scenario("nva-dual-stack");
+    const ns = Netns.create("nftables");
+    try {
+      ns.execOk("nft", ["-f", writeFile("other-mode.nft", file("host-dual-stack", "nftables.nft"))]);
+      const text = emitNftablesRuleset(s.resolved, { ...s.options, fqdnTimeout: 3 }).files[0]?.content ?? "";
+      expect(text).toMatch(/set fqdn_tcp443_v4 \{\n\t\ttype ipv4_addr\n\t\tflags timeout\n\t\ttimeout 3s\n/);
+      const path = writeFile("timeout.nft", text);
+      ns.execOk("nft", ["-f", path]);
+      ns.execOk("nft", ["add", "element", "inet", "cassandra_mi", "fqdn_tcp443_v4", "{ 203.0.113.20 }"]);
+      ns.execOk("nft", ["add", "element", "inet", "cassandra_mi", "storage_v4", "{ 203.0.113.128/25 }"]);
+      ns.execOk("nft", ["-f", path]);
+      const listed = listRuleset(ns);
+      const set = (name: string): readonly string[] => listed.dump.sets.find((x) => x.name === name)?.elements ?? [];
+      expect(set("fqdn_tcp443_v4")).toEqual(["203.0.113.20"]);
+      expect(set("storage_v4")).toEqual(["192.0.2.0/27"]);
+      expect(listed.dump.chains.map((c) => c.name).sort()).toEqual(["egress", "forward"]);
+      await new Promise((r) => setTimeout(r, 3500));
+      expect(listRuleset(ns).dump.sets.find((x) => x.name === "fqdn_tcp443_v4")?.elements).toEqual([]);
+    } finally {
+      ns.destroy();
+    }
+  });
+
+  it("loading over the tables of another mode leaves only this file's chains", () => {
+    const ns = Netns.create("nftables");
+    try {
+      for (const [from, to] of [
+        ["host-dual-stack", "nva-dual-stack"],
+        ["nva-dual-stack", "host-dual-stack"],
+      ] as const) {
+        ns.execOk("nft", ["-f", writeFile(`${from}.nft`, file(from, "nftables.nft"))]);
+        ns.execOk("nft", ["-f", writeFile(`${to}.nft`, file(to, "nftables.nft"))]);
+        const { problems } = problemsOf(scenario(to), listRuleset(ns), output(to));
+        expect({ from, to, problems }).toEqual({ from, to, problems: [] });
+      }
+    } finally {
+      ns.destroy();
+    }
+  });
+
   it("the vendored service-tags file: one interval set per tag and family, a rule count that does not grow with prefixes", () => {
     const real = loadServiceTags(readFileSync(join(repo, "vendor/service-tags/ServiceTags_Public_20251028.json"), "utf8"));
     const s: Scenario = { name: "vendored", resolved: resolveRules({ regions: ["eastus"], serviceTags: real }), options: { subnets: NVA_SUBNETS } };
@@ -225,6 +292,28 @@ describe("the real kernel, in a network namespace of its own", () => {
       const { problems, checks } = problemsOf(s, listed, out);
       expect(problems).toEqual([]);
       expect(checks).toBeGreaterThan(100);
+    } finally {
+      ns.destroy();
+    }
+  });
+});
+
+describe("kernel limits (KERNEL_LIMITS)", () => {
+  it(`loads the largest set the plan writes (${KERNEL_LIMITS.setElements} elements) and merged comments split at ${KERNEL_LIMITS.nftCommentBytes} bytes`, () => {
+    const big = largestCase(scenario("nva-dual-stack").resolved);
+    const out = emitNftablesRuleset(big.resolved, { subnets: NVA_SUBNETS });
+    const text = out.files[0]?.content ?? "";
+    // Three 100-character ids on one match: each comment holds one (two would pass 128 bytes).
+    for (const id of big.ids.slice(1)) expect(text).toContain(`ip6 daddr @fqdn_tcp443_v6 tcp dport 443 accept comment "${id}"`);
+    const ns = Netns.create("nftables");
+    try {
+      const path = writeFile("largest.nft", text);
+      ns.execOk("nft", ["-c", "-f", path], { timeoutMs: 300_000 });
+      ns.execOk("nft", ["-f", path], { timeoutMs: 300_000 });
+      const listed = listRuleset(ns);
+      expect(Math.max(...listed.dump.sets.map((x) => x.elements.length))).toBe(KERNEL_LIMITS.setElements);
+      const dnsmasq = out.files.find((f) => f.path === "dnsmasq-nftset.conf")?.content;
+      expect(coverageProblems(loadedFromNft(listed.json, "cassandra_mi", CHAIN_NAMES), { resolved: big.resolved, options: { subnets: NVA_SUBNETS }, coverage: out.coverage, ...(dnsmasq ? { dnsmasq } : {}) }).problems).toEqual([]);
     } finally {
       ns.destroy();
     }

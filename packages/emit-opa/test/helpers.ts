@@ -332,7 +332,9 @@ export function mutateFirewall(template: unknown, resolved: ResolvedRules): Muta
     each(shadowed, (c, r) => {
       denyCollections.push({ ...clone(c), name: `shadow-${c.name as string}`, priority: 100 + denyCollections.length * 10, action: { type: "Deny" }, rules: [clone(r)] });
     });
-    (shadowed.resources as Obj[]).push({ ...clone(rcg), name: "shadow-group", properties: { priority: 100, ruleCollections: denyCollections } });
+    // A child of the same policy: ARM names a top-level child `<policy>/<group>`.
+    const groupName = String(rcg.name).replace(/parameters\('ruleCollectionGroupName'\)/, "'shadow-group'");
+    (shadowed.resources as Obj[]).push({ ...clone(rcg), name: groupName, properties: { priority: 100, ruleCollections: denyCollections } });
     out.push({ name: `fw/${id}/shadowed`, ruleId: id, mutation: "shadowed", input: shadowed, expectedDeny: uncovered(doc, viewsOf(shadowed, "firewall"), "firewall") });
   }
   return out;

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { resolveRules, type EmitResult, type LinuxFirewallOptions, type ResolvedRules, type ServiceTagIndex } from "@cassandra-mi-netrules/core";
+import { resolveRules, type EmitResult, type ResolvedRule, type ResolvedRules, type ServiceTagIndex } from "@cassandra-mi-netrules/core";
+import { KERNEL_LIMITS, type LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
 import { HOST_ADDRESSES, NVA_ADDRESSES } from "./netns.js";
 
@@ -99,4 +100,27 @@ export function withHostileText(base: ResolvedRules, texts: readonly string[]): 
       })),
     })),
   };
+}
+
+/**
+ * The largest case the Linux plan allows: a requirement whose IPv6 prefixes fill one set to
+ * KERNEL_LIMITS.setElements (every other /64 of 2001:db8::/32, so none merge), and three requirements of
+ * 100-character ids sharing one FQDN match, whose comment the emitters split at their kernel limit.
+ */
+export function largestCase(base: ResolvedRules): { resolved: ResolvedRules; ids: readonly string[] } {
+  const [first] = base.rules.filter((r) => r.kind === "outbound");
+  if (!first) throw new Error("no outbound rule to build on");
+  const hosts = Array.from({ length: KERNEL_LIMITS.setElements }, (_, i) => `2001:db8:${(i >> 15).toString(16)}:${((i & 0x7fff) * 2).toString(16)}::/64`);
+  const ids = ["a", "b", "c", "d"].map((c) => `${c}-${"x".repeat(98)}`);
+  const one = (id: string, k: number): ResolvedRule => ({
+    ...first,
+    id,
+    order: k,
+    ports: [{ from: 443, to: 443 }],
+    serviceTags: [],
+    unresolvedFqdns: [],
+    fqdns: k === 0 ? [] : [{ fqdn: `host${k}.example.com`, pattern: `host${k}.example.com`, wildcard: false }],
+    prefixes: k === 0 ? { ipv4: ["192.0.2.0/24"], ipv6: hosts } : { ipv4: [], ipv6: [] },
+  });
+  return { resolved: { ...base, rules: ids.map(one) }, ids };
 }

@@ -3,7 +3,17 @@
  * `nft -j list ruleset`. Tests compare them with an emitter's coverage; set contents normalise to merged
  * address ranges so `192.0.2.0/27`, two `/28`s and nft's `192.0.2.0-192.0.2.31` compare equal.
  */
-import { formatPortRange, mergePortRanges, parseCidr, uniqueSorted, type CoverageEntry, type LinuxFirewallOptions, type PortRange, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import {
+  formatPortRange,
+  mergePortRanges,
+  parseCidr,
+  uniqueSorted,
+  type CoverageEntry,
+  type PortRange,
+  type ResolvedRule,
+  type ResolvedRules,
+} from "@cassandra-mi-netrules/core";
+import { type LinuxFirewallOptions } from "@cassandra-mi-netrules/linux";
 
 /* ---------- address ranges ---------- */
 
@@ -314,6 +324,8 @@ export type ChainRole = "egress" | "from-cluster" | "to-cluster";
 
 export interface LoadedRule {
   readonly comment?: string;
+  /** The requirement ids of the comment (a rule serving several requirements lists them joined by `,`). */
+  readonly ruleIds: readonly string[];
   /** `accept`, `drop`, `jump x`... (lower case for both tools). */
   readonly verdict: string;
   readonly protocol?: string;
@@ -350,6 +362,12 @@ export interface IptablesChainNames {
 
 const lower = (s: string): string => s.toLowerCase();
 
+/** The requirement ids a rule comment names: `a,b,c`; none for the emitters' own `cmi: ...` comments. */
+export function commentIds(comment: string | undefined): string[] {
+  if (comment === undefined || comment.startsWith("cmi:")) return [];
+  return comment.split(",");
+}
+
 /** The chains of `iptables-save`, `ip6tables-save` and `ipset save` output, by role. */
 export function loadedFromIptables(dumps: { readonly v4: string; readonly v6: string; readonly ipset: string }, names: Partial<Record<ChainRole, IptablesChainNames>>): LoadedFirewall {
   const sets = parseIpsetSave(dumps.ipset);
@@ -358,6 +376,7 @@ export function loadedFromIptables(dumps: { readonly v4: string; readonly v6: st
     const first = r.matchSets[0];
     return {
       ...(r.comment !== undefined ? { comment: r.comment } : {}),
+      ruleIds: commentIds(r.comment),
       verdict: lower(r.target),
       ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
       ports: r.dports,
@@ -405,6 +424,7 @@ export function loadedFromNft(json: string, table: string, names: Partial<Record
     const dst = r.addresses.find((a) => a.field === "daddr" && a.value.startsWith("@"));
     return {
       ...(r.comment !== undefined ? { comment: r.comment } : {}),
+      ruleIds: commentIds(r.comment),
       verdict: r.verdict,
       ...(r.dports.length > 0 ? { protocol: "tcp" } : {}),
       ports: r.dports,
@@ -502,7 +522,7 @@ export function coverageProblems(loaded: LoadedFirewall, c: CoverageCase): { pro
       const chain = loaded.chains.find((x) => x.family === family && x.role === role);
       if (familySubnets.length === 0) {
         check(!chain || chain.dispatch.length === 0, `${at}: traffic is sent to the chain, but the family has no cluster subnet`);
-        check(!chain || chain.rules.every((r) => r.comment === undefined || !allowed.has(r.comment)), `${at}: requirement rules in a family without a cluster subnet`);
+        check(!chain || chain.rules.every((r) => !r.ruleIds.some((id) => allowed.has(id))), `${at}: requirement rules in a family without a cluster subnet`);
         continue;
       }
       if (!chain) {
@@ -526,7 +546,7 @@ export function coverageProblems(loaded: LoadedFirewall, c: CoverageCase): { pro
         `${at}: the last rule is not a drop of everything: ${last?.raw}`,
       );
       for (const r of chain.rules.slice(1, -1)) {
-        check(r.comment !== undefined && allowed.has(r.comment) && r.verdict === "accept" && r.protocol === "tcp" && r.otherAddresses === 0, `${at}: a rule the coverage does not account for: ${r.raw}`);
+        check(r.ruleIds.length > 0 && r.ruleIds.every((id) => allowed.has(id)) && r.verdict === "accept" && r.protocol === "tcp" && r.otherAddresses === 0, `${at}: a rule the coverage does not account for: ${r.raw}`);
         middle.push({ role, rule: r });
       }
     }
@@ -538,7 +558,7 @@ export function coverageProblems(loaded: LoadedFirewall, c: CoverageCase): { pro
         continue;
       }
       const at = `${entry.ruleId} IPv${family}`;
-      const mine = middle.filter((m) => m.rule.comment === entry.ruleId);
+      const mine = middle.filter((m) => m.rule.ruleIds.includes(entry.ruleId));
       if (entry.status === "unsupported") {
         check(mine.length === 0, `${at}: unsupported in the coverage, but ${mine.length} rules allow it`);
         continue;

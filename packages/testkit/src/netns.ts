@@ -4,7 +4,9 @@
  * the host's own namespace except `ip netns add/del`. Tools missing make the calls throw (tests fail).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface RunResult {
   readonly status: number;
@@ -18,11 +20,19 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-/** Runs a command; throws when it cannot be started (a missing tool) or is killed by the timeout. */
+/**
+ * Runs a command; throws when it cannot be started (a missing tool) or outlives its time limit. The limit
+ * is kept by coreutils `timeout`, which kills the command's whole process group: a hung grandchild (an
+ * `iptables-restore` holding the xtables lock, which every namespace shares) must not outlive the test.
+ */
 export function run(cmd: string, args: readonly string[], options: RunOptions = {}): RunResult {
-  const r = spawnSync(cmd, [...args], { input: options.input, encoding: "utf8", timeout: options.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024 });
-  if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
-  if (r.status === null) throw new Error(`${cmd} ${args.join(" ")}: killed by ${r.signal ?? "a signal"}`);
+  const limitMs = options.timeoutMs ?? 60_000;
+  const r = spawnSync("timeout", ["-k", "5", `${limitMs / 1000}s`, cmd, ...args], { input: options.input, encoding: "utf8", timeout: limitMs + 15_000, maxBuffer: 256 * 1024 * 1024 });
+  const what = `${cmd} ${args.join(" ")}`;
+  if (r.error) throw new Error(`${what}: ${r.error.message}`);
+  if (r.status === null) throw new Error(`${what}: killed by ${r.signal ?? "a signal"}`);
+  if (r.status === 124 || r.status === 137) throw new Error(`${what}: did not finish within ${limitMs / 1000} s (a hang; killed with its children)\n${r.stderr}`.trim());
+  if (r.status === 127 && /^timeout: failed to run command/.test(r.stderr)) throw new Error(`${what}: ${r.stderr.trim()}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,6 +44,39 @@ export function runOk(cmd: string, args: readonly string[], options: RunOptions 
 }
 
 export const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
+/** The two iptables backends a host may use: the kernel's nf_tables, or the legacy x_tables with its lock. */
+export type IptablesBackend = "nf_tables" | "legacy";
+export const IPTABLES_BACKENDS: readonly IptablesBackend[] = ["nf_tables", "legacy"];
+
+const backendDirs = new Map<IptablesBackend, string>();
+
+/**
+ * A directory holding `iptables`, `ip6tables` and their `-save` / `-restore` as the given backend's
+ * binaries (`iptables-legacy`, `iptables-nft`...), to put first on PATH; made once per process.
+ */
+export function iptablesBackendDir(backend: IptablesBackend): string {
+  const made = backendDirs.get(backend);
+  if (made) return made;
+  const suffix = backend === "legacy" ? "legacy" : "nft";
+  const parent = mkdtempSync(join(tmpdir(), "cmn-iptables-backend-"));
+  process.once("exit", () => rmSync(parent, { recursive: true, force: true }));
+  const dir = join(parent, backend);
+  mkdirSync(dir);
+  for (const tool of ["iptables", "ip6tables"]) {
+    for (const verb of ["", "-save", "-restore"]) {
+      const real = runOk("bash", ["-c", `command -v ${tool}-${suffix}${verb}`]).stdout.trim();
+      symlinkSync(real, join(dir, `${tool}${verb}`));
+    }
+  }
+  backendDirs.set(backend, dir);
+  return dir;
+}
+
+/** The environment assignment that runs a command under the given backend: `PATH=<backend dir>:<PATH>`. */
+export function backendPath(backend: IptablesBackend): string {
+  return `PATH=${iptablesBackendDir(backend)}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`;
+}
 
 let counter = 0;
 

@@ -9,29 +9,30 @@
 #   (no argument)  load the sets and chains; running it again leaves the same ruleset.
 #   --check        validate everything (ipset restore, iptables-restore --test) in a private network
 #                  namespace; nothing on this host changes.
-# A failed run leaves the previous rules in place: new set contents are built under cmt* names and
-# every ruleset is tested before anything live is swapped or committed; should a commit still fail,
-# what this run changed is put back.
+# Works with the nf_tables and the legacy iptables backends (no iptables call runs while a restore
+# holds the xtables lock). A failed run leaves the previous rules in place: new set contents are built
+# under cmt* names and every ruleset is tested before anything live is swapped or committed; should a
+# commit still fail, what this run changed is put back.
 # nva: traffic forwarded from the cluster subnet goes through chain CMI-EGRESS; allowed requirements are accepted, the rest dropped.
 # Subnets: 10.9.0.0/24
 #
 # Coverage:
-#   storage-control-plane: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of snovapeastus.blob.core.windows.net)
-#   storage-store: enforced
-#   storage-backup: enforced
-#   key-vault: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of vmc-p-eastus.vault.azure.net)
-#   management-api: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of management.azure.com)
-#   event-hub-logs: enforced
-#   monitor-metrics: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of jarvis-west.dc.ad.msft.net)
-#   entra-id-login: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of login.microsoftonline.com)
-#   security-scanner-definitions: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of packages.microsoft.com)
-#   vmss-information: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of azure.microsoft.com)
-#   dsms-regional: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of eastus-dsms.dsms.core.windows.net)
-#   logging-gcs: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of gcs.prod.monitoring.core.windows.net)
-#   metrics-global: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of global.prod.microsoftmetrics.com)
-#   security-scanner-download: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of shavsalinuxscanpkg.blob.core.windows.net)
-#   crl: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of crl.microsoft.com)
-#   dsms-global: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of global-dsms.dsms.core.windows.net)
+#   storage-control-plane: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of snovapeastus.blob.core.windows.net)
+#   storage-store: approximated (dnsmasq matches a wildcard by its parent domain, which it admits too, so the set also admits the addresses of store.core.windows.net itself, not only of the ...)
+#   storage-backup: approximated (dnsmasq matches a wildcard by its parent domain, which it admits too, so the set also admits the addresses of blob.core.windows.net itself, not only of the n...)
+#   key-vault: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of vmc-p-eastus.vault.azure.net)
+#   management-api: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of management.azure.com)
+#   event-hub-logs: approximated (dnsmasq matches a wildcard by its parent domain, which it admits too, so the set also admits the addresses of servicebus.windows.net itself, not only of the ...)
+#   monitor-metrics: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of jarvis-west.dc.ad.msft.net)
+#   entra-id-login: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of login.microsoftonline.com)
+#   security-scanner-definitions: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of packages.microsoft.com)
+#   vmss-information: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of azure.microsoft.com)
+#   dsms-regional: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of eastus-dsms.dsms.core.windows.net)
+#   logging-gcs: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of gcs.prod.monitoring.core.windows...)
+#   metrics-global: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of global.prod.microsoftmetrics.com)
+#   security-scanner-download: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of shavsalinuxscanpkg.blob.core.win...)
+#   crl: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of crl.microsoft.com)
+#   dsms-global: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of global-dsms.dsms.core.windows.net)
 #   tag-storage: unsupported (no alternative this target can enforce (service tag Storage not used: no service-tags file); pass a service-tags file to resolveRules (CLI --service-tags), o...)
 #   tag-azure-key-vault: unsupported (no alternative this target can enforce (service tag AzureKeyVault not used: no service-tags file); pass a service-tags file to resolveRules (CLI --service-ta...)
 #   tag-event-hub: unsupported (no alternative this target can enforce (service tag EventHub not used: no service-tags file); pass a service-tags file to resolveRules (CLI --service-tags), ...)
@@ -49,6 +50,7 @@
 #   jmx: unsupported (internal traffic stays in the virtual network and reaches an appliance only when routed through it; pass options.peers (the other datacenters, clients and hy...)
 #
 # FQDN sets are filled by dnsmasq (dnsmasq-ipset.conf); the cluster subnet must resolve names through it.
+# They keep their addresses across runs; an address expires 86400 s after dnsmasq last returned it.
 
 set -euo pipefail
 
@@ -67,7 +69,7 @@ chains=(CMI-FORWARD CMI-EGRESS)
 
 ipset_input() {
   cat <<'CMI_IPSET'
-create cmi4-fqdn_tcp443 hash:ip family inet hashsize 1024 maxelem 65536
+create cmi4-fqdn_tcp443 hash:ip family inet hashsize 1024 maxelem 65536 timeout 86400
 create cmi4-req_microsoft_prefixes hash:net family inet hashsize 1024 maxelem 65536
 create cmt4-req_microsoft_prefixes hash:net family inet hashsize 1024 maxelem 65536
 flush cmt4-req_microsoft_prefixes
@@ -77,39 +79,24 @@ add cmt4-req_microsoft_prefixes 104.40.0.0/13
 CMI_IPSET
 }
 
-rules4() {
+# The iptables-restore input; the argument is the iptables-save text of now, for the jumps into the chains.
+input4() {
   cat <<'CMI_RULES'
 *filter
 :CMI-FORWARD - [0:0]
 :CMI-EGRESS - [0:0]
 -A CMI-FORWARD -s 10.9.0.0/24 -j CMI-EGRESS
 -A CMI-EGRESS -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "cmi: replies" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-control-plane" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-store" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-backup" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "key-vault" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "management-api" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "event-hub-logs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "monitor-metrics" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "entra-id-login" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "security-scanner-definitions" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "vmss-information" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "dsms-regional" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "logging-gcs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "metrics-global" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "security-scanner-download" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "crl" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "dsms-global" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-control-plane,storage-store,storage-backup,key-vault,management-api,event-hub-logs,monitor-metrics,entra-id-login,security-scanner-definitions,vmss-information,dsms-regional,logging-gcs,metrics-global,security-scanner-download,crl,dsms-global" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi4-req_microsoft_prefixes dst -m tcp --dport 443 -m comment --comment "microsoft-prefixes" -j ACCEPT
 -A CMI-EGRESS -m comment --comment "cmi: drop the rest" -j DROP
 CMI_RULES
-  if ! iptables -w -C FORWARD -j CMI-FORWARD 2>/dev/null; then
-    echo "-I FORWARD 1 -j CMI-FORWARD"
-  fi
+  jump_unless_present "$1" FORWARD CMI-FORWARD
   echo COMMIT
 }
 
-rules6() {
+# The ip6tables-restore input; the argument is the ip6tables-save text of now, for the jumps into the chains.
+input6() {
   cat <<'CMI_RULES'
 *filter
 :CMI-FORWARD - [0:0]
@@ -117,16 +104,27 @@ rules6() {
 CMI_RULES
   echo COMMIT
 }
+# Prints the jump from a built-in chain into ours unless the saved rules (first argument) hold it: computed
+# from saved text, since an iptables call inside the pipe would wait forever for the lock that the
+# legacy iptables-restore holds.
+jump_unless_present() {
+  case $'\n'"$1"$'\n' in
+    *$'\n'"-A $2 -j $3"$'\n'*) ;;
+    *) echo "-I $2 1 -j $3" ;;
+  esac
+}
 
 validate() {
   ipset_input | ipset -exist restore
-  rules4 | iptables-restore -w --test --noflush
-  rules6 | ip6tables-restore -w --test --noflush
+  saved4=$(iptables-save -t filter)
+  saved6=$(ip6tables-save -t filter)
+  input4 "$saved4" | iptables-restore -w --test --noflush
+  input6 "$saved6" | ip6tables-restore -w --test --noflush
 }
 
 if [[ "$mode" = check ]]; then
   # A private network namespace has sets and tables of its own, so the check changes nothing here.
-  { echo "set -euo pipefail"; declare -f ipset_input rules4 rules6 validate; echo validate; } | unshare --net -- "$BASH" -s
+  { echo "set -euo pipefail"; declare -f ipset_input input4 input6 jump_unless_present validate; echo validate; } | unshare --net -- "$BASH" -s
   echo "cmi: check passed"
   exit 0
 fi
@@ -145,46 +143,54 @@ undo_input() {
   echo COMMIT
 }
 
-existing=" $(ipset list -n | tr '\n' ' ') "
+# One ipset restore swaps every new set in.
+swap_input() {
+  local s
+  for s in "${prefix_sets[@]}"; do echo "swap cmt${s#cmi} $s"; done
+}
+
+mapfile -t listed < <(ipset list -n)
+existing=" ${listed[*]} "
 swapped=()
 committed4=0
 finished=0
 cleanup() {
-  local rc=$? s
-  if [[ "$finished" -eq 0 ]]; then
-    set +e
-    if [[ "$committed4" -eq 1 ]]; then
-      undo_input "$before4" "$(iptables-save -t filter)" | iptables-restore -w --noflush
-      [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2
-    fi
-    for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done
-    for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
-      case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
-    done
-    echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
+  local rc=$? s now4
+  [[ "$finished" -eq 0 ]] || return 0
+  set +e
+  if [[ "$committed4" -eq 1 ]]; then
+    now4=$(iptables-save -t filter)
+    undo_input "$saved4" "$now4" | iptables-restore -w --noflush
+    [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2
   fi
-  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null || true; done
+  for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done
+  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null; done
+  for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
+    case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
+  done
+  echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 validate
-before4=$(iptables-save -t filter)
-for s in "${prefix_sets[@]}"; do
-  ipset swap "cmt${s#cmi}" "$s"
-  swapped+=("$s")
-done
-rules4 | iptables-restore -w --noflush
+swap_input | ipset restore
+swapped=("${prefix_sets[@]}")
+input4 "$saved4" | iptables-restore -w --noflush
 committed4=1
-rules6 | ip6tables-restore -w --noflush
+input6 "$saved6" | ip6tables-restore -w --noflush
 finished=1
-# Sets of earlier runs that no rule uses any more; the kernel refuses to destroy one still referenced.
-for s in $(ipset list -n); do
+# One ipset restore destroys the copies and the sets of earlier runs that this one no longer has; the
+# kernel refuses to destroy a set still referenced (by the chains of another script): then one by one.
+obsolete=()
+for s in "${prefix_sets[@]}"; do obsolete+=("cmt${s#cmi}"); done
+for s in "${listed[@]}"; do
   case "$s" in
-    cmi4-*|cmi6-*)
-      case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null || true ;; esac
-      ;;
+    cmi4-*|cmi6-*) case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) obsolete+=("$s") ;; esac ;;
     *) ;;
   esac
 done
+if [[ "${#obsolete[@]}" -gt 0 ]] && ! printf 'destroy %s\n' "${obsolete[@]}" | ipset restore 2>/dev/null; then
+  for s in "${obsolete[@]}"; do ipset destroy "$s" 2>/dev/null || true; done
+fi
 echo "cmi: loaded"

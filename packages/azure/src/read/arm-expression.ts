@@ -1,15 +1,23 @@
 /**
  * ARM template expressions (`[concat(parameters('a'), '-x')]`): a parser and an evaluator of the
  * functions whose value a template alone decides. What depends on the deployment (`resourceGroup()`,
- * `subscription()`, `resourceId()`, `reference()`...) or on a function this evaluator does not know is
- * not evaluated: the result says why, and the reader records an `Unknown`. This is the one place to
- * teach the reader more functions.
+ * `subscription()`, `reference()`...) or on a function this evaluator does not know is not evaluated:
+ * the result says why, and the reader records an `Unknown`. The functions live in `arm-functions.ts`,
+ * the one place to teach the reader more of them.
  */
+import { isUnknown } from "../unknown.js";
+import { callFunction, LAZY_FUNCTIONS } from "./arm-functions.js";
 
 export type ArmJson = string | number | boolean | null | ArmJson[] | { [key: string]: ArmJson };
 
 /** Either the value, or why it cannot be known from the template. */
 export type Evaluation = { readonly ok: true; readonly value: ArmJson } | { readonly ok: false; readonly reason: string };
+
+/** Where the deployment puts its resources, when the template says (a nested deployment's `resourceGroup`). */
+export interface DeploymentTarget {
+  readonly subscriptionId?: string;
+  readonly resourceGroup?: string;
+}
 
 /** What an expression can refer to. */
 export interface ExpressionScope {
@@ -17,6 +25,10 @@ export interface ExpressionScope {
   variable(name: string): Evaluation;
   /** A string as written in the template (which may itself be an expression) as its value. */
   settle(raw: string): Evaluation;
+  /** `copyIndex()` (the resource loop) or `copyIndex('name')`, inside a copy loop. */
+  copyIndex?(loop: string | undefined): Evaluation;
+  /** The subscription and resource group of the deployment, where the template gives them. */
+  readonly target?: DeploymentTarget;
 }
 
 export class ArmExpressionError extends Error {
@@ -24,7 +36,7 @@ export class ArmExpressionError extends Error {
     readonly expression: string,
     reason: string,
   ) {
-    super(`not a valid ARM expression: ${reason} (value: ${JSON.stringify(expression)})`);
+    super(`not a valid ARM expression: ${reason} (value: ${JSON.stringify(expression.length > 80 ? `${expression.slice(0, 77)}...` : expression)})`);
     this.name = "ArmExpressionError";
   }
 }
@@ -33,10 +45,26 @@ export type ArmExpressionNode =
   | { readonly kind: "string"; readonly value: string }
   | { readonly kind: "number"; readonly value: number }
   | { readonly kind: "call"; readonly name: string; readonly args: readonly ArmExpressionNode[] }
-  | { readonly kind: "property"; readonly target: ArmExpressionNode; readonly name: string }
-  | { readonly kind: "index"; readonly target: ArmExpressionNode; readonly index: ArmExpressionNode };
+  | { readonly kind: "property"; readonly target: ArmExpressionNode; readonly name: string; readonly optional?: boolean }
+  | { readonly kind: "index"; readonly target: ArmExpressionNode; readonly index: ArmExpressionNode; readonly optional?: boolean };
 
 type Token = { readonly type: "ident" | "string" | "number" | "punct"; readonly text: string };
+
+/** Deeper nesting than this is refused: no template needs it, and it keeps the recursive parser off the stack limit. */
+export const MAX_EXPRESSION_DEPTH = 64;
+
+function readString(source: string, start: number): [string, number] {
+  let text = "";
+  let i = start + 1;
+  for (;;) {
+    if (i >= source.length) throw new ArmExpressionError(source, "a string is not closed");
+    if (source[i] === "'") {
+      if (source[i + 1] !== "'") return [text, i + 1];
+      text += "'";
+      i += 2;
+    } else text += source[i++];
+  }
+}
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -45,33 +73,23 @@ function tokenize(source: string): Token[] {
     const ch = source[i] as string;
     if (/\s/.test(ch)) i++;
     else if (ch === "'") {
-      let text = "";
-      i++;
-      for (;;) {
-        if (i >= source.length) throw new ArmExpressionError(source, "a string is not closed");
-        if (source[i] === "'") {
-          if (source[i + 1] === "'") {
-            text += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        text += source[i];
-        i++;
-      }
+      const [text, next] = readString(source, i);
       tokens.push({ type: "string", text });
+      i = next;
     } else if (/[0-9-]/.test(ch)) {
-      const m = /^-?\d+(\.\d+)?/.exec(source.slice(i));
+      const m = /^-?\d+(\.\d+)?/.exec(source.slice(i, i + 40));
       if (!m) throw new ArmExpressionError(source, `unexpected ${JSON.stringify(ch)}`);
       tokens.push({ type: "number", text: m[0] });
       i += m[0].length;
-    } else if (/[A-Za-z_]/.test(ch)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i)) as RegExpExecArray;
-      tokens.push({ type: "ident", text: m[0] });
-      i += m[0].length;
-    } else if ("(),.[]".includes(ch)) {
+    } else if (/[A-Za-z_$]/.test(ch)) {
+      const m = /^[A-Za-z_$][A-Za-z0-9_$.]*/.exec(source.slice(i, i + 200)) as RegExpExecArray;
+      // A dotted name is a namespaced user function (`ns.fn(`) only when a call follows; otherwise the dots are property access.
+      const dotted = m[0];
+      const call = source[i + dotted.length] === "(" && dotted.includes(".");
+      const text = call ? dotted : (dotted.split(".")[0] as string);
+      tokens.push({ type: "ident", text });
+      i += text.length;
+    } else if ("(),.[]?".includes(ch)) {
       tokens.push({ type: "punct", text: ch });
       i++;
     } else throw new ArmExpressionError(source, `unexpected ${JSON.stringify(ch)}`);
@@ -88,7 +106,8 @@ export function parseArmExpression(source: string): ArmExpressionNode {
     if (tokens[at]?.text !== text) throw new ArmExpressionError(source, `expected "${text}"`);
     at++;
   };
-  const expression = (): ArmExpressionNode => {
+  const expression = (depth: number): ArmExpressionNode => {
+    if (depth > MAX_EXPRESSION_DEPTH) throw new ArmExpressionError(source, `nested deeper than ${MAX_EXPRESSION_DEPTH} levels`);
     const t = tokens[at++];
     if (!t) throw new ArmExpressionError(source, "it ends too early");
     let node: ArmExpressionNode;
@@ -98,114 +117,93 @@ export function parseArmExpression(source: string): ArmExpressionNode {
       expect("(");
       const args: ArmExpressionNode[] = [];
       if (peek()?.text !== ")") {
-        args.push(expression());
+        args.push(expression(depth + 1));
         while (peek()?.text === ",") {
           at++;
-          args.push(expression());
+          args.push(expression(depth + 1));
         }
       }
       expect(")");
       node = { kind: "call", name: t.text, args };
     } else throw new ArmExpressionError(source, `unexpected "${t.text}"`);
     for (;;) {
+      // `.?name` and `[?index]`: the safe-dereference forms, null where the member is missing.
       if (peek()?.text === ".") {
         at++;
+        const optional = peek()?.text === "?";
+        if (optional) at++;
         const name = tokens[at++];
         if (name?.type !== "ident") throw new ArmExpressionError(source, "a property name must follow '.'");
-        node = { kind: "property", target: node, name: name.text };
+        node = { kind: "property", target: node, name: name.text, ...(optional ? { optional } : {}) };
       } else if (peek()?.text === "[") {
         at++;
-        const index = expression();
+        const optional = peek()?.text === "?";
+        if (optional) at++;
+        const index = expression(depth + 1);
         expect("]");
-        node = { kind: "index", target: node, index };
+        node = { kind: "index", target: node, index, ...(optional ? { optional } : {}) };
       } else return node;
     }
   };
-  const node = expression();
+  const node = expression(0);
   if (at !== tokens.length) throw new ArmExpressionError(source, `unexpected "${tokens[at]?.text}" after the expression`);
   return node;
 }
 
-const ok = (value: ArmJson): Evaluation => ({ ok: true, value });
-const notKnown = (reason: string): Evaluation => ({ ok: false, reason });
+export const ok = (value: ArmJson): Evaluation => ({ ok: true, value });
+export const notKnown = (reason: string): Evaluation => ({ ok: false, reason });
 
-/** Functions whose value depends on the deployment, not on the template. */
-const DEPLOYMENT_FUNCTIONS = new Set(["resourcegroup", "subscription", "tenant", "managementgroup", "deployment", "environment", "resourceid", "subscriptionresourceid", "tenantresourceid", "extensionresourceid", "reference", "list", "listkeys", "utcnow", "newguid", "uniquestring", "guid", "pickzones"]);
+/** Lambda variables in force, by name. */
+export type LambdaFrame = ReadonlyMap<string, ArmJson>;
 
-function asString(v: ArmJson): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+/** One evaluation: the scope, the lambda variables in force; `evaluate` evaluates a node in it. */
+export interface EvaluationContext {
+  readonly scope: ExpressionScope;
+  readonly lambdas: LambdaFrame;
+  evaluate(node: ArmExpressionNode, lambdas?: LambdaFrame): Evaluation;
 }
 
-function formatText(fmt: string, args: readonly ArmJson[]): Evaluation {
-  let bad = "";
-  const text = fmt.replace(/\{(\d+)(?::[^}]*)?\}|\{\{|\}\}/g, (m, i: string | undefined) => {
-    if (m === "{{") return "{";
-    if (m === "}}") return "}";
-    const v = args[Number(i)];
-    if (v === undefined) bad = `format() has no argument {${i}}`;
-    return v === undefined ? "" : asString(v);
-  });
-  return bad ? notKnown(bad) : ok(text);
+/** A value picked out of an object or array: template text, so a string is settled; an unknown marker stays unknown. */
+export function picked(scope: ExpressionScope, value: ArmJson | undefined, what: string): Evaluation {
+  if (value === undefined) return notKnown(`${what} is not in the value`);
+  if (isUnknown(value)) return notKnown(value.reason);
+  return typeof value === "string" ? scope.settle(value) : ok(value);
 }
 
-type Fn = (args: readonly ArmJson[]) => Evaluation;
-
-/** The template functions this evaluator knows, by lower-case name (ARM function names are case-insensitive). */
-const FUNCTIONS: Readonly<Record<string, Fn>> = {
-  concat: (a) => (a.every(Array.isArray) ? ok((a as ArmJson[][]).flat()) : ok(a.map(asString).join(""))),
-  format: (a) => (typeof a[0] === "string" ? formatText(a[0], a.slice(1)) : notKnown("format() needs a format string")),
-  tolower: (a) => ok(asString(a[0] ?? "").toLowerCase()),
-  toupper: (a) => ok(asString(a[0] ?? "").toUpperCase()),
-  replace: (a) => ok(asString(a[0] ?? "").split(asString(a[1] ?? "")).join(asString(a[2] ?? ""))),
-  string: (a) => ok(asString(a[0] ?? "")),
-  int: (a) => (Number.isInteger(Number(a[0])) ? ok(Number(a[0])) : notKnown(`int() of ${JSON.stringify(a[0])}`)),
-  bool: (a) => ok(a[0] === true || (typeof a[0] === "string" && a[0].toLowerCase() === "true") || a[0] === 1),
-  true: () => ok(true),
-  false: () => ok(false),
-  null: () => ok(null),
-  // Arrays hold template text, so literal strings that start with `[` are escaped as a template writes them.
-  createarray: (a) => ok(a.map((x) => (typeof x === "string" && x.startsWith("[") ? `[${x}` : x))),
-  array: (a) => ok(Array.isArray(a[0]) ? a[0] : [a[0] ?? null]),
-  equals: (a) => ok(JSON.stringify(a[0]) === JSON.stringify(a[1])),
-  not: (a) => ok(a[0] !== true),
-  and: (a) => ok(a.every((x) => x === true)),
-  or: (a) => ok(a.some((x) => x === true)),
-  if: (a) => ok(a[0] === true ? (a[1] ?? null) : (a[2] ?? null)),
-  coalesce: (a) => ok(a.find((x) => x !== null) ?? null),
-  empty: (a) => ok(a[0] === null || a[0] === "" || (Array.isArray(a[0]) && a[0].length === 0) || (typeof a[0] === "object" && a[0] !== null && Object.keys(a[0]).length === 0)),
-  length: (a) => ok(typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" && a[0] !== null ? Object.keys(a[0]).length : 0),
-};
-
-function evaluateNode(node: ArmExpressionNode, scope: ExpressionScope): Evaluation {
-  if (node.kind === "string" || node.kind === "number") return ok(node.value);
-  if (node.kind === "property" || node.kind === "index") {
-    const target = evaluateNode(node.target, scope);
-    if (!target.ok) return target;
-    const key = node.kind === "property" ? ok(node.name) : evaluateNode(node.index, scope);
-    if (!key.ok) return key;
-    const t = target.value;
-    const value = Array.isArray(t) && typeof key.value === "number" ? t[key.value] : t !== null && typeof t === "object" && !Array.isArray(t) ? t[String(key.value)] : undefined;
-    if (value === undefined) return notKnown(`${JSON.stringify(key.value)} is not in the value`);
-    // Objects and arrays hold template text: a string picked out of them is evaluated like any field.
-    return typeof value === "string" ? scope.settle(value) : ok(value);
+function member(ctx: EvaluationContext, node: Extract<ArmExpressionNode, { kind: "property" | "index" }>): Evaluation {
+  const target = ctx.evaluate(node.target);
+  if (!target.ok) return target;
+  const key = node.kind === "property" ? ok(node.name) : ctx.evaluate(node.index);
+  if (!key.ok) return key;
+  const t = target.value;
+  if (t === null && node.optional) return ok(null);
+  let value: ArmJson | undefined;
+  if (Array.isArray(t) && typeof key.value === "number") value = t[key.value];
+  else if (t !== null && typeof t === "object" && !Array.isArray(t)) {
+    // ARM property names are case-insensitive.
+    const k = String(key.value);
+    value = Object.hasOwn(t, k) ? t[k] : t[Object.keys(t).find((x) => x.toLowerCase() === k.toLowerCase()) ?? ""];
   }
+  if (value === undefined && node.optional) return ok(null);
+  return picked(ctx.scope, value, JSON.stringify(key.value));
+}
+
+function evaluateIn(scope: ExpressionScope, node: ArmExpressionNode, lambdas: LambdaFrame): Evaluation {
+  const ctx: EvaluationContext = { scope, lambdas, evaluate: (n, l) => evaluateIn(scope, n, l ?? lambdas) };
+  if (node.kind === "string" || node.kind === "number") return ok(node.value);
+  if (node.kind === "property" || node.kind === "index") return member(ctx, node);
   const name = node.name.toLowerCase();
-  if (DEPLOYMENT_FUNCTIONS.has(name)) return notKnown(`${node.name}() depends on the deployment`);
+  if (LAZY_FUNCTIONS.has(name)) return callFunction(ctx, name, node);
   const args: ArmJson[] = [];
   for (const a of node.args) {
-    const v = evaluateNode(a, scope);
+    const v = ctx.evaluate(a);
     if (!v.ok) return v;
     args.push(v.value);
   }
-  if (name === "parameters" || name === "variables") {
-    if (typeof args[0] !== "string") return notKnown(`${node.name}() needs a name`);
-    return name === "parameters" ? scope.parameter(args[0]) : scope.variable(args[0]);
-  }
-  const fn = FUNCTIONS[name];
-  return fn ? fn(args) : notKnown(`the function ${node.name}() is not evaluated by this reader`);
+  return callFunction(ctx, name, node, args);
 }
 
 /** Evaluates the text between the brackets of an ARM expression. Throws ArmExpressionError on bad syntax. */
 export function evaluateArmExpression(source: string, scope: ExpressionScope): Evaluation {
-  return evaluateNode(parseArmExpression(source), scope);
+  return evaluateIn(scope, parseArmExpression(source), new Map());
 }

@@ -22,27 +22,32 @@ import {
   type Subnet,
   type Tags,
 } from "../model.js";
-import { isUnknown, unknownValue, type Maybe } from "../unknown.js";
-import { ArmReadError, type FieldReader, type JsonObject } from "./arm-values.js";
+import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js";
+import { ArmReadError, expandPropertyCopies, TemplateScope, type FieldReader, type JsonObject } from "./arm-values.js";
 
-/** The properties of a resource or element, with the names a property `copy` loop builds (read as unknown lists). */
+/** The properties of a resource or element (property copy loops expanded), and their path. */
 interface Props {
   readonly o: JsonObject;
   readonly path: string;
-  readonly copied: ReadonlySet<string>;
 }
 
-function props(r: FieldReader, raw: unknown, path: string): Props | ReturnType<typeof unknownValue> {
-  const o = r.properties(raw, path);
-  if (isUnknown(o)) return o;
-  const copied = new Set<string>();
-  if (Array.isArray(o.copy)) for (const c of o.copy) if (c !== null && typeof c === "object" && typeof (c as JsonObject).name === "string") copied.add((c as JsonObject).name as string);
-  return { o, path, copied };
+/** The properties of `o` (under `properties`, or `o` itself in flat `az` output), with property copy loops expanded. */
+function props(r: FieldReader, o: JsonObject, path: string): Props | Unknown {
+  const p = r.propertiesOf(o, path);
+  if (isUnknown(p) || !Array.isArray(p.o.copy) || !(r.scope instanceof TemplateScope)) return p;
+  const { copy, ...rest } = p.o;
+  return { o: { ...rest, ...expandPropertyCopies(copy, r.scope, p.path) }, path: p.path };
 }
 
-/** A list property; one built by a property copy loop is one Unknown (this reader does not expand loops). */
+/** An object that is its own properties (a rule of a rule collection): property copy loops expanded. */
+function own(r: FieldReader, o: JsonObject, path: string): Props {
+  if (!Array.isArray(o.copy) || !(r.scope instanceof TemplateScope)) return { o, path };
+  const { copy, ...rest } = o;
+  return { o: { ...rest, ...expandPropertyCopies(copy, r.scope, path) }, path };
+}
+
+/** A list property: missing or null is empty. */
 function listOf<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> {
-  if (p.copied.has(key)) return [unknownValue(`${p.path}.${key}`, "built by a property copy loop, which this reader does not expand")];
   return p.o[key] === undefined || p.o[key] === null ? [] : r.list(p.o[key], `${p.path}.${key}`, item);
 }
 
@@ -75,10 +80,40 @@ export function resourceBase(r: FieldReader, res: JsonObject, path: string, name
 
 /* ---------------------------------------------------------------- NSG */
 
+const SIDES = [
+  ["sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups", "source address"],
+  ["destinationAddressPrefix", "destinationAddressPrefixes", "destinationApplicationSecurityGroups", "destination address"],
+  ["sourcePortRange", "sourcePortRanges", undefined, "source port"],
+  ["destinationPortRange", "destinationPortRanges", undefined, "destination port"],
+] as const;
+
+const SIDE_FIELDS: ReadonlySet<string> = new Set(SIDES.flatMap(([one, many, groups]) => [one, many, ...(groups ? [groups] : [])]));
+
+/**
+ * The rule's properties as Azure keeps them: fields left undefined dropped; on each side an empty single
+ * form (`""`, as Bicep modules write beside the list form) or an empty list is not given; a side with no
+ * form at all, which Azure refuses, is an Unknown naming the field rather than a rule that silently
+ * matches nothing. Built without `delete`: the readers meet hundreds of thousands of rules.
+ */
+function withSides(entries: Record<string, unknown>, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in entries) {
+    const v = entries[k];
+    if (v === undefined || (SIDE_FIELDS.has(k) && (v === "" || (Array.isArray(v) && v.length === 0)))) continue;
+    out[k] = v;
+  }
+  for (const [one, many, groups, what] of SIDES) {
+    if (out[one] === undefined && out[many] === undefined && (groups === undefined || out[groups] === undefined)) {
+      out[one] = unknownValue(`${path}.${one}`, `the rule gives no ${what} (${one}, ${many}${groups ? ` or ${groups}` : ""}): Azure refuses such a rule`);
+    }
+  }
+  return out;
+}
+
 export function readSecurityRule(r: FieldReader, raw: unknown, path: string, name?: Maybe<string>): Maybe<SecurityRule> {
   const o = r.object(raw, path);
   if (isUnknown(o)) return o;
-  const p = props(r, r.required(o, "properties", path, (x) => x), `${path}.properties`);
+  const p = props(r, o, path);
   if (isUnknown(p)) return p;
   const str = (x: unknown, at: string) => r.string(x, at);
   const opt = <T>(key: string, read: (x: unknown, at: string) => T) => r.optional(p.o, key, p.path, read);
@@ -99,12 +134,12 @@ export function readSecurityRule(r: FieldReader, raw: unknown, path: string, nam
     destinationPortRange: opt("destinationPortRange", str),
     destinationPortRanges: optionalList(r, p, "destinationPortRanges", str),
   };
-  const properties = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as unknown as SecurityRule["properties"];
+  const properties = withSides(entries, p.path) as unknown as SecurityRule["properties"];
   return { name: name ?? r.required(o, "name", path, str), properties };
 }
 
 export function readNetworkSecurityGroup(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): NetworkSecurityGroup {
-  const p = props(r, res.properties, `${path}.properties`);
+  const p = props(r, res, path);
   const securityRules = isUnknown(p) ? [p] : listOf(r, p, "securityRules", (x, at) => readSecurityRule(r, x, at));
   return { ...resourceBase(r, res, path, name), properties: { securityRules, defaultSecurityRules: defaultSecurityRules() } };
 }
@@ -114,7 +149,7 @@ export function readNetworkSecurityGroup(r: FieldReader, res: JsonObject, path: 
 export function readRoute(r: FieldReader, raw: unknown, path: string, name?: Maybe<string>): Maybe<Route> {
   const o = r.object(raw, path);
   if (isUnknown(o)) return o;
-  const p = props(r, r.required(o, "properties", path, (x) => x), `${path}.properties`);
+  const p = props(r, o, path);
   if (isUnknown(p)) return p;
   const nextHopIpAddress = r.optional(p.o, "nextHopIpAddress", p.path, (x, at) => r.string(x, at));
   return {
@@ -128,7 +163,7 @@ export function readRoute(r: FieldReader, raw: unknown, path: string, name?: May
 }
 
 export function readRouteTable(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): RouteTable {
-  const p = props(r, res.properties, `${path}.properties`);
+  const p = props(r, res, path);
   if (isUnknown(p)) return { ...resourceBase(r, res, path, name), properties: { routes: [p] } };
   const disable = r.optional(p.o, "disableBgpRoutePropagation", p.path, (x, at) => r.bool(x, at));
   const routes = listOf(r, p, "routes", (x, at) => readRoute(r, x, at));
@@ -138,7 +173,7 @@ export function readRouteTable(r: FieldReader, res: JsonObject, path: string, na
 /* ------------------------------------------------------ firewall policy */
 
 export function readFirewallPolicy(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): FirewallPolicy {
-  const p = props(r, res.properties, `${path}.properties`);
+  const p = props(r, res, path);
   const base = resourceBase(r, res, path, name);
   if (isUnknown(p)) return { ...base, properties: { threatIntelMode: p, dnsSettings: { enableProxy: p, requireProxyForNetworkRules: p } } };
   const sku = r.optional(p.o, "sku", p.path, (x, at) => {
@@ -146,8 +181,9 @@ export function readFirewallPolicy(r: FieldReader, res: JsonObject, path: string
     return isUnknown(o) ? { tier: o } : { tier: orNotGiven(r, o, "tier", at, (t, tp) => r.oneOf(t, tp, FIREWALL_POLICY_TIERS)) };
   });
   const dnsSettings = r.optional(p.o, "dnsSettings", p.path, (x, at) => {
-    const d = props(r, x, at);
-    if (isUnknown(d)) return { enableProxy: d };
+    const dv = r.object(x, at);
+    if (isUnknown(dv)) return { enableProxy: dv };
+    const d = own(r, dv, at);
     const enableProxy = r.optional(d.o, "enableProxy", at, (v, vp) => r.bool(v, vp));
     const require = r.optional(d.o, "requireProxyForNetworkRules", at, (v, vp) => r.bool(v, vp));
     const servers = optionalList(r, d, "servers", (v, vp) => r.string(v, vp));
@@ -168,7 +204,9 @@ export function readFirewallPolicy(r: FieldReader, res: JsonObject, path: string
 
 /** Drops the fields left undefined, so that a read rule equals one written without them. */
 function present<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
 }
 
 export function readFirewallPolicyRule(r: FieldReader, raw: unknown, path: string): Maybe<FirewallPolicyRule> {
@@ -176,7 +214,7 @@ export function readFirewallPolicyRule(r: FieldReader, raw: unknown, path: strin
   if (isUnknown(o)) return o;
   const ruleType = r.required(o, "ruleType", path, (x, at) => r.oneOf(x, at, ["ApplicationRule", "NetworkRule", "NatRule"] as const));
   if (isUnknown(ruleType)) return ruleType;
-  const p: Props = { o, path, copied: new Set() };
+  const p = own(r, o, path);
   const str = (x: unknown, at: string) => r.string(x, at);
   const strs = (key: string) => optionalList(r, p, key, str);
   const common = { name: orNotGiven(r, o, "name", path, str), description: r.optional(o, "description", path, str), sourceAddresses: strs("sourceAddresses"), sourceIpGroups: strs("sourceIpGroups") };
@@ -202,7 +240,7 @@ export function readRuleCollection(r: FieldReader, raw: unknown, path: string): 
   if (isUnknown(o)) return o;
   const type = r.required(o, "ruleCollectionType", path, (x, at) => r.oneOf(x, at, ["FirewallPolicyFilterRuleCollection", "FirewallPolicyNatRuleCollection"] as const));
   if (isUnknown(type)) return type;
-  const p: Props = { o, path, copied: new Set() };
+  const p = own(r, o, path);
   const action = r.optional(o, "action", path, (x, at) => r.object(x, at));
   const actionType = (allowed: readonly string[]) =>
     action === undefined ? unknownValue(`${path}.action`, "not given") : isUnknown(action) ? action : orNotGiven(r, action, "type", `${path}.action`, (x, at) => r.oneOf(x, at, allowed));
@@ -217,13 +255,13 @@ function classicCollection<A extends string, R>(r: FieldReader, actions: readonl
   return (raw: unknown, path: string) => {
     const o = r.object(raw, path);
     if (isUnknown(o)) return o;
-    const p = props(r, r.required(o, "properties", path, (x) => x), `${path}.properties`);
+    const p = props(r, o, path);
     if (isUnknown(p)) return p;
     const action = r.optional(p.o, "action", p.path, (x, at) => r.object(x, at));
     const type = action === undefined ? unknownValue(`${p.path}.action`, "not given") : isUnknown(action) ? action : orNotGiven(r, action, "type", `${p.path}.action`, (x, at) => r.oneOf(x, at, actions));
     const rules = listOf(r, p, "rules", (x, at) => {
       const ro = r.object(x, at);
-      return isUnknown(ro) ? ro : rule(ro, { o: ro, path: at, copied: new Set() });
+      return isUnknown(ro) ? ro : rule(ro, own(r, ro, at));
     });
     return { name: orNotGiven(r, o, "name", path, (x, at) => r.string(x, at)), properties: { priority: orNotGiven(r, p.o, "priority", p.path, (x, at) => r.int(x, at)), action: { type }, rules } };
   };
@@ -231,7 +269,7 @@ function classicCollection<A extends string, R>(r: FieldReader, actions: readonl
 
 export function readAzureFirewall(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): AzureFirewall {
   const base = resourceBase(r, res, path, name);
-  const p = props(r, res.properties, `${path}.properties`);
+  const p = props(r, res, path);
   if (isUnknown(p)) return { ...base, properties: { applicationRuleCollections: [p], networkRuleCollections: [p], natRuleCollections: [p] } };
   const str = (x: unknown, at: string) => r.string(x, at);
   const ruleBase = (o: JsonObject, q: Props) => ({ name: orNotGiven(r, o, "name", q.path, str), description: r.optional(o, "description", q.path, str), sourceAddresses: optionalList(r, q, "sourceAddresses", str), sourceIpGroups: optionalList(r, q, "sourceIpGroups", str) });
@@ -286,7 +324,7 @@ export function readAzureFirewall(r: FieldReader, res: JsonObject, path: string,
 /* ----------------------------------------------------- IP group, subnet */
 
 export function readIpGroup(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): IpGroup {
-  const p = props(r, res.properties, `${path}.properties`);
+  const p = props(r, res, path);
   return { ...resourceBase(r, res, path, name), properties: { ipAddresses: isUnknown(p) ? [p] : listOf(r, p, "ipAddresses", (x, at) => r.string(x, at)) } };
 }
 
@@ -294,7 +332,7 @@ export function readSubnet(r: FieldReader, raw: unknown, path: string, virtualNe
   const o = r.object(raw, path);
   if (isUnknown(o)) return o;
   const subnetName = name ?? orNotGiven(r, o, "name", path, (x, at) => r.string(x, at));
-  const p = props(r, o.properties, `${path}.properties`);
+  const p = props(r, o, path);
   if (isUnknown(p)) return { virtualNetworkName, name: subnetName, properties: { addressPrefix: p, networkSecurityGroup: { id: p }, routeTable: { id: p }, defaultOutboundAccess: p } };
   const str = (x: unknown, at: string) => r.string(x, at);
   const ref = (key: string) => {
@@ -302,8 +340,9 @@ export function readSubnet(r: FieldReader, raw: unknown, path: string, virtualNe
     return v === undefined ? undefined : isUnknown(v) ? { id: v } : v;
   };
   const serviceEndpoints = optionalList(r, p, "serviceEndpoints", (x, at) => {
-    const e = props(r, x, at);
-    if (isUnknown(e)) return e;
+    const ev = r.object(x, at);
+    if (isUnknown(ev)) return ev;
+    const e = own(r, ev, at);
     return present({ service: orNotGiven(r, e.o, "service", at, str), locations: optionalList(r, e, "locations", str) });
   });
   const delegations = optionalList(r, p, "delegations", (x, at) => {

@@ -5,21 +5,23 @@
  */
 import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js";
 import type { MaybeList } from "../model.js";
-import { ArmExpressionError, evaluateArmExpression, type ArmJson, type Evaluation, type ExpressionScope } from "./arm-expression.js";
+import { ArmExpressionError, evaluateArmExpression, notKnown, ok, type ArmJson, type DeploymentTarget, type Evaluation, type ExpressionScope } from "./arm-expression.js";
+import { templateForm } from "./arm-functions.js";
+import { excerpt } from "./input.js";
 
 export class ArmReadError extends Error {
   constructor(
     readonly path: string,
     readonly value: unknown,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`${path}: ${reason} (value: ${ArmReadError.show(value)})`);
     this.name = "ArmReadError";
   }
 
+  /** A short, escaped excerpt of a value: never the whole input. */
   static show(value: unknown): string {
-    const text = value === undefined ? "undefined" : JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return excerpt(value, 80);
   }
 }
 
@@ -31,43 +33,82 @@ function isExpression(value: string): boolean {
   return value.startsWith("[") && !value.startsWith("[[") && value.endsWith("]");
 }
 
-/** A final string as it would be written in a template (so that reading it again gives it back). */
-function sourceForm(value: ArmJson): ArmJson {
-  if (typeof value === "string") return value.startsWith("[") ? `[${value}` : value;
-  if (Array.isArray(value)) return value.map(sourceForm);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sourceForm(v)]));
-  return value;
+/** ARM's own limit on the iterations of one copy loop. */
+export const MAX_COPY_COUNT = 800;
+
+/** How a string of the input becomes a value: evaluated as ARM does, or taken as it is (`az` output, plans). */
+export interface Settler {
+  settle(raw: string): Evaluation;
 }
 
-/** The template's parameters and variables, with the values given for the deployment. */
-export class TemplateScope implements ExpressionScope {
-  readonly #parameters: JsonObject;
-  readonly #variables: JsonObject;
-  readonly #given: Readonly<Record<string, unknown>>;
-  readonly #evaluating = new Set<string>();
+/** Input that holds data, not template text: every string is itself. */
+export const LITERAL: Settler = { settle: (raw) => ok(raw) };
 
-  constructor(template: JsonObject, given: Readonly<Record<string, unknown>>) {
+interface ScopeOptions {
+  /** Parameter values already in template form (a nested deployment's values, evaluated in its parent). */
+  readonly evaluated?: Readonly<Record<string, Evaluation>>;
+  readonly target?: DeploymentTarget;
+}
+
+/** The template's parameters and variables, with the values given for the deployment, and the copy loops in force. */
+export class TemplateScope implements ExpressionScope, Settler {
+  #parameters: JsonObject;
+  #definitions: JsonObject;
+  #variables: JsonObject;
+  #copyVariables: ReadonlyMap<string, JsonObject>;
+  #given: Readonly<Record<string, Evaluation>>;
+  #evaluating: Set<string>;
+  #copies: ReadonlyMap<string, number> = new Map();
+  #resourceLoop: string | undefined;
+  #target: DeploymentTarget | undefined;
+
+  constructor(template: JsonObject, given: Readonly<Record<string, unknown>>, options: ScopeOptions = {}) {
     this.#parameters = isObject(template.parameters) ? template.parameters : {};
-    this.#variables = isObject(template.variables) ? template.variables : {};
-    this.#given = given;
+    this.#definitions = isObject(template.definitions) ? template.definitions : {};
+    const variables = isObject(template.variables) ? template.variables : {};
+    this.#variables = variables;
+    const copies = Array.isArray(variables.copy) ? variables.copy.filter(isObject) : [];
+    this.#copyVariables = new Map(copies.filter((c) => typeof c.name === "string").map((c) => [c.name as string, c]));
+    this.#given = { ...Object.fromEntries(Object.entries(given).map(([k, v]) => [k, ok(sourceFormOfGiven(v))])), ...options.evaluated };
+    this.#evaluating = new Set();
+    this.#target = options.target;
+  }
+
+  get target(): DeploymentTarget | undefined {
+    return this.#target;
+  }
+
+  /** The same scope inside iteration `index` of the copy loop `loop` (`resourceLoop`: the loop `copyIndex()` without a name counts). */
+  withCopy(loop: string, index: number, resourceLoop: boolean): TemplateScope {
+    const s = new TemplateScope({}, {});
+    s.#parameters = this.#parameters;
+    s.#definitions = this.#definitions;
+    s.#variables = this.#variables;
+    s.#copyVariables = this.#copyVariables;
+    s.#given = this.#given;
+    s.#evaluating = this.#evaluating;
+    s.#target = this.#target;
+    s.#copies = new Map([...this.#copies, [loop, index]]);
+    s.#resourceLoop = resourceLoop ? loop : this.#resourceLoop;
+    return s;
   }
 
   /** A string as written in the template (an expression, `[[literal` or plain) as its value. */
   settle(raw: string): Evaluation {
-    if (raw.startsWith("[[")) return { ok: true, value: raw.slice(1) };
-    if (!isExpression(raw)) return { ok: true, value: raw };
+    if (raw.startsWith("[[")) return ok(raw.slice(1));
+    if (!isExpression(raw)) return ok(raw);
     try {
-      const result = evaluateArmExpression(raw.slice(1, -1), this);
       // A string result is final; objects and arrays stay in template form, read field by field.
-      return result;
+      return evaluateArmExpression(raw.slice(1, -1), this);
     } catch (e) {
-      if (e instanceof ArmExpressionError) return { ok: false, reason: e.message };
+      if (e instanceof ArmExpressionError) return notKnown(e.message);
+      if (e instanceof RangeError) return notKnown("the expression is too deep to evaluate");
       throw e;
     }
   }
 
   #guarded(key: string, compute: () => Evaluation): Evaluation {
-    if (this.#evaluating.has(key)) return { ok: false, reason: `${key} refers to itself` };
+    if (this.#evaluating.has(key)) return notKnown(`${key} refers to itself`);
     this.#evaluating.add(key);
     try {
       return compute();
@@ -76,31 +117,121 @@ export class TemplateScope implements ExpressionScope {
     }
   }
 
+  #declared(name: string): JsonObject | undefined {
+    const own = this.#parameters[name] ?? this.#parameters[Object.keys(this.#parameters).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ""];
+    return isObject(own) ? own : undefined;
+  }
+
+  /** A parameter declared `nullable` (itself or through the user type it refers to) is null when not given. */
+  #nullable(declared: JsonObject): boolean {
+    if (declared.nullable === true) return true;
+    const ref = typeof declared.$ref === "string" ? /^#\/definitions\/(.+)$/.exec(declared.$ref)?.[1] : undefined;
+    const def = ref === undefined ? undefined : this.#definitions[ref];
+    return isObject(def) && def.nullable === true;
+  }
+
   parameter(name: string): Evaluation {
-    if (Object.hasOwn(this.#given, name)) return { ok: true, value: sourceFormOfGiven(this.#given[name]) };
-    const declared = this.#parameters[name];
-    if (!isObject(declared)) return { ok: false, reason: `parameter '${name}' is not declared` };
-    if (!("defaultValue" in declared)) return { ok: false, reason: `parameter '${name}' has no default value and none was given` };
+    const givenKey = Object.keys(this.#given).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (givenKey !== undefined) return this.#given[givenKey] as Evaluation;
+    const declared = this.#declared(name);
+    if (!declared) return notKnown(`parameter '${name}' is not declared`);
+    if (!("defaultValue" in declared)) return this.#nullable(declared) ? ok(null) : notKnown(`parameter '${name}' has no default value and none was given`);
     const raw = declared.defaultValue as ArmJson;
-    return typeof raw === "string" ? this.#guarded(`parameters('${name}')`, () => this.settle(raw)) : { ok: true, value: raw };
+    return typeof raw === "string" ? this.#guarded(`parameters('${name}')`, () => this.settle(raw)) : ok(raw);
   }
 
   variable(name: string): Evaluation {
-    if (!Object.hasOwn(this.#variables, name)) return { ok: false, reason: `variable '${name}' is not declared` };
+    const loop = this.#copyVariables.get(name);
+    if (loop) return this.#guarded(`variables('${name}')`, () => this.#copyVariable(name, loop));
+    if (!Object.hasOwn(this.#variables, name) || name === "copy") return notKnown(`variable '${name}' is not declared`);
     const raw = this.#variables[name] as ArmJson;
-    return typeof raw === "string" ? this.#guarded(`variables('${name}')`, () => this.settle(raw)) : { ok: true, value: raw };
+    return typeof raw === "string" ? this.#guarded(`variables('${name}')`, () => this.settle(raw)) : ok(raw);
   }
+
+  /** A variable built by a `variables.copy` loop: its elements, each evaluated in its iteration. */
+  #copyVariable(name: string, loop: JsonObject): Evaluation {
+    const count = copyCount(this, loop.count);
+    if (typeof count === "string") return notKnown(`variable '${name}': ${count}`);
+    const out: ArmJson[] = [];
+    for (let i = 0; i < count; i++) {
+      const inner = this.withCopy(name, i, false);
+      const v = resolveTemplateValue(loop.input, inner, `variables.copy['${name}'][${i}]`);
+      if (isUnknown(v)) return notKnown(v.reason);
+      out.push(v as ArmJson);
+    }
+    return ok(out);
+  }
+
+  copyIndex(loop: string | undefined): Evaluation {
+    const name = loop ?? this.#resourceLoop;
+    if (name === undefined) return notKnown("copyIndex() outside a copy loop");
+    const key = [...this.#copies.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? notKnown(`copyIndex('${name}') outside that copy loop`) : ok(this.#copies.get(key) as number);
+  }
+}
+
+/** The iteration count of a copy loop, or why it is not known. */
+export function copyCount(scope: Settler, raw: unknown): number | string {
+  const v = typeof raw === "string" ? scope.settle(raw) : ok(raw as ArmJson);
+  if (!v.ok) return `its count is not known: ${v.reason}`;
+  if (typeof v.value !== "number" || !Number.isInteger(v.value) || v.value < 0) return `its count is not a whole number (${ArmReadError.show(v.value)})`;
+  if (v.value > MAX_COPY_COUNT) throw new ArmReadError("copy.count", v.value, `a copy loop runs at most ${MAX_COPY_COUNT} times (ARM's limit)`);
+  return v.value;
+}
+
+/**
+ * A value of the template evaluated in `scope`, in template form (strings escaped, objects and arrays
+ * walked), property copy loops expanded; what cannot be known becomes an Unknown marker naming its path.
+ */
+export function resolveTemplateValue(raw: unknown, scope: TemplateScope, path: string): ArmJson | Unknown {
+  if (isUnknown(raw)) return raw;
+  if (typeof raw === "string") {
+    const v = scope.settle(raw);
+    if (!v.ok) return unknownValue(path, v.reason);
+    return typeof v.value === "string" ? templateForm(v.value) : v.value;
+  }
+  if (Array.isArray(raw)) return raw.map((x, i) => resolveTemplateValue(x, scope, `${path}[${i}]`) as ArmJson);
+  if (!isObject(raw)) return raw as ArmJson;
+  const out: Record<string, ArmJson> = {};
+  for (const [k, v] of Object.entries(raw)) if (k !== "copy" || !Array.isArray(v)) out[k] = resolveTemplateValue(v, scope, `${path}.${k}`) as ArmJson;
+  if (Array.isArray(raw.copy)) Object.assign(out, expandPropertyCopies(raw.copy, scope, path));
+  return out;
+}
+
+/** Property copy loops (`properties.copy: [{ name, count, input }]`): each named property as the list its loop builds. */
+export function expandPropertyCopies(loops: readonly unknown[], scope: TemplateScope, path: string): Record<string, ArmJson> {
+  const out: Record<string, ArmJson> = {};
+  loops.forEach((loop, k) => {
+    const at = `${path}.copy[${k}]`;
+    if (!isObject(loop) || typeof loop.name !== "string") throw new ArmReadError(at, loop, "a property copy loop needs a name, a count and an input");
+    let count: number | string;
+    try {
+      count = copyCount(scope, loop.count);
+    } catch (e) {
+      throw e instanceof ArmReadError ? new ArmReadError(`${at}.count`, e.value, e.reason) : e;
+    }
+    if (typeof count === "string") {
+      out[loop.name] = unknownValue(`${path}.${loop.name}`, `built by copy loop '${loop.name}' (${at}): ${count}`) as unknown as ArmJson;
+      return;
+    }
+    out[loop.name] = Array.from({ length: count }, (_, i) => resolveTemplateValue(loop.input, scope.withCopy(loop.name as string, i, false), `${path}.${loop.name}[${i}]`) as ArmJson);
+  });
+  return out;
 }
 
 /** A given parameter value: strings are final; objects and arrays are read like template JSON, so their strings are escaped. */
 function sourceFormOfGiven(value: unknown): ArmJson {
   const v = value as ArmJson;
-  return typeof v === "string" ? v : sourceForm(v);
+  return typeof v === "string" ? v : templateForm(v);
 }
 
 /** Reads typed fields at a path; every reader method evaluates what it reads. */
 export class FieldReader {
-  constructor(readonly scope: TemplateScope) {}
+  /** `flat`: objects may hold their properties at top level (the `az` CLI's output), not under `properties`. */
+  constructor(
+    readonly scope: Settler,
+    readonly flat = false,
+  ) {}
 
   /** The value of a field: evaluated when it is an expression, or an Unknown. */
   value(raw: unknown, path: string): unknown {
@@ -117,7 +248,14 @@ export class FieldReader {
 
   /** A field that must be an object when present (a resource's `properties`); missing reads as empty. */
   properties(raw: unknown, path: string): JsonObject | Unknown {
-    return raw === undefined ? {} : this.object(raw, path);
+    return raw === undefined || raw === null ? {} : this.object(raw, path);
+  }
+
+  /** The properties of a resource or element and their path: under `properties`, or the object itself in flat input without one. */
+  propertiesOf(o: JsonObject, path: string): { readonly o: JsonObject; readonly path: string } | Unknown {
+    if (this.flat && !isObject(o.properties)) return { o, path };
+    const p = this.properties(o.properties, `${path}.properties`);
+    return isUnknown(p) ? p : { o: p, path: `${path}.properties` };
   }
 
   #typed<T>(raw: unknown, path: string, check: (v: unknown) => v is T, expected: string): Maybe<T> {
@@ -131,7 +269,9 @@ export class FieldReader {
   }
 
   int(raw: unknown, path: string): Maybe<number> {
-    return this.#typed(raw, path, (v): v is number => typeof v === "number" && Number.isInteger(v), "an integer");
+    // `az` and Resource Graph print some integers as strings ("priority": "100" in older outputs).
+    if (this.flat && typeof raw === "string" && /^-?\d+$/.test(raw)) return Number(raw);
+    return this.#typed(raw, path, (x): x is number => typeof x === "number" && Number.isInteger(x), "an integer");
   }
 
   bool(raw: unknown, path: string): Maybe<boolean> {
@@ -153,15 +293,18 @@ export class FieldReader {
     return read(o[key], `${path}.${key}`);
   }
 
-  /** A field that may be missing: undefined when it is. */
+  /** A field that may be missing: undefined when it is (or when it is null, or an expression that evaluates to null). */
   optional<T>(o: JsonObject, key: string, path: string, read: (raw: unknown, path: string) => T): T | undefined {
-    return o[key] === undefined || o[key] === null ? undefined : read(o[key], `${path}.${key}`);
+    if (o[key] === undefined || o[key] === null) return undefined;
+    const v = this.value(o[key], `${path}.${key}`);
+    return v === null ? undefined : read(o[key], `${path}.${key}`);
   }
 
-  /** A list: each element read by `item`; a list given by an expression the reader cannot evaluate is one Unknown. */
+  /** A list: each element read by `item`; a list given by an expression the reader cannot evaluate is one Unknown; null is empty. */
   list<T>(raw: unknown, path: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> {
     const v = this.value(raw, path);
     if (isUnknown(v)) return [v];
+    if (v === null) return [];
     if (!Array.isArray(v)) throw new ArmReadError(path, v, "expected an array");
     return v.map((x, i) => item(x, `${path}[${i}]`));
   }

@@ -1,40 +1,21 @@
 /**
- * readArmTemplate: an ARM template (JSON text or the parsed value) into the model. Parameters take the
- * values given, else their default values; variables and the expressions of `arm-expression.ts` are
- * evaluated; what the template alone cannot decide is an `Unknown` naming the field. Child resources
- * (`networkSecurityGroups/securityRules`, `routeTables/routes`, `firewallPolicies/ruleCollectionGroups`,
- * `virtualNetworks/subnets`), top level or nested, join their parent.
+ * readArmTemplate: an ARM template (JSON text or the parsed value) into the model, as Bicep and Azure
+ * Verified Modules compile them. Parameters take the values given, else their default values (null for
+ * a nullable one); variables, `copy` loops (resources, properties, variables) and the expressions of
+ * `arm-expression.ts` are evaluated; nested deployments with an inline template are read in their own
+ * scope. What the template alone cannot decide is an `Unknown` naming the field. Child resources, top
+ * level or nested, join their parent.
  */
-import { defaultSecurityRules, emptyNetwork, type AzureFirewall, type AzureNetwork, type FirewallPolicy, type FirewallPolicyRuleCollectionGroup, type IpGroup, type NetworkSecurityGroup, type Route, type RouteTable, type SecurityRule, type Subnet } from "../model.js";
+import type { AzureNetwork } from "../model.js";
 import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js";
-import {
-  readAzureFirewall,
-  readFirewallPolicy,
-  readIpGroup,
-  readNetworkSecurityGroup,
-  readRoute,
-  readRouteTable,
-  readRuleCollection,
-  readSecurityRule,
-  readSubnet,
-} from "./arm-resources.js";
-import { ArmReadError, FieldReader, isObject, TemplateScope, type JsonObject } from "./arm-values.js";
+import type { Evaluation } from "./arm-expression.js";
+import { ArmReadError, copyCount, FieldReader, isObject, resolveTemplateValue, TemplateScope, type JsonObject } from "./arm-values.js";
+import { NetworkBuilder } from "./network-builder.js";
 
 export interface ArmReadOptions {
   /** Values of the template's parameters (as in a parameters file); the others take their `defaultValue`. */
   readonly parameters?: Readonly<Record<string, unknown>>;
 }
-
-const NSG = "microsoft.network/networksecuritygroups";
-const ROUTE_TABLE = "microsoft.network/routetables";
-const POLICY = "microsoft.network/firewallpolicies";
-const VNET = "microsoft.network/virtualnetworks";
-const CHILDREN: Readonly<Record<string, string>> = {
-  [`${NSG}/securityrules`]: NSG,
-  [`${ROUTE_TABLE}/routes`]: ROUTE_TABLE,
-  [`${POLICY}/rulecollectiongroups`]: POLICY,
-  [`${VNET}/subnets`]: VNET,
-};
 
 interface Entry {
   readonly res: JsonObject;
@@ -43,32 +24,12 @@ interface Entry {
   readonly type: string;
   /** The enclosing resource, for a nested child. */
   readonly parent?: Entry;
+  /** Reads the entry's fields in its scope: its template's parameters, its copy loop iteration. */
+  readonly reader: FieldReader;
 }
 
-/** Every resource of the template, nested children after their parent, with full lower-case types. */
-function entries(doc: JsonObject): Entry[] {
-  const out: Entry[] = [];
-  const top = doc.resources;
-  const list: Array<[unknown, string]> = Array.isArray(top)
-    ? top.map((r, i) => [r, `resources[${i}]`])
-    : isObject(top)
-      ? Object.entries(top).map(([k, r]) => [r, `resources[${JSON.stringify(k)}]`])
-      : [];
-  if (top !== undefined && !Array.isArray(top) && !isObject(top)) throw new ArmReadError("resources", top, "expected an array (or an object of symbolic names)");
-  for (const [raw, path] of list) {
-    if (!isObject(raw)) throw new ArmReadError(path, raw, "expected a resource object");
-    const type = typeOf(raw, path, undefined);
-    const entry: Entry = { res: raw, path, type };
-    out.push(entry);
-    const kids = Array.isArray(raw.resources) ? raw.resources : [];
-    kids.forEach((k, j) => {
-      const kp = `${path}.resources[${j}]`;
-      if (!isObject(k)) throw new ArmReadError(kp, k, "expected a resource object");
-      out.push({ res: k, path: kp, type: typeOf(k, kp, type), parent: entry });
-    });
-  }
-  return out;
-}
+const DEPLOYMENTS = "microsoft.resources/deployments";
+const NETWORK_TYPE = /^microsoft\.network\//;
 
 function typeOf(res: JsonObject, path: string, parentType: string | undefined): string {
   if (typeof res.type !== "string") throw new ArmReadError(`${path}.type`, res.type, "expected a resource type");
@@ -76,50 +37,105 @@ function typeOf(res: JsonObject, path: string, parentType: string | undefined): 
   return parentType !== undefined && !t.includes("/") ? `${parentType}/${t}` : t;
 }
 
-/** Collects the resources by kind; children find their parent by name (case-insensitive, as Azure names are). */
-class Builder {
-  readonly nsgs: NetworkSecurityGroup[] = [];
-  readonly routeTables: RouteTable[] = [];
-  readonly policies: FirewallPolicy[] = [];
-  readonly groups: FirewallPolicyRuleCollectionGroup[] = [];
-  readonly firewalls: AzureFirewall[] = [];
-  readonly ipGroups: IpGroup[] = [];
-  readonly subnets: Subnet[] = [];
+/** The resources of a template: an array, or an object of symbolic names (`languageVersion` 2.0). */
+function resourceList(doc: JsonObject, prefix: string): Array<[unknown, string]> {
+  const top = doc.resources;
+  if (top === undefined || top === null) return [];
+  if (Array.isArray(top)) return top.map((r, i) => [r, `${prefix}resources[${i}]`]);
+  if (isObject(top)) return Object.entries(top).map(([k, r]) => [r, `${prefix}resources[${JSON.stringify(k)}]`]);
+  throw new ArmReadError(`${prefix}resources`, top, "expected an array (or an object of symbolic names)");
+}
+
+/** Whether the resource is deployed: `condition` false leaves it out; an unknown condition reads it as deployed. */
+function deployed(r: FieldReader, res: JsonObject, path: string): boolean {
+  return res.condition === undefined || r.value(res.condition, `${path}.condition`) !== false;
+}
+
+/** Flattens a template: resources by scope and loop iteration, what could not be expanded, every type met. */
+class Collector {
+  readonly entries: Entry[] = [];
   readonly unread: Unknown[] = [];
-  readonly #extraRules = new Map<NetworkSecurityGroup, Maybe<SecurityRule>[]>();
-  readonly #extraRoutes = new Map<RouteTable, Maybe<Route>[]>();
+  readonly found: string[] = [];
 
-  /** The NSG (or route table) of that name, or a stand-in for one outside the template whose own entries are unknown. */
-  #parent<T extends { name: Maybe<string> }>(list: T[], name: Maybe<string>, path: string, standIn: (name: Maybe<string>, missing: Unknown) => T): T {
-    const found = typeof name === "string" ? list.find((x) => typeof x.name === "string" && x.name.toLowerCase() === name.toLowerCase()) : undefined;
-    if (found) return found;
-    const made = standIn(name, unknownValue(path, `the parent ${typeof name === "string" ? `'${name}'` : "resource"} is not in this template: its other entries are not known`));
-    list.push(made);
-    return made;
+  /** Every resource of `doc` read in `scope`, nested children and nested deployments included. */
+  template(doc: JsonObject, scope: TemplateScope, prefix: string): void {
+    for (const [raw, path] of resourceList(doc, prefix)) this.resource(raw, path, scope, undefined);
   }
 
-  addSecurityRule(nsgName: Maybe<string>, rule: Maybe<SecurityRule>, path: string): void {
-    const nsg = this.#parent(this.nsgs, nsgName, path, (name, missing) => ({ name, properties: { securityRules: [missing], defaultSecurityRules: defaultSecurityRules() } }));
-    this.#extraRules.set(nsg, [...(this.#extraRules.get(nsg) ?? []), rule]);
+  resource(raw: unknown, path: string, scope: TemplateScope, parent: Entry | undefined): void {
+    if (!isObject(raw)) throw new ArmReadError(path, raw, "expected a resource object");
+    const type = typeOf(raw, path, parent?.type);
+    this.found.push(parent === undefined && typeof raw.type === "string" ? raw.type : type);
+    // `existing`: a reference to a resource deployed elsewhere; its children still join it by name.
+    if (raw.existing === true) return;
+    const copy = raw.copy;
+    if (!isObject(copy)) return this.iteration(raw, path, type, scope, parent);
+    const loop = typeof copy.name === "string" ? copy.name : "";
+    let count: number | string;
+    try {
+      count = copyCount(scope, copy.count);
+    } catch (e) {
+      throw e instanceof ArmReadError ? new ArmReadError(`${path}.copy.count`, e.value, e.reason) : e;
+    }
+    if (typeof count === "string") {
+      if (NETWORK_TYPE.test(type) || type === DEPLOYMENTS) this.unread.push(unknownValue(`${path}.copy.count`, `copy loop '${loop}' of ${String(raw.type)}: ${count}`));
+      return;
+    }
+    for (let i = 0; i < count; i++) this.iteration(raw, `${path}[copyIndex=${i}]`, type, scope.withCopy(loop, i, true), parent);
   }
 
-  addRoute(tableName: Maybe<string>, route: Maybe<Route>, path: string): void {
-    const table = this.#parent(this.routeTables, tableName, path, (name, missing) => ({ name, properties: { routes: [missing] } }));
-    this.#extraRoutes.set(table, [...(this.#extraRoutes.get(table) ?? []), route]);
+  iteration(res: JsonObject, path: string, type: string, scope: TemplateScope, parent: Entry | undefined): void {
+    const reader = new FieldReader(scope);
+    if (!deployed(reader, res, path)) return;
+    if (type === DEPLOYMENTS) return this.deployment(res, path, scope, reader);
+    const entry: Entry = { res, path, type, reader, ...(parent ? { parent } : {}) };
+    this.entries.push(entry);
+    const kids = Array.isArray(res.resources) ? res.resources : [];
+    kids.forEach((k, j) => this.resource(k, `${path}.resources[${j}]`, scope, entry));
   }
 
-  result(): AzureNetwork {
-    const nsgs = this.nsgs.map((n) => ({ ...n, properties: { ...n.properties, securityRules: [...n.properties.securityRules, ...(this.#extraRules.get(n) ?? [])] } }));
-    const tables = this.routeTables.map((t) => ({ ...t, properties: { ...t.properties, routes: [...t.properties.routes, ...(this.#extraRoutes.get(t) ?? [])] } }));
-    return { ...emptyNetwork(), networkSecurityGroups: nsgs, routeTables: tables, firewallPolicies: this.policies, firewallPolicyRuleCollectionGroups: this.groups, azureFirewalls: this.firewalls, ipGroups: this.ipGroups, subnets: this.subnets, unread: this.unread };
+  /** A nested deployment: its inline template read in its own scope (`inner`) or its parent's (`outer`, ARM's default). */
+  deployment(res: JsonObject, path: string, scope: TemplateScope, reader: FieldReader): void {
+    const props = reader.properties(res.properties, `${path}.properties`);
+    if (isUnknown(props)) return void this.unread.push(props);
+    if (!isObject(props.template)) {
+      return void this.unread.push(unknownValue(`${path}.properties.templateLink`, "a nested deployment of a linked template, which this reader cannot fetch"));
+    }
+    const options = isObject(props.expressionEvaluationOptions) ? props.expressionEvaluationOptions : {};
+    const inner = typeof options.scope === "string" && options.scope.toLowerCase() === "inner";
+    const prefix = `${path}.properties.template.`;
+    if (!inner) return this.template(props.template, scope, prefix);
+    const evaluated = deploymentParameters(props.parameters, scope, `${path}.properties.parameters`);
+    const where = (key: string): string | undefined => {
+      const v = res[key] === undefined ? undefined : reader.value(res[key], `${path}.${key}`);
+      return typeof v === "string" ? v : undefined;
+    };
+    const sub = where("subscriptionId") ?? scope.target?.subscriptionId;
+    const rg = where("resourceGroup") ?? (sub !== scope.target?.subscriptionId ? undefined : scope.target?.resourceGroup);
+    const target = { ...(sub !== undefined ? { subscriptionId: sub } : {}), ...(rg !== undefined ? { resourceGroup: rg } : {}) };
+    this.template(props.template, new TemplateScope(props.template, {}, { evaluated, target }), prefix);
   }
 }
 
+/** The parameter values a nested deployment gives its template, evaluated in the parent. */
+function deploymentParameters(raw: unknown, scope: TemplateScope, path: string): Record<string, Evaluation> {
+  const evaluated: Record<string, Evaluation> = {};
+  for (const [name, p] of Object.entries(isObject(raw) ? raw : {})) {
+    if (!isObject(p) || !("value" in p)) {
+      evaluated[name] = { ok: false, reason: `the value of parameter '${name}' comes from ${isObject(p) && "reference" in p ? "a Key Vault reference" : "outside the template"}` };
+      continue;
+    }
+    const v = resolveTemplateValue(p.value, scope, `${path}.${name}.value`);
+    evaluated[name] = isUnknown(v) ? { ok: false, reason: v.reason } : { ok: true, value: v };
+  }
+  return evaluated;
+}
+
 /** A child's parent name and own name: nested (the parent's name, its own) or top level (`<parent>/<child>`). */
-function childNames(r: FieldReader, e: Entry): [Maybe<string>, Maybe<string>] {
-  const own = r.string(e.res.name, `${e.path}.name`);
+function childNames(e: Entry): [Maybe<string>, Maybe<string>] {
+  const own = e.reader.string(e.res.name, `${e.path}.name`);
   if (e.parent) {
-    const parentName = r.string(e.parent.res.name, `${e.parent.path}.name`);
+    const parentName = e.parent.reader.string(e.parent.res.name, `${e.parent.path}.name`);
     return [parentName, isUnknown(own) ? own : (own.split("/").at(-1) as string)];
   }
   if (isUnknown(own)) return [own, own];
@@ -128,52 +144,26 @@ function childNames(r: FieldReader, e: Entry): [Maybe<string>, Maybe<string>] {
   return [segments[0] as string, segments[1] as string];
 }
 
-function readEntry(r: FieldReader, b: Builder, e: Entry): void {
-  const name = (): Maybe<string> => r.string(e.res.name, `${e.path}.name`);
-  switch (e.type) {
-    case NSG:
-      return void b.nsgs.push(readNetworkSecurityGroup(r, e.res, e.path, name()));
-    case ROUTE_TABLE:
-      return void b.routeTables.push(readRouteTable(r, e.res, e.path, name()));
-    case POLICY:
-      return void b.policies.push(readFirewallPolicy(r, e.res, e.path, name()));
-    case "microsoft.network/azurefirewalls":
-      return void b.firewalls.push(readAzureFirewall(r, e.res, e.path, name()));
-    case "microsoft.network/ipgroups":
-      return void b.ipGroups.push(readIpGroup(r, e.res, e.path, name()));
-    case VNET: {
-      const p = r.properties(e.res.properties, `${e.path}.properties`);
-      const subnets = isUnknown(p) ? [p] : p.subnets === undefined ? [] : r.list(p.subnets, `${e.path}.properties.subnets`, (x, at) => readSubnet(r, x, at, name()));
-      for (const s of subnets) if (isUnknown(s)) b.unread.push(s);
-      else b.subnets.push(s);
-      return;
-    }
-    default:
-      return readChild(r, b, e);
+/** What one ARM template holds: the network, and every resource type met (for "nothing to audit"). */
+export interface ArmDocument {
+  readonly network: AzureNetwork;
+  /** The resource types met (deployed or not), as written. */
+  readonly found: readonly string[];
+}
+
+/** Reads a parsed ARM template; `readArmTemplate` and `readNetwork` both come here. `evaluated`: parameter values as evaluations (a Key Vault reference is not known). */
+export function readArmDocument(doc: JsonObject, parameters: Readonly<Record<string, unknown>>, evaluated: Readonly<Record<string, Evaluation>> = {}): ArmDocument {
+  const collected = new Collector();
+  collected.template(doc, new TemplateScope(doc, parameters, { evaluated }), "");
+  const b = new NetworkBuilder("template");
+  b.unread.push(...collected.unread);
+  for (const e of collected.entries.filter((x) => NETWORK_TYPE.test(x.type))) {
+    const names = (): [Maybe<string>, Maybe<string>] => childNames(e);
+    const child = e.parent !== undefined || e.type.split("/").length > 2;
+    b.add({ res: e.res, path: e.path, type: e.type, reader: e.reader, name: child ? () => names()[1] : () => e.reader.string(e.res.name, `${e.path}.name`), ...(child ? { parentName: () => names()[0] } : {}) });
   }
+  return { network: b.result(), found: collected.found };
 }
-
-function readChild(r: FieldReader, b: Builder, e: Entry): void {
-  if (!(e.type in CHILDREN)) return;
-  const [parent, own] = childNames(r, e);
-  if (e.type === `${NSG}/securityrules`) return b.addSecurityRule(parent, readSecurityRule(r, e.res, e.path, own), e.path);
-  if (e.type === `${ROUTE_TABLE}/routes`) return b.addRoute(parent, readRoute(r, e.res, e.path, own), e.path);
-  if (e.type === `${VNET}/subnets`) {
-    const s = readSubnet(r, e.res, e.path, parent, own);
-    return void (isUnknown(s) ? b.unread.push(s) : b.subnets.push(s));
-  }
-  const p = r.properties(e.res.properties, `${e.path}.properties`);
-  const priority = isUnknown(p) ? p : (r.optional(p, "priority", `${e.path}.properties`, (x, at) => r.int(x, at)) ?? unknownValue(`${e.path}.properties.priority`, "not given"));
-  const ruleCollections = isUnknown(p) ? [p] : p.ruleCollections === undefined ? [] : r.list(p.ruleCollections, `${e.path}.properties.ruleCollections`, (x, at) => readRuleCollection(r, x, at));
-  b.groups.push({ firewallPolicyName: parent, name: own, properties: { priority, ruleCollections } });
-}
-
-/** Whether the resource is deployed: `condition` false leaves it out; an unknown condition reads it as deployed. */
-function deployed(r: FieldReader, e: Entry): boolean {
-  return e.res.condition === undefined || r.value(e.res.condition, `${e.path}.condition`) !== false;
-}
-
-const NETWORK_TYPE = /^microsoft\.network\//;
 
 /** Reads an ARM template into the model. Throws ArmReadError naming the field when the template is not a valid one. */
 export function readArmTemplate(template: unknown, options: ArmReadOptions = {}): AzureNetwork {
@@ -186,16 +176,5 @@ export function readArmTemplate(template: unknown, options: ArmReadOptions = {})
     }
   }
   if (!isObject(doc)) throw new ArmReadError("(template)", doc, "expected a JSON object");
-  const r = new FieldReader(new TemplateScope(doc, options.parameters ?? {}));
-  const b = new Builder();
-  const all = entries(doc).filter((e) => deployed(r, e));
-  for (const e of all) {
-    if (e.type === "microsoft.resources/deployments") b.unread.push(unknownValue(e.path, "a nested deployment, which this reader does not read"));
-    else if (NETWORK_TYPE.test(e.type) && e.res.copy !== undefined) b.unread.push(unknownValue(e.path, `a copy loop of ${String(e.res.type)}, which this reader does not expand`));
-  }
-  const readable = all.filter((e) => e.res.copy === undefined && NETWORK_TYPE.test(e.type));
-  // Parents first, so that children find them wherever they stand in the template.
-  for (const e of readable.filter((x) => !(x.type in CHILDREN))) readEntry(r, b, e);
-  for (const e of readable.filter((x) => x.type in CHILDREN)) readEntry(r, b, e);
-  return b.result();
+  return readArmDocument(doc, options.parameters ?? {}).network;
 }

@@ -12,7 +12,7 @@ export function mergePortRanges(ranges: readonly PortRange[]): PortRange[] {
   return out;
 }
 
-/** `443` or `8000-8100` (the notation NSG, Azure Firewall and nftables share; iptables uses `:`). */
+/** `443` or `8000-8100`, or with another separator such as `:` (`8000:8100`). */
 export function formatPortRange(r: PortRange, separator = "-"): string {
   return r.from === r.to ? String(r.from) : `${r.from}${separator}${r.to}`;
 }

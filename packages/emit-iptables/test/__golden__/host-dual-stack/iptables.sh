@@ -9,39 +9,40 @@
 #   (no argument)  load the sets and chains; running it again leaves the same ruleset.
 #   --check        validate everything (ipset restore, iptables-restore --test) in a private network
 #                  namespace; nothing on this host changes.
-# A failed run leaves the previous rules in place: new set contents are built under cmt* names and
-# every ruleset is tested before anything live is swapped or committed; should a commit still fail,
-# what this run changed is put back.
+# Works with the nf_tables and the legacy iptables backends (no iptables call runs while a restore
+# holds the xtables lock). A failed run leaves the previous rules in place: new set contents are built
+# under cmt* names and every ruleset is tested before anything live is swapped or committed; should a
+# commit still fail, what this run changed is put back.
 # host: traffic from and to the managed cluster subnet goes through chains CMI-FROM-CLUSTER / CMI-TO-CLUSTER; the internal ports are accepted, the rest dropped.
 # Subnets: 198.51.100.0/25, 2001:db8:c::/120
 #
 # Coverage:
-#   storage-control-plane: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   storage-store: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   storage-backup: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   key-vault: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   management-api: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   event-hub-logs: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   monitor-metrics: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   entra-id-login: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   security-scanner-definitions: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   vmss-information: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   dsms-regional: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   logging-gcs: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   metrics-global: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   security-scanner-download: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   crl: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   dsms-global: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-storage: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-azure-key-vault: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-event-hub: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-azure-monitor: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-azure-active-directory: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-azure-resource-manager: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-azure-front-door-first-party: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-guest-and-hybrid-management: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   tag-api-management: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
-#   microsoft-prefixes: unsupported (host mode covers the internal ports of a self-hosted node; enforce the managed nodes_ outbound requirements where their subnet_s egress is filtered (nva mode...)
+#   storage-control-plane: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   storage-store: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   storage-backup: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   key-vault: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   management-api: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   event-hub-logs: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   monitor-metrics: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   entra-id-login: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   security-scanner-definitions: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   vmss-information: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   dsms-regional: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   logging-gcs: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   metrics-global: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   security-scanner-download: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   crl: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   dsms-global: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-storage: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-azure-key-vault: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-event-hub: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-azure-monitor: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-azure-active-directory: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-azure-resource-manager: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-azure-front-door-first-party: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-guest-and-hybrid-management: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   tag-api-management: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
+#   microsoft-prefixes: unsupported (host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtere...)
 #   internal-8443: enforced
 #   internal-9443: enforced
 #   gossip: enforced
@@ -68,7 +69,8 @@ ipset_input() {
 CMI_IPSET
 }
 
-rules4() {
+# The iptables-restore input; the argument is the iptables-save text of now, for the jumps into the chains.
+input4() {
   cat <<'CMI_RULES'
 *filter
 :CMI-INPUT - [0:0]
@@ -92,16 +94,13 @@ rules4() {
 -A CMI-TO-CLUSTER -p tcp -m tcp --dport 7199 -m comment --comment "jmx" -j ACCEPT
 -A CMI-TO-CLUSTER -m comment --comment "cmi: drop the rest" -j DROP
 CMI_RULES
-  if ! iptables -w -C INPUT -j CMI-INPUT 2>/dev/null; then
-    echo "-I INPUT 1 -j CMI-INPUT"
-  fi
-  if ! iptables -w -C OUTPUT -j CMI-OUTPUT 2>/dev/null; then
-    echo "-I OUTPUT 1 -j CMI-OUTPUT"
-  fi
+  jump_unless_present "$1" INPUT CMI-INPUT
+  jump_unless_present "$1" OUTPUT CMI-OUTPUT
   echo COMMIT
 }
 
-rules6() {
+# The ip6tables-restore input; the argument is the ip6tables-save text of now, for the jumps into the chains.
+input6() {
   cat <<'CMI_RULES'
 *filter
 :CMI-INPUT - [0:0]
@@ -129,24 +128,31 @@ rules6() {
 -A CMI-TO-CLUSTER -p tcp -m tcp --dport 7199 -m comment --comment "jmx" -j ACCEPT
 -A CMI-TO-CLUSTER -m comment --comment "cmi: drop the rest" -j DROP
 CMI_RULES
-  if ! ip6tables -w -C INPUT -j CMI-INPUT 2>/dev/null; then
-    echo "-I INPUT 1 -j CMI-INPUT"
-  fi
-  if ! ip6tables -w -C OUTPUT -j CMI-OUTPUT 2>/dev/null; then
-    echo "-I OUTPUT 1 -j CMI-OUTPUT"
-  fi
+  jump_unless_present "$1" INPUT CMI-INPUT
+  jump_unless_present "$1" OUTPUT CMI-OUTPUT
   echo COMMIT
+}
+# Prints the jump from a built-in chain into ours unless the saved rules (first argument) hold it: computed
+# from saved text, since an iptables call inside the pipe would wait forever for the lock that the
+# legacy iptables-restore holds.
+jump_unless_present() {
+  case $'\n'"$1"$'\n' in
+    *$'\n'"-A $2 -j $3"$'\n'*) ;;
+    *) echo "-I $2 1 -j $3" ;;
+  esac
 }
 
 validate() {
   ipset_input | ipset -exist restore
-  rules4 | iptables-restore -w --test --noflush
-  rules6 | ip6tables-restore -w --test --noflush
+  saved4=$(iptables-save -t filter)
+  saved6=$(ip6tables-save -t filter)
+  input4 "$saved4" | iptables-restore -w --test --noflush
+  input6 "$saved6" | ip6tables-restore -w --test --noflush
 }
 
 if [[ "$mode" = check ]]; then
   # A private network namespace has sets and tables of its own, so the check changes nothing here.
-  { echo "set -euo pipefail"; declare -f ipset_input rules4 rules6 validate; echo validate; } | unshare --net -- "$BASH" -s
+  { echo "set -euo pipefail"; declare -f ipset_input input4 input6 jump_unless_present validate; echo validate; } | unshare --net -- "$BASH" -s
   echo "cmi: check passed"
   exit 0
 fi
@@ -165,46 +171,54 @@ undo_input() {
   echo COMMIT
 }
 
-existing=" $(ipset list -n | tr '\n' ' ') "
+# One ipset restore swaps every new set in.
+swap_input() {
+  local s
+  for s in "${prefix_sets[@]}"; do echo "swap cmt${s#cmi} $s"; done
+}
+
+mapfile -t listed < <(ipset list -n)
+existing=" ${listed[*]} "
 swapped=()
 committed4=0
 finished=0
 cleanup() {
-  local rc=$? s
-  if [[ "$finished" -eq 0 ]]; then
-    set +e
-    if [[ "$committed4" -eq 1 ]]; then
-      undo_input "$before4" "$(iptables-save -t filter)" | iptables-restore -w --noflush
-      [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2
-    fi
-    for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done
-    for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
-      case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
-    done
-    echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
+  local rc=$? s now4
+  [[ "$finished" -eq 0 ]] || return 0
+  set +e
+  if [[ "$committed4" -eq 1 ]]; then
+    now4=$(iptables-save -t filter)
+    undo_input "$saved4" "$now4" | iptables-restore -w --noflush
+    [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2
   fi
-  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null || true; done
+  for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done
+  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null; done
+  for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
+    case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
+  done
+  echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 validate
-before4=$(iptables-save -t filter)
-for s in "${prefix_sets[@]}"; do
-  ipset swap "cmt${s#cmi}" "$s"
-  swapped+=("$s")
-done
-rules4 | iptables-restore -w --noflush
+swap_input | ipset restore
+swapped=("${prefix_sets[@]}")
+input4 "$saved4" | iptables-restore -w --noflush
 committed4=1
-rules6 | ip6tables-restore -w --noflush
+input6 "$saved6" | ip6tables-restore -w --noflush
 finished=1
-# Sets of earlier runs that no rule uses any more; the kernel refuses to destroy one still referenced.
-for s in $(ipset list -n); do
+# One ipset restore destroys the copies and the sets of earlier runs that this one no longer has; the
+# kernel refuses to destroy a set still referenced (by the chains of another script): then one by one.
+obsolete=()
+for s in "${prefix_sets[@]}"; do obsolete+=("cmt${s#cmi}"); done
+for s in "${listed[@]}"; do
   case "$s" in
-    cmi4-*|cmi6-*)
-      case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null || true ;; esac
-      ;;
+    cmi4-*|cmi6-*) case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) obsolete+=("$s") ;; esac ;;
     *) ;;
   esac
 done
+if [[ "${#obsolete[@]}" -gt 0 ]] && ! printf 'destroy %s\n' "${obsolete[@]}" | ipset restore 2>/dev/null; then
+  for s in "${obsolete[@]}"; do ipset destroy "$s" 2>/dev/null || true; done
+fi
 echo "cmi: loaded"

@@ -9,28 +9,29 @@
 #   (no argument)  load the sets and chains; running it again leaves the same ruleset.
 #   --check        validate everything (ipset restore, iptables-restore --test) in a private network
 #                  namespace; nothing on this host changes.
-# A failed run leaves the previous rules in place: new set contents are built under cmt* names and
-# every ruleset is tested before anything live is swapped or committed; should a commit still fail,
-# what this run changed is put back.
+# Works with the nf_tables and the legacy iptables backends (no iptables call runs while a restore
+# holds the xtables lock). A failed run leaves the previous rules in place: new set contents are built
+# under cmt* names and every ruleset is tested before anything live is swapped or committed; should a
+# commit still fail, what this run changed is put back.
 # nva: traffic forwarded from the cluster subnet goes through chain CMI-EGRESS; allowed requirements are accepted, the rest dropped.
 # Subnets: 198.51.100.0/25, 2001:db8:c::/64
 #
 # Coverage:
 #   storage-control-plane: enforced
-#   storage-store: enforced
+#   storage-store: approximated (dnsmasq matches a wildcard by its parent domain, which it admits too, so the set also admits the addresses of store.core.windows.net itself, not only of the ...)
 #   key-vault: enforced
-#   management-api: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of management.azure.com)
-#   event-hub-logs: enforced
-#   monitor-metrics: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of jarvis-west.dc.ad.msft.net)
-#   entra-id-login: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of login.microsoftonline.com)
-#   security-scanner-definitions: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of packages.microsoft.com)
-#   vmss-information: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of azure.microsoft.com)
+#   management-api: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of management.azure.com)
+#   event-hub-logs: approximated (dnsmasq matches a wildcard by its parent domain, which it admits too, so the set also admits the addresses of servicebus.windows.net itself, not only of the ...)
+#   monitor-metrics: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of jarvis-west.dc.ad.msft.net)
+#   entra-id-login: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of login.microsoftonline.com)
+#   security-scanner-definitions: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of packages.microsoft.com)
+#   vmss-information: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of azure.microsoft.com)
 #   dsms-regional: unsupported (no alternative this target can enforce (FQDN {region}-dsms.dsms.core.windows.net not used: no region given); pass the datacenter regions to resolveRules, or ...)
-#   logging-gcs: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of gcs.prod.monitoring.core.windows.net)
-#   metrics-global: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of global.prod.microsoftmetrics.com)
-#   security-scanner-download: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of shavsalinuxscanpkg.blob.core.windows.net)
-#   crl: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of crl.microsoft.com)
-#   dsms-global: approximated (dnsmasq_s ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of global-dsms.dsms.core.windows.net)
+#   logging-gcs: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of gcs.prod.monitoring.core.windows...)
+#   metrics-global: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of global.prod.microsoftmetrics.com)
+#   security-scanner-download: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of shavsalinuxscanpkg.blob.core.win...)
+#   crl: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of crl.microsoft.com)
+#   dsms-global: approximated (dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of global-dsms.dsms.core.windows.net)
 #   tag-storage: enforced
 #   tag-azure-key-vault: enforced
 #   tag-event-hub: enforced
@@ -48,6 +49,7 @@
 #   jmx: unsupported (internal traffic stays in the virtual network and reaches an appliance only when routed through it; pass options.peers (the other datacenters, clients and hy...)
 #
 # FQDN sets are filled by dnsmasq (dnsmasq-ipset.conf); the cluster subnet must resolve names through it.
+# They keep their addresses across runs; an address expires 86400 s after dnsmasq last returned it.
 
 set -euo pipefail
 
@@ -95,7 +97,7 @@ create cmi4-eventhub hash:net family inet hashsize 1024 maxelem 65536
 create cmt4-eventhub hash:net family inet hashsize 1024 maxelem 65536
 flush cmt4-eventhub
 add cmt4-eventhub 192.0.2.48/28
-create cmi4-fqdn_tcp443 hash:ip family inet hashsize 1024 maxelem 65536
+create cmi4-fqdn_tcp443 hash:ip family inet hashsize 1024 maxelem 65536 timeout 86400
 create cmi4-guestandhybridmanagement hash:net family inet hashsize 1024 maxelem 65536
 create cmt4-guestandhybridmanagement hash:net family inet hashsize 1024 maxelem 65536
 flush cmt4-guestandhybridmanagement
@@ -138,7 +140,7 @@ create cmi6-eventhub hash:net family inet6 hashsize 1024 maxelem 65536
 create cmt6-eventhub hash:net family inet6 hashsize 1024 maxelem 65536
 flush cmt6-eventhub
 add cmt6-eventhub 2001:db8:12::/48
-create cmi6-fqdn_tcp443 hash:ip family inet6 hashsize 1024 maxelem 65536
+create cmi6-fqdn_tcp443 hash:ip family inet6 hashsize 1024 maxelem 65536 timeout 86400
 create cmi6-guestandhybridmanagement hash:net family inet6 hashsize 1024 maxelem 65536
 create cmt6-guestandhybridmanagement hash:net family inet6 hashsize 1024 maxelem 65536
 flush cmt6-guestandhybridmanagement
@@ -150,102 +152,75 @@ add cmt6-storage 2001:db8:10::/48
 CMI_IPSET
 }
 
-rules4() {
+# The iptables-restore input; the argument is the iptables-save text of now, for the jumps into the chains.
+input4() {
   cat <<'CMI_RULES'
 *filter
 :CMI-FORWARD - [0:0]
 :CMI-EGRESS - [0:0]
 -A CMI-FORWARD -s 198.51.100.0/25 -j CMI-EGRESS
 -A CMI-EGRESS -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "cmi: replies" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-storage dst -m tcp --dport 443 -m comment --comment "storage-control-plane" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-store" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-storage dst -m tcp --dport 443 -m comment --comment "storage-store" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azurekeyvault dst -m tcp --dport 443 -m comment --comment "key-vault" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azureresourcemanager dst -m tcp --dport 443 -m comment --comment "management-api" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "management-api" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-eventhub dst -m tcp --dport 443 -m comment --comment "event-hub-logs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "event-hub-logs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azuremonitor dst -m tcp --dport 443 -m comment --comment "monitor-metrics" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "monitor-metrics" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azureactivedirectory dst -m tcp --dport 443 -m comment --comment "entra-id-login" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "entra-id-login" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "security-scanner-definitions" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "vmss-information" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "logging-gcs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "metrics-global" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "security-scanner-download" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "crl" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "dsms-global" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-storage dst -m tcp --dport 443 -m comment --comment "tag-storage" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azurekeyvault dst -m tcp --dport 443 -m comment --comment "tag-azure-key-vault" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-eventhub dst -m tcp --dport 443 -m comment --comment "tag-event-hub" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azuremonitor dst -m tcp --dport 443 -m comment --comment "tag-azure-monitor" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azureactivedirectory dst -m tcp --dport 443 -m comment --comment "tag-azure-active-directory" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi4-azureresourcemanager dst -m tcp --dport 443 -m comment --comment "tag-azure-resource-manager" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-storage dst -m tcp --dport 443 -m comment --comment "storage-control-plane,storage-store,tag-storage" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-store,management-api,event-hub-logs,monitor-metrics,entra-id-login,security-scanner-definitions,vmss-information,logging-gcs,metrics-global,security-scanner-download,crl,dsms-global" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-azurekeyvault dst -m tcp --dport 443 -m comment --comment "key-vault,tag-azure-key-vault" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-azureresourcemanager dst -m tcp --dport 443 -m comment --comment "management-api,tag-azure-resource-manager" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-eventhub dst -m tcp --dport 443 -m comment --comment "event-hub-logs,tag-event-hub" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-azuremonitor dst -m tcp --dport 443 -m comment --comment "monitor-metrics,tag-azure-monitor" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi4-azureactivedirectory dst -m tcp --dport 443 -m comment --comment "entra-id-login,tag-azure-active-directory" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi4-azurefrontdoor_firstparty dst -m tcp --dport 443 -m comment --comment "tag-azure-front-door-first-party" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi4-guestandhybridmanagement dst -m tcp --dport 443 -m comment --comment "tag-guest-and-hybrid-management" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi4-apimanagement dst -m tcp --dport 443 -m comment --comment "tag-api-management" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi4-req_microsoft_prefixes dst -m tcp --dport 443 -m comment --comment "microsoft-prefixes" -j ACCEPT
 -A CMI-EGRESS -m comment --comment "cmi: drop the rest" -j DROP
 CMI_RULES
-  if ! iptables -w -C FORWARD -j CMI-FORWARD 2>/dev/null; then
-    echo "-I FORWARD 1 -j CMI-FORWARD"
-  fi
+  jump_unless_present "$1" FORWARD CMI-FORWARD
   echo COMMIT
 }
 
-rules6() {
+# The ip6tables-restore input; the argument is the ip6tables-save text of now, for the jumps into the chains.
+input6() {
   cat <<'CMI_RULES'
 *filter
 :CMI-FORWARD - [0:0]
 :CMI-EGRESS - [0:0]
 -A CMI-FORWARD -s 2001:db8:c::/64 -j CMI-EGRESS
 -A CMI-EGRESS -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "cmi: replies" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-storage dst -m tcp --dport 443 -m comment --comment "storage-control-plane" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-store" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-storage dst -m tcp --dport 443 -m comment --comment "storage-store" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azurekeyvault dst -m tcp --dport 443 -m comment --comment "key-vault" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azureresourcemanager dst -m tcp --dport 443 -m comment --comment "management-api" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "management-api" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-eventhub dst -m tcp --dport 443 -m comment --comment "event-hub-logs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "event-hub-logs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azuremonitor dst -m tcp --dport 443 -m comment --comment "monitor-metrics" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "monitor-metrics" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azureactivedirectory dst -m tcp --dport 443 -m comment --comment "entra-id-login" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "entra-id-login" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "security-scanner-definitions" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "vmss-information" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "logging-gcs" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "metrics-global" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "security-scanner-download" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "crl" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "dsms-global" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-storage dst -m tcp --dport 443 -m comment --comment "tag-storage" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azurekeyvault dst -m tcp --dport 443 -m comment --comment "tag-azure-key-vault" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-eventhub dst -m tcp --dport 443 -m comment --comment "tag-event-hub" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azuremonitor dst -m tcp --dport 443 -m comment --comment "tag-azure-monitor" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azureactivedirectory dst -m tcp --dport 443 -m comment --comment "tag-azure-active-directory" -j ACCEPT
--A CMI-EGRESS -p tcp -m set --match-set cmi6-azureresourcemanager dst -m tcp --dport 443 -m comment --comment "tag-azure-resource-manager" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi6-storage dst -m tcp --dport 443 -m comment --comment "storage-control-plane,storage-store,tag-storage" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi6-fqdn_tcp443 dst -m tcp --dport 443 -m comment --comment "storage-store,management-api,event-hub-logs,monitor-metrics,entra-id-login,security-scanner-definitions,vmss-information,logging-gcs,metrics-global,security-scanner-download,crl,dsms-global" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi6-azurekeyvault dst -m tcp --dport 443 -m comment --comment "key-vault,tag-azure-key-vault" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi6-azureresourcemanager dst -m tcp --dport 443 -m comment --comment "management-api,tag-azure-resource-manager" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi6-eventhub dst -m tcp --dport 443 -m comment --comment "event-hub-logs,tag-event-hub" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi6-azuremonitor dst -m tcp --dport 443 -m comment --comment "monitor-metrics,tag-azure-monitor" -j ACCEPT
+-A CMI-EGRESS -p tcp -m set --match-set cmi6-azureactivedirectory dst -m tcp --dport 443 -m comment --comment "entra-id-login,tag-azure-active-directory" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi6-azurefrontdoor_firstparty dst -m tcp --dport 443 -m comment --comment "tag-azure-front-door-first-party" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi6-guestandhybridmanagement dst -m tcp --dport 443 -m comment --comment "tag-guest-and-hybrid-management" -j ACCEPT
 -A CMI-EGRESS -p tcp -m set --match-set cmi6-apimanagement dst -m tcp --dport 443 -m comment --comment "tag-api-management" -j ACCEPT
 -A CMI-EGRESS -m comment --comment "cmi: drop the rest" -j DROP
 CMI_RULES
-  if ! ip6tables -w -C FORWARD -j CMI-FORWARD 2>/dev/null; then
-    echo "-I FORWARD 1 -j CMI-FORWARD"
-  fi
+  jump_unless_present "$1" FORWARD CMI-FORWARD
   echo COMMIT
+}
+# Prints the jump from a built-in chain into ours unless the saved rules (first argument) hold it: computed
+# from saved text, since an iptables call inside the pipe would wait forever for the lock that the
+# legacy iptables-restore holds.
+jump_unless_present() {
+  case $'\n'"$1"$'\n' in
+    *$'\n'"-A $2 -j $3"$'\n'*) ;;
+    *) echo "-I $2 1 -j $3" ;;
+  esac
 }
 
 validate() {
   ipset_input | ipset -exist restore
-  rules4 | iptables-restore -w --test --noflush
-  rules6 | ip6tables-restore -w --test --noflush
+  saved4=$(iptables-save -t filter)
+  saved6=$(ip6tables-save -t filter)
+  input4 "$saved4" | iptables-restore -w --test --noflush
+  input6 "$saved6" | ip6tables-restore -w --test --noflush
 }
 
 if [[ "$mode" = check ]]; then
   # A private network namespace has sets and tables of its own, so the check changes nothing here.
-  { echo "set -euo pipefail"; declare -f ipset_input rules4 rules6 validate; echo validate; } | unshare --net -- "$BASH" -s
+  { echo "set -euo pipefail"; declare -f ipset_input input4 input6 jump_unless_present validate; echo validate; } | unshare --net -- "$BASH" -s
   echo "cmi: check passed"
   exit 0
 fi
@@ -264,46 +239,54 @@ undo_input() {
   echo COMMIT
 }
 
-existing=" $(ipset list -n | tr '\n' ' ') "
+# One ipset restore swaps every new set in.
+swap_input() {
+  local s
+  for s in "${prefix_sets[@]}"; do echo "swap cmt${s#cmi} $s"; done
+}
+
+mapfile -t listed < <(ipset list -n)
+existing=" ${listed[*]} "
 swapped=()
 committed4=0
 finished=0
 cleanup() {
-  local rc=$? s
-  if [[ "$finished" -eq 0 ]]; then
-    set +e
-    if [[ "$committed4" -eq 1 ]]; then
-      undo_input "$before4" "$(iptables-save -t filter)" | iptables-restore -w --noflush
-      [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2
-    fi
-    for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done
-    for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
-      case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
-    done
-    echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
+  local rc=$? s now4
+  [[ "$finished" -eq 0 ]] || return 0
+  set +e
+  if [[ "$committed4" -eq 1 ]]; then
+    now4=$(iptables-save -t filter)
+    undo_input "$saved4" "$now4" | iptables-restore -w --noflush
+    [[ "${PIPESTATUS[1]}" -eq 0 ]] || echo "cmi: could not put the previous IPv4 rules back" >&2
   fi
-  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null || true; done
+  for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done
+  for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null; done
+  for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
+    case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
+  done
+  echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 validate
-before4=$(iptables-save -t filter)
-for s in "${prefix_sets[@]}"; do
-  ipset swap "cmt${s#cmi}" "$s"
-  swapped+=("$s")
-done
-rules4 | iptables-restore -w --noflush
+swap_input | ipset restore
+swapped=("${prefix_sets[@]}")
+input4 "$saved4" | iptables-restore -w --noflush
 committed4=1
-rules6 | ip6tables-restore -w --noflush
+input6 "$saved6" | ip6tables-restore -w --noflush
 finished=1
-# Sets of earlier runs that no rule uses any more; the kernel refuses to destroy one still referenced.
-for s in $(ipset list -n); do
+# One ipset restore destroys the copies and the sets of earlier runs that this one no longer has; the
+# kernel refuses to destroy a set still referenced (by the chains of another script): then one by one.
+obsolete=()
+for s in "${prefix_sets[@]}"; do obsolete+=("cmt${s#cmi}"); done
+for s in "${listed[@]}"; do
   case "$s" in
-    cmi4-*|cmi6-*)
-      case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null || true ;; esac
-      ;;
+    cmi4-*|cmi6-*) case " ${prefix_sets[*]} ${fqdn_sets[*]} " in *" $s "*) ;; *) obsolete+=("$s") ;; esac ;;
     *) ;;
   esac
 done
+if [[ "${#obsolete[@]}" -gt 0 ]] && ! printf 'destroy %s\n' "${obsolete[@]}" | ipset restore 2>/dev/null; then
+  for s in "${obsolete[@]}"; do ipset destroy "$s" 2>/dev/null || true; done
+fi
 echo "cmi: loaded"

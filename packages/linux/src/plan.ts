@@ -3,12 +3,22 @@
  * requirement becomes which set and rule, the set names, the dnsmasq domains and the coverage. Each
  * emitter only renders this plan in its own syntax, so both enforce exactly the same thing.
  */
-import { mergePrefixes, parseCidr } from "../cidr.js";
-import { sortBy, uniqueSorted } from "../order.js";
-import type { CoverageEntry, CoverageStatus, PortRange, PrefixSet, ResolvedRule, ResolvedRules, ResolvedTagRef } from "../types.js";
-import { formatPortRange, mergePortRanges } from "./ports.js";
-import { artifactStamp, stampLines } from "./stamp.js";
-import { shortHash } from "./text.js";
+import {
+  artifactStamp,
+  formatPortRange,
+  shortHash,
+  sortBy,
+  stampLines,
+  uniqueSorted,
+  type CoverageEntry,
+  type CoverageStatus,
+  type PortRange,
+  type ResolvedRule,
+  type ResolvedRules,
+  type ResolvedTagRef,
+} from "@cassandra-mi-netrules/core";
+import { checkNetworks, checkOptionKeys, checkPorts, checkRuleId, dnsmasqDomain, LinuxFirewallError, mergeChecked, safeCommentText } from "./checks.js";
+import { DEFAULT_FQDN_TIMEOUT_SECONDS, KERNEL_LIMITS } from "./limits.js";
 
 export type LinuxFirewallMode = "nva" | "host";
 
@@ -27,7 +37,12 @@ export interface LinuxFirewallOptions {
   readonly fqdns?: boolean;
   /** Use the regional forms of tags (narrower than the page states) where they exist (default false). */
   readonly regionalTags?: boolean;
+  /** Seconds an address dnsmasq put in an FQDN set stays there, so addresses DNS no longer returns expire (default 86400). */
+  readonly fqdnTimeout?: number;
 }
+
+/** The option keys every Linux emitter takes; an emitter adds its own (nftables: `table`). */
+export const LINUX_OPTION_KEYS: readonly string[] = ["mode", "subnets", "peers", "fqdns", "regionalTags", "fqdnTimeout"];
 
 export type FirewallChain = "egress" | "from-cluster" | "to-cluster";
 
@@ -43,10 +58,14 @@ export interface FirewallSet {
   readonly elements: readonly string[];
   /** Prefix count before merging. */
   readonly countIn: number;
+  /** `fqdn` sets: seconds an element stays after it was added. */
+  readonly timeout?: number;
 }
 
+/** One match (chain, family, set, ports) and every requirement it serves: identical matches are one rule. */
 export interface FirewallRule {
-  readonly ruleId: string;
+  /** In requirement order; at least one. */
+  readonly ruleIds: readonly string[];
   readonly family: 4 | 6;
   readonly chain: FirewallChain;
   /** Destination set (slug); absent in the host chains, whose dispatcher already matched the subnet. */
@@ -75,6 +94,8 @@ export interface LinuxFirewallPlan {
   readonly dnsmasq: readonly DnsmasqDomain[];
   /** Chains the plan uses, each entered from a hook for the subnets: egress (forward, source), from-cluster (input, source), to-cluster (output, destination). */
   readonly chains: readonly FirewallChain[];
+  /** Seconds an address stays in an FQDN set (options.fqdnTimeout). */
+  readonly fqdnTimeout: number;
 }
 
 /** The plan and what both Linux artifacts render from it the same way. */
@@ -100,89 +121,7 @@ export interface LinuxFirewallNaming {
   chainName(chain: FirewallChain): string;
 }
 
-export class LinuxFirewallError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    reason: string,
-  ) {
-    super(`${field}: ${reason} (value: ${JSON.stringify(value)})`);
-    this.name = "LinuxFirewallError";
-  }
-}
-
-const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-const HOST = new RegExp(`^(?:${LABEL}\\.)*${LABEL}$`);
 const FAMILIES: ReadonlyArray<4 | 6> = [4, 6];
-
-
-/** Printable ASCII only (no quotes, backslashes, `#`, `$`, backticks or control characters), for comments. */
-export function safeCommentText(text: string, max = 200): string {
-  const cleaned = text.replace(/[^A-Za-z0-9 .,:;_/()+=@%*<>{}[\]|!?-]/g, "_").replace(/\s+/g, " ").trim();
-  return cleaned.length > max ? `${cleaned.slice(0, max - 3)}...` : cleaned;
-}
-
-/** Checks a requirement id, which reaches comments and shell words: kebab-case, 1-100 characters. */
-export function checkRuleId(id: unknown, field: string): string {
-  if (typeof id !== "string" || !ID.test(id) || id.length > 100) throw new LinuxFirewallError(field, id, "must be kebab-case ([a-z0-9] words joined by -), at most 100 characters");
-  return id;
-}
-
-/** dnsmasq's domain for a resolved FQDN: `*.x.y` becomes `x.y` (dnsmasq matches it and every subdomain). */
-export function dnsmasqDomain(fqdn: unknown, field: string): string {
-  if (typeof fqdn !== "string") throw new LinuxFirewallError(field, fqdn, "must be a host name");
-  const name = fqdn.startsWith("*.") ? fqdn.slice(2) : fqdn;
-  if (!HOST.test(name) || name.length > 253 || !name.includes(".")) {
-    throw new LinuxFirewallError(field, fqdn, "must be a lower-case host name of [a-z0-9-] labels, optionally with a left-most `*.`");
-  }
-  return name;
-}
-
-function checkPorts(ports: readonly PortRange[], field: string): PortRange[] {
-  if (!Array.isArray(ports) || ports.length === 0) throw new LinuxFirewallError(field, ports, "must list at least one port range");
-  ports.forEach((p, i) => {
-    const ok = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
-    if (!p || !ok(p.from) || !ok(p.to) || p.from > p.to) throw new LinuxFirewallError(`${field}[${i}]`, p, "must be { from, to } with 1 <= from <= to <= 65535");
-  });
-  return mergePortRanges(ports);
-}
-
-function checkCidrs(values: unknown, field: string): PrefixSet {
-  if (!Array.isArray(values)) throw new LinuxFirewallError(field, values, "must be an array of CIDR prefixes");
-  const texts = values.map((v, i) => {
-    try {
-      if (typeof v !== "string") throw new Error("not a string");
-      return parseCidr(v).text;
-    } catch (e) {
-      throw new LinuxFirewallError(`${field}[${i}]`, v, (e as Error).message);
-    }
-  });
-  return mergePrefixes(texts);
-}
-
-// Resolved rules are immutable, and a service-tags index hands every region the same arrays: check and merge each once.
-const mergedCache = new WeakMap<readonly string[], { 4?: string[]; 6?: string[] }>();
-
-function mergeChecked(prefixes: readonly string[], field: string, family: 4 | 6): string[] {
-  if (!Array.isArray(prefixes)) throw new LinuxFirewallError(field, prefixes, "must be an array of CIDR prefixes");
-  const cached = mergedCache.get(prefixes)?.[family];
-  if (cached) return [...cached];
-  prefixes.forEach((p, i) => {
-    let fam: number;
-    try {
-      if (typeof p !== "string") throw new Error("not a string");
-      fam = parseCidr(p, false).family;
-    } catch (e) {
-      throw new LinuxFirewallError(`${field}[${i}]`, p, (e as Error).message);
-    }
-    if (fam !== family) throw new LinuxFirewallError(`${field}[${i}]`, p, `is not an IPv${family} prefix`);
-  });
-  const merged = mergePrefixes(prefixes);
-  const out = family === 4 ? merged.ipv4 : merged.ipv6;
-  mergedCache.set(prefixes, { ...mergedCache.get(prefixes), [family]: out });
-  return [...out];
-}
 
 /** The port set of a rule as a word: `tcp443`, `tcp443_8000-8100`. */
 function portsSlug(ports: readonly PortRange[]): string {
@@ -239,23 +178,35 @@ function adviceFor(notes: readonly string[]): string {
   if (has("not in the service-tags file")) advice.push("use a service-tags file that lists the tag");
   if (has("no region given")) advice.push("pass the datacenter regions to resolveRules");
   if (has("options.fqdns is false")) advice.push("set options.fqdns to true and resolve names through the dnsmasq configuration");
-  if (has("of the subnet's family")) advice.push("add a subnet of the other address family");
+  if (has("of the family of the subnet")) advice.push("add a subnet of the other address family");
   advice.push("or allow the destination by hand");
   return advice.length === 1 ? "allow the destination by hand" : advice.join(", ");
 }
 
-/**
- * Plans the Linux packet filter for the resolved rules. Pure; throws LinuxFirewallError naming the
- * option or field and the bad value (a missing subnet, a hostile id or FQDN, a bad prefix).
- */
-export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewallOptions = {}): LinuxFirewallPlanning {
+interface Settled {
+  readonly mode: LinuxFirewallMode;
+  readonly subnets: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+  readonly peers: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+  readonly families: ReadonlyArray<4 | 6>;
+  readonly useFqdns: boolean;
+  readonly regionalTags: boolean;
+  readonly fqdnTimeout: number;
+}
+
+function settle(resolved: ResolvedRules, options: LinuxFirewallOptions, ownOptionKeys: readonly string[]): Settled {
+  if (options === null || typeof options !== "object") throw new LinuxFirewallError("options", options, "must be an object");
+  checkOptionKeys(options, [...LINUX_OPTION_KEYS, ...ownOptionKeys]);
   const mode = options.mode ?? "nva";
   if (mode !== "nva" && mode !== "host") throw new LinuxFirewallError("options.mode", mode, 'must be "nva" or "host"');
   for (const key of ["fqdns", "regionalTags"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") throw new LinuxFirewallError(`options.${key}`, options[key], "must be true or false");
   }
-  const subnetList = options.subnets ?? (resolved.subnet ? [resolved.subnet.cidr] : []);
-  const subnets = checkCidrs(subnetList, options.subnets ? "options.subnets" : "resolved.subnet");
+  const fqdnTimeout = options.fqdnTimeout ?? DEFAULT_FQDN_TIMEOUT_SECONDS;
+  if (!Number.isInteger(fqdnTimeout) || fqdnTimeout < 1 || fqdnTimeout > KERNEL_LIMITS.maxSetTimeoutSeconds) {
+    throw new LinuxFirewallError("options.fqdnTimeout", fqdnTimeout, `must be a whole number of seconds from 1 to ${KERNEL_LIMITS.maxSetTimeoutSeconds}`);
+  }
+  const subnetList = options.subnets ?? (resolved?.subnet ? [resolved.subnet.cidr] : []);
+  const subnets = checkNetworks(subnetList, options.subnets ? "options.subnets" : "resolved.subnet");
   if (subnets.ipv4.length + subnets.ipv6.length === 0) {
     throw new LinuxFirewallError(
       "options.subnets",
@@ -263,11 +214,103 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
       `${mode} mode needs the cluster subnet: pass options.subnets (or subnet to resolveRules, --subnet in the CLI)`,
     );
   }
-  const peers = checkCidrs(options.peers ?? [], "options.peers");
+  const peers = checkNetworks(options.peers ?? [], "options.peers");
   const families = FAMILIES.filter((f) => (f === 4 ? subnets.ipv4 : subnets.ipv6).length > 0);
-  const useFqdns = options.fqdns ?? true;
+  return { mode, subnets, peers, families, useFqdns: options.fqdns ?? true, regionalTags: options.regionalTags ?? false, fqdnTimeout };
+}
+
+/** A list of one family as a set holds it, or none with a note when it is larger than a set may be. */
+function fitting(list: string[], family: 4 | 6, what: string, notes: string[]): string[] {
+  if (list.length <= KERNEL_LIMITS.setElements) return list;
+  notes.push(`${what} not used for IPv${family}: ${list.length} prefixes, more than the ${KERNEL_LIMITS.setElements} elements a set holds (KERNEL_LIMITS.setElements)`);
+  return [];
+}
+
+/**
+ * What dnsmasq admits beyond a requirement's names, since `ipset=` / `nftset=` match a domain and every
+ * name under it: the subdomains of each exact name, and the parent of each wildcard itself; a name the
+ * requirement also lists (or covers with a wider wildcard) is no widening.
+ */
+function dnsmasqWidening(fqdns: readonly string[]): { subdomainsOf: string[]; parents: string[] } {
+  const wildcards = fqdns.filter((f) => f.startsWith("*.")).map((f) => f.slice(2));
+  const exact = new Set(fqdns.filter((f) => !f.startsWith("*.")));
+  const under = (name: string, parent: string): boolean => name.endsWith(`.${parent}`);
+  return {
+    subdomainsOf: uniqueSorted([...exact].filter((e) => !wildcards.some((w) => w === e || under(e, w)))),
+    parents: uniqueSorted(wildcards.filter((w) => !exact.has(w) && !wildcards.some((o) => under(w, o)))),
+  };
+}
+
+/** Why a requirement enforced through dnsmasq-filled sets is approximated, if it is. */
+function widenedWhy(names: readonly string[]): string[] {
+  const { subdomainsOf, parents } = dnsmasqWidening(names);
+  const why: string[] = [];
+  if (subdomainsOf.length > 0) {
+    why.push(`dnsmasq ipset= and nftset= lines match a name and every name under it, so the set also admits the addresses of subdomains of ${subdomainsOf.join(", ")}`);
+  }
+  if (parents.length > 0) {
+    why.push(`dnsmasq matches a wildcard by its parent domain, which it admits too, so the set also admits the addresses of ${parents.join(", ")} itself, not only of the names under it`);
+  }
+  return why;
+}
+
+/** Identical matches (chain, family, set, ports) become one rule serving every requirement that asks for it, in first-asked order. */
+function mergeRules(rules: ReadonlyArray<Omit<FirewallRule, "ruleIds"> & { ruleId: string }>): FirewallRule[] {
+  const byMatch = new Map<string, { rule: Omit<FirewallRule, "ruleIds">; ruleIds: string[] }>();
+  for (const { ruleId, ...rule } of rules) {
+    const key = `${rule.chain}|${rule.family}|${rule.set ?? ""}|${rule.ports.map((p) => formatPortRange(p)).join(",")}`;
+    const entry = byMatch.get(key) ?? { rule, ruleIds: [] };
+    if (!entry.ruleIds.includes(ruleId)) entry.ruleIds.push(ruleId);
+    byMatch.set(key, entry);
+  }
+  return [...byMatch.values()].map((e) => ({ ...e.rule, ruleIds: e.ruleIds }));
+}
+
+/** Slugs: readable where the name maps losslessly to [a-z0-9_] in 26 characters, else shortened with a hash. */
+function slugsOf(drafts: Iterable<SetDraft>): Map<string, string> {
+  const taken = new Set<string>();
+  const slugOf = new Map<string, string>();
+  for (const d of sortBy([...drafts], (x) => x.key)) {
+    let slug = d.name.toLowerCase().replace(/[^a-z0-9]+/g, "_");
+    const lossless = /^[A-Za-z0-9][A-Za-z0-9._]*$/.test(d.name) || /^req_[a-z0-9-]+$/.test(d.name);
+    if (!lossless || slug.length > 26 || taken.has(slug) || !/^[a-z]/.test(slug)) slug = `${slug.replace(/^[^a-z]+/, "").slice(0, 15) || "s"}_${shortHash(d.key)}`;
+    while (taken.has(slug)) slug = `${slug.slice(0, 17)}${shortHash(slug)}`;
+    taken.add(slug);
+    slugOf.set(d.key, slug);
+  }
+  return slugOf;
+}
+
+/**
+ * The dnsmasq line of each listed domain. dnsmasq sends an answer to the sets of the most specific listed
+ * domain only, so each inherits the sets of its listed parents (looked up label by label).
+ */
+function dnsmasqLines(
+  domains: ReadonlyMap<string, { sets: Set<string>; ruleIds: Set<string> }>,
+  families: ReadonlyArray<4 | 6>,
+  slugOf: ReadonlyMap<string, string>,
+): DnsmasqDomain[] {
+  const inherited = (domain: string): string[] => {
+    const out: string[] = [];
+    for (let d: string | undefined = domain; d !== undefined; d = d.includes(".") ? d.slice(d.indexOf(".") + 1) : undefined) {
+      for (const key of domains.get(d)?.sets ?? []) out.push(slugOf.get(key) as string);
+    }
+    return uniqueSorted(out);
+  };
+  return sortBy([...domains.entries()], ([d]) => d).map(([domain, e]) => {
+    const slugs = inherited(domain);
+    return { domain, sets: families.flatMap((family) => slugs.map((slug) => ({ slug, family }))), ruleIds: uniqueSorted(e.ruleIds) };
+  });
+}
+
+/**
+ * Plans the Linux packet filter for the resolved rules. Pure; throws LinuxFirewallError naming the
+ * option or field and the bad value (an unknown option, a missing or too wide subnet, a hostile id or
+ * FQDN, a bad prefix). `ownOptionKeys` are the option keys the calling emitter adds to LINUX_OPTION_KEYS.
+ */
+export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewallOptions = {}, ownOptionKeys: readonly string[] = []): LinuxFirewallPlanning {
+  const { mode, subnets, peers, families, useFqdns, regionalTags, fqdnTimeout } = settle(resolved, options, ownOptionKeys);
   const fromFile = resolved.serviceTags?.source === "file";
-  const regionalTags = options.regionalTags ?? false;
 
   const drafts = new Map<string, SetDraft>();
   const draft = (key: string, name: string, kind: SetDraft["kind"], source: string): SetDraft => {
@@ -312,7 +355,7 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
         p.alternatives.push({ what: "the peers of options.peers", setKey: "peers" });
       } else if (peers.ipv4.length + peers.ipv6.length > 0) {
         p.status = "unsupported";
-        p.why.push("options.peers has no prefix of the cluster subnet's address family, so no rule can match this traffic; add peers of that family");
+        p.why.push("options.peers has no prefix of the address family of the cluster subnet, so no rule can match this traffic; add peers of that family");
       } else {
         p.status = "unsupported";
         p.why.push(
@@ -323,7 +366,7 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
     }
     if (mode === "host") {
       p.status = "unsupported";
-      p.why.push("host mode covers the internal ports of a self-hosted node; enforce the managed nodes' outbound requirements where their subnet's egress is filtered (nva mode, NSG or Azure Firewall)");
+      p.why.push("host mode covers the internal ports of a self-hosted node; enforce the outbound requirements of the managed nodes where the egress of their subnet is filtered (nva mode, NSG or Azure Firewall)");
       continue;
     }
     p.chain = ["egress"];
@@ -337,31 +380,35 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
       for (const form of forms) {
         const field = `rules[${i}].serviceTags[${j}]`;
         if (typeof form?.name !== "string" || form.name.length === 0) throw new LinuxFirewallError(`${field}.name`, form?.name, "must be a tag name");
+        const what = `service tag ${safeCommentText(form.name)}`;
         if (!form.prefixes) {
-          p.notes.push(`service tag ${safeCommentText(form.name)} not used: ${fromFile ? "not in the service-tags file" : "no service-tags file"}`);
+          p.notes.push(`${what} not used: ${fromFile ? "not in the service-tags file" : "no service-tags file"}`);
           continue;
         }
-        const v4 = mergeChecked(form.prefixes.ipv4, `${field}.prefixes.ipv4`, 4);
-        const v6 = mergeChecked(form.prefixes.ipv6, `${field}.prefixes.ipv6`, 6);
+        const v4 = fitting(mergeChecked(form.prefixes.ipv4, `${field}.prefixes.ipv4`, 4), 4, what, p.notes);
+        const v6 = fitting(mergeChecked(form.prefixes.ipv6, `${field}.prefixes.ipv6`, 6), 6, what, p.notes);
         if (families.every((f) => (f === 4 ? v4 : v6).length === 0)) {
-          p.notes.push(`service tag ${safeCommentText(form.name)} not used: no prefixes of the subnet's family`);
+          p.notes.push(`${what} not used: no prefixes of the family of the subnet`);
           continue;
         }
-        const d = draft(`tag:${form.name}`, form.name, "prefixes", `service tag ${safeCommentText(form.name)}`);
+        const d = draft(`tag:${form.name}`, form.name, "prefixes", what);
         d.byFamily[4] = { elements: v4, countIn: form.prefixes.ipv4.length };
         d.byFamily[6] = { elements: v6, countIn: form.prefixes.ipv6.length };
-        p.alternatives.push({ what: `service tag ${safeCommentText(form.name)}`, setKey: d.key });
+        p.alternatives.push({ what, setKey: d.key });
         if (fb && form === tag.global) fallback = true;
       }
     });
-    const literal = { ipv4: mergeChecked(rule.prefixes.ipv4, `rules[${i}].prefixes.ipv4`, 4), ipv6: mergeChecked(rule.prefixes.ipv6, `rules[${i}].prefixes.ipv6`, 6) };
+    const literal = {
+      ipv4: fitting(mergeChecked(rule.prefixes.ipv4, `rules[${i}].prefixes.ipv4`, 4), 4, "listed prefixes", p.notes),
+      ipv6: fitting(mergeChecked(rule.prefixes.ipv6, `rules[${i}].prefixes.ipv6`, 6), 6, "listed prefixes", p.notes),
+    };
     if (families.some((f) => (f === 4 ? literal.ipv4 : literal.ipv6).length > 0)) {
       const d = draft(`req:${id}`, `req_${id}`, "prefixes", `prefixes of ${id}`);
       d.byFamily[4] = { elements: literal.ipv4, countIn: rule.prefixes.ipv4.length };
       d.byFamily[6] = { elements: literal.ipv6, countIn: rule.prefixes.ipv6.length };
       p.alternatives.push({ what: "the listed prefixes", setKey: d.key });
     } else if (literal.ipv4.length + literal.ipv6.length > 0) {
-      p.notes.push("listed prefixes not used: none of the subnet's family");
+      p.notes.push("listed prefixes not used: none of the family of the subnet");
     }
     if (rule.fqdns.length > 0) {
       if (!useFqdns) p.notes.push("FQDN alternatives off (options.fqdns is false)");
@@ -381,38 +428,19 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
       }
     }
     if (rule.unresolvedFqdns.length > 0) p.notes.push(`FQDN ${rule.unresolvedFqdns.map((x) => safeCommentText(x)).join(", ")} not used: no region given`);
-    const exact = useFqdns ? uniqueSorted(rule.fqdns.filter((f) => !f.fqdn.startsWith("*.")).map((f) => f.fqdn)) : [];
     if (p.alternatives.length === 0) {
       p.status = "unsupported";
       p.chain = [];
-      p.why.push(
-        `no alternative this target can enforce (${p.notes.join("; ") || "none listed"}); ${adviceFor(p.notes)}`,
-      );
+      p.why.push(`no alternative this target can enforce (${p.notes.join("; ") || "none listed"}); ${adviceFor(p.notes)}`);
       p.notes = [];
     } else {
-      if (fallback) {
-        p.status = "approximated";
-        p.why.push("the row asks for the regional form of a tag; where a requested region has none, the broader global tag stands in");
-      }
-      if (exact.length > 0) {
-        p.status = "approximated";
-        p.why.push(`dnsmasq's ipset=/nftset= match a name and every name under it, so the set also admits the addresses of subdomains of ${exact.join(", ")}`);
-      }
+      if (fallback) p.why.push("the row asks for the regional form of a tag; where a requested region has none, the broader global tag stands in");
+      if (useFqdns) p.why.push(...widenedWhy(rule.fqdns.map((f) => f.fqdn)));
+      if (p.why.length > 0) p.status = "approximated";
     }
   }
 
-  // Slugs: readable where the name maps losslessly to [a-z0-9_] in 26 characters, else shortened with a hash.
-  const taken = new Map<string, string>();
-  const slugOf = new Map<string, string>();
-  for (const d of sortBy([...drafts.values()], (x) => x.key)) {
-    let slug = d.name.toLowerCase().replace(/[^a-z0-9]+/g, "_");
-    const lossless = /^[A-Za-z0-9][A-Za-z0-9._]*$/.test(d.name) || /^req_[a-z0-9-]+$/.test(d.name);
-    if (!lossless || slug.length > 26 || taken.has(slug) || !/^[a-z]/.test(slug)) slug = `${slug.replace(/^[^a-z]+/, "").slice(0, 15) || "s"}_${shortHash(d.key)}`;
-    while (taken.has(slug)) slug = `${slug.slice(0, 17)}${shortHash(slug)}`;
-    taken.set(slug, d.key);
-    slugOf.set(d.key, slug);
-  }
-
+  const slugOf = slugsOf(drafts.values());
   const usedKeys = new Set(plans.flatMap((p) => p.alternatives.map((a) => a.setKey)));
   const sets: FirewallSet[] = [];
   for (const d of drafts.values()) {
@@ -420,65 +448,56 @@ export function planLinuxFirewall(resolved: ResolvedRules, options: LinuxFirewal
     for (const f of families) {
       const fam = d.byFamily[f];
       if (d.kind === "prefixes" && fam.elements.length === 0) continue;
-      sets.push({ slug: slugOf.get(d.key) as string, family: f, kind: d.kind, source: d.source, elements: fam.elements, countIn: fam.countIn });
+      const timeout = d.kind === "fqdn" ? { timeout: fqdnTimeout } : {};
+      sets.push({ slug: slugOf.get(d.key) as string, family: f, kind: d.kind, source: d.source, elements: fam.elements, countIn: fam.countIn, ...timeout });
     }
   }
   const setExists = new Set(sets.map((s) => `${s.slug}/${s.family}`));
-  const rules: FirewallRule[] = [];
+  const perRequirement: Array<Omit<FirewallRule, "ruleIds"> & { ruleId: string }> = [];
   for (const p of plans) {
     for (const chain of p.chain) {
       for (const family of families) {
         if (p.bare) {
-          rules.push({ ruleId: p.rule.id, family, chain, ports: p.ports });
+          perRequirement.push({ ruleId: p.rule.id, family, chain, ports: p.ports });
           continue;
         }
         const slugs = uniqueSorted(p.alternatives.map((a) => slugOf.get(a.setKey) as string));
-        for (const slug of slugs) if (setExists.has(`${slug}/${family}`)) rules.push({ ruleId: p.rule.id, family, chain, set: slug, ports: p.ports });
+        for (const slug of slugs) if (setExists.has(`${slug}/${family}`)) perRequirement.push({ ruleId: p.rule.id, family, chain, set: slug, ports: p.ports });
       }
     }
   }
-  // dnsmasq sends an answer to the sets of the most specific listed domain only, so each inherits its parents' sets.
-  const inherited = (domain: string): string[] =>
-    [...domains.entries()].filter(([d]) => domain === d || domain.endsWith(`.${d}`)).flatMap(([, e]) => [...e.sets]);
-  const dnsmasq: DnsmasqDomain[] = sortBy([...domains.entries()], ([d]) => d).map(([domain, e]) => ({
-    domain,
-    sets: families.flatMap((family) => uniqueSorted(inherited(domain).map((k) => slugOf.get(k) as string)).map((slug) => ({ slug, family }))),
-    ruleIds: uniqueSorted(e.ruleIds),
-  }));
-  const chains: FirewallChain[] = mode === "nva" ? ["egress"] : ["from-cluster", "to-cluster"];
   const plan: LinuxFirewallPlan = {
     mode,
     subnets: { ipv4: subnets.ipv4, ipv6: subnets.ipv6 },
     families,
     sets: sortBy(sets, (s) => s.family, (s) => s.slug),
-    rules,
-    dnsmasq,
-    chains,
+    rules: mergeRules(perRequirement),
+    dnsmasq: dnsmasqLines(domains, families, slugOf),
+    chains: mode === "nva" ? ["egress"] : ["from-cluster", "to-cluster"],
+    fqdnTimeout,
   };
+  return renderers(plan, plans, slugOf, setExists);
+}
 
+/** Coverage, header lines and the dnsmasq configuration: what both artifacts render from the plan the same way. */
+function renderers(plan: LinuxFirewallPlan, plans: readonly RulePlan[], slugOf: ReadonlyMap<string, string>, setExists: ReadonlySet<string>): LinuxFirewallPlanning {
+  const families = plan.families;
   const coverage = (naming: LinuxFirewallNaming): CoverageEntry[] =>
     sortBy(plans, (p) => p.rule.order, (p) => p.rule.id).map((p) => {
+      if (p.status === "unsupported") return { ruleId: p.rule.id, status: p.status, how: `${naming.target}: not allowed by these rules`, why: p.why.join("; ") };
       const ruleFamilies = p.bare ? families : families.filter((f) => p.alternatives.some((a) => setExists.has(`${slugOf.get(a.setKey) as string}/${f}`)));
       const fam = ruleFamilies.map((f) => `IPv${f}`).join(" and ");
       const ports = p.ports.map((r) => `tcp/${formatPortRange(r)}`).join(", ");
-      let how = "";
-      if (p.status !== "unsupported") {
-        const chains = p.chain.map((c) => naming.chainName(c)).join(" and ");
-        const via = p.bare
-          ? p.notes[0]
-          : p.alternatives
-              .map((a) => {
-                const slug = slugOf.get(a.setKey) as string;
-                const names = families.filter((f) => setExists.has(`${slug}/${f}`)).map((f) => naming.setName({ slug, family: f }));
-                return `${a.what} (${a.dnsmasq ? "dnsmasq-filled " : ""}set ${names.join(", ")})`;
-              })
-              .join(" or ");
-        const extra = p.bare ? [] : p.notes;
-        how = `${naming.target}: ${ports} accepted in ${chains} (${fam}) to ${via}${extra.length > 0 ? `; ${extra.join("; ")}` : ""}`;
-        if (p.bare) how = `${naming.target}: ${ports} ${via} in ${chains} (${fam})`;
-      } else {
-        how = `${naming.target}: not allowed by these rules`;
-      }
+      const chains = p.chain.map((c) => naming.chainName(c)).join(" and ");
+      if (p.bare) return { ruleId: p.rule.id, status: p.status, how: `${naming.target}: ${ports} ${p.notes[0]} in ${chains} (${fam})`, why: p.why.join("; ") };
+      const via = p.alternatives
+        .map((a) => {
+          const slug = slugOf.get(a.setKey) as string;
+          const names = families.filter((f) => setExists.has(`${slug}/${f}`)).map((f) => naming.setName({ slug, family: f }));
+          return `${a.what} (${a.dnsmasq ? "dnsmasq-filled " : ""}set ${names.join(", ")})`;
+        })
+        .join(" or ");
+      const how = `${naming.target}: ${ports} accepted in ${chains} (${fam}) to ${via}${p.notes.length > 0 ? `; ${p.notes.join("; ")}` : ""}`;
       return { ruleId: p.rule.id, status: p.status, how, why: p.why.join("; ") };
     });
   const summaryLines = (naming: LinuxFirewallNaming, entries: readonly CoverageEntry[], dnsmasqPath: string): string[] => [

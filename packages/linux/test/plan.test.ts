@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dnsmasqDomain, LinuxFirewallError, planLinuxFirewall, resolveRules, type LinuxFirewallNaming, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { resolveRules, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { commentChunks, dnsmasqDomain, KERNEL_LIMITS, LinuxFirewallError, planLinuxFirewall, safeCommentText, type LinuxFirewallNaming } from "@cassandra-mi-netrules/linux";
 
 const naming: LinuxFirewallNaming = { target: "test", setName: (s) => `${s.slug}_v${s.family}`, chainName: (c) => c };
 const base = resolveRules({ regions: ["eastus"], subnet: "198.51.100.0/25" });
@@ -61,7 +62,7 @@ describe("planLinuxFirewall: coverage and header", () => {
     const tag = coverage.find((c) => c.ruleId === "tag-storage");
     expect(tag).toMatchObject({ status: "unsupported", how: "test: not allowed by these rules" });
     expect(tag?.why).toMatch(/service tag Storage not used: no service-tags file.*pass a service-tags file to resolveRules/);
-    expect(planning.plan.rules.some((r) => r.ruleId === "tag-storage")).toBe(false);
+    expect(planning.plan.rules.some((r) => r.ruleIds.includes("tag-storage"))).toBe(false);
   });
 
   it("summarises the mode, the subnets and every coverage entry in comment lines", () => {
@@ -74,5 +75,59 @@ describe("planLinuxFirewall: coverage and header", () => {
     expect(lines.every((l) => l.startsWith("#") && !/[`$\\"'\n]/.test(l))).toBe(true);
     // No FQDN set in host mode, so no dnsmasq note.
     expect(lines.some((l) => l.includes("dnsmasq.conf"))).toBe(false);
+  });
+});
+
+describe("planLinuxFirewall: what dnsmasq admits beyond the names", () => {
+  const statusOf = (fqdns: string[]): { status: string; why: string } => {
+    const planning = planLinuxFirewall(withFqdns({ fqdns, port: 443 }, { fqdns: ["other.example.com"], port: 8443 }));
+    const entry = planning.coverage(naming)[0];
+    return { status: entry?.status ?? "", why: entry?.why ?? "" };
+  };
+
+  it("a wildcard admits its bare parent domain too, so it is approximated with that reason", () => {
+    expect(statusOf(["*.blob.core.windows.net"])).toEqual({
+      status: "approximated",
+      why: "dnsmasq matches a wildcard by its parent domain, which it admits too, so the set also admits the addresses of blob.core.windows.net itself, not only of the names under it",
+    });
+  });
+
+  it("an exact name admits its subdomains; a name the requirement also lists, or covers with a wider wildcard, widens nothing", () => {
+    expect(statusOf(["login.example.com"]).why).toMatch(/admits the addresses of subdomains of login\.example\.com$/);
+    expect(statusOf(["*.example.com", "example.com", "a.example.com", "*.b.example.com"])).toEqual({ status: "enforced", why: "" });
+  });
+
+  it("writes reasons that go into comments unchanged (no apostrophe turned into `_s`)", () => {
+    for (const options of [{}, { mode: "host" as const }, { peers: ["2001:db8::/48"] }, { fqdns: false }]) {
+      for (const c of planLinuxFirewall(base, options).coverage(naming)) expect(safeCommentText(c.why, 10_000)).toBe(c.why);
+    }
+  });
+});
+
+describe("planLinuxFirewall: rules", () => {
+  it("makes identical matches one rule serving every requirement that asks for it", () => {
+    const { plan } = planLinuxFirewall(base);
+    const fqdn = plan.rules.filter((r) => r.set === "fqdn_tcp443");
+    expect(fqdn).toHaveLength(1);
+    expect(fqdn[0]?.ruleIds).toEqual(base.rules.filter((r) => r.fqdns.length > 0 && r.ports.length === 1 && r.ports[0]?.from === 443).map((r) => r.id));
+    const keys = plan.rules.map((r) => `${r.chain} ${r.family} ${r.set} ${r.ports.map((p) => `${p.from}-${p.to}`).join(",")}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("splits the ids of one match into comments that fit the kernel limit, in order", () => {
+    expect(commentChunks(["aaa", "bbb", "cc", "d"], 7)).toEqual(["aaa,bbb", "cc,d"]);
+    expect(commentChunks(["a".repeat(100), "b".repeat(27), "c"], KERNEL_LIMITS.nftCommentBytes)).toEqual([`${"a".repeat(100)},${"b".repeat(27)}`, "c"]);
+  });
+
+  it("leaves out a set larger than KERNEL_LIMITS.setElements, and says so in the coverage", () => {
+    const [first] = base.rules.filter((r) => r.kind === "outbound");
+    if (!first) throw new Error("no outbound rule");
+    const hosts = (n: number): string[] => Array.from({ length: n }, (_, i) => `2001:db8:${(i >> 15).toString(16)}:${((i & 0x7fff) * 2).toString(16)}::/64`);
+    const withPrefixes = (n: number): ResolvedRules => ({ ...base, rules: [{ ...first, fqdns: [], serviceTags: [], prefixes: { ipv4: [], ipv6: hosts(n) } }] });
+    const fits = planLinuxFirewall(withPrefixes(KERNEL_LIMITS.setElements), { subnets: ["2001:db8:c::/64"] });
+    expect(fits.plan.sets.map((s) => s.elements.length)).toEqual([KERNEL_LIMITS.setElements]);
+    const over = planLinuxFirewall(withPrefixes(KERNEL_LIMITS.setElements + 1), { subnets: ["2001:db8:c::/64"] });
+    expect(over.plan.sets).toEqual([]);
+    expect(over.coverage(naming)[0]).toMatchObject({ status: "unsupported", why: expect.stringMatching(/listed prefixes not used for IPv6: 65537 prefixes, more than the 65536 elements a set holds/) });
   });
 });

@@ -1,0 +1,378 @@
+/**
+ * `evaluateNetwork`: every required flow of the resolved rules through every audited subject of the
+ * network (NSG, routes, firewall, the subnet's way out, the destination's NSG), as Azure decides it.
+ * Pure: reads nothing, writes nothing.
+ */
+import { compareStrings, parseCidr, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import type { AzureNetwork, Subnet } from "../model.js";
+import { isUnknown } from "../unknown.js";
+import { AddressSet, ALL_ADDRESSES, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
+import { firewallWalkRules, type FlowShape } from "./firewall.js";
+import { findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
+import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from "./flows.js";
+import { NameSet } from "./names.js";
+import { nsgWalkRules, type DstView } from "./nsg.js";
+import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
+import { unionRanges, type Ranges } from "./ranges.js";
+import { box, type BoxConstraint } from "./region.js";
+import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, FlowVerdict, PathStep, RequirementVerdict, SubjectReport } from "./report.js";
+import { routeWalkRules, type RouteOutcome } from "./routes.js";
+import { clusterSubnet, subjectsOf, type Subject } from "./subjects.js";
+import { tagSpaceFor, type TagSpace } from "./tag-space.js";
+import { CLUSTER_POINT, describeUnknown, type AddressContext } from "./terms.js";
+import { alternativeVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
+import type { WalkRule } from "./walk.js";
+
+/** What the input holds, by kind, for the report and for "nothing to audit". */
+export function foundIn(network: AzureNetwork): string[] {
+  const counts: Array<[string, number]> = [
+    ["Microsoft.Network/networkSecurityGroups", network.networkSecurityGroups.length],
+    ["Microsoft.Network/routeTables", network.routeTables.length],
+    ["Microsoft.Network/firewallPolicies", network.firewallPolicies.length],
+    ["Microsoft.Network/firewallPolicies/ruleCollectionGroups", network.firewallPolicyRuleCollectionGroups.length],
+    ["Microsoft.Network/azureFirewalls", network.azureFirewalls.length],
+    ["Microsoft.Network/ipGroups", network.ipGroups.length],
+    ["Microsoft.Network/virtualNetworks/subnets", network.subnets.length],
+    ["(not read)", network.unread.length],
+  ];
+  return counts.filter(([, n]) => n > 0).map(([t, n]) => `${t} (${n})`);
+}
+
+function parsePeers(peers: readonly string[]): Array<{ cidr: string; set: AddressSet }> {
+  return peers.map((p, i) => {
+    try {
+      const c = parseCidr(p);
+      return { cidr: c.text, set: prefixSet([c.text]) };
+    } catch (e) {
+      throw new RangeError(`peers[${i}]: ${(e as Error).message}`);
+    }
+  });
+}
+
+function familiesOf(cidrs: readonly string[] | undefined): AddressSet {
+  if (!cidrs) return ALL_ADDRESSES;
+  const fams = new Set(cidrs.map((c) => parseCidr(c, false).family));
+  return AddressSet.of({ ...(fams.has(4) ? { v4: ALL_ADDRESSES.v4 } : {}), ...(fams.has(6) ? { v6: ALL_ADDRESSES.v6 } : {}) });
+}
+
+/** The families' addresses and, without a file, their tag atoms. */
+function universeOf(families: AddressSet, tags: TagSpace): AddressSet {
+  const atoms = AddressSet.of({ ...(families.v4.length > 0 ? { t4: tags.allAtoms.t4 } : {}), ...(families.v6.length > 0 ? { t6: tags.allAtoms.t6 } : {}) });
+  return families.union(atoms);
+}
+
+/** What `VirtualNetwork` may hold beyond the subnet and peers: private space and the prefixes of the subnet's user routes. */
+function virtualNetworkMaybe(subject: Subject, tags: TagSpace): AddressSet {
+  let set = PRIVATE;
+  for (const r of subject.routeTable?.properties.routes ?? []) {
+    const prefix = isUnknown(r) ? r : r.properties.addressPrefix;
+    if (isUnknown(prefix)) return ALL_ADDRESSES.union(tags.allAtoms);
+    try {
+      set = set.union(prefixSet([prefix]));
+      if (!tags.exact && !prefixSet([prefix]).intersect(PUBLIC).isEmpty()) set = set.union(tags.allAtoms);
+    } catch {
+      set = set.union(tags.tag(prefix) ?? PUBLIC.union(tags.allAtoms));
+      if (!tags.exact) set = set.union(PUBLIC);
+    }
+  }
+  return set;
+}
+
+interface SubjectRun {
+  readonly subject: Subject;
+  readonly tags: TagSpace;
+  readonly ctx: AddressContext;
+  readonly flowCtx: FlowContext;
+  readonly universe: AddressSet;
+  /** Sure matches of the rules used, by step key (for the findings). */
+  readonly shapes: Map<string, RuleShape>;
+  readonly inbound: RuleShape[];
+  readonly cache: Map<string, Next>;
+}
+
+function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>[], inbound: boolean): readonly WalkRule<O>[] {
+  for (const r of rules) {
+    const key = stepKey(r.step);
+    if (!run.shapes.has(key)) run.shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
+  }
+  return rules;
+}
+
+/** A layer that may block or pass anything: a value it depends on is not known. */
+function unsure(reason: string, step: PathStep, next: Next): Next {
+  return (region, trail) => next(region, { ...trail, steps: [...trail.steps, step], causes: [...trail.causes, { reason, step }], maybeBlocked: true, fromInput: true });
+}
+
+function dstView(shape: FlowShape, flowDst: AddressSet): DstView {
+  if (!shape.opaqueAddress) return (p) => p;
+  // One unknown public address: a rule decides it only when it holds every public address or none.
+  return (p, rule) => {
+    const certain = p.certain.contains(flowDst) ? p.certain : AddressSet.EMPTY;
+    const possible = p.possible.intersect(flowDst).isEmpty() ? AddressSet.EMPTY : p.possible.union(flowDst);
+    const partial = !possible.isEmpty() && certain.isEmpty();
+    return { certain, possible, ...(partial ? { reasons: [`the FQDN's address is not known offline, and ${rule} decides some public addresses, not all`] } : {}) };
+  };
+}
+
+function subnetName(s: Subnet | undefined, fallback: string): string {
+  return s ? `${typeof s.virtualNetworkName === "string" ? s.virtualNetworkName : "(vnet)"}/${typeof s.name === "string" ? s.name : "(subnet)"}` : fallback;
+}
+
+/** The subnet's way out for traffic routed to the Internet: a NAT gateway, default outbound access, or none. */
+function egress(subject: Subject): Next {
+  const s = subject.subnet;
+  if (!s) return arrive;
+  const name = subnetName(s, subject.name);
+  const nat = s.properties.natGateway;
+  const step = (rule: string, action: string, detail: string): PathStep => ({ layer: "subnet", resource: name, rule, action, detail });
+  if (nat) {
+    const id = nat.id;
+    if (isUnknown(id)) return unsure(describeUnknown(id), step("natGateway", "(unknown)", "the subnet's NAT gateway"), arrive);
+    const by = step("natGateway", "Allow", `out through NAT gateway ${id.split("/").pop() ?? id}`);
+    return (region, trail) => arrive(region, { ...trail, steps: [...trail.steps, by], fromInput: true });
+  }
+  const doa = s.properties.defaultOutboundAccess;
+  if (isUnknown(doa)) return unsure(describeUnknown(doa), step("defaultOutboundAccess", "(unknown)", "the subnet's default outbound access"), arrive);
+  if (doa === false) {
+    const by = step("defaultOutboundAccess", "Deny", "defaultOutboundAccess is false and the subnet has no NAT gateway: no way out to the Internet");
+    return (region, trail) => blocked(region, trail, by, true);
+  }
+  return (region, trail) => arrive(region, { ...trail, steps: [...trail.steps, step("defaultOutboundAccess", "Allow", "default outbound access")], fromInput: true });
+}
+
+function nsgStage(run: SubjectRun, direction: "Inbound" | "Outbound", shape: FlowShape, flowDst: AddressSet, next: Next): Next {
+  const { subject, ctx } = run;
+  if (subject.nsgUnknown) return unsure(subject.nsgUnknown, { layer: "nsg", resource: "(unknown NSG)", rule: "(all rules)", direction, action: "(unknown)" }, next);
+  if (!subject.nsg) return next;
+  const rules = remember(run, nsgWalkRules(subject.nsg, direction, ctx, dstView(shape, flowDst)), direction === "Inbound");
+  return filterStage(rules, true, next);
+}
+
+function firewallStage(run: SubjectRun, shape: FlowShape, flowDst: AddressSet, hop: string, next: Next): Next {
+  const { subject, ctx } = run;
+  if (subject.firewallUnknown) return unsure(subject.firewallUnknown, { layer: "firewall", resource: "(unknown firewall)", rule: "(all rules)", action: "(unknown)" }, next);
+  if (!subject.firewall) {
+    return unsure(`next hop ${hop}: the virtual appliance is not in the input`, { layer: "route", resource: "(virtual appliance)", rule: hop, action: "VirtualAppliance" }, next);
+  }
+  const view = dstView(shape, flowDst);
+  const rules = remember(run, firewallWalkRules(subject.firewall, ctx, shape, view), false);
+  return filterStage(rules, true, next);
+}
+
+function pipeline(run: SubjectRun, spec: FlowSpec): Next {
+  const key = `${spec.kind}:${spec.shape.byName}:${spec.shape.opaqueAddress}:${spec.shape.https}`;
+  const cached = run.cache.get(key);
+  if (cached) return cached;
+  const built = buildPipeline(run, spec.kind, spec.shape, spec.dst);
+  run.cache.set(key, built);
+  return built;
+}
+
+function buildPipeline(run: SubjectRun, kind: FlowKind, shape: FlowShape, flowDst: AddressSet): Next {
+  const { subject } = run;
+  const nsgIn = nsgStage(run, "Inbound", shape, flowDst, arrive);
+  if (kind === "from-peer") return nsgIn;
+  const afterRoute = kind === "outbound" ? arrive : kind === "within-subnet" ? nsgIn : arrive;
+  const branch = (hop: RouteOutcome, step: PathStep): Next => {
+    switch (hop) {
+      case "Internet":
+        return kind === "outbound" ? egress(subject) : (r, t) => blocked(r, t, step, true);
+      case "VirtualAppliance":
+        return firewallStage(run, shape, flowDst, step.action, afterRoute);
+      case "None":
+        return (r, t) => blocked(r, t, step, true);
+      case "VnetLocal":
+      case "VNetPeering":
+        return kind === "outbound" ? (r, t) => blocked(r, t, { ...step, detail: `${step.detail ?? ""}: the destination is not in the virtual network` }, true) : afterRoute;
+      case "VirtualNetworkGateway":
+        return unsure("next hop VirtualNetworkGateway: what happens beyond the gateway is not in the input", step, afterRoute);
+      case "ServiceEndpoint":
+        return afterRoute;
+    }
+  };
+  let routed: Next;
+  if (subject.routesInInput || subject.routeTableUnknown) {
+    const rules = routeWalkRules(
+      {
+        ...(subject.routeTable ? { table: subject.routeTable, tableName: subject.routeTableName ?? "(route table)" } : {}),
+        ...(subject.routeTableUnknown ? { tableUnknown: subject.routeTableUnknown } : {}),
+        subnetName: subnetName(subject.subnet, subject.name),
+        ...(run.flowCtx.subnet.part("cluster").length === 0 ? { subnetLength: subnetLengthOf(run.flowCtx.subnetText) } : {}),
+        peers: run.flowCtx.peers,
+        ...(subject.subnet?.properties.serviceEndpoints ? { endpoints: subject.subnet.properties.serviceEndpoints } : {}),
+      },
+      run.ctx,
+    );
+    routed = routeStage(rules, true, branch);
+  } else if (kind === "outbound" && subject.firewallAssumed) routed = firewallStage(run, shape, flowDst, "(assumed)", arrive);
+  else routed = afterRoute;
+  return nsgStage(run, "Outbound", shape, flowDst, routed);
+}
+
+function subnetLengthOf(text: string): number | undefined {
+  const lengths = text.split(", ").map((c) => Number(c.slice(c.lastIndexOf("/") + 1)));
+  return lengths.every(Number.isFinite) ? Math.min(...lengths) : undefined;
+}
+
+function evaluateFlow(run: SubjectRun, spec: FlowSpec): { verdict: FlowVerdict; outcomes: Outcome[] } {
+  if (spec.notAuditable || spec.unknown) return { verdict: flowVerdict(spec, [], run.tags), outcomes: [] };
+  const region = box(spec.src, spec.dst, spec.name, spec.ports);
+  const outcomes = pipeline(run, spec)(region, START);
+  return { verdict: flowVerdict(spec, outcomes, run.tags), outcomes };
+}
+
+function needsOf(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContext): Needs {
+  let outboundDst = AddressSet.EMPTY;
+  let outboundNames = NameSet.EMPTY;
+  let outboundPorts: Ranges = [];
+  let internalPorts: Ranges = [];
+  for (const r of specs) {
+    for (const a of r.alternatives) {
+      for (const f of a.flows) {
+        if (f.kind === "outbound") {
+          if (!f.shape.opaqueAddress) outboundDst = outboundDst.union(f.dst);
+          if (f.shape.byName) outboundNames = outboundNames.union(f.name);
+          outboundPorts = unionRanges(outboundPorts, f.ports);
+        } else internalPorts = unionRanges(internalPorts, f.ports);
+      }
+    }
+  }
+  let peers = AddressSet.EMPTY;
+  for (const p of flowCtx.peers) peers = peers.union(p.set);
+  const internal = flowCtx.subnet.union(peers);
+  return { outboundDst, outboundNames, outboundPorts, internalSrc: internal, internalDst: internal, internalPorts };
+}
+
+/** Every evaluated flow with its outcomes (for tests that check each part of a flow against an oracle). */
+export interface FlowTrace {
+  readonly subject: string;
+  readonly ruleId: string;
+  readonly alternative: string;
+  readonly spec: FlowSpec;
+  readonly outcomes: readonly Outcome[];
+  readonly verdict: FlowVerdict;
+}
+
+/** The flows depend on the rules, the tag space, the subnet and the peers only: shared by subjects alike. */
+const SPECS = new WeakMap<ResolvedRules, WeakMap<TagSpace, Map<string, ReturnType<typeof requirementSpecs>>>>();
+
+function specsFor(resolved: ResolvedRules, flowCtx: FlowContext): ReturnType<typeof requirementSpecs> {
+  if (flowCtx.subnet.part("cluster").length > 0) return requirementSpecs(resolved, flowCtx);
+  let bySpace = SPECS.get(resolved);
+  if (!bySpace) {
+    bySpace = new WeakMap();
+    SPECS.set(resolved, bySpace);
+  }
+  let byKey = bySpace.get(flowCtx.tags);
+  if (!byKey) {
+    byKey = new Map();
+    bySpace.set(flowCtx.tags, byKey);
+  }
+  const key = `${flowCtx.subnetText}\u0000${flowCtx.peers.map((p) => p.cidr).join(",")}`;
+  let specs = byKey.get(key);
+  if (!specs) {
+    specs = requirementSpecs(resolved, flowCtx);
+    byKey.set(key, specs);
+  }
+  return specs;
+}
+
+function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
+  const cluster = clusterSubnet(options.resolved, subject);
+  const subnet = cluster ? cluster.set : CLUSTER_POINT;
+  const families = familiesOf(cluster?.cidrs);
+  const universe = universeOf(families, tags).union(CLUSTER_POINT);
+  let peerSet = AddressSet.EMPTY;
+  for (const p of peers) peerSet = peerSet.union(p.set);
+  const ctx: AddressContext = {
+    tags,
+    subnet,
+    peers: peerSet,
+    virtualNetworkMaybe: virtualNetworkMaybe(subject, tags),
+    virtualNetworkWhy: "VirtualNetwork holds the virtual network's address space, connected networks and the prefixes of user-defined routes; the input gives only the cluster subnet and its peers",
+  };
+  const flowCtx: FlowContext = { tags, subnet, subnetText: cluster ? cluster.cidrs.join(", ") : "the cluster subnet", peers, universe: universeOf(families, tags) };
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map() };
+  const specs = specsFor(options.resolved, flowCtx);
+  const allowed = new Map<string, Allowed>();
+  const requirements: RequirementVerdict[] = specs.map((req) => {
+    const alternatives: AlternativeVerdict[] = req.alternatives.map((alt) => {
+      const flows = alt.flows.map((f) => {
+        const { verdict, outcomes } = evaluateFlow(run, f);
+        trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict });
+        for (const o of outcomes) {
+          if (o.fates === 2) continue;
+          for (const s of o.steps) {
+            if ((s.layer !== "nsg" && s.layer !== "firewall") || s.action !== "Allow") continue;
+            const key = `${stepKey(s)}\u0000${f.kind === "outbound"}`;
+            const a = allowed.get(key) ?? { step: s, ruleIds: new Set<string>(), internal: f.kind !== "outbound" };
+            a.ruleIds.add(req.ruleId);
+            allowed.set(key, a);
+          }
+        }
+        return verdict;
+      });
+      return { kind: alt.kind, label: alt.label, ...alternativeVerdict(flows), flows };
+    });
+    return requirementVerdict(req.ruleId, req.kind, alternatives);
+  });
+  if (subject.nsg) remember(run, nsgWalkRules(subject.nsg, "Inbound", ctx), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
+  const findings = findingsOf([...allowed.values()], run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
+  const notes = [...subject.notes];
+  if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);
+  const sp = subject.subnet?.properties;
+  if (sp && !sp.natGateway && sp.defaultOutboundAccess === undefined) notes.push(`subnet ${subnetName(subject.subnet, subject.name)} sets no defaultOutboundAccess and has no NAT gateway: traffic to the Internet uses Azure's default outbound access, which Azure retires for new virtual networks`);
+  if (!cluster) notes.push("the cluster subnet's prefix is neither given (--subnet) nor in the input: rules that name prefixes may or may not hold it");
+  return {
+    subject: subject.name,
+    kind: subject.kind,
+    layers: {
+      ...(subject.nsg ? { nsg: subject.nsg.name } : {}),
+      ...(subject.routeTableName ? { routeTable: subject.routeTableName } : {}),
+      ...(subject.firewall ? { firewall: subject.firewall.name } : {}),
+      ...(subject.subnet ? { subnet: subnetName(subject.subnet, subject.name) } : {}),
+    },
+    requirements: [...requirements].sort((a, b) => compareStrings(a.ruleId, b.ruleId)),
+    findings,
+    notes,
+  };
+}
+
+function summarize(subjects: readonly SubjectReport[]): AuditSummary {
+  const all = subjects.flatMap((s) => s.requirements);
+  const n = (v: string) => all.filter((r) => r.status === v).length;
+  return { open: n("open"), partlyOpen: n("partly-open"), blocked: n("blocked"), unknown: n("unknown"), notAuditable: n("not-auditable"), warnings: subjects.reduce((k, s) => k + s.findings.length, 0) };
+}
+
+export function auditStatus(summary: AuditSummary, subjects: number, failOn: "gap" | "warn"): AuditStatus {
+  if (subjects === 0) return "nothing-to-audit";
+  if (summary.partlyOpen + summary.blocked + summary.unknown > 0) return "fail";
+  if (failOn === "warn" && summary.warnings > 0) return "fail";
+  return "pass";
+}
+
+/** Every required flow of `options.resolved` through the network, as Azure decides it. Pure. */
+export function evaluateNetwork(network: AzureNetwork, options: EvaluateOptions): AuditReport {
+  return evaluateWithTrace(network, options);
+}
+
+/** `evaluateNetwork`, calling `trace` with each flow's outcomes (not part of the package's API). */
+export function evaluateWithTrace(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): AuditReport {
+  const tags = tagSpaceFor(options.serviceTags);
+  const peers = parsePeers(options.peers ?? []);
+  const subjects = subjectsOf(network, options.resolved).map((s) => runSubject(s, options, tags, peers, trace));
+  const summary = summarize(subjects);
+  const resolved: ResolvedRules = options.resolved;
+  return {
+    status: auditStatus(summary, subjects.length, options.failOn ?? "gap"),
+    revision: resolved.revision.id,
+    regions: resolved.regions,
+    subnet: resolved.subnet?.cidr ?? null,
+    peers: peers.map((p) => p.cidr),
+    serviceTags: tags.exact ? { source: "file", changeNumber: tags.changeNumber } : { source: "bundled-table", changeNumber: tags.changeNumber },
+    found: foundIn(network),
+    subjects,
+    summary,
+  };
+}
+

@@ -1,0 +1,96 @@
+/**
+ * Allows wider than the requirements: a custom NSG or firewall rule that lets a required flow through
+ * and also opens destinations, sources or ports no requirement needs; and an NSG rule that lets traffic
+ * in from public addresses (no requirement needs any).
+ */
+import { AddressSet, PUBLIC } from "./address-set.js";
+import { formatRanges } from "./ports-text.js";
+import { NameSet } from "./names.js";
+import { subtractRanges, unionRanges, type Ranges } from "./ranges.js";
+import type { BoxConstraint } from "./region.js";
+import type { Finding, PathStep } from "./report.js";
+import { describeStep, stepKey } from "./verdict.js";
+
+/** A rule's sure match, by the key of its step. */
+export interface RuleShape {
+  readonly step: PathStep;
+  readonly certain: readonly BoxConstraint[];
+  readonly inbound: boolean;
+}
+
+/** What the requirements need, per side of the path. */
+export interface Needs {
+  readonly outboundDst: AddressSet;
+  readonly outboundNames: NameSet;
+  readonly outboundPorts: Ranges;
+  /** Sources internal flows come from (the subnet and its peers). */
+  readonly internalSrc: AddressSet;
+  readonly internalDst: AddressSet;
+  readonly internalPorts: Ranges;
+}
+
+export interface Allowed {
+  readonly step: PathStep;
+  readonly ruleIds: Set<string>;
+  readonly internal: boolean;
+}
+
+/** What the rule opens beyond what the flows it served need (outbound and between the nodes together). */
+/** An example address of a set, public if it holds one. */
+function example(set: AddressSet): string {
+  const a = set.intersect(PUBLIC).exampleAddress() ?? set.exampleAddress();
+  return a ? ` (e.g. ${a})` : "";
+}
+
+function widerText(rule: RuleShape, needs: Needs, contexts: { internal: boolean; outbound: boolean }, universe: AddressSet): string[] {
+  const out: string[] = [];
+  const ports = unionRanges(contexts.internal ? needs.internalPorts : [], contexts.outbound ? needs.outboundPorts : []);
+  const dsts = (contexts.internal ? needs.internalDst : AddressSet.EMPTY).union(contexts.outbound ? needs.outboundDst : AddressSet.EMPTY);
+  for (const c of rule.certain) {
+    if (c.port && subtractRanges(c.port, ports).length > 0) out.push(`ports ${formatRanges(c.port)} (the requirements need ${formatRanges(ports)})`);
+    if (rule.inbound && c.src) {
+      const extra = c.src.intersect(universe).subtract(needs.internalSrc);
+      if (!extra.isEmpty()) out.push(`sources beyond the cluster subnet and its peers${example(extra)}`);
+    }
+    if (!rule.inbound && c.dst) {
+      const extra = c.dst.intersect(universe).subtract(dsts);
+      if (!extra.isEmpty()) out.push(`destinations no requirement needs${example(extra)}`);
+    }
+    if (!rule.inbound && contexts.outbound && c.dst === undefined) {
+      const extra = (c.name ?? NameSet.ALL).subtract(needs.outboundNames);
+      if (!extra.isEmpty()) out.push(`host names no requirement needs (e.g. ${extra.example() ?? ""})`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+export function findingsOf(allowed: readonly Allowed[], rules: ReadonlyMap<string, RuleShape>, needs: Needs, universe: AddressSet, inboundRules: readonly RuleShape[]): Finding[] {
+  const out = new Map<string, Finding>();
+  const byStep = new Map<string, { step: PathStep; ruleIds: Set<string>; internal: boolean; outbound: boolean }>();
+  for (const a of allowed) {
+    if (a.step.detail === "Azure default rule") continue;
+    const key = stepKey(a.step);
+    const g = byStep.get(key) ?? { step: a.step, ruleIds: new Set<string>(), internal: false, outbound: false };
+    for (const id of a.ruleIds) g.ruleIds.add(id);
+    if (a.internal) g.internal = true;
+    else g.outbound = true;
+    byStep.set(key, g);
+  }
+  for (const [key, g] of byStep) {
+    const rule = rules.get(key);
+    if (!rule) continue;
+    const wider = widerText(rule, needs, g, universe);
+    if (wider.length > 0) out.set(key, { level: "warn", step: g.step, ruleIds: [...g.ruleIds].sort(), message: `${describeStep(g.step)} opens ${wider.join("; ")}` });
+  }
+  for (const r of inboundRules) {
+    if (r.step.action !== "Allow" || r.step.detail === "Azure default rule") continue;
+    const open = r.certain.some((c) => c.src !== undefined && !c.src.intersect(PUBLIC).isEmpty());
+    if (!open) continue;
+    const key = stepKey(r.step);
+    const ports = r.certain.map((c) => formatRanges(c.port ?? [])).join(",");
+    const text = `${describeStep(r.step)} lets traffic in from public addresses on ports ${ports}; no requirement needs it`;
+    const prev = out.get(key);
+    out.set(key, prev ? { ...prev, message: `${prev.message}; it also lets traffic in from public addresses` } : { level: "warn", step: r.step, ruleIds: [], message: text });
+  }
+  return [...out.values()].sort((a, b) => (stepKey(a.step) < stepKey(b.step) ? -1 : 1));
+}

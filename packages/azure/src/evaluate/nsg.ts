@@ -1,0 +1,162 @@
+/**
+ * A network security group as Azure evaluates it for one direction: the custom rules by priority, then
+ * Azure's six default rules (always, whatever the input lists), first match wins. Rules are read once
+ * into terms; each subject projects them onto its addresses once.
+ */
+import { defaultSecurityRules, type NetworkSecurityGroup, type SecurityRule, type SecurityRuleDirection } from "../model.js";
+import { isUnknown, type Maybe } from "../unknown.js";
+import type { AddressSet } from "./address-set.js";
+import type { PathStep } from "./report.js";
+import { MATCH_NOTHING, type BoxConstraint, type Match } from "./region.js";
+import { addressTerm, describeUnknown, everything as ctxEverything, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
+import type { WalkRule } from "./walk.js";
+
+export type NsgOutcome = "Allow" | "Deny";
+
+/** How a flow sees a rule's destination (an FQDN's one unknown address sees all of it or nothing). */
+export type DstView = (p: { readonly certain: AddressSet; readonly possible: AddressSet }, rule: string) => { readonly certain: AddressSet; readonly possible: AddressSet; readonly reasons?: readonly string[] };
+
+/** A yes/no/maybe of one field of a rule against the flow. */
+type Tri = "yes" | "no" | "maybe";
+
+interface CompiledSide {
+  readonly terms: readonly AddressTerm[];
+  /** Application security groups: membership is not in the input. */
+  readonly asgReason?: string;
+}
+
+export interface CompiledNsgRule {
+  readonly step: PathStep;
+  readonly isDefault: boolean;
+  readonly priority: number | undefined;
+  readonly direction: SecurityRuleDirection | undefined;
+  readonly outcomes: readonly NsgOutcome[];
+  readonly tcp: Tri;
+  readonly sourcePortsAny: Tri;
+  readonly src: CompiledSide;
+  readonly dst: CompiledSide;
+  readonly ports: PortTerms;
+  /** Why fields read as "maybe" (unknown values). */
+  readonly reasons: readonly string[];
+}
+
+function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined): Maybe<T>[] {
+  return [...(one === undefined ? [] : [one]), ...(many ?? [])];
+}
+
+function side(rule: SecurityRule, which: "source" | "destination", field: string): CompiledSide {
+  const p = rule.properties;
+  const prefixes = which === "source" ? list(p.sourceAddressPrefix, p.sourceAddressPrefixes) : list(p.destinationAddressPrefix, p.destinationAddressPrefixes);
+  const asgs = (which === "source" ? p.sourceApplicationSecurityGroups : p.destinationApplicationSecurityGroups) ?? [];
+  const terms = prefixes.map((v, i) => addressTerm(v, `${field}${prefixes.length > 1 ? `[${i}]` : ""}`));
+  if (asgs.length === 0) {
+    return terms.length > 0 ? { terms } : { terms: [{ kind: "unknown", text: "(none)", reason: `${field}: the rule gives no ${which} address` }] };
+  }
+  const names = asgs.map((a) => (isUnknown(a) || isUnknown(a.id) ? "(unknown)" : (a.id.split("/").pop() ?? a.id)));
+  return { terms, asgReason: `${which} application security group ${names.join(", ")}: which network interfaces it holds is not in the input` };
+}
+
+function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
+  if (isUnknown(protocol)) return "maybe";
+  return protocol === "Tcp" || protocol === "*" ? "yes" : "no";
+}
+
+function sourcePortsAny(rule: SecurityRule): { tri: Tri; reason?: string } {
+  const values = list(rule.properties.sourcePortRange, rule.properties.sourcePortRanges);
+  if (values.length === 0) return { tri: "yes" };
+  const t = portTerms(values, "sourcePortRange");
+  if (t.certain.length === 2 && t.certain[0] === 0n && t.certain[1] === 65535n) return { tri: "yes" };
+  return { tri: "maybe", reason: `sourcePortRange ${values.map((v) => (isUnknown(v) ? "(unknown)" : v)).join(",")}: the flow's source port is an ephemeral port the input does not fix` };
+}
+
+export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: boolean): CompiledNsgRule {
+  const p = rule.properties;
+  const reasons: string[] = [];
+  const note = <T>(v: Maybe<T>): T | undefined => {
+    if (isUnknown(v)) {
+      reasons.push(describeUnknown(v));
+      return undefined;
+    }
+    return v;
+  };
+  const name = note(rule.name) ?? "(unknown name)";
+  const priority = note(p.priority);
+  const direction = note(p.direction);
+  const access = note(p.access);
+  const tcp = tcpOf(p.protocol);
+  if (isUnknown(p.protocol)) reasons.push(describeUnknown(p.protocol));
+  const srcPorts = sourcePortsAny(rule);
+  if (srcPorts.reason) reasons.push(srcPorts.reason);
+  const ports = portTerms(list(p.destinationPortRange, p.destinationPortRanges), "destinationPortRange");
+  const step: PathStep = {
+    layer: "nsg",
+    resource: nsgName,
+    rule: name,
+    ...(priority !== undefined ? { priority } : {}),
+    ...(direction !== undefined ? { direction } : {}),
+    action: access ?? "(unknown access)",
+    ...(isDefault ? { detail: "Azure default rule" } : {}),
+  };
+  return {
+    step,
+    isDefault,
+    priority,
+    direction,
+    outcomes: access === undefined ? ["Allow", "Deny"] : [access],
+    tcp,
+    sourcePortsAny: srcPorts.tri,
+    src: side(rule, "source", "sourceAddressPrefix"),
+    dst: side(rule, "destination", "destinationAddressPrefix"),
+    ports: ports.certain.length === 0 && ports.possible.length === 0 && list(p.destinationPortRange, p.destinationPortRanges).length === 0 ? portTerms(["*"], "destinationPortRange") : ports,
+    reasons: [...reasons, ...ports.reasons],
+  };
+}
+
+export interface CompiledNsg {
+  readonly name: string;
+  /** Custom rules then the default rules, each direction apart, ordered; rules of unknown priority first. */
+  readonly rules: readonly CompiledNsgRule[];
+}
+
+export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDefaults?: boolean } = {}): CompiledNsg {
+  const name = isUnknown(nsg.name) ? "(unknown NSG name)" : nsg.name;
+  const custom = nsg.properties.securityRules.map((r) =>
+    isUnknown(r)
+      ? compileNsgRule(name, { name: r, properties: { priority: r, direction: r, access: r, protocol: r, sourceAddressPrefix: r, destinationAddressPrefix: r, destinationPortRange: r } }, false)
+      : compileNsgRule(name, r, false),
+  );
+  const defaults = options.withDefaults === false ? [] : defaultSecurityRules().map((r) => compileNsgRule(name, r, true));
+  const rules = [...custom, ...defaults].sort((a, b) => (a.priority ?? -1) - (b.priority ?? -1));
+  return { name, rules };
+}
+
+function sideMatch(s: CompiledSide, ctx: AddressContext): { certain: ReturnType<typeof projectAll>["certain"]; possible: ReturnType<typeof projectAll>["possible"]; reasons: string[] } {
+  const p = projectAll(s.terms, ctx);
+  if (!s.asgReason) return { certain: p.certain, possible: p.possible, reasons: [...p.reasons] };
+  return { certain: p.certain, possible: p.possible.union(ctxEverything(ctx)), reasons: [...p.reasons, s.asgReason] };
+}
+
+/** The rules of one direction as walk rules over (source, destination, port) for a TCP flow. */
+export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection, ctx: AddressContext, dstView: DstView = (p) => p): WalkRule<NsgOutcome>[] {
+  const out: WalkRule<NsgOutcome>[] = [];
+  for (const r of nsg.rules) {
+    if (r.direction !== undefined && r.direction !== direction) continue;
+    if (r.tcp === "no") continue;
+    const src = sideMatch(r.src, ctx);
+    const projected = sideMatch(r.dst, ctx);
+    const view = dstView(projected, r.step.rule);
+    const dst = { certain: view.certain, possible: view.possible, reasons: [...(view.reasons ?? []), ...projected.reasons] };
+    const possible: BoxConstraint = { src: src.possible, dst: dst.possible, port: r.ports.possible };
+    const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
+    const certain: Match = sure ? [{ src: src.certain, dst: dst.certain, port: r.ports.certain }] : MATCH_NOTHING;
+    out.push({
+      step: r.step,
+      outcomes: r.outcomes,
+      certain,
+      possible: [possible],
+      reasons: [...r.reasons, ...dst.reasons, ...src.reasons],
+      group: r.priority ?? -1,
+    });
+  }
+  return out;
+}

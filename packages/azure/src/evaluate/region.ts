@@ -1,0 +1,147 @@
+/**
+ * Regions of a flow: sets of (source address, destination address, destination name, destination port)
+ * as lists of disjoint boxes, each box a product of one set per dimension. A rule matches a region, the
+ * walk takes the matched part away: intersection and difference of regions are all it needs.
+ */
+import { AddressSet, type Part } from "./address-set.js";
+import { NameSet } from "./names.js";
+import { coverage, intersectRanges, isEmptyRanges, rangesOf, subtractRanges, type Ranges } from "./ranges.js";
+
+export interface Box {
+  readonly src: AddressSet;
+  readonly dst: AddressSet;
+  readonly name: NameSet;
+  readonly port: Ranges;
+}
+
+export type Region = readonly Box[];
+
+export const EMPTY_REGION: Region = Object.freeze([]) as Region;
+
+function boxEmpty(b: Box): boolean {
+  return b.src.isEmpty() || b.dst.isEmpty() || b.name.isEmpty() || isEmptyRanges(b.port);
+}
+
+export function box(src: AddressSet, dst: AddressSet, name: NameSet, port: Ranges): Region {
+  const b = { src, dst, name, port };
+  return boxEmpty(b) ? EMPTY_REGION : [b];
+}
+
+/** A constraint on some dimensions of a box (the others unconstrained). */
+export interface BoxConstraint {
+  readonly src?: AddressSet;
+  readonly dst?: AddressSet;
+  readonly name?: NameSet;
+  readonly port?: Ranges;
+}
+
+function intersectBox(a: Box, c: BoxConstraint): Box | undefined {
+  const port = c.port ? intersectRanges(a.port, c.port) : a.port;
+  if (isEmptyRanges(port)) return undefined;
+  const src = c.src ? a.src.intersect(c.src) : a.src;
+  if (src.isEmpty()) return undefined;
+  const dst = c.dst ? a.dst.intersect(c.dst) : a.dst;
+  if (dst.isEmpty()) return undefined;
+  const name = c.name ? a.name.intersect(c.name) : a.name;
+  if (name.isEmpty()) return undefined;
+  return { src, dst, name, port };
+}
+
+/** a \ c as disjoint boxes: peel one dimension at a time. */
+function subtractBox(a: Box, c: BoxConstraint): Box[] {
+  const inside = intersectBox(a, c);
+  if (!inside) return [a];
+  const out: Box[] = [];
+  let rest: Box = a;
+  if (c.port) {
+    const p = subtractRanges(rest.port, c.port);
+    if (!isEmptyRanges(p)) out.push({ ...rest, port: p });
+    rest = { ...rest, port: inside.port };
+  }
+  if (c.src) {
+    const s = rest.src.subtract(c.src);
+    if (!s.isEmpty()) out.push({ ...rest, src: s });
+    rest = { ...rest, src: inside.src };
+  }
+  if (c.dst) {
+    const d = rest.dst.subtract(c.dst);
+    if (!d.isEmpty()) out.push({ ...rest, dst: d });
+    rest = { ...rest, dst: inside.dst };
+  }
+  if (c.name) {
+    const n = rest.name.subtract(c.name);
+    if (!n.isEmpty()) out.push({ ...rest, name: n });
+  }
+  return out;
+}
+
+/** A region as the union of constraints (a rule's match: one constraint, or one per way it can match). */
+export type Match = readonly BoxConstraint[];
+
+export const MATCH_NOTHING: Match = Object.freeze([]) as Match;
+export const MATCH_ALL: Match = Object.freeze([{}]) as Match;
+
+export function intersect(region: Region, match: Match): Region {
+  if (region.length === 0 || match.length === 0) return EMPTY_REGION;
+  // Constraints of one match may overlap: take each box's parts one constraint at a time, disjointly.
+  const out: Box[] = [];
+  for (const b of region) {
+    let rest: Box[] = [b];
+    for (const c of match) {
+      const next: Box[] = [];
+      for (const r of rest) {
+        const i = intersectBox(r, c);
+        if (i) out.push(i);
+        next.push(...(i ? subtractBox(r, c) : [r]));
+      }
+      rest = next;
+      if (rest.length === 0) break;
+    }
+  }
+  return out;
+}
+
+export function subtract(region: Region, match: Match): Region {
+  if (region.length === 0 || match.length === 0) return region;
+  let out: Box[] = [...region];
+  for (const c of match) out = out.flatMap((b) => subtractBox(b, c));
+  return out;
+}
+
+/** A region as a match (to take one region out of another). */
+export function asMatch(region: Region): Match {
+  return region;
+}
+
+export function isEmpty(region: Region): boolean {
+  return region.length === 0;
+}
+
+export function union(a: Region, b: Region): Region {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return [...a, ...subtract(b, a)];
+}
+
+/** The destinations, sources, names and ports a region touches (unions over its boxes). */
+export function projection(region: Region): { src: AddressSet; dst: AddressSet; name: NameSet; port: Ranges } {
+  let src = AddressSet.EMPTY;
+  let dst = AddressSet.EMPTY;
+  let name = NameSet.EMPTY;
+  let port: Ranges = [];
+  for (const b of region) {
+    src = src.union(b.src);
+    dst = dst.union(b.dst);
+    name = name.union(b.name);
+    port = [...port, ...b.port];
+  }
+  const pairs: Array<[bigint, bigint]> = [];
+  for (let i = 0; i < port.length; i += 2) pairs.push([port[i] as bigint, port[i + 1] as bigint]);
+  return { src, dst, name, port: rangesOf(pairs) };
+}
+
+/** The box of the region that holds the point (a source and destination address part and value, a port), if any. */
+export function boxHolding(region: Region, point: { readonly src: readonly [Part, bigint]; readonly dst: readonly [Part, bigint]; readonly port: number }): Box | undefined {
+  const has = (r: Ranges, v: bigint): boolean => coverage(r, v, v) === "all";
+  return region.find((b) => has(b.src.part(point.src[0]), point.src[1]) && has(b.dst.part(point.dst[0]), point.dst[1]) && has(b.port, BigInt(point.port)));
+}

@@ -1,0 +1,250 @@
+/**
+ * Rule values as the evaluator compares them: an address value (prefix, IP, range, service tag,
+ * `VirtualNetwork`, `Internet`, `*`, a value the input does not give) read once into a term, then projected
+ * onto the subject's address space as a sure part and a possible part. Where the two differ, the match is
+ * not known and the reason says why.
+ */
+import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from "../unknown.js";
+import type { AddressValue } from "../model.js";
+import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
+import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
+import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Ranges } from "./ranges.js";
+import type { TagSpace } from "./tag-space.js";
+
+export type AddressTerm =
+  | { readonly kind: "any"; readonly text: string }
+  | { readonly kind: "literal"; readonly text: string; readonly set: AddressSet }
+  | { readonly kind: "tag"; readonly text: string }
+  | { readonly kind: "virtual-network"; readonly text: string }
+  | { readonly kind: "internet"; readonly text: string }
+  | { readonly kind: "cluster"; readonly text: string }
+  | { readonly kind: "unknown"; readonly text: string; readonly reason: string };
+
+/**
+ * Addresses of Azure's virtual tags (not in the service-tags file): the host's virtual IP for the load
+ * balancer probes and platform DNS, the instance metadata service. No service tag holds them.
+ */
+const VIRTUAL_TAGS: Readonly<Record<string, string>> = {
+  azureloadbalancer: "168.63.129.16/32",
+  azureplatformdns: "168.63.129.16/32",
+  azureplatformimds: "169.254.169.254/32",
+};
+
+export function describeUnknown(u: Unknown): string {
+  return `${u.path} is not known (${u.reason})`;
+}
+
+/** Reads one address value of a rule (NSG prefix, firewall address) into a term. */
+export function addressTerm(value: Maybe<AddressValue>, field: string): AddressTerm {
+  if (isUnknown(value)) return { kind: "unknown", text: "(unknown)", reason: describeUnknown(value) };
+  if (isParameter(value)) return parameterTerm(value, field);
+  const text = value.trim();
+  const lower = text.toLowerCase();
+  if (lower === "*" || lower === "any") return { kind: "any", text };
+  if (lower === "virtualnetwork") return { kind: "virtual-network", text };
+  if (lower === "internet") return { kind: "internet", text };
+  const virtual = VIRTUAL_TAGS[lower];
+  if (virtual) return { kind: "literal", text, set: prefixSet([virtual]) };
+  const literal = literalSet(text);
+  if (literal) return { kind: "literal", text, set: literal };
+  if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(text) && !text.includes("..")) return { kind: "tag", text };
+  return { kind: "unknown", text, reason: `${field} ${JSON.stringify(text)} is not an address, range or service tag` };
+}
+
+function parameterTerm(p: Parameter, field: string): AddressTerm {
+  if (p.name === CLUSTER_SUBNET_PARAMETER.name) return { kind: "cluster", text: `[parameters('${p.name}')]` };
+  return { kind: "unknown", text: `[parameters('${p.name}')]`, reason: `${field} is the deployment's parameter ${p.name}` };
+}
+
+/** A CIDR (host bits tolerated), an address or an `a-b` range. */
+export function literalSet(text: string): AddressSet | undefined {
+  if (text.includes("/")) {
+    try {
+      return prefixSet([text]);
+    } catch {
+      return undefined;
+    }
+  }
+  return addressAsSet(text) ?? rangeAsSet(text);
+}
+
+export interface Projected {
+  readonly certain: AddressSet;
+  readonly possible: AddressSet;
+  /** Why `possible` holds more than `certain`. */
+  readonly reasons: readonly string[];
+}
+
+/** What the subject knows of its own addresses. */
+export interface AddressContext {
+  readonly tags: TagSpace;
+  /** The cluster subnet: its prefixes, or the cluster point when they are not known. */
+  readonly subnet: AddressSet;
+  readonly peers: AddressSet;
+  /** What `VirtualNetwork` may hold beyond the subnet and peers (private space, user routes' prefixes). */
+  readonly virtualNetworkMaybe: AddressSet;
+  readonly virtualNetworkWhy: string;
+}
+
+export const CLUSTER_POINT: AddressSet = AddressSet.of({ cluster: single(0n, 0n) });
+
+const EVERYTHING = new WeakMap<AddressContext, AddressSet>();
+const PROJECTIONS = new WeakMap<AddressContext, Map<string, Projected>>();
+
+export function everything(ctx: AddressContext): AddressSet {
+  let e = EVERYTHING.get(ctx);
+  if (!e) {
+    e = ALL_ADDRESSES.union(ctx.tags.allAtoms).union(CLUSTER_POINT);
+    EVERYTHING.set(ctx, e);
+  }
+  return e;
+}
+
+function sure(set: AddressSet): Projected {
+  return { certain: set, possible: set, reasons: [] };
+}
+
+/** The term on the subject's addresses (memoised per subject: rules share their values). */
+export function project(term: AddressTerm, ctx: AddressContext): Projected {
+  let memo = PROJECTIONS.get(ctx);
+  if (!memo) {
+    memo = new Map();
+    PROJECTIONS.set(ctx, memo);
+  }
+  const key = `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
+  let p = memo.get(key);
+  if (!p) {
+    p = projectTerm(term, ctx);
+    memo.set(key, p);
+  }
+  return p;
+}
+
+/** Tags and literals do not depend on the subject (unless its subnet is not known): shared per tag space. */
+const SHARED = new WeakMap<TagSpace, Map<string, Projected>>();
+
+function projectTerm(term: AddressTerm, ctx: AddressContext): Projected {
+  if ((term.kind === "tag" || term.kind === "literal") && ctx.subnet.part("cluster").length === 0) {
+    let shared = SHARED.get(ctx.tags);
+    if (!shared) {
+      shared = new Map();
+      SHARED.set(ctx.tags, shared);
+    }
+    const key = `${term.kind}\u0000${term.text}`;
+    let p = shared.get(key);
+    if (!p) {
+      p = term.kind === "tag" ? projectTag(term.text, ctx) : projectLiteral(term.text, term.set, ctx);
+      shared.set(key, p);
+    }
+    return p;
+  }
+  switch (term.kind) {
+    case "any":
+      return sure(everything(ctx));
+    case "cluster":
+      return sure(ctx.subnet);
+    case "internet":
+      return sure(PUBLIC.subtract(ctx.subnet).subtract(ctx.peers).union(ctx.tags.allAtoms));
+    case "virtual-network": {
+      const certain = ctx.subnet.union(ctx.peers);
+      return { certain, possible: certain.union(ctx.virtualNetworkMaybe), reasons: [ctx.virtualNetworkWhy] };
+    }
+    case "literal":
+      return projectLiteral(term.text, term.set, ctx);
+    case "tag":
+      return projectTag(term.text, ctx);
+    case "unknown":
+      return { certain: AddressSet.EMPTY, possible: everything(ctx), reasons: [term.reason] };
+  }
+}
+
+function projectLiteral(text: string, set: AddressSet, ctx: AddressContext): Projected {
+  let certain = set;
+  let possible = set;
+  const reasons: string[] = [];
+  if (!ctx.tags.exact) {
+    // Tags hold public addresses; which ones, the bundled table does not say.
+    for (const [v, t] of [["v4", "t4"], ["v6", "t6"]] as const) {
+      const atoms = AddressSet.of({ [t]: ctx.tags.allAtoms.part(t) });
+      if (rangesContain(set.part(v), PUBLIC.part(v))) certain = certain.union(atoms);
+      else if (rangesOverlap(set.part(v), PUBLIC.part(v))) {
+        possible = possible.union(atoms);
+        reasons.push(`how ${text} relates to service tags is not known without a service-tags file`);
+      }
+    }
+    possible = possible.union(certain);
+  }
+  if (ctx.subnet.part("cluster").length === 0 || set.isEmpty()) return { certain, possible, reasons };
+  reasons.push(`whether ${text} holds the cluster subnet is not known (no subnet given)`);
+  return { certain, possible: possible.union(CLUSTER_POINT), reasons };
+}
+
+function projectTag(name: string, ctx: AddressContext): Projected {
+  const set = ctx.tags.tag(name);
+  if (!set) {
+    const possible = PUBLIC.union(ctx.tags.allAtoms);
+    return { certain: AddressSet.EMPTY, possible, reasons: [`service tag ${name} is not in the ${ctx.tags.description}`] };
+  }
+  if (ctx.tags.exact) return sure(set);
+  return { certain: set, possible: set.union(PUBLIC), reasons: [`the addresses of ${name} are not known without a service-tags file`] };
+}
+
+export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
+  if (terms.length === 1) return project(terms[0] as AddressTerm, ctx);
+  let certain = AddressSet.EMPTY;
+  let possible = AddressSet.EMPTY;
+  const reasons: string[] = [];
+  for (const t of terms) {
+    const p = project(t, ctx);
+    certain = certain.union(p.certain);
+    possible = possible.union(p.possible);
+    if (p.certain !== p.possible) reasons.push(...p.reasons);
+  }
+  return { certain, possible, reasons };
+}
+
+/* ------------------------------------------------------------------ ports */
+
+export const ALL_PORTS: Ranges = single(0n, 65535n);
+
+export interface PortTerms {
+  readonly certain: Ranges;
+  readonly possible: Ranges;
+  readonly reasons: readonly string[];
+}
+
+/** `*`, `443`, `8000-8100` (one value of a port list); undefined when it is none of them. */
+export function portRange(text: string): Ranges | undefined {
+  const t = text.trim();
+  if (t === "*" || t.toLowerCase() === "any") return ALL_PORTS;
+  const m = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(t);
+  if (!m) return undefined;
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  if (from > 65535 || to > 65535 || from > to) return undefined;
+  return single(BigInt(from), BigInt(to));
+}
+
+export function portTerms(values: ReadonlyArray<Maybe<string | number>>, field: string): PortTerms {
+  const certain: Array<[bigint, bigint]> = [];
+  let possibleAll = false;
+  const reasons: string[] = [];
+  for (const v of values) {
+    if (isUnknown(v)) {
+      possibleAll = true;
+      reasons.push(describeUnknown(v));
+      continue;
+    }
+    const r = portRange(String(v));
+    if (!r) {
+      possibleAll = true;
+      reasons.push(`${field} ${JSON.stringify(String(v))} is not a port, a range or *`);
+      continue;
+    }
+    certain.push([r[0] as bigint, r[1] as bigint]);
+  }
+  const c = rangesOf(certain);
+  return { certain: c, possible: possibleAll ? ALL_PORTS : c, reasons };
+}
+
+export const NO_PORTS: PortTerms = { certain: NO_RANGES, possible: NO_RANGES, reasons: [] };

@@ -1,0 +1,192 @@
+/**
+ * From a flow's outcomes to its verdict, the path that decides it, the blocked parts (counted in the
+ * destination's prefixes, with an example) and the causes of an `unknown`; then alternatives (all their
+ * flows needed) and requirements (any alternative suffices).
+ */
+import { parseCidr } from "@cassandra-mi-netrules/core";
+import type { AddressSet } from "./address-set.js";
+import type { FlowSpec } from "./flows.js";
+import type { Outcome } from "./pipeline.js";
+import { formatRanges } from "./ports-text.js";
+import { projection } from "./region.js";
+import { coverage, rangesEqual } from "./ranges.js";
+import type { AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
+import type { TagSpace } from "./tag-space.js";
+
+/** The rule name of a firewall's implicit deny. */
+export const DEFAULT_DENY = "(no rule matches: denied)";
+
+export function stepKey(s: PathStep): string {
+  return `${s.layer}\u0000${s.resource}\u0000${s.rule}\u0000${s.priority ?? ""}\u0000${s.direction ?? ""}`;
+}
+
+/** One line naming a step, as the table prints it. */
+export function describeStep(s: PathStep): string {
+  const prio = s.priority !== undefined ? ` (${s.priority})` : "";
+  switch (s.layer) {
+    case "nsg":
+      return `NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`.replace(/\s+/g, " ");
+    case "route":
+      return s.resource === "(system routes)" ? `system route: ${s.detail ?? s.rule} (next hop ${s.action})` : `route ${s.rule} of ${s.resource} (next hop ${s.action})`;
+    case "firewall":
+      if (s.rule === DEFAULT_DENY) return `firewall ${s.resource}: no rule matches (denied)`;
+      return `firewall ${s.resource} ${s.detail ?? "rule"} ${s.rule}${prio} ${s.action}`;
+    case "subnet":
+      return `subnet ${s.resource}: ${s.detail ?? s.action}`;
+  }
+}
+
+function uniqueCauses(causes: readonly UnknownCause[]): UnknownCause[] {
+  const seen = new Set<string>();
+  const out: UnknownCause[] = [];
+  for (const c of causes) {
+    const key = `${c.reason}\u0000${c.step ? stepKey(c.step) : ""}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(c);
+  }
+  return out;
+}
+
+function uniqueSteps(steps: readonly PathStep[]): PathStep[] {
+  const seen = new Set<string>();
+  return steps.filter((s) => {
+    const k = stepKey(s);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** How many of the given prefixes (in the flow's families) the blocked set takes, wholly or in part. */
+function countPrefixes(prefixes: readonly string[], blockedSet: AddressSet, universe: AddressSet, unit: string): BlockedPart["count"] | undefined {
+  let total = 0;
+  let hit = 0;
+  let inPart = 0;
+  const families = new Set<number>();
+  for (const p of prefixes) {
+    const c = parseCidr(p, false);
+    const part = c.family === 4 ? "v4" : "v6";
+    if (coverage(universe.part(part), c.start, c.end) === "none") continue;
+    total++;
+    families.add(c.family);
+    const cov = coverage(blockedSet.part(part), c.start, c.end);
+    if (cov !== "none") hit++;
+    if (cov === "part") inPart++;
+  }
+  if (total === 0) return undefined;
+  const fam = families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 ";
+  return { blocked: hit, total, unit: `${fam}${unit}`, ...(inPart > 0 ? { inPart } : {}) };
+}
+
+function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
+  const groups = new Map<string, { by: PathStep; parts: Outcome[] }>();
+  for (const o of outcomes) {
+    if (o.fates !== 2 || !o.blockedBy) continue;
+    const k = stepKey(o.blockedBy);
+    const g = groups.get(k) ?? { by: o.blockedBy, parts: [] };
+    g.parts.push(o);
+    groups.set(k, g);
+  }
+  const universe = spec.dst;
+  const out: BlockedPart[] = [];
+  for (const { by, parts } of groups.values()) {
+    const proj = projection(parts.flatMap((p) => p.region));
+    let count: BlockedPart["count"];
+    if (spec.countTag && tags.exact) {
+      const pf = tags.prefixes(spec.countTag);
+      if (pf) count = countPrefixes([...pf.ipv4, ...pf.ipv6], proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
+    } else if (spec.countPrefixes) count = countPrefixes(spec.countPrefixes, proj.dst, universe, "prefixes");
+    const partialPorts = !rangesEqual(proj.port, spec.ports);
+    const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));
+    let example = byName ? proj.name.example() : (proj.dst.exampleAddress() ?? (spec.shape.byName ? proj.name.example() : undefined));
+    if (partialPorts) example = `${example ?? "any destination"} port ${formatRanges(proj.port)}`;
+    const partialSource = !proj.src.contains(spec.src);
+    const exampleSource = partialSource ? proj.src.exampleAddress() : undefined;
+    out.push({ by, ...(example ? { example } : {}), ...(exampleSource ? { exampleSource } : {}), ...(count ? { count } : {}) });
+  }
+  return out.slice(0, 3);
+}
+
+export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): FlowVerdict {
+  const base = { flow: spec.label, notes: spec.notes };
+  if (spec.notAuditable) return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, spec.notAuditable] };
+  if (spec.unknown) return { ...base, verdict: "unknown", mayBeOpen: true, path: [], blocked: [], unknown: [{ reason: spec.unknown }] };
+  if (!outcomes.some((o) => o.fromInput)) {
+    return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, "no layer of the input lies on this flow's path"] };
+  }
+  const either = outcomes.filter((o) => o.fates === 3);
+  const passes = outcomes.filter((o) => o.fates === 1);
+  const stops = outcomes.filter((o) => o.fates === 2);
+  const path = uniqueSteps((passes.length > 0 ? passes : either).flatMap((o) => o.steps));
+  const blocked = blockedParts(spec, outcomes, tags);
+  const causes = uniqueCauses(either.flatMap((o) => o.causes));
+  // A part surely open and a part surely blocked: partly open whatever the unknown parts are.
+  if (passes.length > 0 && stops.length > 0) return { ...base, verdict: "partly-open", mayBeOpen: false, path, blocked, unknown: causes };
+  if (either.length > 0) return { ...base, verdict: "unknown", mayBeOpen: stops.length === 0, path, blocked, unknown: causes };
+  return { ...base, verdict: stops.length === 0 ? "open" : "blocked", mayBeOpen: stops.length === 0, path, blocked, unknown: [] };
+}
+
+/** All flows of an alternative are needed. */
+export function alternativeVerdict(flows: readonly FlowVerdict[]): { verdict: Verdict; mayBeOpen: boolean } {
+  const auditable = flows.filter((f) => f.verdict !== "not-auditable");
+  if (auditable.length === 0) return { verdict: "not-auditable", mayBeOpen: false };
+  const mayBeOpen = auditable.every((f) => f.mayBeOpen);
+  const has = (v: Verdict): boolean => auditable.some((f) => f.verdict === v);
+  if (auditable.every((f) => f.verdict === "open")) return { verdict: "open", mayBeOpen };
+  if (auditable.every((f) => f.verdict === "blocked")) return { verdict: "blocked", mayBeOpen };
+  // Some part surely blocked and some surely open: partly open, unknown parts or not.
+  if (has("partly-open") || (has("open") && has("blocked"))) return { verdict: "partly-open", mayBeOpen: false };
+  return { verdict: "unknown", mayBeOpen };
+}
+
+/** Any alternative suffices: open if one is; unknown if one may be open; else the best that is sure. */
+export function requirementStatus(alternatives: readonly AlternativeVerdict[]): Verdict {
+  const has = (v: Verdict, mayBeOpen?: boolean): boolean => alternatives.some((a) => a.verdict === v && (mayBeOpen === undefined || a.mayBeOpen === mayBeOpen));
+  if (has("open")) return "open";
+  if (has("unknown", true)) return "unknown";
+  if (has("partly-open")) return "partly-open";
+  if (has("unknown")) return "unknown";
+  if (has("blocked")) return "blocked";
+  return "not-auditable";
+}
+
+function blockedText(b: BlockedPart): string {
+  const part = b.count?.inPart ? ` (${b.count.inPart} of them in part)` : "";
+  const count = b.count ? `${b.count.blocked} of ${b.count.total} ${b.count.unit}${part} blocked by ` : "blocked by ";
+  const ex = b.example ? `, e.g. ${b.example}` : "";
+  const src = b.exampleSource ? ` from ${b.exampleSource}` : "";
+  return `${count}${describeStep(b.by)}${ex}${src}`;
+}
+
+/** The one line the table prints for a requirement. */
+export function requirementDetail(status: Verdict, alternatives: readonly AlternativeVerdict[]): string {
+  const order = ["serviceTag", "prefixes", "internal", "fqdn"];
+  const alt = [...alternatives].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind)).find((a) => a.verdict === status) ?? alternatives[0];
+  if (!alt) return "no alternative";
+  const flow = alt.flows.find((f) => f.verdict === status) ?? alt.flows.find((f) => f.verdict !== "open") ?? alt.flows[0];
+  switch (status) {
+    case "open": {
+      const decisive = flow?.path.filter((s) => s.layer === "nsg" || s.layer === "firewall") ?? [];
+      const shown = (decisive.length > 0 ? decisive : (flow?.path ?? [])).slice(0, 2).map(describeStep);
+      const more = decisive.length > 2 ? `, and ${decisive.length - 2} more` : "";
+      return `open: ${alt.label}${shown.length > 0 ? ` (${shown.join(", ")}${more})` : ""}`;
+    }
+    case "partly-open":
+    case "blocked": {
+      const part = alternatives.flatMap((a) => (a === alt ? a.flows : [])).flatMap((f) => f.blocked)[0];
+      return `${status === "blocked" ? "blocked" : "partly open"}: ${alt.label}${part ? `: ${blockedText(part)}` : ""}`;
+    }
+    case "unknown": {
+      const cause = flow?.unknown[0];
+      return `unknown: ${alt.label}: ${cause ? `${cause.reason}${cause.step ? ` (${describeStep(cause.step)})` : ""}` : "not known"}`;
+    }
+    case "not-auditable":
+      return `not auditable: ${flow?.notes[flow.notes.length - 1] ?? "no layer of the input lies on the path"}`;
+  }
+}
+
+export function requirementVerdict(ruleId: string, kind: "outbound" | "internal", alternatives: readonly AlternativeVerdict[]): RequirementVerdict {
+  const status = requirementStatus(alternatives);
+  return { ruleId, kind, status, detail: requirementDetail(status, alternatives), alternatives };
+}

@@ -1,0 +1,110 @@
+/**
+ * First match over an ordered list of rules, with what is not known kept apart. Each rule has a sure
+ * match and a possible match (a superset: where a value of the input is not known, or a tag's addresses
+ * are not). A part of the flow is decided by the first rule that surely matches it; the decision is sure
+ * when no rule before it possibly matched that part with another outcome, and `uncertain` otherwise,
+ * naming the rules and reasons. Rules in one group (equal priorities) may come in any order.
+ */
+import type { PathStep, UnknownCause } from "./report.js";
+import { intersect, isEmpty, subtract, union, type Match, type Region, EMPTY_REGION } from "./region.js";
+
+export interface WalkRule<O extends string> {
+  readonly step: PathStep;
+  /** What the rule does to what it matches; two or more when it is not known (an unknown access). */
+  readonly outcomes: readonly O[];
+  readonly certain: Match;
+  /** Holds `certain`. */
+  readonly possible: Match;
+  /** Why `possible` holds more than `certain`. */
+  readonly reasons: readonly string[];
+  /** Rules of one group come in an order the input does not fix. */
+  readonly group: number;
+}
+
+export interface Decided<O extends string> {
+  readonly region: Region;
+  readonly outcome: O;
+  readonly step: PathStep;
+}
+
+export interface Undecided<O extends string> {
+  readonly region: Region;
+  readonly outcomes: readonly O[];
+  readonly steps: readonly PathStep[];
+  readonly causes: readonly UnknownCause[];
+}
+
+export interface WalkResult<O extends string> {
+  readonly decided: readonly Decided<O>[];
+  readonly uncertain: readonly Undecided<O>[];
+  /** What no rule surely matched (callers add the layer's default). */
+  readonly rest: Region;
+  /** Parts of `rest` some rule possibly matched. */
+  readonly restMaybe: readonly Undecided<O>[];
+}
+
+interface Maybe<O extends string> {
+  region: Region;
+  readonly outcome: O;
+  readonly rule: WalkRule<O>;
+  readonly reasons: readonly string[];
+}
+
+function causesOf<O extends string>(entries: readonly Maybe<O>[]): UnknownCause[] {
+  const out: UnknownCause[] = [];
+  for (const e of entries) for (const reason of e.reasons.length > 0 ? e.reasons : ["the rule may match"]) out.push({ reason, step: e.rule.step });
+  return out;
+}
+
+function uniqueOutcomes<O extends string>(values: readonly O[]): O[] {
+  return [...new Set(values)];
+}
+
+export function walkFirstMatch<O extends string>(region: Region, rules: readonly WalkRule<O>[]): WalkResult<O> {
+  let remaining = region;
+  const maybes: Maybe<O>[] = [];
+  const decided: Decided<O>[] = [];
+  const uncertain: Undecided<O>[] = [];
+  for (let i = 0; i < rules.length && !isEmpty(remaining); ) {
+    let j = i;
+    while (j < rules.length && rules[j]?.group === rules[i]?.group) j++;
+    const group = rules.slice(i, j);
+    i = j;
+    if (group.length > 1) {
+      for (const r of group) {
+        const reach = intersect(remaining, r.possible);
+        const order = `rules of equal priority (${group.map((g) => g.step.rule).join(", ")}) come in an order the input does not fix`;
+        if (!isEmpty(reach)) for (const o of r.outcomes) maybes.push({ region: reach, outcome: o, rule: r, reasons: [order, ...r.reasons] });
+      }
+    }
+    let taken: Region = EMPTY_REGION;
+    for (const r of group) {
+      if (r.outcomes.length !== 1) continue;
+      const outcome = r.outcomes[0] as O;
+      const matched = subtract(intersect(remaining, r.certain), taken);
+      if (isEmpty(matched)) continue;
+      taken = union(taken, matched);
+      const conflicts = maybes.filter((m) => m.outcome !== outcome && m.rule !== r && !isEmpty(intersect(matched, m.region)));
+      let unsure: Region = EMPTY_REGION;
+      for (const m of conflicts) unsure = union(unsure, intersect(matched, m.region));
+      const sure = subtract(matched, unsure);
+      if (!isEmpty(sure)) decided.push({ region: sure, outcome, step: r.step });
+      if (!isEmpty(unsure)) {
+        uncertain.push({ region: unsure, outcomes: uniqueOutcomes([outcome, ...conflicts.map((m) => m.outcome)]), steps: [...conflicts.map((m) => m.rule.step), r.step], causes: causesOf(conflicts) });
+      }
+    }
+    if (!isEmpty(taken)) {
+      remaining = subtract(remaining, taken);
+      for (const m of maybes) m.region = subtract(m.region, taken);
+    }
+    if (group.length === 1) {
+      const r = group[0] as WalkRule<O>;
+      const reach = intersect(remaining, r.possible);
+      if (!isEmpty(reach)) for (const o of r.outcomes) maybes.push({ region: reach, outcome: o, rule: r, reasons: r.reasons });
+    }
+  }
+  const restMaybe: Undecided<O>[] = [];
+  const live = maybes.filter((m) => !isEmpty(intersect(remaining, m.region)));
+  for (const m of live) restMaybe.push({ region: intersect(remaining, m.region), outcomes: [m.outcome], steps: [m.rule.step], causes: causesOf([m]) });
+  return { decided, uncertain, rest: remaining, restMaybe };
+}

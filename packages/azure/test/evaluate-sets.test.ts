@@ -1,0 +1,110 @@
+/**
+ * The set algebra under the evaluator, against brute force: interval sets (addresses, atoms, ports) and
+ * host-name sets; and the bundled tag table, rebuilt from the vendored file and checked for the relations
+ * it must keep.
+ */
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BUNDLED_TAG_TABLE } from "../src/generated/tag-table.js";
+import { NameSet, namePattern } from "../src/evaluate/names.js";
+import { coverage, intersectRanges, rangesContain, rangesOf, subtractRanges, unionRanges, type Ranges } from "../src/evaluate/ranges.js";
+import { bundledTagSpace, fileTagSpace } from "../src/evaluate/tag-space.js";
+import { buildTagTable, renderTagTable, type ServiceTagsFileLike } from "../scripts/tag-table.js";
+import { serviceTags, TAGS_FILE } from "./evaluate-helpers.js";
+
+const runs = Number(process.env.FC_NUM_RUNS ?? 500);
+
+/** Small sets over 0..63 as intervals and as bitmasks. */
+const small = fc.array(fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 63 })), { maxLength: 6 });
+const toRanges = (pairs: Array<[number, number]>): Ranges => rangesOf(pairs.map(([a, b]) => [BigInt(Math.min(a, b)), BigInt(Math.max(a, b))] as [bigint, bigint]));
+const toMask = (r: Ranges): bigint => {
+  let m = 0n;
+  for (let i = 0; i < r.length; i += 2) for (let v = r[i] as bigint; v <= (r[i + 1] as bigint); v++) m |= 1n << v;
+  return m;
+};
+
+describe("interval sets", () => {
+  it("union, intersection, difference, containment and coverage agree with bitmasks", () => {
+    fc.assert(
+      fc.property(small, small, fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 63 }), (a, b, x, y) => {
+        const ra = toRanges(a);
+        const rb = toRanges(b);
+        const ma = toMask(ra);
+        const mb = toMask(rb);
+        expect(toMask(unionRanges(ra, rb))).toBe(ma | mb);
+        expect(toMask(intersectRanges(ra, rb))).toBe(ma & mb);
+        expect(toMask(subtractRanges(ra, rb))).toBe(ma & ~mb);
+        expect(rangesContain(ra, rb)).toBe((mb & ~ma) === 0n);
+        // Normal form: sorted, disjoint, not adjacent.
+        const u = unionRanges(ra, rb);
+        for (let i = 2; i < u.length; i += 2) expect((u[i] as bigint) > (u[i - 1] as bigint) + 1n).toBe(true);
+        const [lo, hi] = x <= y ? [x, y] : [y, x];
+        const span = toMask(rangesOf([[BigInt(lo), BigInt(hi)]]));
+        const cov = coverage(ra, BigInt(lo), BigInt(hi));
+        expect(cov).toBe((span & ma) === 0n ? "none" : (span & ~ma) === 0n ? "all" : "part");
+      }),
+      { numRuns: runs },
+    );
+  });
+});
+
+describe("host-name sets", () => {
+  const universe = ["a.com", "b.a.com", "c.b.a.com", "x.b.a.com", "b.com", "a.b.com", "z.org", "com"];
+  const pattern = fc.constantFrom("*", "*.com", "*.a.com", "*.b.a.com", "a.com", "b.a.com", "c.b.a.com", "*.b.com", "z.org", "*.org");
+  const set = fc.array(pattern, { maxLength: 3 }).map((ps) => ({ ps, set: NameSet.of(ps.map(namePattern)) }));
+  const matches = (p: string, n: string): boolean => (p === "*" ? true : p.startsWith("*.") ? n.endsWith(p.slice(1)) : n === p);
+  const members = (ps: readonly string[]): Set<string> => new Set(universe.filter((n) => ps.some((p) => matches(p, n))));
+  const holds = (s: NameSet): Set<string> => new Set(universe.filter((n) => !s.intersect(NameSet.of([namePattern(n)])).isEmpty()));
+
+  it("intersection and difference agree with membership over sample names", () => {
+    fc.assert(
+      fc.property(set, set, (a, b) => {
+        const ma = members(a.ps);
+        const mb = members(b.ps);
+        expect(holds(a.set.intersect(b.set))).toEqual(new Set([...ma].filter((n) => mb.has(n))));
+        expect(holds(a.set.subtract(b.set))).toEqual(new Set([...ma].filter((n) => !mb.has(n))));
+        // A wildcard minus finitely many names is never empty.
+        if (a.ps.some((p) => p.startsWith("*")) && !b.ps.some((p) => p.startsWith("*"))) expect(a.set.subtract(b.set).isEmpty()).toBe(false);
+        const ex = a.set.subtract(b.set).example();
+        if (ex !== undefined) expect(holds(NameSet.of([namePattern(ex)]).intersect(b.set)).size).toBe(0);
+      }),
+      { numRuns: runs },
+    );
+  });
+});
+
+describe("the bundled tag table", () => {
+  const file = JSON.parse(readFileSync(TAGS_FILE, "utf8")) as ServiceTagsFileLike;
+
+  it("is what scripts/tag-table.ts builds from the vendored file (regenerate with npm run generate -w @cassandra-mi-netrules/azure)", () => {
+    const built = buildTagTable(file, "ServiceTags_Public_20251028.json");
+    expect(built).toEqual(BUNDLED_TAG_TABLE);
+    expect(renderTagTable(built)).toBe(readFileSync(new URL("../src/generated/tag-table.ts", import.meta.url), "utf8"));
+  });
+
+  it("relates every pair of tags exactly as the file does, per family (subset, overlap, disjoint)", () => {
+    const table = bundledTagSpace();
+    const exact = fileTagSpace(serviceTags());
+    const names = ["AzureCloud", "AzureCloud.eastus", "Storage", "Storage.EastUS", "Storage.WestEurope", "AzureKeyVault", "AzureKeyVault.EastUS", "AzureResourceManager", "AzureActiveDirectory", "AzureFrontDoor.FirstParty", "EventHub", "Sql", "AzureMonitor"];
+    const relation = (a: ReturnType<typeof table.tag>, b: ReturnType<typeof table.tag>, part: "v4" | "t4" | "v6" | "t6") => {
+      const x = a?.part(part) ?? [];
+      const y = b?.part(part) ?? [];
+      return intersectRanges(x, y).length === 0 ? "disjoint" : rangesContain(y, x) ? (rangesContain(x, y) ? "equal" : "inside") : rangesContain(x, y) ? "holds" : "overlap";
+    };
+    for (const a of names) {
+      for (const b of names) {
+        expect(relation(table.tag(a), table.tag(b), "t4"), `${a} vs ${b} (IPv4)`).toBe(relation(exact.tag(a), exact.tag(b), "v4"));
+        expect(relation(table.tag(a), table.tag(b), "t6"), `${a} vs ${b} (IPv6)`).toBe(relation(exact.tag(a), exact.tag(b), "v6"));
+      }
+    }
+    expect(relation(table.tag("AzureKeyVault"), table.tag("AzureCloud"), "t4")).toBe("inside");
+    expect(relation(table.tag("Storage.EastUS"), table.tag("Storage"), "t4")).toBe("inside");
+    expect(relation(table.tag("Storage"), table.tag("AzureCloud"), "t4")).toBe("overlap");
+  });
+
+  it("refuses a file whose tag holds a private address (Internet must hold every tag)", () => {
+    const bad = { ...file, values: [...file.values, { name: "Rogue", properties: { addressPrefixes: ["10.1.0.0/16"] } }] };
+    expect(() => buildTagTable(bad, "bad.json")).toThrow("tag Rogue: prefix 10.1.0.0/16 is not public (inside 10.0.0.0/8)");
+  });
+});
