@@ -6,7 +6,7 @@ import AjvDraft04Module from "ajv-draft-04";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree, type Run } from "./helpers.js";
 
-const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"];
+const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table", "terraform"];
 const COMMANDS = ["list", "revisions", "regions", "explain", "emit", "diff", "audit", "check-source"];
 // Under NodeNext-style typing the default import is the module namespace; the class is its `default`.
 const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module) as typeof AjvDraft04Module;

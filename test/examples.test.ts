@@ -1,7 +1,10 @@
 /** The committed example artifacts pass each target's real validator (the drift check is in quickstart.test.ts). */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { resolveRules } from "@cassandra-mi-netrules/core";
+import { planTerraform } from "@cassandra-mi-netrules/emit-terraform";
 import { validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
+import { expectFormatted, expectTerraformIsPlan } from "@cassandra-mi-netrules/testkit/terraform-emitter";
 import { lintMarkdownFiles } from "@cassandra-mi-netrules/testkit/markdownlint";
 import { opaCheckStrict, opaTest } from "@cassandra-mi-netrules/testkit/opa";
 import { describe, expect, it } from "vitest";
@@ -17,6 +20,12 @@ describe.each(REGIONS)("examples/artifacts/%s", (region) => {
       expect(result.errors, file).toEqual([]);
       expect(result.ok).toBe(true);
     }
+  });
+
+  it("the Terraform file passes terraform fmt -check, parses, matches the azurerm schema and reads back as the plan", async () => {
+    const text = readFileSync(join(dir(region, "terraform"), "main.tf"), "utf8");
+    expectFormatted([text]);
+    await expectTerraformIsPlan(text, planTerraform(resolveRules({ regions: [region], subnet: "10.9.0.0/24" })).model);
   });
 
   it("the route table's az script passes shellcheck and bash -n", () => {

@@ -79,7 +79,7 @@ describe("npm pack and a fresh consumer", () => {
     const artifacts = run("npm", ["run", "--silent", "artifacts"], { cwd: dir, env: { ...process.env, npm_config_workspaces: "false" } });
     expect(artifacts.code, artifacts.stderr).toBe(0);
     const written = tree(join(dir, "artifacts/eastus"));
-    for (const t of ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa"]) expect(written.some((f) => f.startsWith(`${t}/`)), t).toBe(true);
+    for (const t of ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "terraform"]) expect(written.some((f) => f.startsWith(`${t}/`)), t).toBe(true);
     expect(artifacts.stderr).toContain(`wrote ${join("artifacts/eastus", "nsg/nsg.json")}`);
   });
 
@@ -93,7 +93,7 @@ describe("npm pack and a fresh consumer", () => {
     expect(a.format).toBe("esm");
     expect(b.format).toBe("cjs");
     expect(a.requirements).toBe(31);
-    expect(Object.keys(a.emitters).sort()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"]);
+    expect(Object.keys(a.emitters).sort()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table", "terraform"]);
     for (const e of Object.values(a.emitters)) expect(e.coverage).toBe(31);
     expect({ ...b, format: "esm" }).toEqual(a);
   });

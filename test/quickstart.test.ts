@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, requireBuiltCli, ROOT, run, snapshot, tempDir, tree } from "./helpers.js";
 
-const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"];
+const TARGETS = ["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table", "terraform"];
 const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 let tmp = "";

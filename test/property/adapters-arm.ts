@@ -1,6 +1,6 @@
 /** Thin adapters from the ARM reader (through testkit's flat views) to the grants of model.ts, plus the structural checks of each target. */
-import { isUnknown, readArmTemplate } from "@cassandra-mi-netrules/azure";
-import { getUdrAdvice, isCidr, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { isUnknown, NSG_VIA_FIREWALL_RULE_NAME, readArmTemplate } from "@cassandra-mi-netrules/azure";
+import { getUdrAdvice, isCidr, mergePortRanges, portsCover, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { parseFirewallTemplate, parseNsgTemplate } from "@cassandra-mi-netrules/testkit/arm";
 import type { Grant } from "./model.js";
 
@@ -13,6 +13,15 @@ export function nsgGrants(content: string, resolved: ResolvedRules): { grants: G
     const at = `nsg rule ${r.name}`;
     if (r.access === "Deny") {
       if (r.direction !== "Outbound" || r.destinations.join() !== "Internet" || r.requirementIds.length > 0) problems.push(`${at}: a deny rule other than the final deny to Internet`);
+      continue;
+    }
+    if (r.name === NSG_VIA_FIREWALL_RULE_NAME) {
+      // Host names handed to a firewall behind the NSG (hostNamesViaFirewall): Internet on the named requirements' ports;
+      // each requirement's flow passes (to be narrowed by name downstream), which its approximated coverage says.
+      if (r.destinations.join() !== "Internet") problems.push(`${at}: destinations ${r.destinations.join()}, expected Internet`);
+      const named = resolved.rules.filter((x) => r.requirementIds.includes(x.id));
+      if (!portsCover(mergePortRanges(named.flatMap((x) => x.ports)), r.ports)) problems.push(`${at}: opens ports beyond its requirements`);
+      for (const x of named) for (const f of [...x.fqdns.map((q) => q.fqdn), ...x.unresolvedFqdns]) grants.push({ ruleIds: [x.id], dest: { kind: "fqdn", value: f }, ports: x.ports });
       continue;
     }
     if (r.protocol !== "Tcp") problems.push(`${at}: protocol ${r.protocol}, expected Tcp`);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { escapeArmString, escapeArmStrings } from "@cassandra-mi-netrules/azure";
+import { escapeArmString, escapeArmStrings, escapeHclString, ResolvedRulesError } from "@cassandra-mi-netrules/azure";
 import {
   allocatePriorities,
   CidrError,
@@ -32,7 +32,9 @@ import { emitFirewallPolicyTemplate } from "@cassandra-mi-netrules/emit-azure-fi
 import { emitIptablesScript } from "@cassandra-mi-netrules/emit-iptables";
 import { emitMarkdownDocs, escapeMarkdown } from "@cassandra-mi-netrules/emit-markdown";
 import { emitNftablesRuleset } from "@cassandra-mi-netrules/emit-nftables";
-import { emitNsgTemplate } from "@cassandra-mi-netrules/emit-nsg";
+import { emitNsgTemplate, NsgOptionError } from "@cassandra-mi-netrules/emit-nsg";
+import { emitRouteTable } from "@cassandra-mi-netrules/emit-route-table";
+import { emitTerraform, TerraformOptionError } from "@cassandra-mi-netrules/emit-terraform";
 
 type ZodLike = { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } } };
 
@@ -248,5 +250,35 @@ describe("bad inputs (SECURITY.md table)", () => {
     expect(thrown(() => emitMarkdownDocs(eastus, { locale: "de" as never })).message).toBe('locale must be one of en, fr (value: "de")');
     expect(thrown(() => emitMarkdownDocs(eastus, { dir: "../etc" })).message).toBe('dir must be a relative POSIX path without "..", or "" (value: "../etc")');
     expect(escapeMarkdown("<script>alert(1)</script>\n# x | y", "cell")).toBe("\\<script\\>alert(1)\\</script\\> # x \\| y");
+  });
+
+  it("B25 hand-built resolved rules with a bad tag, FQDN, prefix or subnet, to an Azure emitter: ResolvedRulesError naming the field", () => {
+    const i = eastus.rules.findIndex((r) => r.id === "tag-storage");
+    const tag = { ...eastus, rules: eastus.rules.map((r, j) => (j === i ? { ...r, serviceTags: r.serviceTags.map((t) => ({ ...t, global: { ...t.global, name: "Storage;x" } })) } : r)) };
+    for (const emit of [emitNsgTemplate, emitFirewallPolicyTemplate, emitRouteTable, emitTerraform] as Array<(r: typeof eastus) => unknown>) {
+      const e = thrown(() => emit(tag));
+      expect(e).toBeInstanceOf(ResolvedRulesError);
+      expect(e.message).toBe(`rules[${i}].serviceTags[0].global.name: must be a service tag name such as Storage or Storage.EastUS (value: "Storage;x")`);
+    }
+    const fqdn = { ...eastus, rules: eastus.rules.map((r, j) => (j === 0 ? { ...r, fqdns: [{ fqdn: "a.com/evil", pattern: "a.com/evil", wildcard: false }] } : r)) };
+    expect(thrown(() => emitFirewallPolicyTemplate(fqdn)).message).toMatch(/^rules\[0\]\.fqdns\[0\]\.fqdn: must be a lower-case host name.*\(value: "a\.com\/evil"\)$/);
+    const prefix = { ...eastus, rules: eastus.rules.map((r) => (r.id === "microsoft-prefixes" ? { ...r, prefixes: { ipv4: ["10.0.0.0/33"], ipv6: [] } } : r)) };
+    expect(thrown(() => emitNsgTemplate(prefix)).message).toMatch(/\.prefixes\.ipv4\[0\]: .*\(value: "10\.0\.0\.0\/33"\)$/);
+    expect(thrown(() => emitTerraform({ ...eastus, subnet: { cidr: "10.9.0.5/24", family: 4 } })).message).toBe('subnet.cidr: "10.9.0.5/24" is not a valid CIDR prefix: host bits are set; the network is 10.9.0.0/24 (value: "10.9.0.5/24")');
+  });
+
+  it("B26 options that would weaken or contradict an Azure artifact: the option error names the option and the value", () => {
+    expect(thrown(() => emitNsgTemplate(eastus, { hostNamesViaFirewall: true, denyInternetOutbound: false }))).toBeInstanceOf(NsgOptionError);
+    expect(thrown(() => emitFirewallPolicyTemplate(eastus, { intrusionDetection: "Deny" })).message).toBe('azure-firewall option intrusionDetection: needs tier "Premium": intrusion detection (IDPS) is a Premium feature (value: "Deny")');
+    expect(thrown(() => emitFirewallPolicyTemplate(eastus, { policy: "existing", threatIntelMode: "Off" })).message).toMatch(/^azure-firewall option threatIntelMode: applies to a policy the artifact creates/);
+    const routed = thrown(() => emitTerraform(eastus, { layers: ["azure-firewall", "route-table"] }));
+    expect(routed).toBeInstanceOf(TerraformOptionError);
+    expect(routed.message).toMatch(/^terraform option layers: route-table sends Microsoft's addresses to the Internet next hop, past the firewall/);
+    expect(thrown(() => emitTerraform(eastus, { nsg: { priorityStart: 50 } })).message).toBe("terraform option nsg.priorityStart: must be an integer from 100 to 4096 (value: 50)");
+  });
+
+  it("B27 HCL: ${ and %{ in data are doubled (Terraform reads a literal); a lone surrogate, which no UTF-8 file holds, is refused", () => {
+    expect(escapeHclString('${file("/etc/shadow")} %{ if x }')).toBe('$${file(\\"/etc/shadow\\")} %%{ if x }');
+    expect(thrown(() => escapeHclString("a\ud800")).message).toMatch(/^HCL cannot hold a lone UTF-16 surrogate/);
   });
 });

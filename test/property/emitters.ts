@@ -8,6 +8,7 @@ import { emitter as markdown, type MarkdownOptions } from "@cassandra-mi-netrule
 import { emitter as nsg, type NsgOptions } from "@cassandra-mi-netrules/emit-nsg";
 import { emitter as opa, type OpaOptions } from "@cassandra-mi-netrules/emit-opa";
 import { emitter as routeTable, type RouteTableOptions } from "@cassandra-mi-netrules/emit-route-table";
+import { emitter as terraform, type TerraformOptions } from "@cassandra-mi-netrules/emit-terraform";
 
 export interface EmitterCase {
   readonly name: string;
@@ -27,6 +28,56 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq: 2 });
+
+/** NSG options: the final deny on or off; host names handed to a firewall only with the deny. */
+function nsgOptions(r: ResolvedRules): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .record({
+      nsgName: maybe(azureName),
+      regionalTags: maybe(fc.boolean()),
+      internalScope: maybe(r.subnet ? fc.constantFrom("subnet", "vnet") : fc.constant("vnet")),
+      denyInternetOutbound: maybe(fc.boolean()),
+      hostNamesViaFirewall: maybe(fc.boolean()),
+      priorityStart: maybe(fc.oneof(fc.constantFrom(100, 1000, 3000), fc.integer({ min: 100, max: 3000 }))),
+      priorityStep: maybe(fc.integer({ min: 1, max: 10 })),
+    })
+    .map((o) => defined(o.denyInternetOutbound === false ? { ...o, hostNamesViaFirewall: undefined } : o));
+}
+
+/** Firewall policy options: the policy's own settings only when it is created, intrusion detection only on Premium. */
+function firewallOptions(): fc.Arbitrary<Record<string, unknown>> {
+  const mode = maybe(fc.constantFrom("Deny", "Alert", "Off"));
+  return fc
+    .record({
+      policy: maybe(fc.constantFrom("create", "existing")),
+      policyName: maybe(azureName),
+      ruleCollectionGroupName: maybe(azureName),
+      groupPriority: maybe(fc.oneof(fc.constantFrom(100, 65000), fc.integer({ min: 100, max: 65000 }))),
+      tier: maybe(fc.constantFrom("Standard", "Premium")),
+      regionalTags: maybe(fc.boolean()),
+      fqdnNetworkRules: maybe(fc.boolean()),
+      threatIntelMode: mode,
+      intrusionDetection: mode,
+    })
+    .map((o) => {
+      const created = o.policy !== "existing";
+      return defined({ ...o, threatIntelMode: created ? o.threatIntelMode : undefined, intrusionDetection: created && o.tier === "Premium" ? o.intrusionDetection : undefined });
+    });
+}
+
+/** Route table options (without the file form, which only the route-table target has). */
+function routeTableOptions(r: ResolvedRules): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .record({
+      routeTable: maybe(fc.constantFrom("create", "existing")),
+      routeTableName: maybe(azureName),
+      // The sample's prefix list only for a revision whose page links the sample.
+      mode: getUdrAdvice(r.revision.id) ? maybe(fc.constantFrom("service-tags", "sample-prefixes")) : fc.constant(undefined),
+      regionalTags: maybe(fc.boolean()),
+      disableBgpRoutePropagation: maybe(fc.boolean()),
+    })
+    .map(defined);
+}
 
 const docV4 = fc.constantFrom("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "192.0.2.128/25", "203.0.113.7/32");
 const docV6 = fc.constantFrom("2001:db8::/32", "2001:db8:1::/64", "2001:db8:ffff::/48");
@@ -55,49 +106,40 @@ export const EMITTERS: readonly EmitterCase[] = [
   {
     name: nsg.name,
     emit: (r, o) => nsg.emit(r, o as NsgOptions),
-    options: (r) =>
-      fc
-        .record({
-          nsgName: maybe(azureName),
-          regionalTags: maybe(fc.boolean()),
-          internalScope: maybe(r.subnet ? fc.constantFrom("subnet", "vnet") : fc.constant("vnet")),
-          denyInternetOutbound: maybe(fc.boolean()),
-          priorityStart: maybe(fc.oneof(fc.constantFrom(100, 1000, 3000), fc.integer({ min: 100, max: 3000 }))),
-          priorityStep: maybe(fc.integer({ min: 1, max: 10 })),
-        })
-        .map(defined),
+    options: nsgOptions,
   },
   {
     name: firewall.name,
     emit: (r, o) => firewall.emit(r, o as FirewallPolicyOptions),
-    options: () =>
-      fc
-        .record({
-          policy: maybe(fc.constantFrom("create", "existing")),
-          policyName: maybe(azureName),
-          ruleCollectionGroupName: maybe(azureName),
-          groupPriority: maybe(fc.oneof(fc.constantFrom(100, 65000), fc.integer({ min: 100, max: 65000 }))),
-          tier: maybe(fc.constantFrom("Standard", "Premium")),
-          regionalTags: maybe(fc.boolean()),
-          fqdnNetworkRules: maybe(fc.boolean()),
-        })
-        .map(defined),
+    options: firewallOptions,
   },
   {
     name: routeTable.name,
     emit: (r, o) => routeTable.emit(r, o as RouteTableOptions),
+    options: (r) => fc.tuple(routeTableOptions(r), maybe(fc.constantFrom("both", "arm", "az"))).map(([o, form]) => defined({ ...o, form })),
+  },
+  {
+    name: terraform.name,
+    emit: (r, o) => terraform.emit(r, o as TerraformOptions),
+    // The layers in any valid combination (never the firewall with the route table), each with its options.
     options: (r) =>
       fc
         .record({
-          routeTable: maybe(fc.constantFrom("create", "existing")),
-          routeTableName: maybe(azureName),
-          // The sample's prefix list only for a revision whose page links the sample.
-          mode: getUdrAdvice(r.revision.id) ? maybe(fc.constantFrom("service-tags", "sample-prefixes")) : fc.constant(undefined),
+          layers: maybe(fc.constantFrom<string[]>(["nsg"], ["azure-firewall"], ["route-table"], ["nsg", "azure-firewall"], ["nsg", "route-table"])),
           regionalTags: maybe(fc.boolean()),
-          disableBgpRoutePropagation: maybe(fc.boolean()),
-          form: maybe(fc.constantFrom("both", "arm", "az")),
+          nsg: maybe(nsgOptions(r)),
+          azureFirewall: maybe(firewallOptions()),
+          routeTable: maybe(routeTableOptions(r)),
         })
-        .map(defined),
+        .map((o) => {
+          const layers = o.layers ?? ["nsg", "azure-firewall"];
+          return defined({
+            ...o,
+            nsg: layers.includes("nsg") ? o.nsg : undefined,
+            azureFirewall: layers.includes("azure-firewall") ? o.azureFirewall : undefined,
+            routeTable: layers.includes("route-table") ? o.routeTable : undefined,
+          });
+        }),
   },
   {
     name: iptables.name,

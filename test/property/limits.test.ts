@@ -50,20 +50,24 @@ function nsgRules(content: string): NsgRule[] {
 
 describe("limits: nsg", () => {
   const nsg = emitterCase("nsg");
+  // Without the final deny, so that the counts below are the requirements' own rules.
+  const open = { denyInternetOutbound: false };
 
   it("L01 more than 1,000 security rules: RangeError naming the limit", () => {
     const rules = Array.from({ length: 1001 }, (_, i) => prefixRule(`p${i}`, i, hosts(1, i)));
-    const e = thrown(() => nsg.emit(withRules(rules), { priorityStep: 1 }));
+    const e = thrown(() => nsg.emit(withRules(rules), { ...open, priorityStep: 1 }));
     expect(e).toBeInstanceOf(RangeError);
     expect(e.message).toMatch(/1001 security rules; Azure allows at most 1000 per NSG/);
   });
 
   it("L02 more rules than priorities 100-4096 hold at the chosen step: PriorityRangeError; at step 1 they fit", () => {
     const rules = Array.from({ length: 500 }, (_, i) => prefixRule(`p${i}`, i, hosts(1, i)));
-    const e = thrown(() => nsg.emit(withRules(rules), {}));
+    const e = thrown(() => nsg.emit(withRules(rules), open));
     expect(e.name).toBe("PriorityRangeError");
     expect(e.message).toMatch(/would pass 4096 \(allowed 100-4096\)/);
-    const ok = nsgRules(nsg.emit(withRules(rules), { priorityStep: 1 }).files[0]?.content ?? "");
+    // With the final deny at 4096, the allows must stop at 4095.
+    expect(thrown(() => nsg.emit(withRules(rules), {})).message).toMatch(/would pass 4095 \(allowed 100-4095\)/);
+    const ok = nsgRules(nsg.emit(withRules(rules), { ...open, priorityStep: 1 }).files[0]?.content ?? "");
     expect(ok).toHaveLength(500);
     expect(Math.max(...ok.map((r) => r.properties.priority))).toBe(599);
   });
@@ -98,7 +102,7 @@ describe("limits: nsg", () => {
   it("L04 63-character requirement ids: rule names cut to 80 with a hash, still unique", () => {
     const long1 = `a${"b".repeat(61)}1`;
     const long2 = `a${"b".repeat(61)}2`;
-    const out = nsg.emit(withRules([prefixRule(long1, 0, hosts(1)), prefixRule(long2, 1, hosts(1, 5))]), {});
+    const out = nsg.emit(withRules([prefixRule(long1, 0, hosts(1)), prefixRule(long2, 1, hosts(1, 5))]), open);
     const names = nsgRules(out.files[0]?.content ?? "").map((r) => r.name);
     expect(names).toHaveLength(2);
     for (const n of names) expect(n.length).toBeLessThanOrEqual(80);

@@ -8,10 +8,11 @@ import * as nftables from "@cassandra-mi-netrules/emit-nftables";
 import * as nsg from "@cassandra-mi-netrules/emit-nsg";
 import * as opa from "@cassandra-mi-netrules/emit-opa";
 import * as routeTable from "@cassandra-mi-netrules/emit-route-table";
+import * as terraform from "@cassandra-mi-netrules/emit-terraform";
 
 const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
 const emitters = {};
-for (const mod of [azureFirewall, iptables, markdown, nftables, nsg, opa, routeTable]) {
+for (const mod of [azureFirewall, iptables, markdown, nftables, nsg, opa, routeTable, terraform]) {
   const out = mod.emitter.emit(resolved);
   emitters[mod.emitter.name] = { version: mod.version, files: out.files.map((f) => f.path), coverage: out.coverage.length };
 }

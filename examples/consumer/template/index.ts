@@ -22,7 +22,7 @@ const coverage: readonly CoverageEntry[] = nsg.emit(resolved).coverage;
 const generic: Emitter<never> = markdown;
 const statuses: CoverageEntry["status"][] = coverage.map((c) => c.status);
 // The Azure model: a plan is Known (no Unknown in it); what a reader reads may hold an Unknown anywhere.
-const planned: Known<NetworkSecurityGroup> = planNsg(resolved, { nsgName: "n", regionalTags: false, internalScope: "subnet", denyInternetOutbound: false, priorityStart: 100, priorityStep: 10 }).networkSecurityGroup;
+const planned: Known<NetworkSecurityGroup> = planNsg(resolved, { nsgName: "n", regionalTags: false, internalScope: "subnet", denyInternetOutbound: true, hostNamesViaFirewall: false, priorityStart: 100, priorityStep: 10 }).networkSecurityGroup;
 const readName: string | Unknown | undefined = readArmTemplate(nsg.emit(resolved).files[0]?.content ?? "{}").networkSecurityGroups[0]?.name;
 // @ts-expect-error a planned priority is a number, never an Unknown
 const notKnown: Unknown = planned.properties.securityRules[0]!.properties.priority;

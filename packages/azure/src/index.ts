@@ -11,7 +11,20 @@ export { AZURE_NAME_PATTERN, AZURE_NAME_RULE, azureName, FIREWALL_LIMITS, NSG_LI
 export { chooseTagForms, type TagFeature, type TagFormChoice } from "./tags.js";
 export { armStringLiteral, armTemplateMetadata, escapeArmString, escapeArmStrings, isArmExpression } from "./render/arm-strings.js";
 export { DEPLOYMENT_TEMPLATE_SCHEMA, NETWORK_API_VERSION, type ArmRenderOptions } from "./render/arm-template.js";
-export { planNsg, NSG_DENY_RULE_NAME, type NsgPlan, type NsgPlanOptions } from "./plan/nsg.js";
+export { planNsg, NSG_DENY_RULE_NAME, NSG_VIA_FIREWALL_RULE_NAME, type NsgPlan, type NsgPlanOptions } from "./plan/nsg.js";
+export { checkResolvedRules, FQDN_PATTERN, ResolvedRulesError, SERVICE_TAG_PATTERN } from "./plan/check-rules.js";
+export {
+  FIREWALL_OPTION_KEYS,
+  NSG_OPTION_KEYS,
+  ROUTE_TABLE_OPTION_KEYS,
+  settleFirewallPolicyOptions,
+  settleNsgOptions,
+  settleRouteTableOptions,
+  type FirewallPolicyOptions,
+  type NsgOptions,
+  type OptionFailure,
+  type RouteTableOptions,
+} from "./plan/options.js";
 export { APPLICATION_COLLECTION, CLUSTER_SUBNET_PARAMETER, NETWORK_COLLECTION, planFirewallPolicy, type FirewallPolicyPlan, type FirewallPolicyPlanOptions } from "./plan/firewall-policy.js";
 export { renderNsgTemplate } from "./render/arm-nsg.js";
 export { renderFirewallPolicyTemplate, type FirewallPolicyModel } from "./render/arm-firewall.js";
@@ -42,3 +55,6 @@ export { planRouteTable, type RouteSample, type RouteTablePlan, type RouteTableP
 export { renderRouteTableTemplate, type RouteTableRenderOptions } from "./render/arm-route-table.js";
 export { renderRouteTableAzScript, shellQuote, type RouteTableScriptOptions } from "./render/az-route-table.js";
 export { audit, evaluateNetwork, VERDICTS, type AlternativeKind, type AlternativeVerdict, type AuditOptions, type AuditReport, type AuditStatus, type AuditSummary, type BlockedPart, type EvaluateOptions, type Finding, type FlowVerdict, type PathStep, type RequirementVerdict, type SubjectReport, type UnknownCause, type Verdict } from "./evaluate/index.js";
+export * from "./azurerm.js";
+export { attribute, blank, block, comment, escapeHclString, expression, HCL_IDENTIFIER, hclString, object, renderHcl, type HclAttribute, type HclBlock, type HclExpression, type HclItem, type HclObject, type HclValue } from "./render/hcl.js";
+export { renderTerraform, routeResourceLabels, TERRAFORM_RESOURCE_LABEL, type TerraformLocal, type TerraformModel, type TerraformRenderOptions } from "./render/terraform.js";

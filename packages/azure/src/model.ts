@@ -148,6 +148,11 @@ export interface DnsSettings {
   readonly servers?: MaybeList<string>;
 }
 
+/** Intrusion detection (IDPS) of a Premium policy: `Off`, `Alert`, or `Deny` (drop what a signature matches). */
+export interface FirewallPolicyIntrusionDetection {
+  readonly mode: Maybe<ThreatIntelMode>;
+}
+
 export interface FirewallPolicy {
   readonly name: Maybe<string>;
   readonly location?: Maybe<string>;
@@ -155,6 +160,8 @@ export interface FirewallPolicy {
   readonly properties: {
     readonly sku?: { readonly tier: Maybe<FirewallPolicyTier> };
     readonly threatIntelMode?: Maybe<ThreatIntelMode>;
+    /** Premium only. */
+    readonly intrusionDetection?: FirewallPolicyIntrusionDetection;
     /** `enableProxy` must be true (and `requireProxyForNetworkRules` not false) for FQDNs in network rules. */
     readonly dnsSettings?: DnsSettings;
     readonly basePolicy?: SubResource;

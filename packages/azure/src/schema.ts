@@ -111,6 +111,7 @@ export const firewallPolicySchema: z.ZodType<FirewallPolicy> = z
       .object({
         sku: z.object({ tier: maybe(z.enum(FIREWALL_POLICY_TIERS)) }).strict().optional(),
         threatIntelMode: maybe(z.enum(THREAT_INTEL_MODES)).optional(),
+        intrusionDetection: z.object({ mode: maybe(z.enum(THREAT_INTEL_MODES)) }).strict().optional(),
         dnsSettings: dnsSettingsSchema.optional(),
         basePolicy: subResourceSchema.optional(),
       })

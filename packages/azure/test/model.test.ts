@@ -39,8 +39,8 @@ describe("Azure's default security rules", () => {
 
 describe("schemas", () => {
   it("accept every plan, and a network that holds them", () => {
-    const nsg = planNsg(resolved, { nsgName: "n", regionalTags: true, internalScope: "subnet", denyInternetOutbound: true, priorityStart: 100, priorityStep: 10 }).networkSecurityGroup;
-    const fw = planFirewallPolicy(resolveRules({ regions: ["eastus"] }), { policy: "create", policyName: "p", ruleCollectionGroupName: "g", groupPriority: 100, tier: "Premium", regionalTags: false, fqdnNetworkRules: true });
+    const nsg = planNsg(resolved, { nsgName: "n", regionalTags: true, internalScope: "subnet", denyInternetOutbound: true, hostNamesViaFirewall: true, priorityStart: 100, priorityStep: 10 }).networkSecurityGroup;
+    const fw = planFirewallPolicy(resolveRules({ regions: ["eastus"] }), { policy: "create", policyName: "p", ruleCollectionGroupName: "g", groupPriority: 100, tier: "Premium", regionalTags: false, fqdnNetworkRules: true, threatIntelMode: "Deny", intrusionDetection: "Deny" });
     const rt = planRouteTable(resolved, { routeTableName: "rt", mode: "service-tags", regionalTags: false, disableBgpRoutePropagation: false }).routeTable;
     expect(networkSecurityGroupSchema.parse(nsg)).toEqual(nsg);
     expect(firewallPolicySchema.parse(fw.firewallPolicy)).toEqual(fw.firewallPolicy);

@@ -41,8 +41,8 @@ function expectDeploymentLocation(network: AzureNetwork, kind: "networkSecurityG
 describe("round trip: plan -> ARM -> readArmTemplate", () => {
   it("NSG: the read NSG is the plan (Azure's default rules included), for every input and option set", () => {
     const sets: Array<Omit<NsgPlanOptions, "internalScope">> = [
-      { nsgName: "nsg-a", regionalTags: false, denyInternetOutbound: false, priorityStart: 100, priorityStep: 10, tags },
-      { nsgName: "nsg.b_", regionalTags: true, denyInternetOutbound: true, priorityStart: 200, priorityStep: 1 },
+      { nsgName: "nsg-a", regionalTags: false, denyInternetOutbound: false, hostNamesViaFirewall: false, priorityStart: 100, priorityStep: 10, tags },
+      { nsgName: "nsg.b_", regionalTags: true, denyInternetOutbound: true, hostNamesViaFirewall: true, priorityStart: 200, priorityStep: 1 },
     ];
     let checked = 0;
     for (const resolved of inputs()) {
@@ -64,8 +64,8 @@ describe("round trip: plan -> ARM -> readArmTemplate", () => {
 
   it("firewall policy: the read policy and group are the plan; without a subnet the source is the clusterSubnet parameter", () => {
     const sets: Array<Omit<FirewallPolicyPlanOptions, "policy">> = [
-      { policyName: "fwp-a", ruleCollectionGroupName: "g", groupPriority: 500, tier: "Standard", regionalTags: false, fqdnNetworkRules: false, tags },
-      { policyName: "hub", ruleCollectionGroupName: "cassandra", groupPriority: 65000, tier: "Premium", regionalTags: true, fqdnNetworkRules: true },
+      { policyName: "fwp-a", ruleCollectionGroupName: "g", groupPriority: 500, tier: "Standard", regionalTags: false, fqdnNetworkRules: false, threatIntelMode: "Alert", tags },
+      { policyName: "hub", ruleCollectionGroupName: "cassandra", groupPriority: 65000, tier: "Premium", regionalTags: true, fqdnNetworkRules: true, threatIntelMode: "Deny", intrusionDetection: "Deny" },
     ];
     let checked = 0;
     for (const resolved of inputs()) {
@@ -127,7 +127,7 @@ describe("round trip of data that looks like an ARM expression", () => {
   it("every renderer writes it as a literal ([[), and the reader reads back the same string", () => {
     const looksLive = "[concat('Sto', 'rage')]";
     const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
-    const plan = planNsg(resolved, { nsgName: "n", regionalTags: false, internalScope: "subnet", denyInternetOutbound: false, priorityStart: 100, priorityStep: 10, tags: { note: looksLive } });
+    const plan = planNsg(resolved, { nsgName: "n", regionalTags: false, internalScope: "subnet", denyInternetOutbound: false, hostNamesViaFirewall: false, priorityStart: 100, priorityStep: 10, tags: { note: looksLive } });
     const [first, ...rest] = plan.networkSecurityGroup.properties.securityRules;
     const nsg = { ...plan.networkSecurityGroup, properties: { ...plan.networkSecurityGroup.properties, securityRules: [{ ...first!, properties: { ...first!.properties, description: looksLive, destinationAddressPrefix: looksLive } }, ...rest] } };
     const nsgText = renderNsgTemplate(nsg, { metadata: {} });
@@ -142,7 +142,7 @@ describe("round trip of data that looks like an ARM expression", () => {
       expect(read?.at(-1)).toEqual(table.properties.routes[0]);
     }
 
-    const fw = planFirewallPolicy(resolved, { policy: "existing", policyName: "p", ruleCollectionGroupName: "g", groupPriority: 100, tier: "Standard", regionalTags: false, fqdnNetworkRules: false });
+    const fw = planFirewallPolicy(resolved, { policy: "existing", policyName: "p", ruleCollectionGroupName: "g", groupPriority: 100, tier: "Standard", regionalTags: false, fqdnNetworkRules: false, threatIntelMode: "Deny" });
     const group = fw.ruleCollectionGroup;
     const collections = group.properties.ruleCollections.map((c) => ({ ...c, rules: c.rules.map((r) => ({ ...r, description: looksLive })) }));
     const model = { ruleCollectionGroup: { ...group, properties: { ...group.properties, ruleCollections: collections } } };

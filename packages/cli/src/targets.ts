@@ -7,6 +7,7 @@ import { emitter as nftables } from "@cassandra-mi-netrules/emit-nftables";
 import { emitter as nsg } from "@cassandra-mi-netrules/emit-nsg";
 import { emitter as opa } from "@cassandra-mi-netrules/emit-opa";
 import { emitter as routeTable } from "@cassandra-mi-netrules/emit-route-table";
+import { emitter as terraform } from "@cassandra-mi-netrules/emit-terraform";
 import { CliError, shown } from "./errors.js";
 
 export const registry: EmitterRegistry = new EmitterRegistry()
@@ -16,7 +17,8 @@ export const registry: EmitterRegistry = new EmitterRegistry()
   .register(nftables)
   .register(markdown)
   .register(opa)
-  .register(routeTable);
+  .register(routeTable)
+  .register(terraform);
 
 /** Target-specific flags as commander parsed them (all optional). */
 export interface TargetFlags {
@@ -84,6 +86,11 @@ export function optionsFor(target: string, flags: TargetFlags): Record<string, u
       break;
     case "route-table":
       set("regionalTags", flags.regionalTags);
+      break;
+    case "terraform":
+      set("regionalTags", flags.regionalTags);
+      if (flags.nsgPriorityStart !== undefined) set("nsg", { priorityStart: integer("--nsg-priority-start", flags.nsgPriorityStart) });
+      if (flags.firewallPriority !== undefined) set("azureFirewall", { groupPriority: integer("--firewall-priority", flags.firewallPriority) });
       break;
     case "iptables":
     case "nftables":

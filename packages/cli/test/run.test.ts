@@ -24,7 +24,7 @@ async function cli(args: string[], stdin = ""): Promise<{ code: number; stdout: 
 
 describe("registry and options", () => {
   it("registers the seven emitters by name", () => {
-    expect(registry.names()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table"]);
+    expect(registry.names()).toEqual(["azure-firewall", "iptables", "markdown", "nftables", "nsg", "opa", "route-table", "terraform"]);
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
   });
 

@@ -21,7 +21,7 @@ function listed(): Array<{ file: string; bytes: number; sha256: string }> {
 describe("vendor/", () => {
   const files = listed();
 
-  it("SOURCES.md lists the ARM schemas, the service-tags file, the regions, the five pages and the UDR sample's prefix lists", () => {
+  it("SOURCES.md lists the ARM schemas, the service-tags file, the regions, the five pages, the UDR sample's prefix lists and the azurerm attributes", () => {
     expect(files.filter((f) => f.file.startsWith("arm-schemas/"))).toHaveLength(8);
     expect(files.map((f) => f.file)).toEqual(
       expect.arrayContaining([
@@ -34,6 +34,7 @@ describe("vendor/", () => {
         "pages/source-history.md",
         "udr/configureUDR.62eb687.prefixes.txt",
         "udr/configureUDR.592d4060.prefixes.txt",
+        "azurerm/attributes.json",
       ]),
     );
   });

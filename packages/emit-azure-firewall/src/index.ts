@@ -5,40 +5,24 @@
 import {
   APPLICATION_COLLECTION,
   armTemplateMetadata,
-  AZURE_NAME_PATTERN,
-  AZURE_NAME_RULE,
   FIREWALL_LIMITS,
   NETWORK_COLLECTION,
   planFirewallPolicy,
   renderFirewallPolicyTemplate,
-  type FirewallPolicyPlanOptions,
+  settleFirewallPolicyOptions,
+  type FirewallPolicyOptions,
 } from "@cassandra-mi-netrules/azure";
 import { artifactStamp, type EmitResult, type Emitter, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const version: string = pkg.version;
 
-export interface FirewallPolicyOptions {
-  /** `create` (default): the template creates the policy and the group; `existing`: only the group, attached to a policy by name. */
-  readonly policy?: "create" | "existing";
-  /** Default value of the `firewallPolicyName` parameter. Default `fwp-cassandra-mi`. */
-  readonly policyName?: string;
-  /** Default value of the `ruleCollectionGroupName` parameter. Default `cassandra-mi`. */
-  readonly ruleCollectionGroupName?: string;
-  /** Rule collection group priority, 100-65000. Default 500. */
-  readonly groupPriority?: number;
-  /** Policy tier when the policy is created. Default `Standard`. */
-  readonly tier?: "Standard" | "Premium";
-  /** Write regional service tags where every region has one usable by Azure Firewall. Default false. */
-  readonly regionalTags?: boolean;
-  /** Put non-wildcard FQDNs in network rules (any TCP port) instead of application rules; turns the policy's DNS proxy on. Default false. */
-  readonly fqdnNetworkRules?: boolean;
-}
+/** The options, checked by `settleFirewallPolicyOptions` of @cassandra-mi-netrules/azure (every firewall policy renderer takes the same). */
+export type { FirewallPolicyOptions };
 
 export { APPLICATION_COLLECTION, FIREWALL_LIMITS, NETWORK_COLLECTION };
 export const FIREWALL_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-azure-firewall";
-const OPTION_KEYS = ["policy", "policyName", "ruleCollectionGroupName", "groupPriority", "tier", "regionalTags", "fqdnNetworkRules"] as const;
 
 export class FirewallOptionError extends Error {
   constructor(
@@ -51,38 +35,15 @@ export class FirewallOptionError extends Error {
   }
 }
 
-/** The options once checked and defaulted: what the planner takes. */
-type Settled = Omit<FirewallPolicyPlanOptions, "tags">;
-
-function settle(options: FirewallPolicyOptions | undefined): Settled {
-  const o = options ?? {};
-  for (const k of Object.keys(o)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new FirewallOptionError(k, (o as Record<string, unknown>)[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
-  }
-  const policy = o.policy ?? "create";
-  if (policy !== "create" && policy !== "existing") throw new FirewallOptionError("policy", policy, 'must be "create" or "existing"');
-  const policyName = o.policyName ?? "fwp-cassandra-mi";
-  if (typeof policyName !== "string" || !AZURE_NAME_PATTERN.test(policyName)) throw new FirewallOptionError("policyName", policyName, AZURE_NAME_RULE);
-  const ruleCollectionGroupName = o.ruleCollectionGroupName ?? "cassandra-mi";
-  if (typeof ruleCollectionGroupName !== "string" || !AZURE_NAME_PATTERN.test(ruleCollectionGroupName))
-    throw new FirewallOptionError("ruleCollectionGroupName", ruleCollectionGroupName, AZURE_NAME_RULE);
-  const groupPriority = o.groupPriority ?? 500;
-  if (!Number.isInteger(groupPriority) || groupPriority < FIREWALL_LIMITS.minPriority || groupPriority > FIREWALL_LIMITS.maxPriority)
-    throw new FirewallOptionError("groupPriority", groupPriority, `must be an integer from ${FIREWALL_LIMITS.minPriority} to ${FIREWALL_LIMITS.maxPriority}`);
-  const tier = o.tier ?? "Standard";
-  if (tier !== "Standard" && tier !== "Premium") throw new FirewallOptionError("tier", tier, 'must be "Standard" or "Premium"');
-  for (const k of ["regionalTags", "fqdnNetworkRules"] as const) {
-    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new FirewallOptionError(k, o[k], "must be true or false");
-  }
-  return { policy, policyName, ruleCollectionGroupName, groupPriority, tier, regionalTags: o.regionalTags ?? false, fqdnNetworkRules: o.fqdnNetworkRules ?? false };
-}
-
 /**
  * Renders the rules as an ARM template (deploymentTemplate 2019-04-01) with a firewall policy rule collection
  * group, apiVersion 2024-05-01: options settled, then `planFirewallPolicy` and `renderFirewallPolicyTemplate`.
+ * A created policy denies known-malicious traffic (threat intelligence `Deny`) and, on Premium, runs
+ * intrusion detection in `Deny` mode, unless the options say otherwise. Throws FirewallOptionError on a
+ * bad option, ResolvedRulesError on resolved rules no policy may hold.
  */
 export function emitFirewallPolicyTemplate(resolved: ResolvedRules, options?: FirewallPolicyOptions): EmitResult {
-  const s = settle(options);
+  const s = settleFirewallPolicyOptions(options, (field, value, reason) => new FirewallOptionError(field, value, reason));
   const stamp = artifactStamp(resolved, GENERATOR, version);
   const tags = { generator: `${GENERATOR} ${version}`, "dataset-revision": stamp.revision, "data-sha256": stamp.dataHash };
   const plan = planFirewallPolicy(resolved, { ...s, tags });

@@ -8,6 +8,7 @@ import {
 } from "@cassandra-mi-netrules/emit-azure-firewall";
 import { parseFirewallTemplate, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
 import { contractTests, emitChecked as emitCheckedBy, expectDeterministic, goldenTests, runArmMatrix } from "@cassandra-mi-netrules/testkit/arm-emitter";
+import { invalidResolvedTests } from "@cassandra-mi-netrules/testkit/invalid-resolved";
 import { describe, expect, it } from "vitest";
 import { DEPLOY_SUBNET, firewallUnderTest } from "./roundtrip.js";
 
@@ -26,6 +27,7 @@ describe("azure-firewall goldens", () => {
       options: { policy: "existing", policyName: "hub-policy", fqdnNetworkRules: true, groupPriority: 300 },
     },
     { name: "eastus-fqdn-network-rules", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: { fqdnNetworkRules: true, tier: "Premium" } },
+    { name: "eastus-premium-alert", resolve: { regions: ["eastus"], subnet: "10.9.0.0/24" }, options: { tier: "Premium", threatIntelMode: "Alert", intrusionDetection: "Alert" } },
   ]);
 
   it("FQDN rows become application rules, tag and prefix rows network rules, internal ports unsupported", () => {
@@ -77,12 +79,13 @@ describe("azure-firewall goldens", () => {
 describe("azure-firewall matrix: every vendored region x every revision x option sets", () => {
   // Each option takes each kind of value in some set: create and existing policy (with and without a
   // subnet), custom names, group priorities at both ends, both tiers, regional tags with application
-  // and with network FQDN rules, an IPv6 subnet.
+  // and with network FQDN rules, each threat intelligence and intrusion detection mode, an IPv6 subnet.
   const optionSets: Array<{ subnet?: string; options: FirewallPolicyOptions }> = [
     { subnet: "10.9.0.0/24", options: {} },
     { subnet: "10.9.0.0/24", options: { regionalTags: true, fqdnNetworkRules: true, tier: "Premium" } },
     { options: { policy: "existing", groupPriority: 65000, policyName: "hub_policy-01", ruleCollectionGroupName: "rcg.cassandra" } },
-    { options: { regionalTags: true, groupPriority: 100 } },
+    { options: { regionalTags: true, groupPriority: 100, threatIntelMode: "Alert" } },
+    { subnet: "10.9.0.0/24", options: { tier: "Premium", threatIntelMode: "Off", intrusionDetection: "Alert" } },
     { subnet: "2001:db8:10::/64", options: { regionalTags: true, policy: "existing", fqdnNetworkRules: true, groupPriority: 100 } },
   ];
   it("validates and reads back every output", () => {
@@ -106,25 +109,22 @@ describe("azure-firewall determinism and escaping", () => {
     expectDeterministic(firewallUnderTest, resolved, { fqdnNetworkRules: true, policy: "existing" });
   });
 
-  it("writes data strings that start with [ as [[, keeps its own expressions live", () => {
+  it("writes data strings that start with [ as [[, keeps its own expressions live; refuses an FQDN that is an expression", () => {
     const resolved = resolveRules({ regions: ["eastus"] });
-    const hostile = resolved.rules.map((r) =>
-      r.id === "crl" ? { ...r, id: "[evil]", fqdns: [{ fqdn: "[parameters('clusterSubnet')]", pattern: "x", wildcard: false }] } : r,
-    );
+    const hostile = resolved.rules.map((r) => (r.id === "crl" ? { ...r, id: "[evil]" } : r));
     const content = (emitFirewallPolicyTemplate({ ...resolved, rules: hostile }).files[0] as { content: string }).content;
-    expect(content).toContain(`"[[parameters('clusterSubnet')]"`);
     expect(content).toContain(`"[[evil]"`);
     expect(content).toContain(`"[parameters('clusterSubnet')]"`);
-    const errors = validateArmTemplate(content).errors;
-    // The hostile name is not a valid FQDN (the validator says so), but nothing is left unescaped.
-    expect(errors.filter((e) => /'\['|ARM expression/.test(e))).toEqual([]);
-    expect(errors.some((e) => e.includes("/targetFqdns/0") && e.includes("invalid label"))).toBe(true);
+    expect(validateArmTemplate(content).errors).toEqual([]);
     const parsed = parseFirewallTemplate(content, { parameters: { clusterSubnet: DEPLOY_SUBNET } });
     const evil = parsed.rules.find((r) => r.requirementIds.includes("[evil]"));
-    expect(evil?.fqdns).toEqual(["[parameters('clusterSubnet')]"]);
+    expect(evil?.fqdns).toEqual(["crl.microsoft.com"]);
     expect(evil?.sources).toEqual([DEPLOY_SUBNET]);
+    // A host name that is an ARM expression never reaches the template (it used to be written escaped and invalid).
+    const index = resolved.rules.findIndex((r) => r.id === "crl");
+    const expression = resolved.rules.map((r) => (r.id === "crl" ? { ...r, fqdns: [{ fqdn: "[parameters('clusterSubnet')]", pattern: "x", wildcard: false }] } : r));
+    expect(() => emitFirewallPolicyTemplate({ ...resolved, rules: expression })).toThrow(`rules[${index}].fqdns[0].fqdn: must be a lower-case host name`);
   });
-
 });
 
 describe("azure-firewall contract", () => {
@@ -166,4 +166,40 @@ describe("azure-firewall options and limits", () => {
     expect(parsed.rules.find((r) => r.name === "storage-backup")).toMatchObject({ ruleType: "NetworkRule", destinations: ["Storage"], fqdns: [] });
     expect(coverage.find((c) => c.ruleId === "storage-backup")).toMatchObject({ status: "approximated" });
   });
+});
+
+describe("azure-firewall: threat intelligence and intrusion detection deny by default (issue 16, item 9)", () => {
+  const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
+  const policyOf = (options?: FirewallPolicyOptions) =>
+    (JSON.parse((emitFirewallPolicyTemplate(resolved, options).files[0] as { content: string }).content) as { resources: Array<{ type: string; properties: Record<string, unknown> }> }).resources[0];
+
+  it("a created policy denies known-malicious traffic (threatIntelMode Deny); Standard has no intrusion detection block", () => {
+    expect(policyOf()?.properties).toMatchObject({ sku: { tier: "Standard" }, threatIntelMode: "Deny" });
+    expect(policyOf()?.properties.intrusionDetection).toBeUndefined();
+  });
+
+  it("Premium gets intrusion detection in Deny mode (checkov CKV_AZURE_220), the schema's FirewallPolicyIntrusionDetection", () => {
+    const { content } = emitChecked(resolved, { tier: "Premium" });
+    const policy = (JSON.parse(content) as { resources: Array<{ properties: Record<string, unknown> }> }).resources[0];
+    expect(policy?.properties).toMatchObject({ threatIntelMode: "Deny", intrusionDetection: { mode: "Deny" } });
+  });
+
+  it("the options say otherwise, and only where they apply", () => {
+    expect(policyOf({ threatIntelMode: "Alert" })?.properties.threatIntelMode).toBe("Alert");
+    expect(policyOf({ tier: "Premium", intrusionDetection: "Off" })?.properties.intrusionDetection).toEqual({ mode: "Off" });
+    expect(() => emitFirewallPolicyTemplate(resolved, { intrusionDetection: "Deny" })).toThrow(/intrusionDetection: needs tier "Premium"/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { policy: "existing", threatIntelMode: "Deny" })).toThrow(/threatIntelMode: applies to a policy the artifact creates/);
+    expect(() => emitFirewallPolicyTemplate(resolved, { threatIntelMode: "Block" as "Deny" })).toThrow(/threatIntelMode.*Block/);
+  });
+
+  it("the coverage says it", () => {
+    const get = (options: FirewallPolicyOptions, id: string) => emitFirewallPolicyTemplate(resolved, options).coverage.find((c) => c.ruleId === id) as CoverageEntry;
+    expect(get({}, "tag-storage").how).toMatch(/; policy: threat intelligence Deny, no intrusion detection \(Premium only\); traffic no rule allows is denied$/);
+    expect(get({ tier: "Premium" }, "crl").how).toMatch(/; policy: threat intelligence Deny, intrusion detection Deny; traffic no rule allows is denied$/);
+    expect(get({ policy: "existing" }, "crl").how).toContain("the existing policy's own threat intelligence and intrusion detection apply");
+  });
+});
+
+describe("azure-firewall refuses resolved rules no policy may hold (issue 16, item 24)", () => {
+  invalidResolvedTests((r) => emitFirewallPolicyTemplate(r));
 });

@@ -9,10 +9,17 @@ const options = fc.record({
   tier: fc.constantFrom("Standard" as const, "Premium" as const),
   regionalTags: fc.boolean(),
   fqdnNetworkRules: fc.boolean(),
+  threatIntelMode: fc.option(fc.constantFrom("Deny" as const, "Alert" as const, "Off" as const), { nil: undefined }),
+  intrusionDetection: fc.option(fc.constantFrom("Deny" as const, "Alert" as const, "Off" as const), { nil: undefined }),
 });
 
 describe("azure-firewall properties", () => {
   it("any revision, regions, subnet and options: valid, read back as the coverage claims, independent of rule order", () => {
-    checkArmProperty(firewallUnderTest, options, (o) => o);
+    // The policy's own settings only where the policy is created, intrusion detection only on Premium.
+    checkArmProperty(firewallUnderTest, options, ({ threatIntelMode, intrusionDetection, ...o }) => ({
+      ...o,
+      ...(o.policy === "create" && threatIntelMode ? { threatIntelMode } : {}),
+      ...(o.policy === "create" && o.tier === "Premium" && intrusionDetection ? { intrusionDetection } : {}),
+    }));
   });
 });

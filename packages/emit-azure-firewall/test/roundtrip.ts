@@ -23,6 +23,13 @@ export function checkRoundTrip(resolved: ResolvedRules, options: FirewallPolicyO
   }
   const policyCreated = (options.policy ?? "create") === "create";
   expect(parsed.policies.length).toBe(policyCreated ? 1 : 0);
+  if (policyCreated) {
+    // Threat intelligence denies by default; Premium runs intrusion detection, in Deny mode by default.
+    const policy = (JSON.parse(content) as { resources: Array<{ properties: { threatIntelMode?: string; intrusionDetection?: { mode: string } } }> }).resources[0]?.properties;
+    expect(policy?.threatIntelMode).toBe(options.threatIntelMode ?? "Deny");
+    expect(policy?.intrusionDetection).toEqual(options.tier === "Premium" ? { mode: options.intrusionDetection ?? "Deny" } : undefined);
+    for (const c of coverage) if (c.status !== "unsupported") expect(c.how).toContain(`policy: threat intelligence ${options.threatIntelMode ?? "Deny"}`);
+  }
   const usesNetworkFqdns = parsed.rules.some((r) => r.ruleType === "NetworkRule" && r.fqdns.length > 0);
   if (policyCreated) expect(parsed.policies[0]?.dnsProxy).toBe(usesNetworkFqdns);
   // An existing policy is not rewritten: the metadata says whether its DNS proxy must be on.

@@ -1,4 +1,5 @@
 import { mergePortRanges, portsCover, type CoverageEntry, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { NSG_VIA_FIREWALL_RULE_NAME } from "@cassandra-mi-netrules/azure";
 import { emitNsgTemplate, emitter, version, type NsgOptions } from "@cassandra-mi-netrules/emit-nsg";
 import { expectAlternativeWritten, type ArmEmitterUnderTest } from "@cassandra-mi-netrules/testkit/arm-emitter";
 import { parseNsgTemplate, type ParsedSecurityRule } from "@cassandra-mi-netrules/testkit/arm";
@@ -25,10 +26,12 @@ export function checkRoundTrip(resolved: ResolvedRules, options: NsgOptions, con
     for (const id of p.requirementIds) byId.set(id, [...(byId.get(id) ?? []), p]);
   }
   const denies = parsed.filter((p) => p.access === "Deny");
-  expect(denies.length).toBe(options.denyInternetOutbound ? 1 : 0);
+  // The final deny is on unless the options leave it out.
+  const deny = options.denyInternetOutbound !== false;
+  expect(denies.length).toBe(deny ? 1 : 0);
   const subnet = resolved.subnet?.cidr;
   for (const d of denies) {
-    expect(d).toMatchObject({ direction: "Outbound", protocol: "*", sources: [subnet ?? "VirtualNetwork"], destinations: ["Internet"], ports: [{ from: 0, to: 65535 }], requirementIds: [] });
+    expect(d).toMatchObject({ direction: "Outbound", protocol: "*", sources: ["*"], destinations: ["Internet"], ports: [{ from: 0, to: 65535 }], requirementIds: [] });
     expect(d.priority).toBe(Math.max(...parsed.filter((p) => p.direction === "Outbound").map((p) => p.priority)));
   }
   const scope = options.internalScope === "vnet" || !subnet ? "VirtualNetwork" : subnet;
@@ -65,10 +68,22 @@ export function checkRoundTrip(resolved: ResolvedRules, options: NsgOptions, con
       const otherFamily = resolved.subnet !== undefined && p.destinations.some((d) => d.includes("/") && (d.includes(":") ? 6 : 4) !== resolved.subnet?.family);
       expect(p.sources, `${p.name} source`).toEqual([otherFamily ? "VirtualNetwork" : (subnet ?? "VirtualNetwork")]);
     }
+    if (used.some((p) => p.name === NSG_VIA_FIREWALL_RULE_NAME)) {
+      // Host names only: Internet on the requirement's ports, for a firewall to narrow, and only when asked.
+      expect(options.hostNamesViaFirewall, `${c.ruleId}: ${NSG_VIA_FIREWALL_RULE_NAME} without hostNamesViaFirewall`).toBe(true);
+      expect(used.map((p) => p.destinations)).toEqual([["Internet"]]);
+      expect(rule.fqdns.length + rule.unresolvedFqdns.length).toBeGreaterThan(0);
+      expect(c).toMatchObject({ status: "approximated", why: expect.stringMatching(/hostNamesViaFirewall/) });
+      checked++;
+      continue;
+    }
     const dests = used.flatMap((p) => p.destinations);
     const form = expectAlternativeWritten(rule, dests, "NSG");
     if (options.regionalTags && form.global) expect(c.how).toMatch(/global tag .* used/);
-    expect(c.status).toBe(form.status);
+    // Without the final deny, Azure's AllowInternetOutBound admits everything else: the NSG restricts nothing.
+    expect(c.status).toBe(deny ? form.status : "approximated");
+    if (deny) expect(c.how).toMatch(/every other outbound flow to Internet is denied by cassandra-deny-internet-out \(4096\)/);
+    else expect(c.why).toMatch(/AllowInternetOutBound \(65001\)/);
     checked++;
   }
   return checked;

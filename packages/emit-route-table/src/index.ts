@@ -6,30 +6,20 @@
  */
 import {
   armTemplateMetadata,
-  AZURE_NAME_PATTERN,
-  AZURE_NAME_RULE,
   planRouteTable,
   renderRouteTableAzScript,
   renderRouteTableTemplate,
   ROUTE_TABLE_LIMITS,
-  type RouteTablePlanOptions,
+  settleRouteTableOptions,
+  type RouteTableOptions as RouteTablePlanUserOptions,
 } from "@cassandra-mi-netrules/azure";
-import { artifactStamp, getUdrAdvice, stampLines, udrAdvice, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, getUdrAdvice, stampLines, type EmitResult, type Emitter, type EmittedFile, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const version: string = pkg.version;
 
-export interface RouteTableOptions {
-  /** `create` (default): the template creates the route table with its routes; `existing`: only the routes, for a table by name. */
-  readonly routeTable?: "create" | "existing";
-  /** Default value of the `routeTableName` parameter (and of the script's ROUTE_TABLE). Default `rt-cassandra-mi`. */
-  readonly routeTableName?: string;
-  /** `service-tags` (default): a route per service tag and prefix of the requirements; `sample-prefixes`: the page's sample script's prefix list, exactly. */
-  readonly mode?: "service-tags" | "sample-prefixes";
-  /** Regional service tags (`Storage.EastUS`) where every region has one usable in a route. Default false. */
-  readonly regionalTags?: boolean;
-  /** The table's `disableBgpRoutePropagation` when it is created. Default false. */
-  readonly disableBgpRoutePropagation?: boolean;
+/** The route table's options (checked by `settleRouteTableOptions` of @cassandra-mi-netrules/azure), and which files to write. */
+export interface RouteTableOptions extends RouteTablePlanUserOptions {
   /** Which files: `both` (default), `arm` (route-table.json) or `az` (route-table.sh). */
   readonly form?: "both" | "arm" | "az";
 }
@@ -37,7 +27,7 @@ export interface RouteTableOptions {
 export { ROUTE_TABLE_LIMITS };
 export const ROUTE_TABLE_API_VERSION = "2024-05-01";
 const GENERATOR = "@cassandra-mi-netrules/emit-route-table";
-const OPTION_KEYS = ["routeTable", "routeTableName", "mode", "regionalTags", "disableBgpRoutePropagation", "form"] as const;
+const FORMS = ["both", "arm", "az"] as const;
 
 export class RouteTableOptionError extends Error {
   constructor(
@@ -50,41 +40,14 @@ export class RouteTableOptionError extends Error {
   }
 }
 
-/** The options once checked and defaulted: what the planner takes, the table's form and the files. */
-interface Settled extends Omit<RouteTablePlanOptions, "tags" | "sample"> {
-  readonly routeTable: "create" | "existing";
-  readonly form: "both" | "arm" | "az";
-}
+const fail = (field: string, value: unknown, reason: string): Error => new RouteTableOptionError(field, value, reason);
 
-function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
-  const v = o[key] ?? fallback;
-  if (!allowed.includes(v as T)) throw new RouteTableOptionError(key, v, `must be ${allowed.map((a) => `"${a}"`).join(" or ")}`);
-  return v as T;
-}
-
-function settle(resolved: ResolvedRules, options: RouteTableOptions | undefined): Settled {
-  const o = (options ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new RouteTableOptionError(k, o[k], `unknown option; known: ${OPTION_KEYS.join(", ")}`);
-  }
-  const routeTableName = o.routeTableName ?? "rt-cassandra-mi";
-  if (typeof routeTableName !== "string" || !AZURE_NAME_PATTERN.test(routeTableName)) throw new RouteTableOptionError("routeTableName", routeTableName, AZURE_NAME_RULE);
-  for (const k of ["regionalTags", "disableBgpRoutePropagation"]) {
-    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new RouteTableOptionError(k, o[k], "must be true or false");
-  }
-  const mode = oneOf(o, "mode", ["service-tags", "sample-prefixes"], "service-tags");
-  if (mode === "sample-prefixes" && !getUdrAdvice(resolved.revision.id)) {
-    const pages = udrAdvice.map((a) => a.revision).join(", ");
-    throw new RouteTableOptionError("mode", mode, `the page of revision ${resolved.revision.id} links no sample script for user-defined routes (revisions that do: ${pages})`);
-  }
-  return {
-    routeTable: oneOf(o, "routeTable", ["create", "existing"], "create"),
-    routeTableName,
-    mode,
-    regionalTags: o.regionalTags === true,
-    disableBgpRoutePropagation: o.disableBgpRoutePropagation === true,
-    form: oneOf(o, "form", ["both", "arm", "az"], "both"),
-  };
+/** The options once checked and defaulted: the plan's, the table's form and the files. */
+function settle(resolved: ResolvedRules, options: RouteTableOptions | undefined) {
+  const plan = settleRouteTableOptions(resolved, options, fail, ["form"]);
+  const form = options?.form ?? "both";
+  if (!(FORMS as readonly string[]).includes(form)) throw fail("form", form, `must be ${FORMS.map((f) => `"${f}"`).join(" or ")}`);
+  return { ...plan, form };
 }
 
 /**
@@ -92,10 +55,9 @@ function settle(resolved: ResolvedRules, options: RouteTableOptions | undefined)
  * 2024-05-01) and `route-table.sh` (the same routes with `az`, idempotent), with the coverage.
  */
 export function emitRouteTable(resolved: ResolvedRules, options?: RouteTableOptions): EmitResult {
-  const s = settle(resolved, options);
+  const { sample, ...s } = settle(resolved, options);
   const stamp = artifactStamp(resolved, GENERATOR, version);
   const advice = getUdrAdvice(resolved.revision.id);
-  const sample = s.mode === "sample-prefixes" && advice ? { prefixes: advice.sample.prefixes, routeName: advice.sample.routeName, commit: advice.sample.commit } : undefined;
   const tags = { generator: `${GENERATOR} ${version}`, "dataset-revision": stamp.revision, "data-sha256": stamp.dataHash };
   const plan = planRouteTable(resolved, { ...s, ...(sample ? { sample } : {}), tags });
   const sampleRef = advice ? { repository: advice.sample.repository, path: advice.sample.path, commit: advice.sample.commit } : null;

@@ -4,6 +4,7 @@ import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
 import { emitRouteTable, RouteTableOptionError, type RouteTableOptions } from "@cassandra-mi-netrules/emit-route-table";
 import { SERVICE_TAGS_FILE, validateArmTemplate } from "@cassandra-mi-netrules/testkit/arm";
 import { contractTests, emitChecked as emitCheckedBy, expectDeterministic, goldenTests, runArmMatrix, type GoldenScenario } from "@cassandra-mi-netrules/testkit/arm-emitter";
+import { invalidResolvedTests } from "@cassandra-mi-netrules/testkit/invalid-resolved";
 import { describe, expect, it } from "vitest";
 import { routesOf, routeTableUnderTest } from "./roundtrip.js";
 
@@ -176,4 +177,8 @@ describe("route-table contract", () => {
     expectDeterministic(routeTableUnderTest, resolveRules({ regions: ["eastus", "westeurope"], subnet: "10.9.0.0/24" }), { regionalTags: true });
     expectDeterministic(routeTableUnderTest, resolveRules({ ...EASTUS, serviceTags }), { mode: "sample-prefixes" });
   });
+});
+
+describe("route-table refuses resolved rules no route table may hold (issue 16, item 24)", () => {
+  invalidResolvedTests((r) => emitRouteTable(r));
 });

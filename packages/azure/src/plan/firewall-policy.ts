@@ -3,10 +3,11 @@
  * itself when it is created), with the coverage it can honour. Pure: no ARM, no escaping.
  */
 import { formatPortRange, listSome, sortBy, uniqueSorted, type CoverageEntry, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
-import type { ApplicationRule, FirewallPolicy, FirewallPolicyFilterRuleCollection, FirewallPolicyRuleCollectionGroup, NetworkRule } from "../model.js";
+import type { ApplicationRule, FirewallPolicy, FirewallPolicyFilterRuleCollection, FirewallPolicyRuleCollectionGroup, NetworkRule, ThreatIntelMode } from "../model.js";
 import { azureName, FIREWALL_LIMITS } from "../names.js";
 import { chooseTagForms } from "../tags.js";
 import { isParameter, type Known, type Parameter } from "../unknown.js";
+import { checkResolvedRules } from "./check-rules.js";
 
 export interface FirewallPolicyPlanOptions {
   /** `create`: the plan holds the policy; `existing`: only the group, for a policy by name. */
@@ -20,6 +21,10 @@ export interface FirewallPolicyPlanOptions {
   readonly regionalTags: boolean;
   /** Non-wildcard FQDNs in network rules (any TCP port) instead of application rules; needs the DNS proxy. */
   readonly fqdnNetworkRules: boolean;
+  /** Threat intelligence mode of a created policy. */
+  readonly threatIntelMode: ThreatIntelMode;
+  /** Intrusion detection (IDPS) mode of a created Premium policy; absent: no intrusion detection block. */
+  readonly intrusionDetection?: ThreatIntelMode;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -194,6 +199,13 @@ function planAddresses(c: Collector, rule: ResolvedRule): void {
   });
 }
 
+/** What the policy does besides the rules: threat intelligence, intrusion detection; what everything else meets. */
+function policyProtection(options: FirewallPolicyPlanOptions): string {
+  if (options.policy === "existing") return "the existing policy's own threat intelligence and intrusion detection apply; traffic no rule allows is denied";
+  const idps = options.tier === "Premium" && options.intrusionDetection ? `intrusion detection ${options.intrusionDetection}` : "no intrusion detection (Premium only)";
+  return `policy: threat intelligence ${options.threatIntelMode}, ${idps}; traffic no rule allows is denied`;
+}
+
 /** Azure Firewall limits: 20,000 unique source/destinations in network rules, 2 MB of rules per rule collection group. */
 function checkLimits(netRules: readonly NetRule[], ruleCollections: readonly Known<FirewallPolicyFilterRuleCollection>[]): void {
   const pairs = netRules.reduce((n, r) => n + (r.sourceAddresses?.length ?? 0) * ((r.destinationAddresses?.length ?? 0) + (r.destinationFqdns?.length ?? 0)), 0);
@@ -207,9 +219,12 @@ function checkLimits(netRules: readonly NetRule[], ruleCollections: readonly Kno
  * Application rules (`Https` on each port) for host names, network rules (TCP) for service tags and
  * prefixes, FQDNs in network rules only when asked (`fqdnNetworkRules`, which needs the DNS proxy), every
  * rule from the cluster subnet (or the `clusterSubnet` parameter); internal ports are unsupported (that
- * traffic does not cross the firewall). Throws a RangeError before an Azure Firewall limit would be crossed.
+ * traffic does not cross the firewall). A created policy has the given threat intelligence mode and, on
+ * Premium, the intrusion detection mode. Throws a ResolvedRulesError on a value no policy may hold, a
+ * RangeError before an Azure Firewall limit would be crossed.
  */
 export function planFirewallPolicy(resolved: ResolvedRules, options: FirewallPolicyPlanOptions): FirewallPolicyPlan {
+  checkResolvedRules(resolved);
   const c = new Collector(options, resolved.subnet ? resolved.subnet.cidr : CLUSTER_SUBNET_PARAMETER);
   for (const rule of sortBy(resolved.rules, (r) => r.id)) {
     if (rule.kind === "internal") {
@@ -248,14 +263,15 @@ export function planFirewallPolicy(resolved: ResolvedRules, options: FirewallPol
     ...tags,
     properties: {
       sku: { tier: options.tier },
-      threatIntelMode: "Alert",
+      threatIntelMode: options.threatIntelMode,
+      ...(options.tier === "Premium" && options.intrusionDetection ? { intrusionDetection: { mode: options.intrusionDetection } } : {}),
       ...(c.fqdnsInNetworkRules ? { dnsSettings: { enableProxy: true, requireProxyForNetworkRules: true } } : {}),
     },
   };
   return {
     ...(options.policy === "create" ? { firewallPolicy } : {}),
     ruleCollectionGroup: { firewallPolicyName: options.policyName, name: options.ruleCollectionGroupName, properties: { priority: options.groupPriority, ruleCollections } },
-    coverage: sortBy(c.coverage, (x) => x.ruleId),
+    coverage: sortBy(c.coverage, (x) => x.ruleId).map((e) => (e.status === "unsupported" ? e : { ...e, how: `${e.how}; ${policyProtection(options)}` })),
     requirements,
     dnsProxyRequired: c.fqdnsInNetworkRules,
   };

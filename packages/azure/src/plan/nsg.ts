@@ -19,6 +19,7 @@ import { defaultSecurityRules, type NetworkSecurityGroup, type SecurityRule, typ
 import { AZURE_NAME_PATTERN, azureName, NSG_LIMITS } from "../names.js";
 import { chooseTagForms } from "../tags.js";
 import type { Known } from "../unknown.js";
+import { checkResolvedRules } from "./check-rules.js";
 
 export interface NsgPlanOptions {
   readonly nsgName: string;
@@ -26,8 +27,10 @@ export interface NsgPlanOptions {
   readonly regionalTags: boolean;
   /** Where internal ports are allowed: the cluster subnet (needs one) or `VirtualNetwork`. */
   readonly internalScope: "subnet" | "vnet";
-  /** A final rule that denies every other outbound flow to `Internet`. */
+  /** A final rule (4096) that denies every other outbound flow to `Internet`, overriding Azure's `AllowInternetOutBound`. */
   readonly denyInternetOutbound: boolean;
+  /** Requirements named only by host names are allowed to `Internet` on their ports, for a firewall behind the NSG to narrow. */
+  readonly hostNamesViaFirewall: boolean;
   readonly priorityStart: number;
   readonly priorityStep: number;
   readonly tags?: Readonly<Record<string, string>>;
@@ -41,8 +44,16 @@ export interface NsgPlan {
   readonly requirements: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The name of the optional final deny rule. */
+/** The name of the final deny rule (on by default). */
 export const NSG_DENY_RULE_NAME = "cassandra-deny-internet-out";
+/** The name of the allow to `Internet` for requirements named only by host names (`hostNamesViaFirewall`). */
+export const NSG_VIA_FIREWALL_RULE_NAME = "cassandra-out-internet-via-firewall";
+
+/** What the NSG does with the traffic no rule of this template names, in Azure's default rules' terms. */
+const OTHER_OUTBOUND = `every other outbound flow to Internet is denied by ${NSG_DENY_RULE_NAME} (4096)`;
+const NO_DENY_WHY =
+  "Without the final deny (denyInternetOutbound false), Azure's default rule AllowInternetOutBound (65001) lets every other outbound flow to Internet out: the NSG opens this requirement but restricts nothing.";
+const OTHER_INTERNAL = "other traffic in the virtual network: Azure's defaults AllowVnetInBound/AllowVnetOutBound (65000)";
 
 interface Planned {
   key: string;
@@ -187,7 +198,10 @@ function planOutbound(c: Context, rule: ResolvedRule): Claim {
     break;
   }
   if (keys.length === 0) keys = planPrefixes(c, rule);
-  const denyNote = c.options.denyInternetOutbound ? ` The rule ${NSG_DENY_RULE_NAME} of this template blocks it until you do.` : "";
+  if (keys.length === 0 && fqdns.length > 0 && c.options.hostNamesViaFirewall) return planViaFirewall(c, rule, fqdns, notes);
+  const denyNote = c.options.denyInternetOutbound
+    ? ` The rule ${NSG_DENY_RULE_NAME} of this template blocks it until you do.`
+    : " Meanwhile Azure's default rule AllowInternetOutBound (65001) lets it out: this NSG does not restrict it.";
   if (keys.length === 0) {
     const noTag = notes.length > 0 ? ` (${notes.join("; ")})` : "";
     const why =
@@ -202,7 +216,29 @@ function planOutbound(c: Context, rule: ResolvedRule): Claim {
       `An NSG cannot match host names: the service tag ${tagName} stands in for ${listSome(fqdns)} and admits every address of that service; to allow only these names use Azure Firewall application rules (emitter azure-firewall) or a network virtual appliance.`,
     );
   if (broader) reasons.push(`The requirement asks for the regional forms of the tag; the broader global tag is written (${notes.join("; ")}).`);
+  if (!c.options.denyInternetOutbound) reasons.push(NO_DENY_WHY);
   return { rule, keys, status: reasons.length > 0 ? "approximated" : "enforced", note: notes.join("; "), why: reasons.join(" ") };
+}
+
+/** A requirement named only by host names: TCP on its ports to `Internet`, for the firewall behind the NSG to narrow by name. */
+function planViaFirewall(c: Context, rule: ResolvedRule, fqdns: readonly string[], notes: readonly string[]): Claim {
+  const key = c.rules.add(
+    {
+      key: "via-firewall",
+      name: NSG_VIA_FIREWALL_RULE_NAME,
+      direction: "Outbound",
+      access: "Allow",
+      protocol: "Tcp",
+      source: c.outboundSource,
+      destination: "Internet",
+      ports: [...rule.ports],
+      order: rule.order,
+      what: "Internet (for the firewall to narrow to host names)",
+    },
+    rule.id,
+  );
+  const why = `An NSG cannot match host names (${listSome(fqdns)}): with hostNamesViaFirewall it allows ${portsText([...rule.ports])} to Internet, for the firewall the subnet routes through (Azure Firewall application rules, emitter azure-firewall, or a virtual appliance) to narrow to these names; without such a firewall this rule admits every Internet address on these ports.`;
+  return { rule, keys: [key], status: "approximated", note: notes.join("; "), why };
 }
 
 /** Priorities per direction, in requirement order; throws before a priority passes 4096 or the NSG passes Azure's limits. */
@@ -232,6 +268,11 @@ function assignPriorities(all: Planned[], options: NsgPlanOptions): void {
   }
 }
 
+/** Within Azure's 140 characters as written and in NFC, the form HCL (so Terraform) turns every string into. */
+function fitsDescription(text: string): boolean {
+  return Math.max(text.length, text.normalize("NFC").length) <= NSG_LIMITS.maxDescriptionLength;
+}
+
 function securityRule(p: Planned): Known<SecurityRule> {
   const ids = uniqueSorted(p.ids);
   const desc = ids.length > 0 ? `Cassandra MI: ${ids.join(", ")}` : `Cassandra MI: ${p.what}`;
@@ -245,7 +286,7 @@ function securityRule(p: Planned): Known<SecurityRule> {
   return {
     name: p.name,
     properties: {
-      description: desc.length <= NSG_LIMITS.maxDescriptionLength ? desc : `Cassandra MI: ${ids.length} requirements, see the template metadata`,
+      description: fitsDescription(desc) ? desc : `Cassandra MI: ${ids.length} requirements, see the template metadata`,
       priority: p.priority as number,
       direction: p.direction,
       access: p.access,
@@ -258,28 +299,34 @@ function securityRule(p: Planned): Known<SecurityRule> {
   };
 }
 
-function coverageOf(claims: readonly Claim[], byKey: ReadonlyMap<string, Planned>): CoverageEntry[] {
+function coverageOf(claims: readonly Claim[], byKey: ReadonlyMap<string, Planned>, denyInternetOutbound: boolean): CoverageEntry[] {
   return sortBy(claims, (c) => c.rule.id).map((c) => {
     if (c.keys.length === 0) return { ruleId: c.rule.id, status: c.status, how: "no NSG rule", why: c.why };
     const used = c.keys.map((k) => byKey.get(k) as Planned);
     const rulesText = used.map((p) => `${p.name} (${p.direction}, priority ${p.priority})`).join(", ");
     const first = used[0] as Planned;
     if (c.rule.kind === "internal") {
-      return { ruleId: c.rule.id, status: c.status, how: `NSG rules ${rulesText}: ${portsText([...c.rule.ports])} ${first.what}, both directions`, why: c.why };
+      return { ruleId: c.rule.id, status: c.status, how: `NSG rules ${rulesText}: ${portsText([...c.rule.ports])} ${first.what}, both directions; ${OTHER_INTERNAL}`, why: c.why };
     }
-    const how = `NSG rule${used.length > 1 ? "s" : ""} ${rulesText}: ${used.map((p) => p.what).join(", ")}, ${portsText([...c.rule.ports])}, from ${first.source}${c.note ? `; ${c.note}` : ""}`;
+    const rest = denyInternetOutbound ? `; ${OTHER_OUTBOUND}` : "";
+    const how = `NSG rule${used.length > 1 ? "s" : ""} ${rulesText}: ${used.map((p) => p.what).join(", ")}, ${portsText([...c.rule.ports])}, from ${first.source}${c.note ? `; ${c.note}` : ""}${rest}`;
     return { ruleId: c.rule.id, status: c.status, how, why: c.why };
   });
 }
 
 /**
  * One NSG: outbound allows (TCP) from the subnet (or `VirtualNetwork`) to one service tag per rule, or to
- * the requirement's prefixes (one rule per address family); internal ports in both directions within the
- * subnet or `VirtualNetwork`; optionally a final outbound deny to `Internet` at 4096. Priorities per
- * direction from `priorityStart` in steps of `priorityStep`, in requirement order. Throws a RangeError
- * (or PriorityRangeError) before an Azure limit would be crossed.
+ * the requirement's prefixes (one rule per address family); with `hostNamesViaFirewall`, one allow to
+ * `Internet` on the ports of the requirements named only by host names; internal ports in both directions
+ * within the subnet or `VirtualNetwork`; with `denyInternetOutbound`, a final deny of `*` to `Internet` at
+ * 4096, ahead of Azure's AllowInternetOutBound (65001). Azure's other defaults stay: AllowVnetOutBound
+ * (65000) and the inbound ones (DenyAllInBound already refuses what comes from outside the virtual
+ * network). Priorities per direction from `priorityStart` in steps of `priorityStep`, in requirement
+ * order. Throws a ResolvedRulesError on a value no NSG may hold, a RangeError (or PriorityRangeError)
+ * before an Azure limit would be crossed.
  */
 export function planNsg(resolved: ResolvedRules, options: NsgPlanOptions): NsgPlan {
+  checkResolvedRules(resolved);
   const subnet = resolved.subnet?.cidr;
   if (options.internalScope === "subnet" && !subnet) throw new Error('planNsg: internalScope "subnet" needs resolved rules with a subnet');
   const c: Context = { resolved, options, outboundSource: subnet ?? "VirtualNetwork", rules: new NsgRules() };
@@ -292,7 +339,7 @@ export function planNsg(resolved: ResolvedRules, options: NsgPlanOptions): NsgPl
       direction: "Outbound",
       access: "Deny",
       protocol: "*",
-      source: c.outboundSource,
+      source: "*",
       destination: "Internet",
       ports: "*",
       ids: new Set(),
@@ -312,7 +359,7 @@ export function planNsg(resolved: ResolvedRules, options: NsgPlanOptions): NsgPl
       ...(options.tags ? { tags: { ...options.tags } } : {}),
       properties: { securityRules: ordered.map(securityRule), defaultSecurityRules: defaultSecurityRules() as Known<SecurityRule>[] },
     },
-    coverage: coverageOf(claims, new Map(all.map((p) => [p.key, p]))),
+    coverage: coverageOf(claims, new Map(all.map((p) => [p.key, p])), options.denyInternetOutbound),
     requirements,
   };
 }

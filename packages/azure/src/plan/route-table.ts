@@ -9,6 +9,7 @@ import type { Route, RouteTable } from "../model.js";
 import { azureName, ROUTE_TABLE_LIMITS } from "../names.js";
 import { chooseTagForms } from "../tags.js";
 import type { Known } from "../unknown.js";
+import { checkResolvedRules } from "./check-rules.js";
 
 /** The sample script's list, as core's `getUdrAdvice(revision).sample` gives it. */
 export interface RouteSample {
@@ -165,10 +166,11 @@ function checkLimits(routes: readonly Planned[]): void {
  * The route table: in `service-tags` mode a route per service tag (the global tag, or its regional forms
  * on request) and per prefix of the resolved rules, next hop Internet, in requirement order; in
  * `sample-prefixes` mode exactly the sample's routes, in its order and with its names. Coverage: host
- * names and internal ports cannot be served by a route. Throws a RangeError before an Azure limit would be
- * crossed.
+ * names and internal ports cannot be served by a route. Throws a ResolvedRulesError on a value no route
+ * may hold, a RangeError before an Azure limit would be crossed.
  */
 export function planRouteTable(resolved: ResolvedRules, options: RouteTablePlanOptions): RouteTablePlan {
+  checkResolvedRules(resolved);
   const rules = sortBy(resolved.rules, (r) => r.order, (r) => r.id);
   let planned: Planned[];
   let coverage: CoverageEntry[];

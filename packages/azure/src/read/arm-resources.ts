@@ -190,12 +190,17 @@ export function readFirewallPolicy(r: FieldReader, res: JsonObject, path: string
     return { ...(enableProxy !== undefined ? { enableProxy } : {}), ...(require !== undefined ? { requireProxyForNetworkRules: require } : {}), ...(servers ? { servers } : {}) };
   });
   const threatIntelMode = r.optional(p.o, "threatIntelMode", p.path, (x, at) => r.oneOf(x, at, THREAT_INTEL_MODES));
+  const intrusionDetection = r.optional(p.o, "intrusionDetection", p.path, (x, at) => {
+    const o = r.object(x, at);
+    return isUnknown(o) ? { mode: o } : { mode: orNotGiven(r, o, "mode", at, (m, mp) => r.oneOf(m, mp, THREAT_INTEL_MODES)) };
+  });
   const basePolicy = r.optional(p.o, "basePolicy", p.path, (x, at) => subResource(r, x, at));
   return {
     ...base,
     properties: {
       ...(sku ? { sku } : {}),
       ...(threatIntelMode !== undefined ? { threatIntelMode } : {}),
+      ...(intrusionDetection ? { intrusionDetection } : {}),
       ...(dnsSettings ? { dnsSettings } : {}),
       ...(basePolicy && !isUnknown(basePolicy) ? { basePolicy } : basePolicy ? { basePolicy: { id: basePolicy } } : {}),
     },

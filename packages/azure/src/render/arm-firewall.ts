@@ -68,6 +68,7 @@ function policyJson(policy: Known<FirewallPolicy>, values: ArmValues): JsonObjec
     properties: defined({
       sku: p.sku ? { tier: p.sku.tier } : undefined,
       threatIntelMode: p.threatIntelMode,
+      intrusionDetection: p.intrusionDetection ? { mode: p.intrusionDetection.mode } : undefined,
       dnsSettings: dns ? defined({ enableProxy: dns.enableProxy, requireProxyForNetworkRules: dns.requireProxyForNetworkRules, servers: values.list(dns.servers) }) : undefined,
       basePolicy: p.basePolicy ? { id: values.text(p.basePolicy.id) } : undefined,
     }),
