@@ -6,7 +6,6 @@ import { sortBy, type CoverageEntry, type EmitResult, type EmittedFile, type Emi
 import pkg from "../package.json" with { type: "json" };
 import { jsonFile as json, testFiles } from "./bundle.js";
 import { buildPolicyDocument, type PolicyDocument } from "./document.js";
-import { buildRequirementsDocument, type RequirementsDocument } from "./legacy-document.js";
 import { POLICY_MODULE, POLICY_PACKAGE } from "./policy.js";
 
 export const version: string = pkg.version;
@@ -19,14 +18,6 @@ export interface OpaOptions {
 /** The policy's data document for these rules, as this package's version writes it (`data.cassandra_mi.requirements`). */
 export function policyDocument(resolved: ResolvedRules): PolicyDocument {
   return buildPolicyDocument(resolved, "@cassandra-mi-netrules/emit-opa", version);
-}
-
-/**
- * The previous policy's requirements document, which `cli audit` still evaluates.
- * @deprecated Removed once `cli audit` runs on the Azure evaluator; the bundle ships `policyDocument`.
- */
-export function requirementsDocument(resolved: ResolvedRules): RequirementsDocument {
-  return buildRequirementsDocument(resolved, "@cassandra-mi-netrules/emit-opa", version);
 }
 
 function coverageOf(doc: PolicyDocument): CoverageEntry[] {
@@ -81,8 +72,6 @@ export const emitter: Emitter<OpaOptions> = {
 
 export { buildPolicyDocument } from "./document.js";
 export type { Alternative as PolicyAlternative, AlternativeType, DocumentRequirement as PolicyRequirement, Family, Flow, FlowDestination, PolicyDocument, TagEntry } from "./document.js";
-export { buildRequirementsDocument, LAYERS_FOR, NEEDS_PHRASE } from "./legacy-document.js";
-export type { Alternative, Check, DocumentRequirement, FqdnCheck, InternalCheck, PrefixCheck, RequirementsDocument, TagCheck } from "./legacy-document.js";
 export { bundleFixtures, SYNTHETIC_DOCUMENT, testFiles, type BundleFixture, type FixtureExpectation, type JsonPatchOperation, type Verdict } from "./bundle.js";
 export { armRuleCollectionGroup, armSecurityRule, azSecurityRule, completeConfig, toArmTemplate, toAzJson, toTerraformPlan } from "./fixtures.js";
 export type { AppRuleSpec, CollectionSpec, ConfigSpec, Json, NetRuleSpec, NsgRuleSpec, NsgSpec, PortLeaf, PortSink, RuleCollectionGroupSpec } from "./fixtures.js";

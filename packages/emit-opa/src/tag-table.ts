@@ -1,21 +1,14 @@
 /**
- * The containment table of service tags, from the vendored service-tags file (`src/generated/tag-table.ts`):
+ * The containment table of service tags, from the vendored service-tags file (the one @cassandra-mi-netrules/azure
+ * generates and its evaluator uses):
  * tags as sets of atoms, cut down to what one bundle's flows need. Two tags relate in the table as they do
  * in Microsoft's file (AzureCloud holds every Azure service tag, a regional tag sits inside its global tag),
  * so a broader Deny is never missed, without shipping a single address.
  */
-import { TAG_TABLE } from "./generated/tag-table.js";
+import { BUNDLED_TAG_TABLE as TAG_TABLE, type BundledTagTable } from "@cassandra-mi-netrules/azure";
 
-export interface TagTable {
-  readonly source: string;
-  readonly changeNumber: number;
-  readonly cloud: string;
-  readonly names: readonly string[];
-  readonly atoms: { readonly v4: number; readonly v6: number };
-  /** Per tag (order of `names`): its atoms as runs `gap.length` in base 36, comma-separated. */
-  readonly v4: readonly string[];
-  readonly v6: readonly string[];
-}
+/** The table @cassandra-mi-netrules/azure generates from the vendored service-tags file (one table for the evaluator and the policy). */
+export type TagTable = BundledTagTable;
 
 /** `gap.length` runs in base 36 back into atom ids. */
 export function decodeRuns(text: string): number[] {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { bundleRego, bundleTagTable, regoFile, tagTableFile } from "../scripts/bundle-rego.js";
+import { bundleRego, regoFile } from "../scripts/bundle-rego.js";
 import { scenarios } from "./helpers.js";
 
 const GOLDEN = fileURLToPath(new URL("./__golden__/", import.meta.url));
@@ -140,7 +140,6 @@ describe("emitter contract", () => {
   it("ships the policy byte for byte as templates/rego holds it, and the bundled copy is not stale", () => {
     expect(POLICY_MODULE).toBe(readFileSync(fileURLToPath(new URL("../../../templates/rego/cassandra_mi/network.rego", import.meta.url)), "utf8"));
     expect(readFileSync(regoFile, "utf8")).toBe(bundleRego());
-    expect(readFileSync(tagTableFile, "utf8")).toBe(bundleTagTable());
   });
 
   it("the repository's .rego files pass opa fmt and opa check --strict", () => {
