@@ -60,7 +60,7 @@ export interface CutTable {
 
 /**
  * Lower-case tag names, compact: each name is `base` or `base.suffix`; `suffixes` lists every suffix once
- * (space-separated) and `names[base]` the base36 indexes of its suffixes, `-` standing for the bare base.
+ * (space-separated) and `names[base]` the decimal indexes of its suffixes (Rego's format_int has no base 36), `-` standing for the bare base.
  */
 export interface OtherTags {
   readonly suffixes: string;
@@ -73,7 +73,7 @@ function compactNames(names: readonly string[]): OtherTags {
     return dot < 0 ? { base: n, suffix: undefined } : { base: n.slice(0, dot), suffix: n.slice(dot + 1) };
   });
   const suffixes = [...new Set(split.flatMap((x) => (x.suffix === undefined ? [] : [x.suffix])))].sort();
-  const index = new Map(suffixes.map((x, i) => [x, i.toString(36)]));
+  const index = new Map(suffixes.map((x, i) => [x, String(i)]));
   const byBase = new Map<string, string[]>();
   for (const x of split) byBase.set(x.base, [...(byBase.get(x.base) ?? []), x.suffix === undefined ? "-" : (index.get(x.suffix) as string)]);
   const out: Record<string, string> = {};

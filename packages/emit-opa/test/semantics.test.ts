@@ -6,6 +6,7 @@
  */
 import { resolveRules } from "@cassandra-mi-netrules/core";
 import { emitOpaBundle } from "@cassandra-mi-netrules/emit-opa";
+import { audit } from "@cassandra-mi-netrules/azure";
 import { opaReports, removeTree, writeTree } from "@cassandra-mi-netrules/testkit/opa";
 import { afterAll, describe, expect, it } from "vitest";
 import { handFixture, type OpaReport } from "./helpers.js";
@@ -15,7 +16,23 @@ const INTERNAL = ["cql", "gossip", "internal-8443", "internal-9443", "jmx"];
 
 const dir = writeTree(emitOpaBundle(resolved, { includeTests: false }).files, "cmn-emit-opa-semantics-");
 afterAll(() => removeTree(dir));
-const reports = opaReports(dir, { tf: handFixture("tfplan-hand.json"), nsg: handFixture("az-nsg-show.json"), rcg: handFixture("az-rcg-show.json") }) as Record<string, OpaReport>;
+/** az-nsg-show.json with a Deny above everything to a regional tag the requirements never touch (a tag outside the data's containment table). */
+const otherRegionDeny = (() => {
+  const nsg = JSON.parse(JSON.stringify(handFixture("az-nsg-show.json"))) as { securityRules: unknown[] };
+  nsg.securityRules.push({
+    name: "DenySqlNorthEurope",
+    priority: 80,
+    direction: "Outbound",
+    access: "Deny",
+    protocol: "*",
+    sourceAddressPrefix: "*",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "Sql.NorthEurope",
+    destinationPortRange: "*",
+  });
+  return nsg;
+})();
+const reports = opaReports(dir, { tf: handFixture("tfplan-hand.json"), nsg: handFixture("az-nsg-show.json"), rcg: handFixture("az-rcg-show.json"), other: otherRegionDeny }) as Record<string, OpaReport>;
 
 function statusOf(rep: OpaReport, id: string): string | undefined {
   return rep.verdicts[id]?.status;
@@ -91,5 +108,15 @@ describe("az network firewall policy rule-collection-group show written by hand"
     for (const id of ["crl", "key-vault", "vmss-information", "tag-azure-active-directory"]) expect(statusOf(rep, id), id).toBe("open");
     for (const id of ["tag-storage", "tag-azure-key-vault", "storage-control-plane"]) expect(statusOf(rep, id), id).toBe("unknown");
     expectDenyMatchesVerdicts(rep);
+  });
+});
+
+describe("a Deny to a tag that holds none of the flows' addresses", () => {
+  it("decides nothing: the verdicts are those without it, and the evaluator's", () => {
+    const rep = reports.other as OpaReport;
+    const without = reports.nsg as OpaReport;
+    expect(Object.fromEntries(Object.entries(rep.verdicts).map(([id, v]) => [id, v.status]))).toEqual(Object.fromEntries(Object.entries(without.verdicts).map(([id, v]) => [id, v.status])));
+    const ev = audit({ name: "other.json", text: JSON.stringify(otherRegionDeny) }, { resolved }).subjects[0]?.requirements ?? [];
+    expect(Object.fromEntries(Object.entries(rep.verdicts).map(([id, v]) => [id, v.status]))).toEqual(Object.fromEntries(ev.map((r) => [r.ruleId, r.status])));
   });
 });
