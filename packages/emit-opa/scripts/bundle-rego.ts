@@ -4,9 +4,10 @@
  * of the one @cassandra-mi-netrules/azure generates.)
  * Usage: `tsx scripts/bundle-rego.ts` (the package's build runs it before tsup).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { writeGenerated } from "../../../scripts/write-generated.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../..");
@@ -28,16 +29,5 @@ export function bundleRego(dir: string = regoDir): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const [file, text] of [[regoFile, bundleRego()]] as const) {
-    // Rewriting an unchanged file would race with tests that read it while the package builds.
-    if (!existsSync(file) || readFileSync(file, "utf8") !== text) {
-      // In CI a stale committed file must fail the build, not be silently regenerated before the drift test.
-      if (process.env.CI) {
-        console.error(`${file} is out of date: run npm run build -w @cassandra-mi-netrules/emit-opa and commit it`);
-        process.exit(1);
-      }
-      writeFileSync(file, text);
-      console.log(`wrote ${file}`);
-    } else console.log(`${file} is up to date`);
-  }
+  writeGenerated(regoFile, bundleRego(), "npm run build -w @cassandra-mi-netrules/emit-opa");
 }
