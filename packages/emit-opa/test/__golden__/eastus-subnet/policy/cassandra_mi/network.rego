@@ -124,8 +124,9 @@ virtual_tags := {
 	"azureplatformimds": "169.254.169.254/32",
 }
 
-# Tag names of the vendored service-tags file that hold none of the audited addresses (base.suffix, compact).
-suffix_index := {s: format_int(i, 36) | some i, s in split(doc.otherTags.suffixes, " ")}
+# Tag names of the vendored service-tags file that hold none of the audited addresses (base.suffix, compact: the
+# suffixes once, each base with the decimal indexes of its suffixes, - for the bare base).
+suffix_index := {s: format_int(i, 10) | some i, s in split(doc.otherTags.suffixes, " ")}
 
 other_tag(n) if "-" in split(doc.otherTags.names[n], " ")
 
@@ -760,8 +761,9 @@ stages(s, f, c) := array.concat(nsg_out, fw_part) if {
 	nsg_out := [x | s.nsg != null; x := nsg_stage(s.nsg, "outbound", c)]
 	fw_part := [x | fw_present; x := fw_stage(f, c)]
 } else := [nsg_stage(s.nsg, "outbound", c), nsg_stage(s.nsg, "inbound", c)] if {
+	# An internal flow with no NSG on its path never gets here (flow_result: not on its path).
 	s.nsg != null
-} else := []
+}
 
 on_path(s, _) if s.nsg != null
 

@@ -183,3 +183,95 @@ test_dns_proxy if {
 	network.dns_proxy == "no" with input as {"resources": [{"type": "Microsoft.Network/firewallPolicies", "name": "p", "properties": {}}]}
 	network.dns_proxy == "yes" with input as {"resources": [{"type": "Microsoft.Network/firewallPolicies", "name": "p", "properties": {"dnsSettings": {"enableProxy": true}}}]}
 }
+
+test_ipv6_pieces if {
+	network.family("2001:db8::/32") == 6
+	network.holds({"k": "cidr", "v": "::/0"}, {"k": "atom", "fam": 6, "sig": set()}) == "yes"
+	network.atom_family(5) == 6 with data.cassandra_mi.requirements as {"atoms": {"v4": 3, "v6": 4}}
+}
+
+test_tags_that_hold_no_flow_address if {
+	other := {"tags": {}, "otherTags": {"suffixes": "eastus westus", "names": {"sql": "- 0"}}}
+	network.address_term("Sql") == {"k": "none"} with data.cassandra_mi.requirements as other
+	network.address_term("Sql.EastUS") == {"k": "none"} with data.cassandra_mi.requirements as other
+	network.address_term("Sql.NorthEurope").k == "unknown" with data.cassandra_mi.requirements as other
+}
+
+test_internet_and_vnet_against_prefixes if {
+	network.holds({"k": "internet"}, {"k": "cidr", "v": "10.1.0.0/16", "tag": null}) == "no"
+	network.holds({"k": "vnet"}, {"k": "cidr", "v": "10.1.0.0/16", "tag": null}) == "maybe"
+	network.holds({"k": "vnet"}, {"k": "cidr", "v": "20.1.0.0/16", "tag": null}) == "no"
+	network.holds({"k": "cidr", "v": "13.64.0.0/16"}, {"k": "cidr", "v": "13.64.0.0/11", "tag": null}) == "maybe"
+}
+
+# With a service-tags file the data document carries each tag's prefixes: tags are compared as prefixes.
+test_tag_prefixes_from_a_file if {
+	prefixed := {"tags": {"storage": {"atoms": "", "prefixes": ["20.1.0.0/16", "20.2.0.0/24"]}}}
+	network.holds({"k": "tag", "v": "storage"}, {"k": "cidr", "v": "20.1.0.0/24", "tag": null}) == "yes" with data.cassandra_mi.requirements as prefixed
+	network.holds({"k": "tag", "v": "storage"}, {"k": "cidr", "v": "20.2.0.0/16", "tag": null}) == "maybe" with data.cassandra_mi.requirements as prefixed
+	network.holds({"k": "tag", "v": "storage"}, {"k": "cidr", "v": "21.0.0.0/8", "tag": null}) == "no" with data.cassandra_mi.requirements as prefixed
+	pieces := network.tag_pieces(["Storage"]) with data.cassandra_mi.requirements as prefixed with network.cut_cidrs as set()
+	pieces == {
+		{"k": "cidr", "v": "20.1.0.0/16", "tag": "storage", "of": "20.1.0.0/16"},
+		{"k": "cidr", "v": "20.2.0.0/24", "tag": "storage", "of": "20.2.0.0/24"},
+	}
+}
+
+# Without a file, a prefix of a tag the rules name is compared through the containment table.
+test_tag_relation_in_the_table if {
+	table := {"tags": {"azurecloud": {"atoms": "0-3"}, "storage": {"atoms": "1-2"}, "sql": {"atoms": "5"}, "half": {"atoms": "2 5"}, "empty": {"atoms": ""}}}
+	network.holds({"k": "tag", "v": "azurecloud"}, {"k": "cidr", "v": "20.0.0.0/24", "tag": "storage"}) == "yes" with data.cassandra_mi.requirements as table
+	network.holds({"k": "tag", "v": "sql"}, {"k": "cidr", "v": "20.0.0.0/24", "tag": "storage"}) == "no" with data.cassandra_mi.requirements as table
+	network.holds({"k": "tag", "v": "half"}, {"k": "cidr", "v": "20.0.0.0/24", "tag": "storage"}) == "maybe" with data.cassandra_mi.requirements as table
+	network.tag_relation("azurecloud", "empty") == "maybe" with data.cassandra_mi.requirements as table
+}
+
+test_rule_fields if {
+	network.nsg_ports({}) == {"ranges": [[0, 65535]], "unknown": false}
+	network.list_or_one(null) == []
+	network.list_or_one(["7000"]) == ["7000"]
+	network.fw_protocol("network", {"ipProtocols": ["UDP"]}) == "no"
+	network.direction_match(null, "outbound") == "maybe"
+}
+
+tf_firewall_policy(dns) := {"planned_values": {"root_module": {"resources": [{"mode": "managed", "type": "azurerm_firewall_policy", "values": {"dns": dns}}]}}}
+
+test_dns_proxy_in_a_plan if {
+	network.dns_proxy == "yes" with input as tf_firewall_policy([{"proxy_enabled": true}])
+	network.dns_proxy == "no" with input as tf_firewall_policy([])
+}
+
+test_cuts_and_pieces if {
+	network.cidr_parts("20.0.0.0/23") == {"20.0.0.0/24", "20.0.1.0/24"} with network.cut_cidrs as {"20.0.0.0/24", "20.0.1.0/24"}
+	network.cidr_parts("20.0.0.0/23") == {"20.0.0.0/23", "20.0.0.0/24"} with network.cut_cidrs as {"20.0.0.0/24"}
+	network.local_parts == {null} with data.cassandra_mi.requirements as {"subnet": null}
+	network.port_pieces({"ports": [[440, 450]]}) == {[440, 442], [443, 450]} with network.rule_bounds as {443}
+}
+
+test_firewall_targets if {
+	network.name_covers("*", "a.example.com")
+	network.by_address({"dst": [], "dst_asg": false}, {"k": "local", "v": null}) == "no"
+	network.app_names({"names": [], "names_maybe": true}, {"name": "a.example.com"}) == "maybe"
+	rule := {"names": ["a.example.com"]}
+	network.by_name(rule, {"name": "a.example.com"}) == "no" with network.dns_proxy as "no"
+	network.by_name(rule, {"all": true}) == "maybe" with network.dns_proxy as "yes"
+	network.by_name(rule, {"name": "b.example.com"}) == "no" with network.dns_proxy as "yes"
+	network.by_name(rule, {"name": "a.example.com"}) == "yes" with network.dns_proxy as "yes"
+}
+
+test_verdict_texts if {
+	network.subjects == [] with input as {"resources": []}
+	network.flow_result({"name": "x", "nsg": "x"}, {"unknown": "no address"}) == {"status": "unknown", "why": "no address"}
+	network.example([{"fates": {"deny"}}], [{"dst": {"k": "cidr", "v": "20.0.0.0/24"}}]) == ", e.g. 20.0.0.0/24"
+	network.default_note({"default": true}) == " (Azure default rule)"
+	network.subject_prefix("a") == "a: " with network.subjects as [{"name": "a"}, {"name": "b"}]
+	network.detail_text("not-auditable", [], []) == "not auditable: no alternative"
+	network.flow_text("blocked", {"label": "tcp/443 to X", "status": "unknown"}) == "tcp/443 to X is unknown"
+}
+
+test_warning_terms if {
+	network.public_term({"k": "cidr", "v": "20.0.0.0/8"}) with data.cassandra_mi.requirements as {"subnet": "10.9.0.0/24"}
+	network.port_label([80, 80]) == "80"
+	network.t_text({"k": "cidr", "v": "192.0.2.0/24"}) == "192.0.2.0/24"
+	network.inside_subnet({"k": "vnet"})
+}
