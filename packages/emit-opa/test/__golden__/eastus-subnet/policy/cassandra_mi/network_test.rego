@@ -261,7 +261,7 @@ test_firewall_targets if {
 
 test_verdict_texts if {
 	network.subjects == [] with input as {"resources": []}
-	network.flow_result({"name": "x", "nsg": "x"}, {"unknown": "no address"}) == {"status": "unknown", "why": "no address"}
+	network.flow_result({"name": "x", "nsg": "x"}, {"unknown": "no address"}) == {"status": "unknown", "why": "no address", "mayBeOpen": true}
 	network.example([{"fates": {"deny"}}], [{"dst": {"k": "cidr", "v": "20.0.0.0/24"}}]) == ", e.g. 20.0.0.0/24"
 	network.default_note({"default": true}) == " (Azure default rule)"
 	network.subject_prefix("a") == "a: " with network.subjects as [{"name": "a"}, {"name": "b"}]
@@ -274,4 +274,14 @@ test_warning_terms if {
 	network.port_label([80, 80]) == "80"
 	network.t_text({"k": "cidr", "v": "192.0.2.0/24"}) == "192.0.2.0/24"
 	network.inside_subnet({"k": "vnet"})
+}
+
+test_best_alternative if {
+	network.best([]) == "not-auditable"
+	network.best([{"status": "unknown", "mayBeOpen": false}, {"status": "partly-open"}]) == "partly-open"
+	network.best([{"status": "unknown", "mayBeOpen": true}, {"status": "partly-open"}]) == "unknown"
+	network.best([{"status": "unknown", "mayBeOpen": false}, {"status": "blocked"}]) == "unknown"
+	network.may_be_open([{"fates": {"allow", "deny"}}, {"fates": {"deny"}}]) == false
+	network.alternative_may_be_open([{"status": "unknown", "mayBeOpen": true}, {"status": "open"}])
+	network.alternative_may_be_open([{"status": "blocked"}]) == false
 }

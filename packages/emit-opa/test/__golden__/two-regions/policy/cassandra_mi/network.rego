@@ -796,13 +796,13 @@ subjects := [{"name": k, "nsg": k} | some k in sort(nsg_keys)] if {
 
 flow_result(s, f) := {"status": "not-auditable", "why": f.notAuditable} if {
 	f.notAuditable
-} else := {"status": "unknown", "why": f.unknown} if {
+} else := {"status": "unknown", "why": f.unknown, "mayBeOpen": true} if {
 	f.unknown
 } else := {"status": "not-auditable", "why": "no layer of the input lies on its path"} if {
 	not on_path(s, f)
 } else := flow_verdict([outcome(stages(s, f, c)) | some c in cells(f)], [c | some c in cells(f)])
 
-flow_verdict(outs, cs) := {"status": "unknown", "why": why(outs), "allows": allows(outs)} if {
+flow_verdict(outs, cs) := {"status": "unknown", "why": why(outs), "mayBeOpen": may_be_open(outs), "allows": allows(outs)} if {
 	some o in outs
 	o.fates == {"allow", "deny"}
 } else := {"status": "open", "allows": allows(outs)} if {
@@ -816,6 +816,12 @@ flow_verdict(outs, cs) := {"status": "unknown", "why": why(outs), "allows": allo
 } else := {"status": "partly-open", "by": by(outs), "example": example(outs, cs), "allows": allows(outs)}
 
 allows(outs) := {r | some o in outs; some r in o.allows}
+
+# An unknown flow may still be open unless some part of it is surely blocked.
+may_be_open(outs) := false if {
+	some o in outs
+	o.fates == {"deny"}
+} else := true
 
 by(outs) := step_text(r) if {
 	rs := {r | some o in outs; some r in o.blocked_by}
@@ -874,10 +880,35 @@ alternative_status(flows) := "not-auditable" if {
 	}
 } else := "partly-open"
 
-# Any alternative suffices: the best of them.
-preference := ["open", "unknown", "partly-open", "blocked", "not-auditable"]
+flow_may_be_open(f) if f.status in {"open", "not-auditable"}
 
-best(statuses) := [v | some v in preference; v in statuses][0]
+flow_may_be_open(f) if {
+	f.status == "unknown"
+	f.mayBeOpen
+}
+
+alternative_may_be_open(flows) if {
+	every f in flows {
+		flow_may_be_open(f)
+	}
+} else := false
+
+# Any alternative suffices: the best of them. An unknown one that may still be open ranks above partly open;
+# one with a part surely blocked is at best partly open, so it ranks below.
+rank(a) := 1 if {
+	a.status == "unknown"
+	a.mayBeOpen
+} else := 3 if {
+	a.status == "unknown"
+} else := {"open": 0, "partly-open": 2, "blocked": 4, "not-auditable": 5}[a.status]
+
+best(alts) := "not-auditable" if count(alts) == 0
+
+best(alts) := a.status if {
+	first := min({rank(x) | some x in alts})
+	some a in alts
+	rank(a) == first
+}
 
 # Across subjects, the worst.
 worst(statuses) := [v | some v in ["blocked", "partly-open", "unknown", "open", "not-auditable"]; v in statuses][0]
@@ -886,13 +917,14 @@ subject_alternatives(s, id) := [{
 	"type": alt.type,
 	"label": alt.label,
 	"status": alternative_status(flows),
+	"mayBeOpen": alternative_may_be_open(flows),
 	"flows": flows,
 } |
 	some i, alt in doc.requirements[id].alternatives
 	flows := [object.union(results[[s.name, id, i, j]], {"label": f.label}) | some j, f in alt.flows]
 ]
 
-subject_verdict(s, id) := {"status": best({a.status | some a in alts} | {"not-auditable"}), "alternatives": alts} if {
+subject_verdict(s, id) := {"status": best(alts), "alternatives": alts} if {
 	alts := subject_alternatives(s, id)
 }
 
