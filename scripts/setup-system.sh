@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite drives for real, when they are missing:
 # Debian packages (iptables, ipset, nftables, dnsmasq, shellcheck, iproute2, and chromium for the docs
-# site's browser tests) and the pinned opa binary; then Terraform (setup-terraform.sh), which fails the
-# setup with a clear message when it cannot be had.
+# site's browser tests), the pinned opa binary and the pinned conftest (runs the OPA bundle as policy
+# users do); then Terraform (setup-terraform.sh), which fails the setup with a clear message when it
+# cannot be had.
 set -euo pipefail
 
 OPA_VERSION="v1.22.3"
+CONFTEST_VERSION="v0.71.1"
 need_apt=()
 for tool in iptables:iptables ipset:ipset nft:nftables dnsmasq:dnsmasq-base shellcheck:shellcheck ip:iproute2 unshare:util-linux python3:python3 chromium:chromium; do
   bin="${tool%%:*}"
@@ -29,4 +31,14 @@ if ! command -v opa >/dev/null 2>&1; then
 fi
 bash "$(dirname "$0")/setup-terraform.sh"
 opa version | head -1
+# A go-installed conftest reports "Conftest: dev", so its module version is read from the binary.
+conftest_module_version() { go version -m "$1" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/open-policy-agent/conftest" {print $3}'; }
+if ! command -v conftest >/dev/null 2>&1 || [ "$(conftest_module_version "$(command -v conftest)")" != "$CONFTEST_VERSION" ]; then
+  if [ ! -x "$gobin/conftest" ] || [ "$(conftest_module_version "$gobin/conftest")" != "$CONFTEST_VERSION" ]; then
+    echo "setup-system: go install github.com/open-policy-agent/conftest@${CONFTEST_VERSION}"
+    go install "github.com/open-policy-agent/conftest@${CONFTEST_VERSION}"
+  fi
+  ln -sf "$gobin/conftest" /usr/local/bin/conftest
+fi
+echo "setup-system: conftest $(conftest_module_version "$(command -v conftest)")"
 echo "setup-system: iptables $(iptables --version | awk '{print $2}'), nft $(nft --version | awk '{print $2}'), shellcheck $(shellcheck --version | awk '/^version/ {print $2}'), $(chromium --version 2>/dev/null | awk '{print $1, $2}')"

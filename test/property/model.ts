@@ -178,29 +178,27 @@ export function grantsCover(rule: ResolvedRule, grants: readonly Grant[]): boole
   return [...byDest.values()].some((ps) => portsCover(mergePortRanges(ps), rule.ports));
 }
 
-interface OpaCheck {
-  readonly kind: "fqdn" | "tag" | "prefix" | "internal";
-  readonly fqdn?: string;
-  readonly names?: readonly string[];
-  readonly prefix?: string;
-  readonly direction?: string;
-  readonly from: number;
-  readonly to: number;
+interface OpaFlow {
+  readonly kind: "outbound" | "internal";
+  readonly ports: readonly (readonly [number, number])[];
+  readonly name?: string;
+  readonly dst: { readonly tags?: readonly string[]; readonly prefixes?: readonly string[]; readonly opaque?: true; readonly local?: true };
+  readonly notAuditable?: string;
 }
 
-/** The OPA bundle's data document (`data.json`) as grants: every check of every alternative it audits. */
+/** The OPA bundle's data document (`data.json`) as grants: every flow of every alternative it audits. */
 export function opaGrants(dataJson: string): Grant[] {
-  const doc = JSON.parse(dataJson) as { cassandra_mi: { requirements: { requirements: Record<string, { alternatives: Array<{ checks: OpaCheck[] }> }> } } };
+  const doc = JSON.parse(dataJson) as { cassandra_mi: { requirements: { requirements: Record<string, { alternatives: Array<{ flows: OpaFlow[] }> }> } } };
   const grants: Grant[] = [];
   for (const [id, req] of Object.entries(doc.cassandra_mi.requirements.requirements)) {
-    for (const alt of req.alternatives) {
-      for (const c of alt.checks) {
-        const ports = [{ from: c.from, to: c.to }];
-        if (c.kind === "fqdn") grants.push({ ruleIds: [id], dest: { kind: "fqdn", value: c.fqdn ?? "" }, ports });
-        else if (c.kind === "prefix") grants.push({ ruleIds: [id], dest: { kind: "cidr", value: c.prefix ?? "" }, ports });
-        else if (c.kind === "internal") grants.push({ ruleIds: [id], dest: { kind: "internal", value: c.direction ?? "" }, ports });
-        else for (const name of c.names ?? []) grants.push({ ruleIds: [id], dest: { kind: "tag", value: name }, ports });
-      }
+    for (const f of req.alternatives.flatMap((a) => a.flows)) {
+      if (f.notAuditable !== undefined) continue;
+      const ports = f.ports.map(([from, to]) => ({ from, to }));
+      const add = (dest: Grant["dest"]): void => void grants.push({ ruleIds: [id], dest, ports });
+      if (f.kind === "internal") add({ kind: "internal", value: "within" });
+      else if (f.name !== undefined) add({ kind: "fqdn", value: f.name });
+      else if (f.dst.prefixes) for (const p of f.dst.prefixes) add({ kind: "cidr", value: p });
+      else for (const name of f.dst.tags ?? []) add({ kind: "tag", value: name });
     }
   }
   return grants;

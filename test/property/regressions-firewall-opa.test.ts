@@ -5,8 +5,9 @@
  * emitter writes one application rule with one `Https` protocol entry per port (1, 2, ..., 22, 12523),
  * which Azure Firewall allows on each of those ports, while the policy only matched a port check against
  * a single protocol entry (`port == from` and `from == to`), so the check `https/1-22` found nothing.
- * The template was right; the policy (and its TypeScript twin, then `cli audit`) were wrong. The evaluator
- * that replaced the twin (`audit` of @cassandra-mi-netrules/azure) is held to the same facts here.
+ * The template was right; the policy (and its TypeScript twin, then `cli audit`) were wrong. The policy now
+ * decides port by port, as the evaluator (`audit` of @cassandra-mi-netrules/azure) does: both are held to
+ * the same facts here, in their shared vocabulary (open, partly-open, blocked, unknown, not-auditable).
  */
 import { resolveRules, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { emitFirewallPolicyTemplate } from "@cassandra-mi-netrules/emit-azure-firewall";
@@ -35,7 +36,7 @@ describe("regression: firewall coverage vs the OPA policy (issue 21, case 4080)"
   it.each([
     ["ports 1-22 and 12523 (case 4080)", shrunk],
     ["ports 443-444", twoPorts],
-  ])("an application rule with one Https entry per port of %s: enforced, covered for opa, open for the evaluator", (_name, resolved) => {
+  ])("an application rule with one Https entry per port of %s: enforced, and open for opa and for the evaluator", (_name, resolved) => {
     const out = emitFirewallPolicyTemplate(resolved);
     const template = JSON.parse(out.files[0]?.content ?? "{}") as unknown;
     const claim = out.coverage.find((c) => c.ruleId === "storage-backup");
@@ -44,15 +45,15 @@ describe("regression: firewall coverage vs the OPA policy (issue 21, case 4080)"
 
     const dir = writeTree(emitOpaBundle(resolved, { includeTests: false }).files, "cmn-regression-fw-opa-");
     dirs.push(dir);
-    const reports = opaReports(dir, { fw: template }) as Record<string, { requirements: Record<string, { status: string; detail: string }> }>;
-    const opa = reports.fw?.requirements["storage-backup"];
-    expect(opa?.status, opa?.detail).toBe("covered");
+    const reports = opaReports(dir, { fw: template }) as Record<string, { verdicts: Record<string, { status: string; detail: string }> }>;
+    const opa = reports.fw?.verdicts["storage-backup"];
+    expect(opa?.status, opa?.detail).toBe("open");
 
     const ev = audit({ name: "fw.json", text: JSON.stringify(template) }, { resolved }).subjects[0]?.requirements.find((r) => r.ruleId === "storage-backup");
     expect(ev?.status, ev?.detail).toBe("open");
   });
 
-  it("an entry missing for one port of the range leaves the check unmet (the fix does not accept a mere overlap)", () => {
+  it("an entry missing for one port of the range leaves that port blocked (the fix does not accept a mere overlap)", () => {
     const out = emitFirewallPolicyTemplate(twoPorts);
     const template = JSON.parse(out.files[0]?.content ?? "{}") as { resources: Array<{ properties: { ruleCollections?: Array<{ rules: Array<{ protocols?: Array<{ port: number }> }> }> } }> };
     const rule = template.resources.flatMap((r) => r.properties.ruleCollections ?? []).flatMap((c) => c.rules)[0];
@@ -60,10 +61,10 @@ describe("regression: firewall coverage vs the OPA policy (issue 21, case 4080)"
     expect(rule?.protocols?.map((p) => p.port)).toEqual([443]);
     const dir = writeTree(emitOpaBundle(twoPorts, { includeTests: false }).files, "cmn-regression-fw-opa-");
     dirs.push(dir);
-    const reports = opaReports(dir, { fw: template }) as Record<string, { requirements: Record<string, { status: string }> }>;
-    // The host-name alternative has one check (its name on 443-444), so it is missing, not partly covered.
-    expect(reports.fw?.requirements["storage-backup"]?.status).toBe("missing");
-    // The evaluator decides port by port: 443 open, 444 blocked by the firewall's default deny.
+    const reports = opaReports(dir, { fw: template }) as Record<string, { verdicts: Record<string, { status: string; detail: string }> }>;
+    // Both decide port by port: 443 open, 444 blocked by the firewall's default deny.
+    expect(reports.fw?.verdicts["storage-backup"]?.status).toBe("partly-open");
+    expect(reports.fw?.verdicts["storage-backup"]?.detail).toMatch(/blocked by firewall \(no rule matches: denied\)/);
     const ev = audit({ name: "fw.json", text: JSON.stringify(template) }, { resolved: twoPorts }).subjects[0]?.requirements.find((r) => r.ruleId === "storage-backup");
     expect(ev?.status).toBe("partly-open");
     expect(ev?.detail).toMatch(/^partly open: FQDN \*\.blob\.core\.windows\.net: blocked by firewall fwp-cassandra-mi: no rule matches \(denied\), e\.g\. example\.blob\.core\.windows\.net port 444$/);

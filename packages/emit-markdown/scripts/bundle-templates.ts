@@ -8,13 +8,14 @@
  * inside a ```mermaid block is Mermaid-safe in every locale.
  * Usage: `tsx scripts/bundle-templates.ts` (the package's build runs it before tsup).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { load } from "js-yaml";
 import { compareStrings } from "../../core/src/order.js";
 import { checkMermaidMessages, checkTemplate } from "../src/template-policy.js";
 import { compileRenderers } from "./compile-templates.js";
+import { writeGenerated } from "../../../scripts/write-generated.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../..");
@@ -131,16 +132,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   for (const [file, text] of [
     [generatedFile, bundleTemplates()],
     [renderersFile, bundleRenderers()],
-  ] as const) {
-    // Rewriting an unchanged file would race with tests that read it while the package builds.
-    if (!existsSync(file) || readFileSync(file, "utf8") !== text) {
-      // In CI a stale committed file must fail the build, not be silently regenerated before the drift test.
-      if (process.env.CI) {
-        console.error(`${file} is out of date: run npm run build -w @cassandra-mi-netrules/emit-markdown and commit it`);
-        process.exit(1);
-      }
-      writeFileSync(file, text);
-      console.log(`wrote ${file}`);
-    } else console.log(`${file} is up to date`);
-  }
+  ] as const) writeGenerated(file, text, "npm run build -w @cassandra-mi-netrules/emit-markdown");
 }

@@ -1,33 +1,20 @@
-/** The fixtures that ship with the bundle, their expected verdicts, and the generated `_test.rego`. */
-import { canonicalJson, uniqueSorted, type EmittedFile } from "@cassandra-mi-netrules/core";
-import { LAYERS_FOR, type RequirementsDocument } from "./document.js";
-import {
-  armRuleCollectionGroup,
-  armSecurityRule,
-  azSecurityRule,
-  completeConfig,
-  toArmTemplate,
-  toAzJson,
-  toTerraformPlan,
-  type ConfigSpec,
-  type Json,
-  type NsgRuleSpec,
-  type NsgSpec,
-  type PortLeaf,
-  type RuleCollectionGroupSpec,
-} from "./fixtures.js";
+/** The fixtures that ship with the bundle (opt-in), their expected verdicts, and the synthetic document they also run against. */
+import { canonicalJson, resolveRules, uniqueSorted, type EmittedFile, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { buildPolicyDocument, type Flow, type PolicyDocument } from "./document.js";
+import { armSecurityRule, armRuleCollectionGroup, completeConfig, toArmTemplate, toAzJson, toTerraformPlan, type ConfigSpec, type Json, type NsgRuleSpec, type PortLeaf, type RuleCollectionGroupSpec } from "./fixtures.js";
+import { tableRelation } from "./tag-table.js";
+import { TEST_MODULE } from "./policy.js";
 
-export type AuditStatus = "covered" | "partly-covered" | "missing";
-type Layer = "nsg" | "firewall";
+export type Verdict = "open" | "partly-open" | "blocked" | "unknown" | "not-auditable";
 
 export interface FixtureExpectation {
   readonly format: "arm" | "az" | "tfplan";
   /** Status of every requirement. */
-  readonly status: Readonly<Record<string, AuditStatus>>;
-  /** Ids reported over-broad (an allow-all rule is among those that allow them), sorted. */
-  readonly overBroad: readonly string[];
-  /** Ids the `deny` set must name, sorted. */
+  readonly status: Readonly<Record<string, Verdict>>;
+  /** Ids the `deny` set must name (blocked, partly open or unknown), sorted. */
   readonly deny: readonly string[];
+  /** Whether `warn` holds a finding (an allow wider than needed). */
+  readonly warn: boolean;
 }
 
 /** One operation of a JSON Patch (RFC 6902), as OPA's `json.patch` applies it. */
@@ -45,11 +32,10 @@ export interface BundleFixture {
   readonly base?: string;
   readonly patch?: readonly JsonPatchOperation[];
   readonly expect: FixtureExpectation;
-  /** A requirements document the test evaluates instead of the bundle's own. */
-  readonly doc?: RequirementsDocument;
+  /** A document the test evaluates instead of the bundle's own. */
+  readonly doc?: PolicyDocument;
 }
 
-/** A fixture as it ships: its whole input, or a patch of another fixture's input. */
 interface FixturePlan {
   readonly name: string;
   readonly description: string;
@@ -59,157 +45,99 @@ interface FixturePlan {
   readonly expect: FixtureExpectation;
 }
 
+/* ---------- the synthetic document ---------- */
+
+function syntheticRules(): ResolvedRules {
+  const base = resolveRules({ regions: ["eastus", "westeurope"], subnet: "198.51.100.0/24" });
+  const template = base.rules.find((r) => r.kind !== "internal") as ResolvedRule;
+  const rule = (id: string, order: number, over: Partial<ResolvedRule>): ResolvedRule => ({
+    ...template,
+    id,
+    order,
+    kind: "outbound",
+    protocol: "HTTPS",
+    ports: [{ from: 443, to: 443 }],
+    fqdns: [],
+    unresolvedFqdns: [],
+    serviceTags: [],
+    prefixes: { ipv4: [], ipv6: [] },
+    ...over,
+  });
+  const storage = {
+    tag: "Storage",
+    global: { name: "Storage", networkFeatures: null },
+    regional: [
+      { name: "Storage.EastUS", region: "eastus", networkFeatures: null },
+      { name: "Storage.WestEurope", region: "westeurope", networkFeatures: null },
+    ],
+    regionsWithoutForm: [],
+    regionalOnly: false,
+  };
+  const fq = (fqdn: string) => ({ fqdn, pattern: fqdn, wildcard: fqdn.startsWith("*.") });
+  return {
+    ...base,
+    revision: { ...base.revision, id: "synthetic" },
+    dataHash: "0".repeat(64),
+    rules: [
+      rule("s-fqdn-or-tag", 1, { fqdns: [fq("a.example.com"), fq("*.b.example.com")], serviceTags: [storage] }),
+      rule("s-fqdn-only", 2, { fqdns: [fq("c.example.net")] }),
+      rule("s-prefixes", 3, { protocol: "TCP", ports: [{ from: 8000, to: 8001 }], prefixes: { ipv4: ["192.0.2.0/24"], ipv6: ["2001:db8::/32"] } }),
+      { ...rule("s-internal", 4, { protocol: "TCP", ports: [{ from: 7001, to: 7001 }] }), kind: "internal" },
+      rule("s-unresolved", 5, { unresolvedFqdns: ["d-{region}.example.org"] }),
+    ],
+  };
+}
+
 /**
  * A small fixed document with one requirement of every shape, so the shipped tests reach every
  * branch of the policy whatever the bundle's own requirements are (a VPN bundle has no outbound one).
  */
-export const SYNTHETIC_DOCUMENT: RequirementsDocument = {
-  stamp: {
-    generator: "synthetic",
-    generatorVersion: "0",
-    coreVersion: "0",
-    revision: "synthetic",
-    dataHash: "0".repeat(64),
-    regions: ["eastus", "westeurope"],
-    subnet: "198.51.100.0/24",
-    serviceTags: "none",
-  },
-  subnet: "198.51.100.0/24",
-  requirements: {
-    "s-fqdn-or-tag": {
-      kind: "outbound",
-      order: 1,
-      unresolvedFqdns: [],
-      alternatives: [
-        {
-          type: "fqdn",
-          label: "FQDN a.example.com, *.b.example.com",
-          checks: [
-            { kind: "fqdn", label: "a.example.com https/443", fqdn: "a.example.com", from: 443, to: 443 },
-            { kind: "fqdn", label: "*.b.example.com https/443", fqdn: "*.b.example.com", from: 443, to: 443 },
-          ],
-        },
-        {
-          type: "serviceTag",
-          label: "service tag Storage",
-          checks: [
-            { kind: "tag", label: "Storage or Storage.EastUS tcp/443", names: ["Storage", "Storage.EastUS"], from: 443, to: 443 },
-            { kind: "tag", label: "Storage or Storage.WestEurope tcp/443", names: ["Storage", "Storage.WestEurope"], from: 443, to: 443 },
-          ],
-        },
-      ],
-    },
-    "s-fqdn-only": {
-      kind: "outbound",
-      order: 2,
-      unresolvedFqdns: [],
-      alternatives: [{ type: "fqdn", label: "FQDN c.example.net", checks: [{ kind: "fqdn", label: "c.example.net https/443", fqdn: "c.example.net", from: 443, to: 443 }] }],
-    },
-    "s-prefixes": {
-      kind: "outbound",
-      order: 3,
-      unresolvedFqdns: [],
-      alternatives: [
-        {
-          type: "prefixes",
-          label: "prefixes 192.0.2.0/24, 2001:db8::/32",
-          checks: [
-            { kind: "prefix", label: "192.0.2.0/24 tcp/8000-8001", prefix: "192.0.2.0/24", from: 8000, to: 8001 },
-            { kind: "prefix", label: "2001:db8::/32 tcp/8000-8001", prefix: "2001:db8::/32", from: 8000, to: 8001 },
-          ],
-        },
-      ],
-    },
-    "s-internal": {
-      kind: "internal",
-      order: 4,
-      unresolvedFqdns: [],
-      alternatives: [
-        {
-          type: "internal",
-          label: "NSG inbound and outbound rules within the subnet",
-          checks: [
-            { kind: "internal", label: "inbound tcp/7001", direction: "inbound", from: 7001, to: 7001 },
-            { kind: "internal", label: "outbound tcp/7001", direction: "outbound", from: 7001, to: 7001 },
-          ],
-        },
-      ],
-    },
-    "s-unresolved": { kind: "outbound", order: 5, unresolvedFqdns: ["d-{region}.example.org"], alternatives: [] },
-  },
-};
+export const SYNTHETIC_DOCUMENT: PolicyDocument = buildPolicyDocument(syntheticRules(), "synthetic", "0");
 
-function layersOf(spec: ConfigSpec): Set<Layer> {
-  const layers = new Set<Layer>();
-  if (spec.nsgs.length > 0) layers.add("nsg");
-  if (spec.groups.length > 0) layers.add("firewall");
-  return layers;
+/* ---------- expectations ---------- */
+
+type FlowRule = (f: Flow) => Verdict;
+
+/** All flows of an alternative are needed; any alternative suffices (the best); as the policy's README states. */
+function requirementStatus(flows: readonly (readonly Verdict[])[]): Verdict {
+  const alts = flows.map((vs): Verdict => {
+    const a = vs.filter((v) => v !== "not-auditable");
+    if (a.length === 0) return "not-auditable";
+    if (a.includes("unknown")) return "unknown";
+    if (a.every((v) => v === "open")) return "open";
+    if (a.every((v) => v === "blocked")) return "blocked";
+    return "partly-open";
+  });
+  for (const v of ["open", "unknown", "partly-open", "blocked"] as const) if (alts.includes(v)) return v;
+  return "not-auditable";
 }
 
-function audited(doc: RequirementsDocument, id: string, layers: Set<Layer>): boolean {
-  return (doc.requirements[id]?.alternatives ?? []).some((a) => LAYERS_FOR[a.type].some((l) => layers.has(l)));
-}
-
-const idsInOrder = new WeakMap<RequirementsDocument, readonly string[]>();
-
-function sortedIds(doc: RequirementsDocument): readonly string[] {
-  let ids = idsInOrder.get(doc);
-  if (ids === undefined) idsInOrder.set(doc, (ids = uniqueSorted(Object.keys(doc.requirements))));
-  return ids;
-}
-
-// Which requirements each combination of layers can audit, per document.
-const auditedIds = new WeakMap<RequirementsDocument, Map<string, ReadonlySet<string>>>();
-
-function auditedBy(doc: RequirementsDocument, layers: Set<Layer>): ReadonlySet<string> {
-  let perLayers = auditedIds.get(doc);
-  if (perLayers === undefined) auditedIds.set(doc, (perLayers = new Map()));
-  const key = [...layers].sort().join("+");
-  let ids = perLayers.get(key);
-  if (ids === undefined) perLayers.set(key, (ids = new Set(Object.keys(doc.requirements).filter((id) => audited(doc, id, layers)))));
-  return ids;
-}
-
-function expectation(
-  doc: RequirementsDocument,
-  format: FixtureExpectation["format"],
-  spec: ConfigSpec,
-  statusOf: (id: string) => AuditStatus,
-  broad: boolean,
-): FixtureExpectation {
-  const auditable = auditedBy(doc, layersOf(spec));
-  const status: Record<string, AuditStatus> = {};
-  const overBroad: string[] = [];
+function expectation(doc: PolicyDocument, format: FixtureExpectation["format"], rule: FlowRule, warn: boolean): FixtureExpectation {
+  const status: Record<string, Verdict> = {};
   const deny: string[] = [];
-  // In code-unit order: the lists come out sorted, and canonicalJson has no key to sort.
-  for (const id of sortedIds(doc)) {
-    const isAudited = auditable.has(id);
-    const s = isAudited ? statusOf(id) : "missing";
+  for (const id of uniqueSorted(Object.keys(doc.requirements))) {
+    const req = doc.requirements[id];
+    if (!req) continue;
+    const s = requirementStatus(req.alternatives.map((a) => a.flows.map((f) => (f.notAuditable ? "not-auditable" : f.unknown ? "unknown" : rule(f)))));
     status[id] = s;
-    if (isAudited && broad && s !== "missing") overBroad.push(id);
-    if (isAudited && s !== "covered") deny.push(id);
+    if (s === "blocked" || s === "partly-open" || s === "unknown") deny.push(id);
   }
-  return { deny, format, overBroad, status };
+  return { deny, format, status, warn };
 }
 
-function shiftPort(p: string): string {
-  const [a, b] = p.split("-").map(Number);
-  if (a === undefined || Number.isNaN(a)) return p;
-  // Just past the original range, so nothing of it stays open.
-  const to = b ?? a;
-  return b === undefined ? String(to + 1) : `${to + 1}-${to + 1 + (to - a)}`;
+const isInternal = (f: Flow): boolean => f.kind === "internal";
+const isOpaque = (f: Flow): boolean => "opaque" in f.dst;
+
+/** A Deny of `tag` first in the NSG: by the containment table, each flow to tags is blocked, partly open or open; by name or to prefixes, unknown. */
+function underTagDeny(tag: string, families: PolicyDocument["families"]): FlowRule {
+  return (f) => {
+    if (isInternal(f)) return "open";
+    if (!("tags" in f.dst)) return "unknown";
+    return { yes: "blocked", no: "open", maybe: "partly-open" }[tableRelation(tag, f.dst.tags, families)] as Verdict;
+  };
 }
 
-/** The rules' ports moved just past where they were: replace operations on the ports the renderer reported. */
-function narrowedPatch(ports: readonly PortLeaf[]): JsonPatchOperation[] {
-  return ports
-    .filter((p) => p.allow)
-    .map((p): JsonPatchOperation => {
-      const v = p.value;
-      const value = typeof v === "number" ? v + 1 : typeof v === "string" ? shiftPort(v) : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? shiftPort(x) : x)) : v;
-      return { op: "replace", path: p.path, value };
-    });
-}
+/* ---------- the fixtures ---------- */
 
 const DENY_FIRST: RuleCollectionGroupSpec = {
   name: "deny-first",
@@ -231,10 +159,6 @@ const DENY_NSG_FIRST: readonly NsgRuleSpec[] = [
   { name: "deny-first-inbound", priority: 100, direction: "Inbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"] },
   { name: "deny-first-outbound", priority: 100, direction: "Outbound", access: "Deny", protocol: "Tcp", sources: ["*"], destinations: ["*"], ports: ["0-65535"] },
 ];
-
-function shadowed(spec: ConfigSpec): ConfigSpec {
-  return { nsgs: spec.nsgs.map((n) => ({ ...n, rules: [...DENY_NSG_FIRST, ...n.rules] })), groups: [DENY_FIRST, ...spec.groups] };
-}
 
 /** Adds rule collection groups to the ARM template of `spec` (and the policy resource when it has none). */
 function addGroupsPatch(spec: ConfigSpec, groups: readonly RuleCollectionGroupSpec[]): JsonPatchOperation[] {
@@ -264,20 +188,7 @@ function withoutFirewallPatch(spec: ConfigSpec): JsonPatchOperation[] {
   return ops;
 }
 
-/** The rules of NSG `index` changed from those of `from` to those of `to` (matched by name), in ARM or az JSON. */
-function nsgRulesPatch(format: "arm" | "az", index: number, from: NsgSpec, to: NsgSpec): JsonPatchOperation[] {
-  const at = format === "arm" ? `/resources/${index}/properties/securityRules` : `/${index}/securityRules`;
-  const kept = new Set(to.rules.map((r) => r.name));
-  const had = new Set(from.rules.map((r) => r.name));
-  const ops: JsonPatchOperation[] = [];
-  for (let j = from.rules.length - 1; j >= 0; j--) if (!kept.has(from.rules[j]?.name ?? "")) ops.push({ op: "remove", path: `${at}/${j}` });
-  for (const r of to.rules) {
-    if (!had.has(r.name)) ops.push({ op: "add", path: `${at}/-`, value: format === "arm" ? armSecurityRule(r) : azSecurityRule(to.name, r) });
-  }
-  return ops;
-}
-
-function allowAll(doc: RequirementsDocument): ConfigSpec {
+function allowAll(doc: PolicyDocument): ConfigSpec {
   const src = doc.subnet ?? "VirtualNetwork";
   return {
     nsgs: [
@@ -294,14 +205,17 @@ function allowAll(doc: RequirementsDocument): ConfigSpec {
       {
         name: "open",
         priority: 100,
-        collections: [{ kind: "app", name: "any-fqdn", priority: 100, action: "Allow", rules: [{ name: "any", sources: ["*"], fqdns: ["*"], protocols: [{ type: "Https", port: 443 }] }] }],
+        collections: [
+          { kind: "net", name: "any-address", priority: 100, action: "Allow", rules: [{ name: "any", sources: ["*"], destinations: ["*"], ports: ["*"], ipProtocols: ["Any"] }] },
+          { kind: "app", name: "any-fqdn", priority: 200, action: "Allow", rules: [{ name: "any", sources: ["*"], fqdns: ["*"], protocols: [{ type: "Https", port: 443 }] }] },
+        ],
       },
     ],
   };
 }
 
 /** A firewall policy alone whose one network rule allows everything: it also covers every FQDN. */
-function firewallAllowAll(doc: RequirementsDocument): ConfigSpec {
+function firewallAllowAll(doc: PolicyDocument): ConfigSpec {
   const src = doc.subnet ?? "*";
   return {
     nsgs: [],
@@ -315,80 +229,92 @@ function firewallAllowAll(doc: RequirementsDocument): ConfigSpec {
   };
 }
 
-function plansFor(doc: RequirementsDocument): FixturePlan[] {
+
+function denyTagRule(tag: string): NsgRuleSpec {
+  return { name: `deny-${tag.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, priority: 100, direction: "Outbound", access: "Deny", protocol: "*", sources: ["*"], destinations: [tag], ports: ["*"] };
+}
+
+function plansFor(doc: PolicyDocument, denyTags: readonly string[]): FixturePlan[] {
   const complete = completeConfig(doc);
   const tfPorts: PortLeaf[] = [];
-  const nsgOnly: ConfigSpec = { nsgs: completeConfig(doc, { prefixesIn: "nsg" }).nsgs, groups: [] };
   const empty: ConfigSpec = { nsgs: [{ name: "nsg-empty", rules: [] }], groups: [{ name: "empty", priority: 100, collections: [] }] };
-  const denyLast: ConfigSpec = { ...complete, groups: [...complete.groups, DENY_NETWORK_LAST] };
   const open = allowAll(doc);
   const openFirewall = firewallAllowAll(doc);
-  const covered = (): AuditStatus => "covered";
-  const missing = (): AuditStatus => "missing";
-  const notOnlyFqdn = (id: string): AuditStatus => ((doc.requirements[id]?.alternatives ?? []).some((a) => a.type !== "fqdn") ? "covered" : "missing");
+  const networkAllows = complete.groups.some((g) => g.collections.some((c) => c.kind === "net" && c.rules.length > 0));
+  const all = (v: Verdict): FlowRule => () => v;
+  const hasOutbound = Object.values(doc.requirements).some((r) => r.alternatives.some((a) => a.flows.some((f) => f.kind === "outbound" && !f.notAuditable)));
+  const outbound = (v: Verdict, internal: Verdict): FlowRule => (f) => (isInternal(f) ? internal : v);
   const out: FixturePlan[] = [
-    { name: "arm-complete", description: "ARM template that allows every requirement", input: toArmTemplate(complete), expect: expectation(doc, "arm", complete, covered, false) },
-    { name: "az-complete", description: "az JSON (nsg show + rule-collection-group show) that allows every requirement", input: toAzJson(complete), expect: expectation(doc, "az", complete, covered, false) },
-    {
-      name: "tfplan-complete",
-      description: "Terraform plan that allows every requirement",
-      input: toTerraformPlan(complete, (p) => tfPorts.push(p)),
-      expect: expectation(doc, "tfplan", complete, covered, false),
-    },
+    { name: "arm-complete", description: "ARM template (an NSG and a firewall policy) that allows every flow", input: toArmTemplate(complete), expect: expectation(doc, "arm", all("open"), false) },
+    { name: "az-complete", description: "az JSON (nsg show + rule-collection-group show) that allows every flow", input: toAzJson(complete), expect: expectation(doc, "az", all("open"), false) },
+    { name: "tfplan-complete", description: "Terraform plan that allows every flow", input: toTerraformPlan(complete, (p) => tfPorts.push(p)), expect: expectation(doc, "tfplan", all("open"), false) },
     {
       name: "arm-nsg-only",
-      description: "arm-complete with the prefixes in the NSG and no firewall: FQDN-only requirements are not auditable, the rest is covered",
+      description: "arm-complete without the firewall: the NSG and its default rules let every flow out",
       base: "arm-complete",
-      patch: [...withoutFirewallPatch(complete), ...complete.nsgs.flatMap((n, i) => (nsgOnly.nsgs[i] ? nsgRulesPatch("arm", i, n, nsgOnly.nsgs[i]) : []))],
-      expect: expectation(doc, "arm", nsgOnly, covered, false),
+      patch: withoutFirewallPatch(complete),
+      expect: expectation(doc, "arm", all("open"), false),
     },
-    { name: "arm-allow-all", description: "allow-all rules: everything covered, everything over-broad", input: toArmTemplate(open), expect: expectation(doc, "arm", open, covered, true) },
+    { name: "arm-allow-all", description: "allow-all rules: every flow open, and warnings", input: toArmTemplate(open), expect: expectation(doc, "arm", all("open"), true) },
     {
       name: "arm-firewall-allow-all",
-      description: "a firewall policy alone with one network rule to *: every FQDN, tag and prefix covered and over-broad; internal ports not auditable",
+      description: "a firewall policy alone with rules to *: every outbound flow open, with warnings; internal flows cross no layer of the input",
       input: toArmTemplate(openFirewall),
-      expect: expectation(doc, "arm", openFirewall, covered, true),
+      // Warnings only when some outbound flow goes through the allow-all rule (a VPN-only set has none).
+      expect: expectation(doc, "arm", outbound("open", "not-auditable"), hasOutbound),
     },
-    { name: "arm-empty", description: "an NSG and a rule collection group without rules: everything missing", input: toArmTemplate(empty), expect: expectation(doc, "arm", empty, missing, false) },
     {
-      name: "arm-shadowed",
-      description: "arm-complete below Deny-all rules of higher priority: everything missing",
-      base: "arm-complete",
-      patch: shadowedPatch(complete),
-      expect: expectation(doc, "arm", shadowed(complete), missing, false),
+      name: "arm-empty",
+      description: "an NSG and a rule collection group without rules: the firewall denies every outbound flow; Azure's default rules let the internal ones through",
+      input: toArmTemplate(empty),
+      expect: expectation(doc, "arm", outbound("blocked", "open"), false),
     },
+    { name: "arm-shadowed", description: "arm-complete below Deny-all rules of higher priority: every flow blocked", base: "arm-complete", patch: shadowedPatch(complete), expect: expectation(doc, "arm", all("blocked"), false) },
     {
       name: "arm-network-deny-last",
-      description: "arm-complete plus a network Deny-all in the group of lowest priority: network rules are processed before application rules, so FQDN-only requirements are missing",
+      description: "arm-complete plus a network Deny-all in the group of lowest priority: network rules come before application rules, so a flow known only by name (no paired tag) may be denied",
       base: "arm-complete",
       patch: addGroupsPatch(complete, [DENY_NETWORK_LAST]),
-      expect: expectation(doc, "arm", denyLast, notOnlyFqdn, false),
+      expect: expectation(doc, "arm", (f) => (isInternal(f) ? "open" : isOpaque(f) ? (networkAllows ? "unknown" : "blocked") : "open"), false),
     },
     {
       name: "tfplan-narrowed",
-      description: "tfplan-complete with every Allow on the wrong ports: everything missing",
+      description: "tfplan-complete with every Allow on the wrong ports: the firewall denies every outbound flow; the NSG's default rules let the internal ones through",
       base: "tfplan-complete",
       patch: narrowedPatch(tfPorts),
-      expect: expectation(doc, "tfplan", complete, missing, false),
+      expect: expectation(doc, "tfplan", outbound("blocked", "open"), false),
     },
   ];
-  // Partial coverage needs a tag alternative with more than one regional check.
-  const multi = (id: string): boolean => {
-    const req = doc.requirements[id];
-    const tag = req?.alternatives.find((a) => a.type === "serviceTag");
-    return tag !== undefined && tag.checks.length > 1;
-  };
-  if (Object.keys(doc.requirements).some(multi)) {
-    const partial = completeConfig(doc, { firstRegionOnly: true });
+  for (const tag of denyTags) {
+    const name = `arm-deny-${tag.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
     out.push({
-      name: "az-partial",
-      description: "az-complete with the service tags of the first region only: those requirements are partly covered",
-      base: "az-complete",
-      patch: complete.nsgs.flatMap((n, i) => (partial.nsgs[i] ? nsgRulesPatch("az", i, n, partial.nsgs[i]) : [])),
-      expect: expectation(doc, "az", partial, (id) => (multi(id) ? "partly-covered" : "covered"), false),
+      name,
+      description: `the NSG of arm-complete alone, below a Deny of ${tag}: flows to tags it holds are blocked, to tags it holds in part partly open; flows known by name or prefix unknown (no addresses without a service-tags file)`,
+      base: "arm-complete",
+      patch: [...withoutFirewallPatch(complete), { op: "add", path: "/resources/0/properties/securityRules/0", value: armSecurityRule(denyTagRule(tag)) }],
+      expect: expectation(doc, "arm", underTagDeny(tag, doc.families), false),
     });
   }
   return out;
+}
+
+function shiftPort(p: string): string {
+  const [a, b] = p.split("-").map(Number);
+  if (a === undefined || Number.isNaN(a)) return p;
+  // Just past the original range, so nothing of it stays open.
+  const to = b ?? a;
+  return b === undefined ? String(to + 1) : `${to + 1}-${to + 1 + (to - a)}`;
+}
+
+/** The rules' ports moved just past where they were: replace operations on the ports the renderer reported. */
+function narrowedPatch(ports: readonly PortLeaf[]): JsonPatchOperation[] {
+  return ports
+    .filter((p) => p.allow)
+    .map((p): JsonPatchOperation => {
+      const v = p.value;
+      const value = typeof v === "number" ? v + 1 : typeof v === "string" ? shiftPort(v) : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? shiftPort(x) : x)) : v;
+      return { op: "replace", path: p.path, value };
+    });
 }
 
 /* ---------- JSON Patch, as json.patch applies it (the operations above only) ---------- */
@@ -442,10 +368,6 @@ function materialize(plans: readonly FixturePlan[]): BundleFixture[] {
 
 const SYNTHETIC_PREFIX = "synthetic-";
 
-function syntheticPlans(): FixturePlan[] {
-  return plansFor(SYNTHETIC_DOCUMENT).map((p) => ({ ...p, name: `${SYNTHETIC_PREFIX}${p.name}`, ...(p.base ? { base: `${SYNTHETIC_PREFIX}${p.base}` } : {}) }));
-}
-
 /** Pretty, key-sorted JSON with a final newline: deterministic and readable in review. */
 export function jsonFile(value: unknown): string {
   return `${canonicalJson(value, 2)}\n`;
@@ -463,13 +385,12 @@ function fixtureFile(p: FixturePlan, document?: string): EmittedFile {
 }
 
 // The synthetic document is the same for every bundle: its fixtures are written once per process.
-let synthetic: { plans: FixturePlan[]; fixtures: BundleFixture[]; files: EmittedFile[] } | undefined;
+let synthetic: { fixtures: BundleFixture[]; files: EmittedFile[] } | undefined;
 
-function syntheticShipped(): { plans: FixturePlan[]; fixtures: BundleFixture[]; files: EmittedFile[] } {
+function syntheticShipped(): { fixtures: BundleFixture[]; files: EmittedFile[] } {
   if (synthetic === undefined) {
-    const plans = syntheticPlans();
+    const plans = plansFor(SYNTHETIC_DOCUMENT, ["AzureCloud", "Storage.WestEurope"]).map((p) => ({ ...p, name: `${SYNTHETIC_PREFIX}${p.name}`, ...(p.base ? { base: `${SYNTHETIC_PREFIX}${p.base}` } : {}) }));
     synthetic = {
-      plans,
       fixtures: materialize(plans).map((f) => ({ ...f, doc: SYNTHETIC_DOCUMENT })),
       files: [{ path: "cassandra_mi/synthetic/data.json", content: jsonFile(SYNTHETIC_DOCUMENT) }, ...plans.map((p) => fixtureFile(p, "synthetic"))],
     };
@@ -478,132 +399,18 @@ function syntheticShipped(): { plans: FixturePlan[]; fixtures: BundleFixture[]; 
 }
 
 /** Every shipped fixture, in a fixed order: those of the document, then those of the synthetic one. */
-export function bundleFixtures(doc: RequirementsDocument): BundleFixture[] {
-  return [...materialize(plansFor(doc)), ...syntheticShipped().fixtures];
+export function bundleFixtures(doc: PolicyDocument): BundleFixture[] {
+  return [...materialize(plansFor(doc, ["AzureCloud"])), ...syntheticShipped().fixtures];
 }
 
 /**
  * The test files of the bundle: `policy/cassandra_mi/network_test.rego`, the fixtures under
  * `cassandra_mi/fixtures/<name>/data.json` and the synthetic document in `cassandra_mi/synthetic/data.json`.
  */
-export function testFiles(doc: RequirementsDocument): EmittedFile[] {
-  const plans = plansFor(doc);
-  const shipped = syntheticShipped();
+export function testFiles(doc: PolicyDocument): EmittedFile[] {
   return [
-    { path: "policy/cassandra_mi/network_test.rego", content: testModule([...plans, ...shipped.plans]) },
-    ...plans.map((p) => fixtureFile(p)),
-    ...shipped.files.map((f) => ({ path: f.path, content: f.content })),
+    { path: "policy/cassandra_mi/network_test.rego", content: TEST_MODULE },
+    ...plansFor(doc, ["AzureCloud"]).map((p) => fixtureFile(p)),
+    ...syntheticShipped().files,
   ];
-}
-
-function ident(name: string): string {
-  return name.replace(/-/g, "_");
-}
-
-/** The `_test.rego` module: one test per fixture, plus tests of the edge cases the fixtures do not reach. */
-export function testModule(fixtures: readonly { readonly name: string }[]): string {
-  const lines = [
-    "# METADATA",
-    "# title: Tests of cassandra_mi.network on the fixtures shipped with the bundle",
-    "# description: Run with opa test . (or opa test -b .) in the bundle directory.",
-    "package cassandra_mi.network_test",
-    "",
-    "import data.cassandra_mi.network",
-    "",
-    "fixtures := data.cassandra_mi.fixtures",
-    "",
-    "# A fixture holds its input, or a JSON Patch of another fixture's input.",
-    "fixture_input(f) := json.patch(fixtures[f.base].input, f.patch) if {",
-    "\tf.base",
-    "} else := f.input",
-    "",
-    "# The synthetic document, or the bundle's own.",
-    "fixture_document(f) := data.cassandra_mi.synthetic if {",
-    "\tf.document == \"synthetic\"",
-    "} else := data.cassandra_mi.requirements",
-    "",
-    "expected(f) if {",
-    "\tdoc := fixture_document(f)",
-    "\tinp := fixture_input(f)",
-    "\trep := network.report with input as inp with data.cassandra_mi.requirements as doc",
-    "\trep.format == f.expect.format",
-    "\tcount(rep.requirements) == count(f.expect.status)",
-    "\tevery id, st in f.expect.status {",
-    "\t\trep.requirements[id].status == st",
-    "\t}",
-    "\t{id | some id, r in rep.requirements; r.overBroad} == {id | some id in f.expect.overBroad}",
-    "\t{split(m, \":\")[0] | some m in rep.deny} == {id | some id in f.expect.deny}",
-    "\tcount(rep.deny) == count(f.expect.deny)",
-    "}",
-  ];
-  for (const f of fixtures) {
-    lines.push("", `test_fixture_${ident(f.name)} if expected(fixtures["${f.name}"])`);
-  }
-  lines.push(
-    "",
-    "test_unknown_input_is_denied if {",
-    '\tsome m in network.deny with input as {"kind": "something else"}',
-    '\tstartswith(m, "input: ")',
-    '\tnetwork.report.format == "unknown" with input as {"kind": "something else"}',
-    "}",
-    "",
-    "test_port_ranges if {",
-    '\tnetwork.port_range("*") == {"from": 0, "to": 65535}',
-    '\tnetwork.port_range("8000-8100") == {"from": 8000, "to": 8100}',
-    '\tnetwork.port_range("443") == {"from": 443, "to": 443}',
-    "}",
-    "",
-    "test_fqdn_wildcards if {",
-    '\tnetwork.fqdn_covers("*.blob.core.windows.net", "snovapeastus.blob.core.windows.net")',
-    '\tnetwork.fqdn_covers("*.core.windows.net", "*.blob.core.windows.net")',
-    '\tnot network.fqdn_covers("snovapeastus.blob.core.windows.net", "*.blob.core.windows.net")',
-    '\tnot network.fqdn_covers("*.blob.core.windows.net", "blob.core.windows.net")',
-    "}",
-    "",
-    "test_bare_addresses_and_subnet if {",
-    '\tnetwork.as_cidr("192.0.2.1") == "192.0.2.1/32"',
-    '\tnetwork.as_cidr("2001:db8::1") == "2001:db8::1/128"',
-    `\tnetwork.holds_subnet("[parameters('subnet')]", "allow") with data.cassandra_mi.requirements.subnet as null`,
-    '\tnetwork.holds_subnet("192.0.2.0/24", "allow") with data.cassandra_mi.requirements.subnet as "192.0.2.0/25"',
-    '\tnot network.holds_subnet("192.0.2.0/25", "allow") with data.cassandra_mi.requirements.subnet as "192.0.2.0/24"',
-    '\tnetwork.holds_subnet("192.0.2.0/25", "deny") with data.cassandra_mi.requirements.subnet as "192.0.2.0/24"',
-    "}",
-    "",
-    "test_az_single_document if {",
-    '\tnetwork.format == "az" with input as {"name": "nsg-x", "securityRules": []}',
-    '\tnetwork.layers == {"nsg"} with input as {"name": "nsg-x", "securityRules": []}',
-    "}",
-    "",
-    "test_deny_overlaps_either_way if {",
-    '\tnetwork.covers_cidr("10.0.0.0/8", "10.1.0.0/16", "deny")',
-    '\tnetwork.covers_cidr("10.1.0.0/16", "10.0.0.0/8", "deny")',
-    '\tnot network.covers_cidr("10.1.0.0/16", "10.0.0.0/8", "allow")',
-    "}",
-    "",
-    "test_firewall_order if {",
-    '\tnetwork.fw_before({"kind": "app", "g": 100, "c": 100}, {"kind": "app", "g": 100, "c": 200})',
-    '\tnot network.fw_before({"kind": "app", "g": 100, "c": 200}, {"kind": "app", "g": 100, "c": 100})',
-    '\tnetwork.fw_before({"kind": "net", "g": 65000, "c": 65000}, {"kind": "app", "g": 100, "c": 100})',
-    '\tnot network.fw_before({"kind": "app", "g": 100, "c": 100}, {"kind": "net", "g": 65000, "c": 65000})',
-    "}",
-    "",
-    "test_fqdn_in_network_rule if {",
-    '\trule := {"kind": "net", "ip_protocols": ["tcp"], "ports": [{"from": 443, "to": 443}], "src": ["*"], "dst": [], "fqdns": ["*.b.example.com"]}',
-    '\tnetwork.fw_match(rule, {"kind": "fqdn", "fqdn": "x.b.example.com", "from": 443, "to": 443}, "allow")',
-    '\tnot network.fw_match(rule, {"kind": "fqdn", "fqdn": "x.c.example.com", "from": 443, "to": 443}, "allow")',
-    '\tnot network.fw_match(rule, {"kind": "fqdn", "fqdn": "x.b.example.com", "from": 8443, "to": 8443}, "allow")',
-    "}",
-    "",
-    "test_arm_child_security_rules if {",
-    "\tinp := {\"resources\": [{",
-    '\t\t"type": "Microsoft.Network/networkSecurityGroups/securityRules",',
-    '\t\t"name": "nsg-x/r1",',
-    '\t\t"properties": {"priority": 100, "direction": "Outbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationAddressPrefix": "Internet", "destinationPortRange": "*"},',
-    "\t}]}",
-    '\tnetwork.layers == {"nsg"} with input as inp',
-    "\tcount(network.nsg_rules) == 1 with input as inp",
-    "}",
-    "",
-  );
-  return lines.join("\n");
 }

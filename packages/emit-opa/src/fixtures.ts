@@ -4,7 +4,7 @@
  * mutations are built with it.
  */
 import { formatPortRange, type PortRange } from "@cassandra-mi-netrules/core";
-import type { Check, RequirementsDocument } from "./document.js";
+import type { PolicyDocument } from "./document.js";
 
 export interface NsgRuleSpec {
   readonly name: string;
@@ -335,69 +335,66 @@ export function toTerraformPlan(spec: ConfigSpec, sink?: PortSink): Json {
   return { format_version: "1.2", terraform_version: "1.9.8", planned_values: { root_module }, resource_changes: [], configuration: {} };
 }
 
-function ports(c: Check): string {
-  return formatPortRange({ from: c.from, to: c.to } satisfies PortRange);
+function portText(r: readonly [number, number]): string {
+  return formatPortRange({ from: r[0], to: r[1] } satisfies PortRange);
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** Every port of the ranges (application rules take one port per protocol entry). */
+function eachPort(ranges: readonly (readonly [number, number])[]): number[] {
+  return [...new Set(ranges.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)))];
 }
 
 /**
- * The configuration that allows exactly what the document asks, one alternative per requirement:
- * service tags in NSG outbound rules (the regional form where there is one), prefixes in a firewall
- * network rule, FQDN-only requirements in a firewall application rule, internal ports in NSG
- * inbound and outbound rules; the NSG ends with Deny-all rules at 4096.
+ * The configuration that allows exactly what the document's flows need: an NSG (service tags and
+ * prefixes outbound, internal ports in both directions, from the subnet) and a firewall policy
+ * (network rules for the tags and prefixes, application rules for the FQDNs). NSG rules start at 200
+ * so that a Deny fits above every one of them.
  */
-export function completeConfig(doc: RequirementsDocument, options: { prefixesIn?: "nsg" | "firewall"; firstRegionOnly?: boolean } = {}): ConfigSpec {
+export function completeConfig(doc: PolicyDocument): ConfigSpec {
   const src = doc.subnet ?? "VirtualNetwork";
   const nsgRules: NsgRuleSpec[] = [];
   const seen = new Set<string>();
-  // Start at 200 so that a test can put a Deny above every rule.
   let out = 200;
   let inb = 200;
-  const fqdns: AppRuleSpec[] = [];
+  const apps: AppRuleSpec[] = [];
   const nets: NetRuleSpec[] = [];
-  const nsgPrefixes: { id: string; prefix: string; ports: string }[] = [];
-  for (const [id, req] of Object.entries(doc.requirements)) {
-    const tagAlt = req.alternatives.find((a) => a.type === "serviceTag");
-    const prefixAlt = req.alternatives.find((a) => a.type === "prefixes");
-    const fqdnAlt = req.alternatives.find((a) => a.type === "fqdn");
-    const internal = req.alternatives.find((a) => a.type === "internal");
-    if (tagAlt) {
-      for (const c of options.firstRegionOnly ? tagAlt.checks.slice(0, 1) : tagAlt.checks) {
-        if (c.kind !== "tag") continue;
-        const dst = c.names[c.names.length - 1] ?? "";
-        const key = `${dst}|${ports(c)}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        nsgRules.push({ name: `allow-${dst.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${ports(c)}`, priority: out, direction: "Outbound", access: "Allow", protocol: "Tcp", sources: [src], destinations: [dst], ports: [ports(c)] });
-        out += 10;
-      }
-    } else if (prefixAlt && options.prefixesIn === "nsg") {
-      for (const c of prefixAlt.checks) if (c.kind === "prefix") nsgPrefixes.push({ id, prefix: c.prefix, ports: ports(c) });
-    } else if (prefixAlt) {
-      const checks = prefixAlt.checks.filter((c) => c.kind === "prefix");
-      nets.push({ name: id, sources: [src], destinations: checks.map((c) => (c.kind === "prefix" ? c.prefix : "")), ports: [...new Set(checks.map(ports))], ipProtocols: ["TCP"] });
-    } else if (fqdnAlt) {
-      const checks = fqdnAlt.checks.filter((c) => c.kind === "fqdn");
-      fqdns.push({ name: id, sources: [src], fqdns: [...new Set(checks.map((c) => (c.kind === "fqdn" ? c.fqdn : "")))], protocols: [...new Set(checks.map((c) => c.from))].map((port) => ({ type: "Https" as const, port })) });
-    }
-    if (internal) {
-      for (const c of internal.checks) {
-        const dir = c.kind === "internal" && c.direction === "inbound" ? "Inbound" : "Outbound";
-        const priority = dir === "Inbound" ? inb : out;
-        if (dir === "Inbound") inb += 10;
-        else out += 10;
-        nsgRules.push({ name: `${id}-${dir.toLowerCase()}`, priority, direction: dir, access: "Allow", protocol: "Tcp", sources: [src], destinations: [src], ports: [ports(c)] });
-      }
-    }
-  }
-  // After every other rule, so that the NSG of the prefixesIn "nsg" variant only adds rules to the other's.
-  for (const p of nsgPrefixes) {
-    nsgRules.push({ name: `${p.id}-${p.prefix.replace(/[^0-9a-f]+/g, "-")}`, priority: out, direction: "Outbound", access: "Allow", protocol: "Tcp", sources: [src], destinations: [p.prefix], ports: [p.ports] });
+  const nsgOut = (name: string, destinations: readonly string[], ports: readonly string[]): void => {
+    const key = `${destinations.join(",")}|${ports.join(",")}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    nsgRules.push({ name, priority: out, direction: "Outbound", access: "Allow", protocol: "Tcp", sources: [src], destinations: [...destinations], ports: [...ports] });
     out += 10;
+  };
+  for (const id of Object.keys(doc.requirements).sort()) {
+    const req = doc.requirements[id];
+    for (const alt of req?.alternatives ?? []) {
+      const flows = alt.flows.filter((f) => !f.notAuditable && !f.unknown);
+      for (const f of flows) {
+        const ports = f.ports.map(portText);
+        if ("local" in f.dst) {
+          nsgRules.push({ name: `${id}-inbound`, priority: inb, direction: "Inbound", access: "Allow", protocol: "Tcp", sources: [src], destinations: [src], ports });
+          inb += 10;
+          nsgOut(`${id}-outbound`, [src], ports);
+        } else if ("tags" in f.dst && alt.type === "serviceTag") {
+          for (const t of f.dst.tags) nsgOut(`allow-${slug(t)}-${slug(ports.join("-"))}`, [t], ports);
+          nets.push({ name: `${id}-${slug(f.dst.tags.join("-"))}`, sources: [src], destinations: [...f.dst.tags], ports, ipProtocols: ["TCP"] });
+        } else if ("prefixes" in f.dst) {
+          nsgOut(`${id}-prefixes`, f.dst.prefixes, ports);
+          nets.push({ name: `${id}-prefixes`, sources: [src], destinations: [...f.dst.prefixes], ports, ipProtocols: ["TCP"] });
+        }
+      }
+      const named = flows.filter((f) => f.name !== undefined && f.https);
+      if (named.length > 0) {
+        apps.push({ name: id, sources: [src], fqdns: [...new Set(named.map((f) => f.name ?? ""))], protocols: eachPort(named.flatMap((f) => f.ports)).map((port) => ({ type: "Https" as const, port })) });
+      }
+    }
   }
-  nsgRules.push({ name: "deny-all-inbound", priority: 4096, direction: "Inbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"] });
-  nsgRules.push({ name: "deny-all-outbound", priority: 4096, direction: "Outbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"] });
   const collections: CollectionSpec[] = [];
-  if (fqdns.length > 0) collections.push({ kind: "app", name: "cassandra-fqdns", priority: 200, action: "Allow", rules: fqdns });
-  if (nets.length > 0) collections.push({ kind: "net", name: "cassandra-prefixes", priority: 100, action: "Allow", rules: nets });
+  if (nets.length > 0) collections.push({ kind: "net", name: "cassandra-network", priority: 100, action: "Allow", rules: nets });
+  if (apps.length > 0) collections.push({ kind: "app", name: "cassandra-fqdns", priority: 200, action: "Allow", rules: apps });
   return { nsgs: [{ name: "nsg-cassandra", rules: nsgRules }], groups: [{ name: "cassandra-mi", priority: 300, collections }] };
 }

@@ -2,5 +2,5 @@
 import { booleanOption, defineOptions } from "@cassandra-mi-netrules/core/options";
 
 export const opaOptions = defineOptions("opa", {
-  includeTests: booleanOption("Ship the fixtures and the _test.rego module", true),
+  includeTests: booleanOption("Ship the fixtures and the _test.rego module (the default bundle is the policy and its data)", false),
 });

@@ -1,130 +1,122 @@
 /**
  * What the Rego policy answers (run by the real opa), stated by hand for hand-written az and Terraform
- * inputs. These pin the policy's present semantics (rules matched by name, default rules ignored, FQDNs
- * only through application rules) until the step that aligns it with the evaluator of
- * @cassandra-mi-netrules/azure; see differential.test.ts for where the two differ. (These assertions
- * used to run against the policy's TypeScript twin, which the evaluator replaced; the twin's input
- * errors went with it: the readers of @cassandra-mi-netrules/azure have their own.)
+ * inputs: first match with Azure's default rules, the NSG then the firewall, FQDNs decided by address
+ * only as unknown, tags compared through the containment table. The differential test holds the same
+ * answers to the evaluator's.
  */
 import { resolveRules } from "@cassandra-mi-netrules/core";
 import { emitOpaBundle } from "@cassandra-mi-netrules/emit-opa";
+import { audit } from "@cassandra-mi-netrules/azure";
 import { opaReports, removeTree, writeTree } from "@cassandra-mi-netrules/testkit/opa";
 import { afterAll, describe, expect, it } from "vitest";
-import { handFixture } from "./helpers.js";
+import { handFixture, type OpaReport } from "./helpers.js";
 
 const resolved = resolveRules({ regions: ["eastus"], subnet: "10.9.0.0/24" });
-
-interface OpaReport {
-  readonly format: string;
-  readonly deny: readonly string[];
-  readonly requirements: Record<string, { status: string; detail: string; overBroad: boolean; audited: boolean }>;
-}
+const INTERNAL = ["cql", "gossip", "internal-8443", "internal-9443", "jmx"];
 
 const dir = writeTree(emitOpaBundle(resolved, { includeTests: false }).files, "cmn-emit-opa-semantics-");
 afterAll(() => removeTree(dir));
-const reports = opaReports(dir, { tf: handFixture("tfplan-hand.json"), nsg: handFixture("az-nsg-show.json"), rcg: handFixture("az-rcg-show.json") }) as Record<string, OpaReport>;
+/** az-nsg-show.json with a Deny above everything to a regional tag the requirements never touch (a tag outside the data's containment table). */
+const otherRegionDeny = (() => {
+  const nsg = JSON.parse(JSON.stringify(handFixture("az-nsg-show.json"))) as { securityRules: unknown[] };
+  nsg.securityRules.push({
+    name: "DenySqlNorthEurope",
+    priority: 80,
+    direction: "Outbound",
+    access: "Deny",
+    protocol: "*",
+    sourceAddressPrefix: "*",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "Sql.NorthEurope",
+    destinationPortRange: "*",
+  });
+  return nsg;
+})();
+const reports = opaReports(dir, { tf: handFixture("tfplan-hand.json"), nsg: handFixture("az-nsg-show.json"), rcg: handFixture("az-rcg-show.json"), other: otherRegionDeny }) as Record<string, OpaReport>;
 
-function byId(rep: OpaReport): OpaReport["requirements"] {
-  return rep.requirements;
+function statusOf(rep: OpaReport, id: string): string | undefined {
+  return rep.verdicts[id]?.status;
 }
 
-/** The report of one hand fixture, with the results as a list sorted by id. */
-function auditConfiguration(name: "tf" | "nsg" | "rcg"): OpaReport & { results: Array<{ ruleId: string; status: string; overBroad: boolean; audited: boolean }> } {
-  const rep = reports[name] as OpaReport;
-  return { ...rep, results: Object.keys(rep.requirements).sort().map((ruleId) => ({ ruleId, ...(rep.requirements[ruleId] as OpaReport["requirements"][string]) })) };
+/** deny names every requirement that is blocked, partly open or unknown, once. */
+function expectDenyMatchesVerdicts(rep: OpaReport): void {
+  const ids = rep.deny.map((d) => d.slice(0, d.indexOf(":")));
+  expect(new Set(ids).size).toBe(ids.length);
+  const gaps = Object.entries(rep.verdicts).flatMap(([id, v]) => (["blocked", "partly-open", "unknown"].includes(v.status) ? [id] : []));
+  expect(ids.sort()).toEqual(gaps.sort());
 }
 
-describe("Terraform plan written by hand", () => {
-  const rep = auditConfiguration("tf");
-  const r = byId(rep);
+describe("Terraform plan written by hand (an NSG and a firewall policy)", () => {
+  const rep = reports.tf as OpaReport;
 
-  it("is detected as a plan and audits every requirement", () => {
+  it("is read as a plan; the NSG is the subject, with the firewall on its way out", () => {
     expect(rep.format).toBe("tfplan");
-    expect(rep.results.map((x) => x.ruleId)).toEqual(resolved.rules.map((x) => x.id).sort());
-    expect(rep.results.every((x) => x.audited)).toBe(true);
+    expect(rep.subjects).toEqual(["nsg-cassandra"]);
+    expect(Object.keys(rep.verdicts).sort()).toEqual(resolved.rules.map((x) => x.id).sort());
   });
 
-  it("a wildcard FQDN covers the names under it; a regional tag covers its region", () => {
-    expect(r["storage-control-plane"]).toMatchObject({ status: "covered", detail: "covered by FQDN snovapeastus.blob.core.windows.net" });
-    expect(r["storage-backup"]?.status).toBe("covered");
-    expect(r["storage-store"]).toMatchObject({ status: "covered", detail: "covered by service tag Storage" });
+  it("a Deny of higher priority defeats a later Allow, and names the rule", () => {
+    expect(rep.verdicts["tag-event-hub"]).toMatchObject({ status: "blocked", detail: "blocked: service tag EventHub.EastUS: tcp/443 to EventHub.EastUS blocked by NSG nsg-cassandra outbound rule deny-eventhub (120) Deny" });
+    expect(statusOf(rep, "event-hub-logs")).toBe("blocked");
   });
 
-  it("the global tag covers the regional requirement", () => {
-    expect(r["key-vault"]).toMatchObject({ status: "covered", detail: "covered by service tag AzureKeyVault" });
-    expect(r["tag-azure-key-vault"]?.status).toBe("covered");
+  it("an application rule cannot tell a tag's addresses: the tag is unknown, naming the rule", () => {
+    expect(rep.verdicts["tag-storage"]?.status).toBe("unknown");
+    expect(rep.verdicts["tag-storage"]?.detail).toMatch(/firewall application rule rcg-cassandra\/cassandra-fqdns\/cassandra-https \(500\) Allow may or may not apply to it$/);
   });
 
-  it("a Deny of higher priority defeats a later Allow", () => {
-    expect(r["event-hub-logs"]).toMatchObject({ status: "missing", detail: "missing: nothing allows FQDN *.servicebus.windows.net or service tag EventHub" });
-    expect(r["tag-event-hub"]?.status).toBe("missing");
+  it("host names the firewall allows by name are open through both layers; internal ports in both directions", () => {
+    for (const id of ["storage-control-plane", "storage-backup", "management-api", "entra-id-login", ...INTERNAL]) expect(statusOf(rep, id), id).toBe("open");
   });
 
-  it("firewall network rules count for tags and prefixes; some prefixes give partial coverage", () => {
-    expect(r["monitor-metrics"]?.status).toBe("covered");
-    expect(r["microsoft-prefixes"]).toMatchObject({
-      status: "partly-covered",
-      detail: "partly covered by prefixes 13.104.0.0/14, 40.64.0.0/10, 104.40.0.0/13; missing 40.64.0.0/10 tcp/443, 104.40.0.0/13 tcp/443",
-    });
-  });
-
-  it("internal ports need both directions", () => {
-    expect(r["gossip"]?.status).toBe("covered");
-    expect(r["jmx"]).toMatchObject({ status: "partly-covered", detail: "partly covered by NSG inbound and outbound rules within the subnet; missing outbound tcp/7199" });
-    expect(r["cql"]?.status).toBe("partly-covered");
-    expect(r["internal-8443"]?.status).toBe("missing");
-  });
-
-  it("deny names every requirement that is not covered, once", () => {
-    const ids = rep.deny.map((d) => d.slice(0, d.indexOf(":")));
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(rep.results.filter((x) => x.status !== "covered").map((x) => x.ruleId).sort());
-    expect(ids).toContain("security-scanner-definitions");
-    expect(rep.results.some((x) => x.overBroad)).toBe(false);
-  });
+  it("deny names every gap once", () => expectDenyMatchesVerdicts(rep));
 });
 
 describe("az network nsg show written by hand", () => {
-  const rep = auditConfiguration("nsg");
-  const r = byId(rep);
+  const rep = reports.nsg as OpaReport;
 
-  it("an NSG alone cannot express FQDN-only requirements: not audited, not denied", () => {
+  it("a Deny on Storage above an Allow to Internet blocks every Storage requirement, the FQDNs paired with Storage too", () => {
     expect(rep.format).toBe("az");
-    expect(r["crl"]).toMatchObject({ audited: false, detail: "not auditable: needs an Azure Firewall application rule, which the input does not hold" });
-    expect(rep.deny.some((d) => d.startsWith("crl:"))).toBe(false);
+    for (const id of ["storage-control-plane", "storage-store", "storage-backup", "tag-storage"]) expect(statusOf(rep, id), id).toBe("blocked");
+    expect(rep.verdicts["storage-backup"]?.detail).toBe("blocked: FQDN *.blob.core.windows.net: https/443 to *.blob.core.windows.net blocked by NSG nsg-cassandra outbound rule DenyStorage (90) Deny");
   });
 
-  it("Internet covers service tags but is over-broad; a Deny on Storage above it wins", () => {
-    expect(r["key-vault"]).toMatchObject({ status: "covered", overBroad: true });
-    expect(r["microsoft-prefixes"]).toMatchObject({ status: "covered", overBroad: true });
-    for (const id of ["storage-control-plane", "storage-store", "storage-backup", "tag-storage"]) expect(r[id]?.status, id).toBe("missing");
+  it("an FQDN with no paired tag, decided by address, is unknown, naming the rule", () => {
+    expect(rep.verdicts["crl"]?.status).toBe("unknown");
+    expect(rep.verdicts["crl"]?.detail).toMatch(/NSG nsg-cassandra outbound rule DenyStorage \(90\) Deny may or may not apply to it$/);
   });
 
-  it("port ranges cover the ports inside them; default security rules are not counted", () => {
-    for (const id of ["gossip", "jmx", "cql", "internal-8443", "internal-9443"]) expect(r[id], id).toMatchObject({ status: "covered", overBroad: false });
-    expect(rep.deny.map((d) => d.slice(0, d.indexOf(":"))).sort()).toEqual(["storage-backup", "storage-control-plane", "storage-store", "tag-storage"]);
+  it("Internet opens the other tags; port ranges open the internal ports inside them", () => {
+    for (const id of ["tag-azure-key-vault", "tag-event-hub", "key-vault", ...INTERNAL]) expect(statusOf(rep, id), id).toBe("open");
+  });
+
+  it("allows wider than needed are warnings", () => {
+    expect(rep.warn.some((w) => w.startsWith("NSG nsg-cassandra outbound rule AllowHttpsOut (100) Allow opens destinations Internet"))).toBe(true);
+    expectDenyMatchesVerdicts(rep);
   });
 });
 
 describe("az network firewall policy rule-collection-group show written by hand", () => {
-  const rep = auditConfiguration("rcg");
-  const r = byId(rep);
+  const rep = reports.rcg as OpaReport;
 
-  it("internal ports are not audited from a firewall policy", () => {
-    expect(r["gossip"]).toMatchObject({ audited: false, detail: "not auditable: needs an NSG, which the input does not hold" });
+  it("the firewall alone is the subject: internal ports are not on its path", () => {
+    expect(rep.subjects).toEqual(["firewall"]);
+    for (const id of INTERNAL) expect(rep.verdicts[id], id).toMatchObject({ status: "not-auditable", detail: "not auditable: no layer of the input lies on its path" });
   });
 
-  it("a Deny collection of higher priority on a wildcard defeats the names under it", () => {
-    expect(r["storage-control-plane"]?.status).toBe("missing");
-    expect(r["storage-store"]?.status).toBe("missing");
-    expect(r["key-vault"]?.status).toBe("covered");
+  it("application rules open host names; a network rule to a tag opens it; the rest waits on an application rule that cannot see addresses", () => {
+    for (const id of ["crl", "key-vault", "vmss-information", "tag-azure-active-directory"]) expect(statusOf(rep, id), id).toBe("open");
+    for (const id of ["tag-storage", "tag-azure-key-vault", "storage-control-plane"]) expect(statusOf(rep, id), id).toBe("unknown");
+    expectDenyMatchesVerdicts(rep);
   });
+});
 
-  it("application rules need Https on the port; regional tags of another region do not count; the source must hold the subnet", () => {
-    expect(r["metrics-global"]?.status).toBe("missing");
-    expect(r["tag-api-management"]?.status).toBe("missing");
-    expect(r["tag-azure-active-directory"]?.status).toBe("covered");
-    expect(r["tag-azure-front-door-first-party"]?.status).toBe("covered");
-    expect(r["microsoft-prefixes"]?.status).toBe("missing");
+describe("a Deny to a tag that holds none of the flows' addresses", () => {
+  it("decides nothing: the verdicts are those without it, and the evaluator's", () => {
+    const rep = reports.other as OpaReport;
+    const without = reports.nsg as OpaReport;
+    expect(Object.fromEntries(Object.entries(rep.verdicts).map(([id, v]) => [id, v.status]))).toEqual(Object.fromEntries(Object.entries(without.verdicts).map(([id, v]) => [id, v.status])));
+    const ev = audit({ name: "other.json", text: JSON.stringify(otherRegionDeny) }, { resolved }).subjects[0]?.requirements ?? [];
+    expect(Object.fromEntries(Object.entries(rep.verdicts).map(([id, v]) => [id, v.status]))).toEqual(Object.fromEntries(ev.map((r) => [r.ruleId, r.status])));
   });
 });

@@ -77,7 +77,8 @@ interface CoverageJson {
  * --format json` (coverage; -1 when not measured).
  */
 export function opaTest(dir: string, bundleMode = false, withCoverage = true): OpaTestResult {
-  const target = bundleMode ? ["-b", "."] : ["."];
+  // opa's own per-test limit is 5 s; a fixture test under coverage on a loaded machine can take longer.
+  const target = bundleMode ? ["-b", ".", "--timeout", "120s"] : [".", "--timeout", "120s"];
   const run = runOpa(["test", ...target, "--format", "json"], { cwd: dir });
   let tests: { name: string; pass: boolean }[] = [];
   try {
@@ -88,7 +89,7 @@ export function opaTest(dir: string, bundleMode = false, withCoverage = true): O
   }
   if (!withCoverage) return { run, tests, coverage: -1, fileCoverage: {} };
   const cov = runOpa(["test", ...target, "--coverage", "--format", "json"], { cwd: dir });
-  if (cov.status !== run.status) throw new Error(`opa test --coverage exited ${cov.status}, without coverage ${run.status}`);
+  if (cov.status !== run.status) throw new Error(`opa test --coverage exited ${cov.status}, without coverage ${run.status}: ${cov.stderr.slice(0, 2000)}`);
   const parsedCov = JSON.parse(cov.stdout) as CoverageJson;
   const fileCoverage: Record<string, number> = {};
   for (const [file, v] of Object.entries(parsedCov.files ?? {})) fileCoverage[file] = v.coverage ?? 0;
