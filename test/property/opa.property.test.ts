@@ -58,6 +58,22 @@ async function checkAll(dirs: readonly string[], parallel = 2): Promise<Array<{ 
   return results;
 }
 
+type EvaluatedAlternative = ReturnType<typeof audit>["subjects"][number]["requirements"][number]["alternatives"][number];
+
+/**
+ * The one difference allowed: an FQDN paired with no tag is any public address, and every public address is either
+ * Internet or VirtualNetwork. The evaluator relates each rule to the unknown address on its own, so behind an Internet
+ * allow and a VirtualNetwork allow it still lists Azure's DenyAllOutBound as a step the flow may reach and says unknown;
+ * the policy says open. Open is then sure, and the evaluator's own trace must show it: no blocked part, only Allow
+ * rules behind every unknown, and no Deny on the path but DenyAllOutBound.
+ */
+function everyRuleAllows(a: EvaluatedAlternative): boolean {
+  return a.kind === "fqdn" && a.flows.length > 0 && a.flows.every((f) =>
+    f.blocked.length === 0 &&
+    f.unknown.every((u) => u.step?.action === "Allow") &&
+    f.path.every((s) => s.action === "Allow" || (s.rule === "DenyAllOutBound" && s.priority === 65500)));
+}
+
 describe("property: OPA bundle", () => {
   it("passes opa check --strict, and its data and its verdicts match the coverage", { timeout: 3_600_000 }, async () => {
     const n = numRuns();
@@ -76,6 +92,7 @@ describe("property: OPA bundle", () => {
     let evaluated = 0;
     const statuses: Record<string, number> = {};
     let otherFamily = 0;
+    let openWhereEveryRuleAllows = 0;
     emitted.forEach(({ r, out }, i) => {
       const ctx = `case ${i} (seed ${seed()})`;
       expect(checks[i]?.status, `${ctx}: opa check --strict\n${checks[i]?.output}`).toBe(0);
@@ -109,7 +126,9 @@ describe("property: OPA bundle", () => {
           const rule = r.rules.find((x) => x.id === c.ruleId);
           if (!rule) continue;
           const where = `case ${i}: ${name} says ${c.ruleId} is ${c.status}; opa says ${v?.status} (${v?.detail})`;
-          expect(v?.status, `${where}; the evaluator says ${evStatus.get(c.ruleId)?.status} (${evStatus.get(c.ruleId)?.detail})`).toBe(evStatus.get(c.ruleId)?.status);
+          const evReq = evStatus.get(c.ruleId);
+          if (v?.status === "open" && evReq?.status === "unknown" && evReq.alternatives.some(everyRuleAllows)) openWhereEveryRuleAllows++;
+          else expect(v?.status, `${where}; the evaluator says ${evReq?.status} (${evReq?.detail})`).toBe(evReq?.status);
           // The NSG and firewall emitters enforce (or approximate with) literal prefixes of the other address family than
           // the subnet's: their coverage does not look at the subnet's family. From the subnet those flows cannot exist, so
           // both audits leave that alternative not auditable; the claim is counted, not held to open.
@@ -129,7 +148,7 @@ describe("property: OPA bundle", () => {
       }
       evaluated++;
     }
-    console.log(`property: opa ${emitted.length} cases (opa check --strict -b; data document parsed back), ${evaluated} cases audited the NSG and firewall templates with opa eval (coverage status -> opa status: ${JSON.stringify(statuses)}; enforced or approximated through prefixes of the other family only, not open: ${otherFamily})`);
+    console.log(`property: opa ${emitted.length} cases (opa check --strict -b; data document parsed back), ${evaluated} cases audited the NSG and firewall templates with opa eval (coverage status -> opa status: ${JSON.stringify(statuses)}; enforced or approximated through prefixes of the other family only, not open: ${otherFamily}; open by the policy, unknown by the evaluator where every rule the flow may meet allows it: ${openWhereEveryRuleAllows})`);
     expect(evaluated).toBeGreaterThan(0);
   });
 });

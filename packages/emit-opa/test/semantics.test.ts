@@ -5,8 +5,8 @@
  * answers to the evaluator's.
  */
 import { resolveRules } from "@cassandra-mi-netrules/core";
-import { emitOpaBundle } from "@cassandra-mi-netrules/emit-opa";
-import { audit } from "@cassandra-mi-netrules/azure";
+import { emitOpaBundle, POLICY_MODULE } from "@cassandra-mi-netrules/emit-opa";
+import { audit, NON_PUBLIC_PREFIXES } from "@cassandra-mi-netrules/azure";
 import { opaReports, removeTree, writeTree } from "@cassandra-mi-netrules/testkit/opa";
 import { afterAll, describe, expect, it } from "vitest";
 import { handFixture, type OpaReport } from "./helpers.js";
@@ -118,5 +118,14 @@ describe("a Deny to a tag that holds none of the flows' addresses", () => {
     expect(Object.fromEntries(Object.entries(rep.verdicts).map(([id, v]) => [id, v.status]))).toEqual(Object.fromEntries(Object.entries(without.verdicts).map(([id, v]) => [id, v.status])));
     const ev = audit({ name: "other.json", text: JSON.stringify(otherRegionDeny) }, { resolved }).subjects[0]?.requirements ?? [];
     expect(Object.fromEntries(Object.entries(rep.verdicts).map(([id, v]) => [id, v.status]))).toEqual(Object.fromEntries(ev.map((r) => [r.ruleId, r.status])));
+  });
+});
+
+describe("the policy's address space", () => {
+  it("holds as not public exactly the evaluator's special-purpose blocks (an FQDN is any public address in both)", () => {
+    const block = /^non_public := \[([^\]]*)\]/m.exec(POLICY_MODULE)?.[1] ?? "";
+    const policy = [...block.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(policy.length).toBeGreaterThan(0);
+    expect([...policy].sort()).toEqual([...NON_PUBLIC_PREFIXES].sort());
   });
 });

@@ -167,7 +167,7 @@ export function prefixSet(prefixes: Iterable<string>): AddressSet {
  * space, loopback, link local, IETF protocol assignments, documentation, benchmarking, multicast,
  * reserved; IPv6 likewise). Everything else is public: Azure's `Internet` tag.
  */
-export const NON_PUBLIC = prefixSet([
+export const NON_PUBLIC_PREFIXES: readonly string[] = [
   "0.0.0.0/8",
   "10.0.0.0/8",
   "100.64.0.0/10",
@@ -191,7 +191,9 @@ export const NON_PUBLIC = prefixSet([
   "fc00::/7",
   "fe80::/10",
   "ff00::/8",
-]);
+];
+
+export const NON_PUBLIC = prefixSet(NON_PUBLIC_PREFIXES);
 
 /** Public addresses: what Azure's `Internet` tag holds, and where service tags and FQDNs live. */
 export const PUBLIC = ALL_ADDRESSES.subtract(NON_PUBLIC);

@@ -106,10 +106,12 @@ whole_family(c, 4) if net.cidr_contains(c, "0.0.0.0/0")
 
 whole_family(c, 6) if net.cidr_contains(c, "::/0")
 
-# Address space that is not public: no service tag holds it, Internet does not hold it.
+# Address space that is not public: no service tag holds it, Internet does not hold it (the evaluator's NON_PUBLIC).
 non_public := [
 	"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-	"192.168.0.0/16", "224.0.0.0/3", "fc00::/7", "fe80::/10", "ff00::/8", "::/8",
+	"192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+	"203.0.113.0/24", "224.0.0.0/3", "::/8", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
+	"2002::/16", "fc00::/7", "fe80::/10", "ff00::/8",
 ]
 
 private(c) if {
