@@ -22,8 +22,10 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
 fi
 
 gobin="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
-if ! command -v opa >/dev/null 2>&1; then
-  if [ ! -x "$gobin/opa" ] || ! "$gobin/opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+opa_is_pinned() { "$1" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; }
+# An opa on PATH at another version is replaced: the policy's tests pin its behaviour to this one.
+if ! command -v opa >/dev/null 2>&1 || ! opa_is_pinned "$(command -v opa)"; then
+  if [ ! -x "$gobin/opa" ] || ! opa_is_pinned "$gobin/opa"; then
     echo "setup-system: go install github.com/open-policy-agent/opa@${OPA_VERSION}"
     go install "github.com/open-policy-agent/opa@${OPA_VERSION}"
   fi
