@@ -61,4 +61,7 @@ export { BUNDLED_TAG_TABLE } from "./generated/tag-table.js";
 export type { BundledTagTable } from "./evaluate/tag-table-types.js";
 export * from "./azurerm.js";
 export { attribute, blank, block, comment, escapeHclString, expression, HCL_IDENTIFIER, hclString, object, renderHcl, type HclAttribute, type HclBlock, type HclExpression, type HclItem, type HclObject, type HclValue } from "./render/hcl.js";
+/** The HCL reader's parts the Terraform target's tests check its files with: HashiCorp's parser, its string templates, the locals. */
+export { hclToJson } from "./read/hcl-parser.js";
+export { readHclLocals, templateParts } from "./read/hcl.js";
 export { renderTerraform, routeResourceLabels, TERRAFORM_RESOURCE_LABEL, type TerraformLocal, type TerraformModel, type TerraformRenderOptions } from "./render/terraform.js";

@@ -7,12 +7,15 @@
 import { readFileSync, readdirSync } from "node:fs";
 import {
   escapeHclString,
+  hclToJson,
   isUnknown,
   planFirewallPolicy,
   planNsg,
   planRouteTable,
+  readHclLocals,
   readNetwork,
   renderTerraform,
+  resourceIdOf,
   unknownsIn,
   type AzureNetwork,
   type FirewallPolicy,
@@ -92,9 +95,10 @@ describe("round trip: plan -> HCL (renderTerraform, the azurerm table) -> readNe
           expect(network.firewallPolicyRuleCollectionGroups.map(byPriority)).toEqual([fw.ruleCollectionGroup]);
           expect(network.routeTables.map(deployed)).toEqual([rt.routeTable]);
           // Nothing else is unknown: the location and the resource group are the file's only variables without a default;
-          // the subnet associations stand under `count = var.subnet_id == null ? 0 : 1`, which the reader lists as not read.
-          expect(unknownsIn(network).filter((u) => !/variable '(location|resource_group_name)' has no default value/.test(u.reason))).toEqual(network.unread);
-          expect(network.unread.map((u) => u.path)).toEqual(["resource.azurerm_subnet_network_security_group_association.cassandra_mi.count", "resource.azurerm_subnet_route_table_association.cassandra_mi.count"]);
+          // the subnet associations stand under `count = var.subnet_id == null ? 0 : 1`, and subnet_id's default is null: none.
+          expect(unknownsIn(network).filter((u) => !/variable '(location|resource_group_name)' has no default value/.test(u.reason))).toEqual([]);
+          expect(network.unread).toEqual([]);
+          expect(network.subnets).toEqual([]);
           checked++;
         });
       }
@@ -172,6 +176,65 @@ describe("HCL template sequences", () => {
       }),
       { numRuns: Number(process.env.FC_NUM_RUNS ?? 60) },
     );
+  });
+});
+
+describe("HCL: `count = x == null ? a : b`, object keys, locals", () => {
+  const association = (count: string, subnetDefault: string) => `variable "subnet_id" {
+  type    = string
+  default = ${subnetDefault}
+}
+variable "no_default" {
+  type = string
+}
+resource "azurerm_network_security_group" "x" {
+  name                = "n"
+  location            = "eastus"
+  resource_group_name = "rg"
+  tags = {
+    "a$\${b} %%{c}" = "v"
+    plain          = "w"
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "x" {
+  count                     = ${count}
+  subnet_id                 = var.subnet_id
+  network_security_group_id = azurerm_network_security_group.x.id
+}
+`;
+  const subnetId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
+  const read = (text: string) => readNetwork({ name: "main.tf", text }).network;
+
+  it("the condition on null decides the count: 0 makes no resource, 1 reads it (the subnet gets the NSG)", () => {
+    expect(read(association("var.subnet_id == null ? 0 : 1", "null"))).toMatchObject({ subnets: [], unread: [] });
+    const linked = read(association("var.subnet_id == null ? 0 : 1", `"${subnetId}"`));
+    expect(linked.unread).toEqual([]);
+    expect(linked.subnets).toEqual([{ name: "s", virtualNetworkName: "v", properties: { networkSecurityGroup: { id: resourceIdOf("Microsoft.Network/networkSecurityGroups", ["n"], { resourceGroup: "rg" }) } } }]);
+    expect(read(association("var.subnet_id != null ? 1 : 0", `"${subnetId}"`)).subnets).toHaveLength(1);
+    expect(read(association("var.subnet_id != null ? 1 : 0", "null")).subnets).toEqual([]);
+  });
+
+  it("a condition on an unknown value, or one this reader does not evaluate, leaves the resource not read, naming it", () => {
+    expect(read(association("var.no_default == null ? 0 : 1", "null")).unread).toEqual([
+      { kind: "unknown", path: "resource.azurerm_subnet_network_security_group_association.x.count", reason: "azurerm_subnet_network_security_group_association.x is repeated by count, which this reader does not expand" },
+    ]);
+    for (const count of ["var.subnet_id == null ? 0 : var.subnet_id == null ? 1 : 2", 'var.subnet_id == "" ? 0 : 1', "length(var.subnet_id) > 0 ? 1 : 0"]) {
+      expect(read(association(count, `"${subnetId}"`)).unread.map((u) => u.path), count).toEqual(["resource.azurerm_subnet_network_security_group_association.x.count"]);
+    }
+  });
+
+  it("an object's keys are templates: escapes undone; a key that is not known makes the object an Unknown", () => {
+    expect(read(association("0", "null")).networkSecurityGroups[0]?.tags).toEqual({ "a${b} %{c}": "v", plain: "w" });
+    const tags = read(association("0", "null").replace("plain ", "\"${var.no_default}\"")).networkSecurityGroups[0]?.tags;
+    expect(tags).toMatchObject({ kind: "unknown", reason: "variable 'no_default' has no default value" });
+  });
+
+  it("readHclLocals: each local as the reader evaluates it, references and escapes included", () => {
+    const text = 'variable "v" {\n  default = "x"\n}\nlocals {\n  a = { "k$${1}" = [var.v, "$${2}"] }\n  b = local.a\n  c = var.none\n}\n';
+    const parsed = hclToJson("main.tf", text);
+    expect(parsed.ok).toBe(true);
+    const locals = readHclLocals((parsed as { value: Record<string, unknown> }).value, "main.tf");
+    expect(locals).toEqual({ a: { "k${1}": ["x", "${2}"] }, b: { "k${1}": ["x", "${2}"] }, c: { kind: "unknown", path: "locals.c", reason: "variable 'none' is not declared" } });
   });
 });
 

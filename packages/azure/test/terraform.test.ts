@@ -73,7 +73,7 @@ describe("renderTerraform: the azurerm table's special kinds", () => {
   const group = (collections: unknown[]): Known<FirewallPolicyRuleCollectionGroup> =>
     ({ firewallPolicyName: "p", name: "g", properties: { priority: 100, ruleCollections: collections } }) as Known<FirewallPolicyRuleCollectionGroup>;
 
-  it("a NAT collection: one destination address as a string, the translated port as a number, DNAT as Dnat; read back the same", async () => {
+  it("a NAT collection: one destination address as a string, the translated port as a number, DNAT as Dnat; read back the same", () => {
     const nat = {
       ruleCollectionType: "FirewallPolicyNatRuleCollection",
       name: "dnat",
@@ -85,9 +85,9 @@ describe("renderTerraform: the azurerm table's special kinds", () => {
     expect(text).toContain('destination_address = "203.0.113.7"');
     expect(text).toContain("translated_port     = 9042");
     expect(text).toContain('action   = "Dnat"');
-    const doc = await parseHcl(text);
-    expect(checkAzurermAttributes(doc)).toEqual([]);
-    expect(readTerraform(doc, { variables: { firewall_policy_id: "/x/firewallPolicies/p" } }).firewallPolicyRuleCollectionGroups).toEqual([group([nat])]);
+    expect(checkAzurermAttributes(parseHcl(text))).toEqual([]);
+    const policyId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/p";
+    expect(readTerraform(text, { firewall_policy_id: policyId }).firewallPolicyRuleCollectionGroups).toEqual([group([nat])]);
     expectFormatted([text]);
   });
 
@@ -99,7 +99,7 @@ describe("renderTerraform: the azurerm table's special kinds", () => {
     expect(() => renderTerraform({ firewall: { ruleCollectionGroup: group([mixed]) } }, { header: [] })).toThrow(/one rule type/);
   });
 
-  it("the checker refuses an argument azurerm does not have, a wrong type, a value outside the allowed ones, a missing required argument", async () => {
+  it("the checker refuses an argument azurerm does not have, a wrong type, a value outside the allowed ones, a missing required argument", () => {
     const text = [
       'resource "azurerm_network_security_group" "x" {',
       '  name                = "n"',
@@ -119,7 +119,7 @@ describe("renderTerraform: the azurerm table's special kinds", () => {
       "}",
       "",
     ].join("\n");
-    expect(checkAzurermAttributes(await parseHcl(text))).toEqual([
+    expect(checkAzurermAttributes(parseHcl(text))).toEqual([
       "azurerm_network_security_group.x.security_rule[0].direction: \"Sideways\" is not one of Inbound, Outbound",
       "azurerm_network_security_group.x.security_rule[0].nonsense: not an argument here in azurerm 4.55.0",
       "azurerm_network_security_group.x.security_rule[0].priority: 5000 is outside 100-4096",

@@ -23,19 +23,16 @@ describe("terraform matrix: every vendored region x every revision x option sets
     expect(regions.map((r) => r.name).sort()).toEqual(vendoredPhysicalRegions());
   });
   sets.forEach((set, i) => {
-    it(`option set ${i + 1}: every file parses, passes the azurerm schema, reads back as its plan, and passes terraform fmt -check`, async () => {
+    it(`option set ${i + 1}: every file parses, passes the azurerm schema, reads back as its plan, and passes terraform fmt -check`, () => {
       const texts: string[] = [];
-      const pending: Array<Promise<unknown>> = [];
       for (const rev of revisions.filter((r) => !set.revisions || set.revisions.includes(r.id))) {
         for (const region of regions) {
           const resolved = resolveRules({ revision: rev.id, regions: [region.name], ...(set.subnet ? { subnet: set.subnet } : {}) });
           const text = mainOf(resolved, set.options);
           texts.push(text);
-          pending.push(expectTerraformIsPlan(text, planTerraform(resolved, set.options).model));
-          if (pending.length >= 16) await Promise.all(pending.splice(0));
+          expectTerraformIsPlan(text, planTerraform(resolved, set.options).model);
         }
       }
-      await Promise.all(pending);
       expectFormatted(texts);
       expect(texts.length).toBe(regions.length * (set.revisions?.length ?? revisions.length));
     });

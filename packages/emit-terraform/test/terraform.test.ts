@@ -7,20 +7,25 @@ import { emitRouteTable } from "@cassandra-mi-netrules/emit-route-table";
 import { emitTerraform, emitter, planTerraform, TerraformOptionError, version, type TerraformOptions } from "@cassandra-mi-netrules/emit-terraform";
 import { shuffle } from "@cassandra-mi-netrules/testkit/arm-emitter";
 import { invalidResolvedTests } from "@cassandra-mi-netrules/testkit/invalid-resolved";
-import { parseHcl, readTerraform } from "@cassandra-mi-netrules/testkit/terraform";
+import { readTerraform, terraformLocals } from "@cassandra-mi-netrules/testkit/terraform";
 import { expectFormatted, expectTerraformIsPlan } from "@cassandra-mi-netrules/testkit/terraform-emitter";
 import { describe, expect, it } from "vitest";
 
 const EASTUS = { regions: ["eastus"], subnet: "10.9.0.0/24" };
 const eastus = resolveRules(EASTUS);
+/** Azure takes a group's collections by priority, whatever their order in the file. */
+const collectionsByPriority = (g: unknown) => {
+  const group = g as { properties: { ruleCollections: Array<{ priority: number }> } };
+  return { ...group, properties: { ...group.properties, ruleCollections: [...group.properties.ruleCollections].sort((a, b) => a.priority - b.priority) } };
+};
 const mainOf = (resolved: ResolvedRules, options?: TerraformOptions): string => (emitTerraform(resolved, options).files[0] as { content: string }).content;
 
 /** Emits, then the file must parse, match the azurerm schema and read back as the plan. */
-async function emitChecked(resolved: ResolvedRules, options?: TerraformOptions): Promise<{ content: string; coverage: readonly CoverageEntry[] }> {
+function emitChecked(resolved: ResolvedRules, options?: TerraformOptions): { content: string; coverage: readonly CoverageEntry[] } {
   const out = emitTerraform(resolved, options);
   expect(out.files.map((f) => f.path)).toEqual(["main.tf"]);
   const content = (out.files[0] as { content: string }).content;
-  await expectTerraformIsPlan(content, planTerraform(resolved, options).model);
+  expectTerraformIsPlan(content, planTerraform(resolved, options).model);
   return { content, coverage: out.coverage };
 }
 
@@ -37,7 +42,7 @@ const SCENARIOS: ReadonlyArray<{ name: string; resolve: Parameters<typeof resolv
 describe("terraform goldens", () => {
   for (const s of SCENARIOS) {
     it(`${s.name}: matches the golden file, parses, passes the azurerm schema, reads back as the plan`, async () => {
-      const { content, coverage } = await emitChecked(resolveRules(s.resolve), s.options);
+      const { content, coverage } = emitChecked(resolveRules(s.resolve), s.options);
       const path = new URL(`./__golden__/${s.name}.main.tf`, import.meta.url).pathname;
       await expect(content).toMatchFileSnapshot(path);
       await expect(`${JSON.stringify(coverage, null, 2)}\n`).toMatchFileSnapshot(new URL(`./__golden__/${s.name}.coverage.json`, import.meta.url).pathname);
@@ -50,24 +55,20 @@ describe("terraform goldens", () => {
 });
 
 describe("terraform renders the same plans as the ARM targets", () => {
-  it("the NSG, the rule collection group and the route table read back from HCL equal those read back from the ARM templates", async () => {
+  it("the NSG, the rule collection group and the route table read back from HCL equal those read back from the ARM templates", () => {
     const nsg = { hostNamesViaFirewall: true, regionalTags: true };
-    const tf = readTerraform(await parseHcl(mainOf(eastus, { nsg, azureFirewall: { tier: "Premium" } })));
+    const tf = readTerraform(mainOf(eastus, { nsg, azureFirewall: { tier: "Premium" } }));
     const arm = readArmTemplate((emitNsgTemplate(eastus, nsg).files[0] as { content: string }).content);
     expect(tf.networkSecurityGroups[0]?.properties).toEqual(arm.networkSecurityGroups[0]?.properties);
     const fw = readArmTemplate((emitFirewallPolicyTemplate(eastus, { tier: "Premium" }).files[0] as { content: string }).content);
-    expect(tf.firewallPolicyRuleCollectionGroups).toEqual(fw.firewallPolicyRuleCollectionGroups);
+    expect(tf.firewallPolicyRuleCollectionGroups.map(collectionsByPriority)).toEqual(fw.firewallPolicyRuleCollectionGroups.map(collectionsByPriority));
     expect(tf.firewallPolicies[0]?.properties).toEqual(fw.firewallPolicies[0]?.properties);
-    const rt = readTerraform(await parseHcl(mainOf(eastus, { layers: ["route-table"] })));
+    const rt = readTerraform(mainOf(eastus, { layers: ["route-table"] }));
     const rtArm = readArmTemplate((emitRouteTable(eastus, { form: "arm" }).files[0] as { content: string }).content);
     expect(rt.routeTables[0]?.properties).toEqual(rtArm.routeTables[0]?.properties);
   });
 
   it("the audit's reader (readNetwork, Terraform HCL) reads the file back as the plan: the NSG's rules, the rule collection group, the routes", () => {
-    const collectionsByPriority = (g: unknown) => {
-      const group = g as { properties: { ruleCollections: Array<{ priority: number }> } };
-      return { ...group, properties: { ...group.properties, ruleCollections: [...group.properties.ruleCollections].sort((a, b) => a.priority - b.priority) } };
-    };
     for (const options of [{}, { layers: ["nsg", "route-table"] }, { regionalTags: true, azureFirewall: { fqdnNetworkRules: true } }] as TerraformOptions[]) {
       const plan = planTerraform(eastus, options).model;
       const net = readNetwork({ name: "main.tf", text: mainOf(eastus, options) }).network;
@@ -114,11 +115,11 @@ describe("terraform coverage per layer", () => {
     expect(get(coverage, "tag-storage").how).toContain("; route-table (enforced): route cassandra-storage");
   });
 
-  it("the file's header lists the coverage per requirement and layer; the locals say which requirements each rule serves", async () => {
+  it("the file's header lists the coverage per requirement and layer; the locals say which requirements each rule serves", () => {
     const content = mainOf(eastus);
     expect(content).toContain("#   crl: enforced (approximated, enforced)\n");
     expect(content).toContain("#   gossip: enforced (enforced, off path)\n");
-    const locals = readTerraform(await parseHcl(content)).locals.cassandra_mi_netrules as Record<string, unknown>;
+    const locals = terraformLocals(content).cassandra_mi_netrules as Record<string, unknown>;
     const plan = planTerraform(eastus);
     expect(locals).toMatchObject({ generator: "@cassandra-mi-netrules/emit-terraform", generator_version: version, revision: eastus.revision.id, data_sha256: eastus.dataHash, regions: ["eastus"], subnet: "10.9.0.0/24" });
     expect(locals.requirements).toEqual(plan.requirements);
@@ -161,12 +162,12 @@ describe("terraform determinism, escaping and contract", () => {
     for (let seed = 1; seed <= 5; seed++) expect(emitTerraform({ ...resolved, rules: shuffle(resolved.rules, seed) }, { regionalTags: true })).toEqual(first);
   });
 
-  it("a requirement id that holds ${...}, %{...}, quotes, a backslash and a line break is written as data and read back as it is", async () => {
+  it("a requirement id that holds ${...}, %{...}, quotes, a backslash and a line break is written as data and read back as it is", () => {
     const hostile = 'x ${file("/etc/passwd")} %{ if true }y%{ endif } "q" \\ \n end';
     const resolved = { ...eastus, rules: eastus.rules.map((r) => (r.id === "crl" ? { ...r, id: hostile } : r)) };
-    const { content } = await emitChecked(resolved);
+    const { content } = emitChecked(resolved);
     expect(content).toContain('$${file(\\"/etc/passwd\\")} %%{ if true }y%%{ endif }');
-    const read = readTerraform(await parseHcl(content));
+    const read = readTerraform(content);
     const rules = read.firewallPolicyRuleCollectionGroups[0]?.properties.ruleCollections.flatMap((c) => (typeof c === "object" && "rules" in c ? c.rules : []));
     expect(rules?.some((r) => typeof r === "object" && "description" in r && r.description === `Cassandra MI: ${hostile}`)).toBe(true);
     expectFormatted([content]);
@@ -177,8 +178,8 @@ describe("terraform determinism, escaping and contract", () => {
     expect(emitter.emit(eastus)).toEqual(emitTerraform(eastus));
   });
 
-  it("the resources' tags name generator, version, revision and data hash", async () => {
-    const read = readTerraform(await parseHcl(mainOf(eastus)));
+  it("the resources' tags name generator, version, revision and data hash", () => {
+    const read = readTerraform(mainOf(eastus));
     expect(read.networkSecurityGroups[0]?.tags).toEqual({ generator: `@cassandra-mi-netrules/emit-terraform ${version}`, "dataset-revision": eastus.revision.id, "data-sha256": eastus.dataHash });
   });
 });
@@ -188,13 +189,13 @@ describe("terraform refuses resolved rules no layer may hold (issue 16, item 24)
 });
 
 describe("terraform regressions found by the property test", () => {
-  it("an NSG description within 140 characters that NFC makes longer (U+09DC decomposes) gets the short form, in ARM and in HCL", async () => {
+  it("an NSG description within 140 characters that NFC makes longer (U+09DC decomposes) gets the short form, in ARM and in HCL", () => {
     const id = `a${"\u09dc".repeat(70)}`;
     const resolved = { ...eastus, rules: eastus.rules.map((r) => (r.id === "tag-api-management" ? { ...r, id } : r)) };
     expect(`Cassandra MI: ${id}`.length).toBeLessThanOrEqual(140);
     expect(`Cassandra MI: ${id}`.normalize("NFC").length).toBeGreaterThan(140);
     const short = "Cassandra MI: 1 requirements, see the template metadata";
-    const { content } = await emitChecked(resolved);
+    const { content } = emitChecked(resolved);
     expect(content).toContain(`description                = "${short}"`);
     const arm = JSON.parse((emitNsgTemplate(resolved).files[0] as { content: string }).content) as { resources: Array<{ properties: { securityRules: Array<{ name: string; properties: { description: string } }> } }> };
     expect(arm.resources[0]?.properties.securityRules.find((r) => r.name === "cassandra-out-apimanagement")?.properties.description).toBe(short);

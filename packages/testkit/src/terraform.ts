@@ -1,8 +1,9 @@
 /**
  * The real checks of a Terraform file the `terraform` target writes:
  * - `terraform fmt -check` with the real binary (a missing binary fails; scripts/setup-system.sh installs it);
- * - a real HCL parser (`@cdktn/hcl2json`: HashiCorp's hcl/v2 compiled to WebAssembly) turns the text into
- *   JSON, which `readTerraform` maps back into the azure package's model through the shared azurerm table;
+ * - a real HCL parser (`@cdktn/hcl2json`: HashiCorp's hcl/v2 compiled to WebAssembly, as the azure package's
+ *   reader drives it) turns the text into JSON; the audit's own reader (`readNetwork`, format `hcl`) reads it
+ *   back into the model: there is no second Terraform reader here;
  * - every resource's arguments against the azurerm schema vendored at 4.55.0 (vendor/azurerm/attributes.json):
  *   names, types, nesting, required arguments, allowed values, ranges, lengths;
  * - `terraformOutputs` evaluates strings with Terraform itself (init, apply with no provider, output -json).
@@ -11,33 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  APPLICATION_PROTOCOL_FIELDS,
-  AZURERM_RESOURCE,
-  defaultSecurityRules,
-  DNS_SETTINGS_FIELDS,
-  FIREWALL_POLICY_FIELDS,
-  FIREWALL_RULE_FIELDS,
-  INTRUSION_DETECTION_FIELDS,
-  modelValue,
-  ROUTE_FIELDS,
-  ROUTE_TABLE_FIELDS,
-  RULE_COLLECTION_BLOCK,
-  RULE_COLLECTION_FIELDS,
-  SECURITY_RULE_FIELDS,
-  setValueAt,
-  unknownValue,
-  type AzurermField,
-  type FirewallPolicy,
-  type FirewallPolicyRuleCollection,
-  type FirewallPolicyRuleCollectionGroup,
-  type NetworkSecurityGroup,
-  type Parameter,
-  type Route,
-  type RouteTable,
-  type Unknown,
-} from "@cassandra-mi-netrules/azure";
-import { parse } from "@cdktn/hcl2json";
+import { hclToJson, readHclLocals, readNetwork, templateParts, type AzureNetwork } from "@cassandra-mi-netrules/azure";
 import { VENDOR_DIR } from "./arm.js";
 
 /* ------------------------------------------------------------------ terraform */
@@ -100,28 +75,18 @@ export function terraformOutputs(expressions: readonly string[]): string[] {
 /** What `@cdktn/hcl2json` gives: Terraform's JSON syntax, blocks as lists of bodies. */
 export type HclJson = Record<string, unknown>;
 
-/** Parses HCL with hcl/v2 (WebAssembly); rejects with the parser's message (file, line, column) on a syntax error. */
-export async function parseHcl(text: string, file = "main.tf"): Promise<HclJson> {
-  return (await parse(file, text)) as HclJson;
+/** Parses HCL with hcl/v2 (WebAssembly), as the audit's reader does; throws the parser's message (file, line, column) on a syntax error. */
+export function parseHcl(text: string, file = "main.tf"): HclJson {
+  const r = hclToJson(file, text);
+  if (!r.ok) throw new Error(r.reason);
+  return r.value as HclJson;
 }
 
-/**
- * A string of Terraform's JSON syntax: a literal (its `$${` and `%%{` undone) or, when it holds an
- * interpolation or directive, an expression (`${var.x}` -> `var.x`; anything else as it is).
- */
-export function jsonSyntaxString(s: string): { literal: string } | { expression: string } {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const two = s.slice(i, i + 2);
-    if (s.slice(i, i + 3) === "$${" || s.slice(i, i + 3) === "%%{") {
-      out += s.slice(i + 1, i + 3);
-      i += 2;
-    } else if (two === "${" || two === "%{") {
-      const whole = /^\$\{([^{}]*)\}$/.exec(s);
-      return { expression: whole ? (whole[1] as string).trim() : s };
-    } else out += s[i];
-  }
-  return { literal: out };
+/** A string of Terraform's JSON syntax as the reader cuts it: its literal text, or undefined when it holds an interpolation or a directive. */
+export function literalText(s: string): string | undefined {
+  const parts = templateParts(s);
+  const [only] = parts;
+  return parts.length === 1 && only && "literal" in only ? only.literal : undefined;
 }
 
 /* -------------------------------------------------------- the azurerm schema */
@@ -155,7 +120,7 @@ export function azurermSchema(): Readonly<Record<string, ResourceSpec>> {
 /** Terraform's meta-arguments, which every resource takes. */
 const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "provider", "lifecycle"]);
 
-const isExpression = (v: unknown): boolean => typeof v === "string" && "expression" in jsonSyntaxString(v);
+const isExpression = (v: unknown): boolean => typeof v === "string" && literalText(v) === undefined;
 
 function checkScalar(spec: AttributeSpec, value: unknown, at: string, problems: string[]): void {
   if (isExpression(value)) return;
@@ -165,7 +130,7 @@ function checkScalar(spec: AttributeSpec, value: unknown, at: string, problems: 
     problems.push(`${at}: expected ${want}, got ${JSON.stringify(value)}`);
     return;
   }
-  const text = typeof value === "string" ? (jsonSyntaxString(value) as { literal: string }).literal : undefined;
+  const text = typeof value === "string" ? literalText(value) : undefined;
   if (spec.allowed && text !== undefined && !spec.allowed.includes(text)) problems.push(`${at}: ${JSON.stringify(text)} is not one of ${spec.allowed.join(", ")}`);
   if (spec.maxLength !== undefined && text !== undefined && text.length > spec.maxLength) problems.push(`${at}: longer than ${spec.maxLength} characters (${text.length})`);
   if (spec.range && typeof value === "number" && (value < spec.range[0] || value > spec.range[1] || !Number.isInteger(value)))
@@ -218,10 +183,11 @@ export function checkAzurermAttributes(doc: HclJson): string[] {
   const declared = new Set(Object.entries(resources).flatMap(([type, byLabel]) => Object.keys(byLabel).map((l) => `${type}.${l}`)));
   const walk = (v: unknown, at: string): void => {
     if (typeof v === "string") {
-      const parsed = jsonSyntaxString(v);
-      if (!("expression" in parsed)) return;
-      for (const m of parsed.expression.matchAll(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/g)) if (!variables.has(m[1] as string)) problems.push(`${at}: var.${m[1]} is not declared`);
-      for (const m of parsed.expression.matchAll(/\b(azurerm_[a-z_]+)\.([A-Za-z_][A-Za-z0-9_-]*)\.id\b/g)) if (!declared.has(`${m[1]}.${m[2]}`)) problems.push(`${at}: ${m[1]}.${m[2]} is not declared`);
+      for (const part of templateParts(v)) {
+        if (!("interpolation" in part)) continue;
+        for (const m of part.interpolation.matchAll(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/g)) if (!variables.has(m[1] as string)) problems.push(`${at}: var.${m[1]} is not declared`);
+        for (const m of part.interpolation.matchAll(/\b(azurerm_[a-z_]+)\.([A-Za-z_][A-Za-z0-9_-]*)\.id\b/g)) if (!declared.has(`${m[1]}.${m[2]}`)) problems.push(`${at}: ${m[1]}.${m[2]} is not declared`);
+      }
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
     else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
   };
@@ -230,200 +196,28 @@ export function checkAzurermAttributes(doc: HclJson): string[] {
   return problems;
 }
 
-/* ---------------------------------------------------------- back to the model */
+/* ------------------------------------------- back to the model, by the audit's reader */
 
-export interface TerraformReadOptions {
-  /** Values given to variables (as a tfvars file would), by variable name. */
-  readonly variables?: Readonly<Record<string, string>>;
-}
+/** A value as a string of Terraform's JSON syntax: `${` and `%{` escaped, so it is the text itself. */
+const jsonSyntaxLiteral = (value: string): string => value.replace(/([$%])\{/g, "$1$1{");
 
-/** What the file holds, in the azure package's model. */
-export interface TerraformNetwork {
-  readonly networkSecurityGroups: NetworkSecurityGroup[];
-  readonly firewallPolicies: FirewallPolicy[];
-  readonly firewallPolicyRuleCollectionGroups: FirewallPolicyRuleCollectionGroup[];
-  readonly routeTables: RouteTable[];
-  /** `azurerm_subnet_*_association` resources: which resource each associates, and under which `count`. */
-  readonly associations: Array<{ readonly type: string; readonly target: string; readonly subnetId: string; readonly count: string | undefined }>;
-  /** The `locals` block. */
-  readonly locals: Readonly<Record<string, unknown>>;
-}
-
-const camel = (snake: string): string => snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-
-class Reader {
-  constructor(
-    readonly doc: HclJson,
-    readonly given: Readonly<Record<string, string>>,
-  ) {}
-
-  variable(name: string): { default?: unknown; description?: string } | undefined {
-    return ((this.doc.variable ?? {}) as Record<string, Array<{ default?: unknown; description?: string }>>)[name]?.[0];
-  }
-
-  /** A string value: a literal, a given or default variable value, a `Parameter` (a variable with neither), or an Unknown. */
-  text(raw: unknown, at: string, asParameter: boolean): string | Parameter | Unknown {
-    if (typeof raw !== "string") return unknownValue(at, `not a string: ${JSON.stringify(raw)}`);
-    const v = jsonSyntaxString(raw);
-    if ("literal" in v) return v.literal;
-    const name = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(v.expression)?.[1];
-    if (name === undefined) return unknownValue(at, `expression ${v.expression}`);
-    if (this.given[name] !== undefined) return this.given[name] as string;
-    const decl = this.variable(name);
-    if (decl === undefined) return unknownValue(at, `var.${name} is not declared`);
-    if (typeof decl.default === "string") return (jsonSyntaxString(decl.default) as { literal: string }).literal;
-    if (asParameter) return { kind: "parameter", name: camel(name), description: (jsonSyntaxString(decl.description ?? "") as { literal: string }).literal };
-    return unknownValue(at, `var.${name} has no default value and none was given`);
-  }
-
-  /** The model object of a body, from the fields of the shared table. */
-  fields(fields: readonly AzurermField[], body: Record<string, unknown>, at: string): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const f of fields) {
-      const raw = body[f.azurerm];
-      if (raw === undefined) continue;
-      const where = `${at}.${f.azurerm}`;
-      const one = (x: unknown, i?: number) => {
-        const t = this.text(x, i === undefined ? where : `${where}[${i}]`, true);
-        return typeof t === "string" ? modelValue(f, t) : t;
-      };
-      const list = (): unknown[] => (Array.isArray(raw) ? raw : [unknownValue(where, "not a list")]);
-      const value: Record<typeof f.kind, () => unknown> = {
-        string: () => one(raw),
-        number: () => raw,
-        bool: () => raw,
-        negated: () => (typeof raw === "boolean" ? !raw : unknownValue(where, "not a boolean")),
-        list: () => list().map((x, i) => one(x, i)),
-        ids: () => list().map((x, i) => ({ id: one(x, i) })),
-        first: () => [one(raw)],
-        "number-text": () => (typeof raw === "number" ? String(raw) : unknownValue(where, "not a number")),
-      };
-      setValueAt(out, f.model, value[f.kind]());
-    }
-    return out;
-  }
-
-  resources(type: string): Array<[string, Record<string, unknown>]> {
-    const byLabel = ((this.doc.resource ?? {}) as Record<string, Record<string, Array<Record<string, unknown>>>>)[type] ?? {};
-    return Object.entries(byLabel).flatMap(([label, bodies]) => bodies.map((b) => [label, b] as [string, Record<string, unknown>]));
-  }
-
-  head(body: Record<string, unknown>, at: string): { name: unknown; location: unknown; tags?: Record<string, unknown> } {
-    const tags = body.tags as Record<string, string> | undefined;
-    return {
-      name: this.text(body.name, `${at}.name`, false),
-      location: this.text(body.location, `${at}.location`, false),
-      ...(tags ? { tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [(jsonSyntaxString(k) as { literal: string }).literal, this.text(v, `${at}.tags`, false)])) } : {}),
-    };
-  }
-}
-
-const blocks = (body: Record<string, unknown>, key: string): Array<Record<string, unknown>> => (body[key] ?? []) as Array<Record<string, unknown>>;
-
-function readNsg(r: Reader, label: string, body: Record<string, unknown>): NetworkSecurityGroup {
-  const at = `${AZURERM_RESOURCE.networkSecurityGroup}.${label}`;
-  const rules = blocks(body, "security_rule").map((b, i) => ({
-    name: r.text(b.name, `${at}.security_rule[${i}].name`, false),
-    properties: r.fields(SECURITY_RULE_FIELDS, b, `${at}.security_rule[${i}]`),
-  }));
-  return { ...r.head(body, at), properties: { securityRules: rules, defaultSecurityRules: defaultSecurityRules() } } as unknown as NetworkSecurityGroup;
-}
-
-function readPolicy(r: Reader, label: string, body: Record<string, unknown>): FirewallPolicy {
-  const at = `${AZURERM_RESOURCE.firewallPolicy}.${label}`;
-  const properties: Record<string, unknown> = r.fields(FIREWALL_POLICY_FIELDS, body, at);
-  const dns = blocks(body, "dns")[0];
-  if (dns) properties.dnsSettings = r.fields(DNS_SETTINGS_FIELDS, dns, `${at}.dns`);
-  const idps = blocks(body, "intrusion_detection")[0];
-  if (idps) properties.intrusionDetection = r.fields(INTRUSION_DETECTION_FIELDS, idps, `${at}.intrusion_detection`);
-  return { ...r.head(body, at), properties } as unknown as FirewallPolicy;
-}
-
-function readGroup(r: Reader, label: string, body: Record<string, unknown>): FirewallPolicyRuleCollectionGroup {
-  const at = `${AZURERM_RESOURCE.ruleCollectionGroup}.${label}`;
-  const collections: unknown[] = [];
-  for (const [ruleType, key] of Object.entries(RULE_COLLECTION_BLOCK) as Array<[keyof typeof RULE_COLLECTION_BLOCK, string]>) {
-    blocks(body, key).forEach((c, i) => {
-      const cat = `${at}.${key}[${i}]`;
-      const rules = blocks(c, "rule").map((b, j) => {
-        const rule: Record<string, unknown> = { ruleType, ...r.fields(FIREWALL_RULE_FIELDS[ruleType], b, `${cat}.rule[${j}]`) };
-        if (ruleType === "ApplicationRule" && b.protocols !== undefined) rule.protocols = blocks(b, "protocols").map((p, k) => r.fields(APPLICATION_PROTOCOL_FIELDS, p, `${cat}.rule[${j}].protocols[${k}]`));
-        return rule;
-      });
-      collections.push({ ruleCollectionType: ruleType === "NatRule" ? "FirewallPolicyNatRuleCollection" : "FirewallPolicyFilterRuleCollection", ...r.fields(RULE_COLLECTION_FIELDS, c, cat), rules });
-    });
-  }
-  // The parser groups blocks by type, so the order of collections of different types is lost: Azure takes them by priority.
-  collections.sort((a, b) => Number((a as { priority: unknown }).priority) - Number((b as { priority: unknown }).priority));
-  // The parent policy: a resource of this file (its name), or an id given to the variable (its last segment).
-  const ref = jsonSyntaxString(String(body.firewall_policy_id));
-  const local = "expression" in ref ? /^azurerm_firewall_policy\.([A-Za-z_][A-Za-z0-9_-]*)\.id$/.exec(ref.expression)?.[1] : undefined;
-  const policyBody = local ? r.resources(AZURERM_RESOURCE.firewallPolicy).find(([l]) => l === local)?.[1] : undefined;
-  const id = policyBody ? undefined : r.text(body.firewall_policy_id, `${at}.firewall_policy_id`, false);
-  const firewallPolicyName = policyBody ? r.text(policyBody.name, `${at}.firewall_policy_id`, false) : typeof id === "string" ? (id.split("/").at(-1) ?? id) : id;
-  return {
-    firewallPolicyName,
-    name: r.text(body.name, `${at}.name`, false),
-    properties: { priority: body.priority, ruleCollections: collections as FirewallPolicyRuleCollection[] },
-  } as unknown as FirewallPolicyRuleCollectionGroup;
-}
-
-function readRoute(r: Reader, body: Record<string, unknown>, at: string): Route {
-  return { name: r.text(body.name, `${at}.name`, false), properties: r.fields(ROUTE_FIELDS, body, at) } as unknown as Route;
-}
-
-function readRouteTables(r: Reader): RouteTable[] {
-  const tables: RouteTable[] = r.resources(AZURERM_RESOURCE.routeTable).map(([label, body]) => {
-    const at = `${AZURERM_RESOURCE.routeTable}.${label}`;
-    const routes = blocks(body, "route").map((b, i) => readRoute(r, b, `${at}.route[${i}]`));
-    return { ...r.head(body, at), properties: { ...r.fields(ROUTE_TABLE_FIELDS, body, at), routes } } as unknown as RouteTable;
-  });
-  // `azurerm_route` resources join their table by name; a table not in the file stands in with its name.
-  for (const [label, body] of r.resources(AZURERM_RESOURCE.route)) {
-    const at = `${AZURERM_RESOURCE.route}.${label}`;
-    const tableName = r.text(body.route_table_name, `${at}.route_table_name`, false);
-    let table = tables.find((t) => t.name === tableName);
-    if (!table) {
-      table = { name: tableName, properties: { routes: [] } } as unknown as RouteTable;
-      tables.push(table);
-    }
-    (table.properties.routes as Route[]).push(readRoute(r, body, at));
-  }
-  return tables;
-}
-
-/** The file's resources as the model; values from `options.variables`, else the variables' defaults, else Parameters (in rules) or Unknowns. */
-export function readTerraform(doc: HclJson, options: TerraformReadOptions = {}): TerraformNetwork {
-  const r = new Reader(doc, options.variables ?? {});
-  const expr = (v: unknown): string => {
-    const s = jsonSyntaxString(String(v));
-    return "expression" in s ? s.expression : s.literal;
-  };
-  const associations = [AZURERM_RESOURCE.subnetNsgAssociation, AZURERM_RESOURCE.subnetRouteTableAssociation].flatMap((type) =>
-    r.resources(type).map(([, b]) => ({
-      type,
-      target: expr(b.network_security_group_id ?? b.route_table_id),
-      subnetId: expr(b.subnet_id),
-      count: b.count === undefined ? undefined : expr(b.count),
-    })),
+/**
+ * The file read back by the audit's reader (`readNetwork`, format `hcl`), with values given to some of its
+ * variables as a tfvars file gives them: each must be declared by the file, and its value stands for its default.
+ */
+export function readTerraform(text: string, variables: Readonly<Record<string, string>> = {}): AzureNetwork {
+  if (Object.keys(variables).length === 0) return readNetwork({ name: "main.tf", text }, { format: "hcl" }).network;
+  const doc = parseHcl(text);
+  const declared = (doc.variable ?? {}) as Record<string, Array<Record<string, unknown>>>;
+  const variable = Object.fromEntries(
+    Object.entries(declared).map(([name, [body]]) => [name, [name in variables ? { ...body, default: jsonSyntaxLiteral(variables[name] as string) } : body]]),
   );
-  return {
-    networkSecurityGroups: r.resources(AZURERM_RESOURCE.networkSecurityGroup).map(([l, b]) => readNsg(r, l, b)),
-    firewallPolicies: r.resources(AZURERM_RESOURCE.firewallPolicy).map(([l, b]) => readPolicy(r, l, b)),
-    firewallPolicyRuleCollectionGroups: r.resources(AZURERM_RESOURCE.ruleCollectionGroup).map(([l, b]) => readGroup(r, l, b)),
-    routeTables: readRouteTables(r),
-    associations,
-    locals: literals(Object.assign({}, ...((doc.locals ?? []) as Array<Record<string, unknown>>))) as Record<string, unknown>,
-  };
+  const missing = Object.keys(variables).filter((name) => !(name in declared));
+  if (missing.length > 0) throw new Error(`the file declares no variable ${missing.join(", ")}`);
+  return readNetwork({ name: "main.tf", text: JSON.stringify({ ...doc, variable }) }, { format: "hcl" }).network;
 }
 
-/** Every string and key of a JSON-syntax value as the literal it stands for. */
-export function literals(v: unknown): unknown {
-  if (typeof v === "string") {
-    const s = jsonSyntaxString(v);
-    return "literal" in s ? s.literal : `\${${s.expression}}`;
-  }
-  if (Array.isArray(v)) return v.map(literals);
-  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [literals(k), literals(x)]));
-  return v;
+/** The file's locals, as the audit's reader evaluates `local.<name>`. */
+export function terraformLocals(text: string): Record<string, unknown> {
+  return readHclLocals(parseHcl(text), "main.tf");
 }

@@ -95,12 +95,27 @@ class HclScope {
     return this.#resources;
   }
 
+  localNames(): string[] {
+    return Object.keys(this.#locals);
+  }
+
   /** Every string of a value evaluated; objects and arrays walked. */
   value(raw: unknown, path: string): unknown {
     if (typeof raw === "string") return this.#string(raw, path);
     if (Array.isArray(raw)) return raw.map((x, i) => this.value(x, `${path}[${i}]`));
-    if (isObject(raw)) return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, this.value(v, `${path}.${k}`)]));
+    if (isObject(raw)) return this.#object(raw, path);
     return raw;
+  }
+
+  /** An object's keys are templates too (`"a$${b}" = 1` is the key `a${b}`): one that is not literal text makes the object unknown. */
+  #object(raw: JsonObject, path: string): unknown {
+    const entries: Array<[string, unknown]> = [];
+    for (const [k, v] of Object.entries(raw)) {
+      const key = this.#string(k, `${path}.${k}`);
+      if (typeof key !== "string") return isUnknown(key) ? key : unknownValue(`${path}.${k}`, `the key ${k} is not a string`);
+      entries.push([key, this.value(v, `${path}.${k}`)]);
+    }
+    return Object.fromEntries(entries);
   }
 
   #string(raw: string, path: string): unknown {
@@ -136,6 +151,13 @@ class HclScope {
 
   #expression(expr: string, path: string): unknown {
     if (/^-?\d+(\.\d+)?$/.test(expr)) return Number(expr);
+    // `x == null ? a : b`, the usual `count` of an optional resource; a nested or other condition stays unknown.
+    const test = /^([^?:]+?)\s*(==|!=)\s*null\s*\?\s*([^?:]+?)\s*:\s*([^?:]+)$/.exec(expr);
+    if (test) {
+      const subject = this.#expression((test[1] as string).trim(), path);
+      if (isUnknown(subject)) return subject;
+      return this.#expression(((subject === null) === (test[2] === "==") ? test[3] : test[4]) as string, path);
+    }
     if (expr === "true" || expr === "false") return expr === "true";
     if (expr === "null") return null;
     const m = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[(?:\d+|"[^"]*")\])*)$/.exec(expr);
@@ -217,4 +239,10 @@ export function readHclDocument(doc: HclJson, file: string): { network: AzureNet
   }
   const network = readAzurerm(resources);
   return { network: { ...network, unread: [...network.unread, ...unread] }, found };
+}
+
+/** Each local of an HCL document (hcl2json's form), as this reader evaluates `local.<name>` (an Unknown where it cannot). */
+export function readHclLocals(doc: HclJson, file: string): Record<string, unknown> {
+  const scope = new HclScope(doc, file);
+  return Object.fromEntries(scope.localNames().map((name) => [name, scope.value(`\${local.${name}}`, `locals.${name}`)]));
 }
