@@ -67,7 +67,8 @@ export class AddressSet {
   /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
   relate(other: AddressSet): Relation {
     if (this === other) return this.isEmpty() ? 0 : SHARE;
-    if (!worthRemembering(this, other)) return this.#relate(other);
+    // A relation is one number: remembered whenever one side is large (a tag meets the same rule sets flow after flow).
+    if (this.size() <= LARGE && other.size() <= LARGE) return this.#relate(other);
     return remembered(RELATIONS, this, other, () => this.#relate(other));
   }
 
