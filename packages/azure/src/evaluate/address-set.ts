@@ -13,6 +13,7 @@ export type Part = (typeof PARTS)[number];
 
 const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
 const DIFFERENCES = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
+const UNIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
 const RELATIONS = new WeakMap<AddressSet, WeakMap<AddressSet, Relation>>();
 /**
  * Two sets of more intervals than this each (tags, shared by every subject) remember what they met: they meet
@@ -111,7 +112,8 @@ export class AddressSet {
   union(other: AddressSet): AddressSet {
     if (other === this || other.isEmpty()) return this;
     if (this.isEmpty()) return other;
-    return this.map(other, unionRanges);
+    if (!worthRemembering(this, other)) return this.map(other, unionRanges);
+    return remembered(UNIONS, this, other, () => this.map(other, unionRanges));
   }
 
   isEmpty(): boolean {

@@ -109,7 +109,7 @@ function dstView(shape: FlowShape, flowDst: AddressSet): DstView {
   // One unknown public address: a rule decides it only when it holds every public address or none.
   return (p, rule) => {
     const certain = p.certain.contains(flowDst) ? p.certain : AddressSet.EMPTY;
-    const possible = p.possible.intersect(flowDst).isEmpty() ? AddressSet.EMPTY : p.possible.union(flowDst);
+    const possible = p.possible.overlaps(flowDst) ? p.possible.union(flowDst) : AddressSet.EMPTY;
     const partial = !possible.isEmpty() && certain.isEmpty();
     return { certain, possible, ...(partial ? { reasons: [`the FQDN's address is not known offline, and ${rule} decides some public addresses, not all`] } : {}) };
   };
