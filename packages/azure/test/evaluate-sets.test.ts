@@ -8,7 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BUNDLED_TAG_TABLE } from "../src/generated/tag-table.js";
 import { NameSet, namePattern } from "../src/evaluate/names.js";
-import { coverage, intersectRanges, rangesContain, rangesOf, subtractRanges, unionRanges, type Ranges } from "../src/evaluate/ranges.js";
+import { AddressSet } from "../src/evaluate/address-set.js";
+import { A_ONLY, B_ONLY, coverage, intersectRanges, rangesContain, rangesOf, rangesOverlap, relateRanges, SHARE, subtractRanges, unionRanges, type Ranges } from "../src/evaluate/ranges.js";
 import { bundledTagSpace, fileTagSpace } from "../src/evaluate/tag-space.js";
 import { buildTagTable, renderTagTable, type ServiceTagsFileLike } from "../scripts/tag-table.js";
 import { serviceTags, TAGS_FILE } from "./evaluate-helpers.js";
@@ -43,6 +44,60 @@ describe("interval sets", () => {
         const span = toMask(rangesOf([[BigInt(lo), BigInt(hi)]]));
         const cov = coverage(ra, BigInt(lo), BigInt(hi));
         expect(cov).toBe((span & ma) === 0n ? "none" : (span & ~ma) === 0n ? "all" : "part");
+      }),
+      { numRuns: runs },
+    );
+  });
+});
+
+/**
+ * Sets over 0..1023: large ones (more than the 16 intervals past which AddressSet remembers relations) and
+ * small ones; a small set against a large one is where the scans skip ahead.
+ */
+const wide = (minLength: number, maxLength: number) =>
+  fc.array(fc.tuple(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 3 })), { minLength, maxLength }).map((xs) => xs.map(([s, w]) => [s, Math.min(1023, s + w)] as [number, number]));
+const large = wide(40, 80);
+const anySize = fc.oneof(wide(0, 3), wide(40, 80));
+
+function maskRelation(ma: bigint, mb: bigint): number {
+  return ((ma & mb) !== 0n ? SHARE : 0) | ((ma & ~mb) !== 0n ? A_ONLY : 0) | ((mb & ~ma) !== 0n ? B_ONLY : 0);
+}
+
+describe("relations of interval sets", () => {
+  it("relateRanges and rangesOverlap agree with bitmasks, small against large sets and both ways", () => {
+    fc.assert(
+      fc.property(large, anySize, (a, b) => {
+        const ra = toRanges(a);
+        const rb = toRanges(b);
+        const ma = toMask(ra);
+        const mb = toMask(rb);
+        expect(relateRanges(ra, rb)).toBe(maskRelation(ma, mb));
+        expect(relateRanges(rb, ra)).toBe(maskRelation(mb, ma));
+        expect(rangesOverlap(ra, rb)).toBe((ma & mb) !== 0n);
+        expect(rangesOverlap(rb, ra)).toBe((ma & mb) !== 0n);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("AddressSet relations that are remembered (a large set on one side) stay exact when asked again, in either order", () => {
+    fc.assert(
+      fc.property(large, anySize, (a, b) => {
+        const sa = AddressSet.of({ v4: toRanges(a) });
+        const sb = AddressSet.of({ v4: toRanges(b) });
+        fc.pre(sa.size() > 16);
+        const ma = toMask(sa.v4);
+        const mb = toMask(sb.v4);
+        for (let k = 0; k < 2; k++) {
+          expect(sa.relate(sb)).toBe(maskRelation(ma, mb));
+          expect(sb.relate(sa)).toBe(maskRelation(mb, ma));
+          expect(sa.contains(sb)).toBe((mb & ~ma) === 0n);
+          expect(sb.contains(sa)).toBe((ma & ~mb) === 0n);
+          expect(sa.overlaps(sb)).toBe((ma & mb) !== 0n);
+          expect(toMask(sa.intersect(sb).v4)).toBe(ma & mb);
+          expect(toMask(sa.subtract(sb).v4)).toBe(ma & ~mb);
+          expect(toMask(sa.union(sb).v4)).toBe(ma | mb);
+        }
       }),
       { numRuns: runs },
     );

@@ -13,6 +13,7 @@ export type Part = (typeof PARTS)[number];
 
 const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
 const DIFFERENCES = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
+const UNIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
 const RELATIONS = new WeakMap<AddressSet, WeakMap<AddressSet, Relation>>();
 /**
  * Two sets of more intervals than this each (tags, shared by every subject) remember what they met: they meet
@@ -67,7 +68,8 @@ export class AddressSet {
   /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
   relate(other: AddressSet): Relation {
     if (this === other) return this.isEmpty() ? 0 : SHARE;
-    if (!worthRemembering(this, other)) return this.#relate(other);
+    // A relation is one number: remembered whenever one side is large (a tag meets the same rule sets flow after flow).
+    if (this.size() <= LARGE && other.size() <= LARGE) return this.#relate(other);
     return remembered(RELATIONS, this, other, () => this.#relate(other));
   }
 
@@ -110,7 +112,8 @@ export class AddressSet {
   union(other: AddressSet): AddressSet {
     if (other === this || other.isEmpty()) return this;
     if (this.isEmpty()) return other;
-    return this.map(other, unionRanges);
+    if (!worthRemembering(this, other)) return this.map(other, unionRanges);
+    return remembered(UNIONS, this, other, () => this.map(other, unionRanges));
   }
 
   isEmpty(): boolean {

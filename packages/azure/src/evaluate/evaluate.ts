@@ -11,7 +11,7 @@ import { firewallWalkRules, type FlowShape } from "./firewall.js";
 import { findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
 import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from "./flows.js";
 import { NameSet } from "./names.js";
-import { nsgWalkRules, type DstView } from "./nsg.js";
+import { nsgWalkRules, type DstView, type SideMemo } from "./nsg.js";
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
 import { unionRanges, type Ranges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
@@ -88,6 +88,7 @@ interface SubjectRun {
   readonly shapes: Map<string, RuleShape>;
   readonly inbound: RuleShape[];
   readonly cache: Map<string, Next>;
+  readonly sides: SideMemo;
 }
 
 function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>[], inbound: boolean): readonly WalkRule<O>[] {
@@ -108,7 +109,7 @@ function dstView(shape: FlowShape, flowDst: AddressSet): DstView {
   // One unknown public address: a rule decides it only when it holds every public address or none.
   return (p, rule) => {
     const certain = p.certain.contains(flowDst) ? p.certain : AddressSet.EMPTY;
-    const possible = p.possible.intersect(flowDst).isEmpty() ? AddressSet.EMPTY : p.possible.union(flowDst);
+    const possible = p.possible.overlaps(flowDst) ? p.possible.union(flowDst) : AddressSet.EMPTY;
     const partial = !possible.isEmpty() && certain.isEmpty();
     return { certain, possible, ...(partial ? { reasons: [`the FQDN's address is not known offline, and ${rule} decides some public addresses, not all`] } : {}) };
   };
@@ -144,7 +145,7 @@ function nsgStage(run: SubjectRun, direction: "Inbound" | "Outbound", shape: Flo
   const { subject, ctx } = run;
   if (subject.nsgUnknown) return unsure(subject.nsgUnknown, { layer: "nsg", resource: "(unknown NSG)", rule: "(all rules)", direction, action: "(unknown)" }, next);
   if (!subject.nsg) return next;
-  const rules = remember(run, nsgWalkRules(subject.nsg, direction, ctx, dstView(shape, flowDst)), direction === "Inbound");
+  const rules = remember(run, nsgWalkRules(subject.nsg, direction, ctx, dstView(shape, flowDst), run.sides), direction === "Inbound");
   return filterStage(rules, true, next);
 }
 
@@ -329,7 +330,7 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map() };
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
@@ -353,7 +354,7 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
     });
     return requirementVerdict(req.ruleId, req.kind, alternatives);
   });
-  if (subject.nsg) remember(run, nsgWalkRules(subject.nsg, "Inbound", ctx), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
+  if (subject.nsg) remember(run, nsgWalkRules(subject.nsg, "Inbound", ctx, undefined, run.sides), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
   const findings = findingsOf([...allowed.values()], run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
   const notes = [...subject.notes];
   if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);

@@ -84,7 +84,7 @@ export function findingsOf(allowed: readonly Allowed[], rules: ReadonlyMap<strin
   }
   for (const r of inboundRules) {
     if (r.step.action !== "Allow" || r.step.detail === "Azure default rule") continue;
-    const open = r.certain.some((c) => c.src !== undefined && !c.src.intersect(PUBLIC).isEmpty());
+    const open = r.certain.some((c) => c.src !== undefined && c.src.overlaps(PUBLIC));
     if (!open) continue;
     const key = stepKey(r.step);
     const ports = r.certain.map((c) => formatRanges(c.port ?? [])).join(",");

@@ -130,20 +130,38 @@ export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDe
   return { name, rules };
 }
 
-function sideMatch(s: CompiledSide, ctx: AddressContext): { certain: ReturnType<typeof projectAll>["certain"]; possible: ReturnType<typeof projectAll>["possible"]; reasons: string[] } {
+interface SideMatch {
+  readonly certain: AddressSet;
+  readonly possible: AddressSet;
+  readonly reasons: readonly string[];
+}
+
+/** A subject's projections of its rules' sides: one set per side, so what the walk remembers of a set serves every flow of the subject. */
+export type SideMemo = Map<CompiledSide, SideMatch>;
+
+function sideMatch(s: CompiledSide, ctx: AddressContext, memo: SideMemo | undefined): SideMatch {
+  let m = memo?.get(s);
+  if (!m) {
+    m = projectSide(s, ctx);
+    memo?.set(s, m);
+  }
+  return m;
+}
+
+function projectSide(s: CompiledSide, ctx: AddressContext): SideMatch {
   const p = projectAll(s.terms, ctx);
   if (!s.asgReason) return { certain: p.certain, possible: p.possible, reasons: [...p.reasons] };
   return { certain: p.certain, possible: p.possible.union(ctxEverything(ctx)), reasons: [...p.reasons, s.asgReason] };
 }
 
 /** The rules of one direction as walk rules over (source, destination, port) for a TCP flow. */
-export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection, ctx: AddressContext, dstView: DstView = (p) => p): WalkRule<NsgOutcome>[] {
+export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection, ctx: AddressContext, dstView: DstView = (p) => p, memo?: SideMemo): WalkRule<NsgOutcome>[] {
   const out: WalkRule<NsgOutcome>[] = [];
   for (const r of nsg.rules) {
     if (r.direction !== undefined && r.direction !== direction) continue;
     if (r.tcp === "no") continue;
-    const src = sideMatch(r.src, ctx);
-    const projected = sideMatch(r.dst, ctx);
+    const src = sideMatch(r.src, ctx, memo);
+    const projected = sideMatch(r.dst, ctx, memo);
     const view = dstView(projected, r.step.rule);
     const dst = { certain: view.certain, possible: view.possible, reasons: [...(view.reasons ?? []), ...projected.reasons] };
     const possible: BoxConstraint = { src: src.possible, dst: dst.possible, port: r.ports.possible };

@@ -98,6 +98,26 @@ export const SHARE = 1;
 export const A_ONLY = 2;
 export const B_ONLY = 4;
 
+/** The first interval of `a` at or after interval index `from` (a multiple of 2) whose end is >= `v` (a.length if none). */
+function seekEnd(a: Ranges, from: number, v: bigint): number {
+  // Galloping, then binary search: a small set against a service tag's thousands of intervals skips most of them.
+  let step = 2;
+  let hi = from;
+  while (hi < a.length && (a[hi + 1] as bigint) < v) {
+    from = hi + 2;
+    hi += step;
+    step *= 2;
+  }
+  if (hi > a.length) hi = a.length;
+  let lo = from;
+  while (lo < hi) {
+    const mid = lo + (((hi - lo) >> 2) << 1);
+    if ((a[mid + 1] as bigint) < v) lo = mid + 2;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The relation of two sets in one pass, allocating nothing. */
 export function relateRanges(a: Ranges, b: Ranges): Relation {
   if (a.length === 0) return b.length === 0 ? 0 : B_ONLY;
@@ -113,13 +133,13 @@ export function relateRanges(a: Ranges, b: Ranges): Relation {
     const be = b[j + 1] as bigint;
     if (ae < bs) {
       rel |= A_ONLY;
-      i += 2;
+      i = seekEnd(a, i + 2, bs);
       if (i < a.length) as = a[i] as bigint;
       continue;
     }
     if (be < as) {
       rel |= B_ONLY;
-      j += 2;
+      j = seekEnd(b, j + 2, as);
       if (j < b.length) bs = b[j] as bigint;
       continue;
     }
@@ -163,8 +183,8 @@ export function rangesOverlap(a: Ranges, b: Ranges): boolean {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    if ((a[i + 1] as bigint) < (b[j] as bigint)) i += 2;
-    else if ((b[j + 1] as bigint) < (a[i] as bigint)) j += 2;
+    if ((a[i + 1] as bigint) < (b[j] as bigint)) i = seekEnd(a, i + 2, b[j] as bigint);
+    else if ((b[j + 1] as bigint) < (a[i] as bigint)) j = seekEnd(b, j + 2, a[i] as bigint);
     else return true;
   }
   return false;

@@ -168,7 +168,7 @@ export function routeWalkRules(rc: RouteContext, ctx: AddressContext): WalkRule<
     entries.push({ step, outcomes: [hop], len: len ?? 0.75, rank: 5, certain: set, possible: set, reasons: [] });
     if (len === undefined) return;
     for (const u of user) {
-      if (u.len > 0 && u.len < len && !u.possible.intersect(set).isEmpty()) {
+      if (u.len > 0 && u.len < len && u.possible.overlaps(set)) {
         entries.push({ ...u, len, rank: 4.5, certain: AddressSet.EMPTY, possible: u.possible.intersect(set), reasons: [...u.reasons, `${u.step.rule} (/${u.len}) wins over the virtual network's route when the address space is not longer; the address space is not in the input`] });
       }
     }

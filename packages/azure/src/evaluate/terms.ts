@@ -44,7 +44,7 @@ export function addressTerm(value: Maybe<AddressValue>, field: string): AddressT
   if (lower === "virtualnetwork") return { kind: "virtual-network", text };
   if (lower === "internet") return { kind: "internet", text };
   const virtual = VIRTUAL_TAGS[lower];
-  if (virtual) return { kind: "literal", text, set: prefixSet([virtual]) };
+  if (virtual) return { kind: "literal", text, set: literalSet(virtual) as AddressSet };
   const literal = literalSet(text);
   if (literal) return { kind: "literal", text, set: literal };
   if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(text) && !text.includes("..")) return { kind: "tag", text };
@@ -56,8 +56,21 @@ function parameterTerm(p: Parameter, field: string): AddressTerm {
   return { kind: "unknown", text: `[parameters('${p.name}')]`, reason: `${field} is the deployment's parameter ${p.name}` };
 }
 
+/** Literals by text: one set per distinct value, so relations with it are remembered across rules and NSGs. */
+const LITERALS = new Map<string, AddressSet | null>();
+const LITERALS_MAX = 1 << 18;
+
 /** A CIDR (host bits tolerated), an address or an `a-b` range. */
 export function literalSet(text: string): AddressSet | undefined {
+  const known = LITERALS.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const set = parseLiteral(text);
+  if (LITERALS.size >= LITERALS_MAX) LITERALS.clear();
+  LITERALS.set(text, set ?? null);
+  return set;
+}
+
+function parseLiteral(text: string): AddressSet | undefined {
   if (text.includes("/")) {
     try {
       return prefixSet([text]);
@@ -119,8 +132,6 @@ function termKey(term: AddressTerm): string {
 
 /** The term on the subject's addresses (memoised per address context: rules share their values). */
 export function project(term: AddressTerm, ctx: AddressContext): Projected {
-  // A literal is cheap to project and rarely shared between NSGs: remembering each would grow with the input.
-  if (term.kind === "literal") return projectLiteral(term.text, term.set, ctx);
   const memo = projectionsOf(ctx);
   const key = termKey(term);
   let p = memo.get(key);
@@ -202,6 +213,7 @@ function projectTag(name: string, ctx: AddressContext): Projected {
 
 export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
   if (terms.length === 1) return project(terms[0] as AddressTerm, ctx);
+  // A list with a literal is rarely shared between NSGs: remembering it would keep its large unions alive.
   if (terms.some((t) => t.kind === "literal")) return unionOf(terms, ctx);
   const memo = projectionsOf(ctx);
   const key = `all\u0001${terms.map(termKey).join("\u0001")}`;

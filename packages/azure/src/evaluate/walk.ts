@@ -104,7 +104,7 @@ export function walkFirstMatch<O extends string>(region: Region, all: readonly W
       const matched = subtract(intersect(remaining, r.certain), taken);
       if (isEmpty(matched)) continue;
       taken = union(taken, matched);
-      const conflicts = maybes.filter((m) => m.outcome !== outcome && m.rule !== r && !isEmpty(intersect(matched, m.region)));
+      const conflicts = maybes.filter((m) => m.outcome !== outcome && m.rule !== r && touches(matched, m.region));
       let unsure: Region = EMPTY_REGION;
       for (const m of conflicts) unsure = union(unsure, intersect(matched, m.region));
       const sure = subtract(matched, unsure);
@@ -124,7 +124,7 @@ export function walkFirstMatch<O extends string>(region: Region, all: readonly W
     }
   }
   const restMaybe: Undecided<O>[] = [];
-  const live = maybes.filter((m) => !isEmpty(intersect(remaining, m.region)));
+  const live = maybes.filter((m) => touches(remaining, m.region));
   for (const m of live) restMaybe.push({ region: intersect(remaining, m.region), outcomes: [m.outcome], steps: [m.rule.step], causes: causesOf([m]) });
   return { decided, uncertain, rest: remaining, restMaybe };
 }
