@@ -134,13 +134,13 @@ function notes() {
     const deps = r.deps.length === 0 ? "imports nothing at run time" : `still imports ${r.deps.map((d) => d.file).join(", ")}`;
     out.push(
       `- **Import** (${r.met ? "met" : "missed"}, ${r.ratio.toFixed(2)}): the core entry ${deps}. ` +
-        "Four changes made it cheaper: `cidr.ts` used to import ipaddr.js, a CommonJS module, and loading it from ESM (node's CommonJS export detection) cost about 35 ms of wall time per process, " +
+        "Five changes made it cheaper: `cidr.ts` used to import ipaddr.js, a CommonJS module, and loading it from ESM (node's CommonJS export detection) cost about 35 ms of wall time per process, " +
         "a third of node's whole start-up, so that import alone made the ratio about 1.4; the deep freeze of the data at import made a function call for every string and number, where it now recurses into objects only; " +
         "the generated modules hold the data as ``JSON.parse(String.raw`...`)`` of its JSON text, which V8 reads faster than the same object literal, laid out an entry per line two levels deep and compact below; " +
-        "and the service-tag catalogue is parsed and frozen on first read of `serviceTagCatalog.tags` (a getter; the object keeps its shape), so the main entry only scans its text. " +
-        `What is left is node's ESM loader reading and compiling the ${(r.coreBytes / 1024).toFixed(0)} KiB of modules (the dataset, every revision, the regions, the catalogue's unparsed text and the resolver, split by the bundler into the shared chunks the subpaths also load) and the freeze: ${f1(r.inproc.core)} ms in-process against ${f1(r.inproc.json)} ms to read and parse the JSON, ` +
+        "and the service-tag catalogue is parsed and frozen on first read of `serviceTagCatalog.tags` (a getter; the object keeps its shape), so the main entry only scans its text; and every subpath imports the main entry, so what it loads is one shared chunk (each extra module file cost the loader a resolve, a read and a compile). " +
+        `What is left is node's ESM loader reading and compiling the ${(r.coreBytes / 1024).toFixed(0)} KiB of modules (the dataset, every revision, the regions, the catalogue's unparsed text and the resolver; two files, the entry and the one chunk it shares with the subpaths, where the bundler used to make eight) and the freeze: ${f1(r.inproc.core)} ms in-process against ${f1(r.inproc.json)} ms to read and parse the JSON, ` +
         `on top of node's own ${f1(r.medians.empty)} ms start-up and exit. The CPU-time ratio (${r.cpuRatio.toFixed(2)}) is steadier than the wall-time one on a loaded machine.` +
-        (r.met ? "" : " What remains besides the data is one module file per shared chunk (each costs the loader a resolve, a read and a compile; bundled into one file, the same code imported about 1.3 ms faster in a side-by-side test), which would take a build that keeps one instance of core's state for the main entry and the subpaths."),
+        (r.met ? "" : " What remains is compiling that code and parsing and freezing the requirements of every revision, which `revisions` and `allRequirements` export as plain values."),
     );
   }
   const em = outcomes.emit;
