@@ -134,12 +134,13 @@ function notes() {
     const deps = r.deps.length === 0 ? "imports nothing at run time" : `still imports ${r.deps.map((d) => d.file).join(", ")}`;
     out.push(
       `- **Import** (${r.met ? "met" : "missed"}, ${r.ratio.toFixed(2)}): the core entry ${deps}. ` +
-        "Three changes made it cheaper: `cidr.ts` used to import ipaddr.js, a CommonJS module, and loading it from ESM (node's CommonJS export detection) cost about 35 ms of wall time per process, " +
+        "Five changes made it cheaper: `cidr.ts` used to import ipaddr.js, a CommonJS module, and loading it from ESM (node's CommonJS export detection) cost about 35 ms of wall time per process, " +
         "a third of node's whole start-up, so that import alone made the ratio about 1.4; the deep freeze of the data at import made a function call for every string and number, where it now recurses into objects only; " +
-        "and the generated modules hold the data as ``JSON.parse(String.raw`...`)`` of its JSON text, which V8 reads faster than the same object literal. " +
-        `What is left is node's ESM loader reading and compiling the ${(r.coreBytes / 1024).toFixed(0)} KiB of modules (the dataset, every revision, the regions and the service-tag catalogue: six times the JSON file, which holds \`requiredRules\` only) and the freeze: ${f1(r.inproc.core)} ms in-process against ${f1(r.inproc.json)} ms to read and parse the JSON, ` +
+        "the generated modules hold the data as ``JSON.parse(String.raw`...`)`` of its JSON text, which V8 reads faster than the same object literal, laid out an entry per line two levels deep and compact below; " +
+        "and the service-tag catalogue is parsed and frozen on first read of `serviceTagCatalog.tags` (a getter; the object keeps its shape), so the main entry only scans its text; and every subpath imports the main entry, so what it loads is one shared chunk (each extra module file cost the loader a resolve, a read and a compile). " +
+        `What is left is node's ESM loader reading and compiling the ${(r.coreBytes / 1024).toFixed(0)} KiB of modules (the dataset, every revision, the regions, the catalogue's unparsed text and the resolver; two files, the entry and the one chunk it shares with the subpaths, where the bundler used to make eight) and the freeze: ${f1(r.inproc.core)} ms in-process against ${f1(r.inproc.json)} ms to read and parse the JSON, ` +
         `on top of node's own ${f1(r.medians.empty)} ms start-up and exit. The CPU-time ratio (${r.cpuRatio.toFixed(2)}) is steadier than the wall-time one on a loaded machine.` +
-        (r.met ? "" : " The next step would be to keep the service-tag catalogue and the regions out of what the main entry parses eagerly, which changes what it exports as plain values."),
+        (r.met ? "" : " What remains is compiling that code and parsing and freezing the requirements of every revision, which `revisions` and `allRequirements` export as plain values."),
     );
   }
   const em = outcomes.emit;
@@ -172,7 +173,7 @@ function notes() {
     out.push(
       `- **The CLI with and without \`--service-tags\`** (${c.met ? "met" : "missed"}, ${c.ratio.toFixed(2)}; ${c.medians.with.toFixed(0)} ms against ${c.medians.without.toFixed(0)} ms, medians of ${c.runs} interleaved runs): ` +
         "the file costs what cannot be lazy, reading and parsing its 4.1 MB (about 20 ms), then its envelope (3,039 names) and the 375 tags the run uses, each compared with the bundled file: a tag whose list is, as written, the bundled one takes the merge that ships with core instead of being read again. " +
-        "The lists of the index are frozen and recorded (`mergedPrefixFamily`); the Linux planner (`mergeChecked`) still parses every prefix of them again to check its family, cold (the first time these scanners run in the process), which is most of what remains; taking a recorded list as it is would skip it. " +
+        "The lists of the index are frozen and recorded (`mergedPrefixFamily`), and the Linux planner (`mergeChecked`) and the OPA document take a recorded list as it is instead of parsing every prefix again to check its family. " +
         `Output is ${(c.bytes.with / 1e6).toFixed(1)} MB against ${(c.bytes.without / 1e6).toFixed(1)} MB.`,
     );
   }
@@ -189,7 +190,7 @@ function notes() {
     const set = r.rows.find((x) => x.key === "setRaw");
     const naive = r.rows.find((x) => x.key === "naive");
     out.push(
-      `- **Kernel** (${kernelMet(r) ? "met" : "missed"}): the eastus ruleset holds ${set.rules} rules: identical matches are one rule listing every requirement it serves (the dnsmasq-filled FQDN set used to have one rule per requirement). The script loads in ${(r.rows.find((x) => x.key === "set").loadMs / set.loadMs).toFixed(2)}x the time of its raw inputs: one \`ipset restore\` per phase (fill, swap, destroy) and no \`iptables\` call of its own beside the two \`-save\` and four \`-restore\` runs (the checks and the commits). With every prefix as its own rule the chain holds ${naive.rules} rules against ${set.rules}, loads ${(naive.loadMs / set.loadMs).toFixed(1)}x slower, and each new connection costs ${(((naive.traffic.ms - set.traffic.ms) * 1000) / r.attempts).toFixed(0)} us more (${(naive.traffic.ms / set.traffic.ms).toFixed(1)}x for ${r.attempts} connections), because its SYN walks every rule; a set is one hash lookup per rule. Microsoft's per-tag lists are already minimal (merging removes nothing per tag); merging pays off on unions of tags.`,
+      `- **Kernel** (${kernelMet(r) ? "met" : "missed"}): the eastus ruleset holds ${set.rules} rules: identical matches are one rule listing every requirement it serves (the dnsmasq-filled FQDN set used to have one rule per requirement). The script loads in ${(r.rows.find((x) => x.key === "set").loadMs / set.loadMs).toFixed(2)}x the time of its raw inputs: one \`ipset restore\` per phase (list and fill, swap, destroy), the two \`-save\` runs, and for an IPv4-only plan one \`iptables-restore\` commit: the IPv4 restore is atomic, so it is committed first without a \`--test\` run, and the IPv6 rules are tested and committed only when the plan has an IPv6 subnet or chains of the script are left there (six tool runs, against ten before). With every prefix as its own rule the chain holds ${naive.rules} rules against ${set.rules}, loads ${(naive.loadMs / set.loadMs).toFixed(1)}x slower, and each new connection costs ${(((naive.traffic.ms - set.traffic.ms) * 1000) / r.attempts).toFixed(0)} us more (${(naive.traffic.ms / set.traffic.ms).toFixed(1)}x for ${r.attempts} connections), because its SYN walks every rule; a set is one hash lookup per rule. Microsoft's per-tag lists are already minimal (merging removes nothing per tag); merging pays off on unions of tags.`,
     );
   }
   const ae = outcomes.aerleon;

@@ -5,6 +5,7 @@ import { packageBuild } from "../../tsup.base";
 export default defineConfig(
   packageBuild(
     { index: "src/index.ts", schema: "src/schema.ts", "service-tags": "src/service-tags.ts", options: "src/options.ts", contract: "src/contract.ts", source: "src/source.ts" },
-    { splitting: true },
+    // Honour the subpaths' bare `import "./index.js"` although the package is marked free of side effects.
+    { splitting: true, esbuildOptions: (o) => void (o.ignoreAnnotations = true) },
   ),
 );

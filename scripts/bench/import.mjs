@@ -148,7 +148,7 @@ function render(r) {
     "",
     `In one process (median of 9, node's ESM loader already set up by an empty import): importing the core module takes ${ms(r.inproc.core)} ms, reading and parsing the JSON ${ms(r.inproc.json)} ms; the rest of each figure above is node's own start-up and exit.`,
     "",
-    `Sizes: the main entry loads ${r.own.map((f) => `\`${f.file}\` (${kib(f.size)})`).join(", ")}: ${kib(r.coreBytes)} in all (${kib(r.coreGzip)} gzipped), holding the whole dataset, every revision, the regions and the service-tag catalogue; the same \`requiredRules\` as JSON: ${kib(r.jsonBytes)}. ` +
+    `Sizes: the main entry loads ${r.own.map((f) => `\`${f.file}\` (${kib(f.size)})`).join(", ")}: ${kib(r.coreBytes)} in all (${kib(r.coreGzip)} gzipped), holding the whole dataset, every revision, the regions and the service-tag catalogue (its text only, parsed on first use); the same \`requiredRules\` as JSON: ${kib(r.jsonBytes)}. ` +
       (r.deps.length === 0
         ? `Nothing else is imported at run time (no \`node_modules\` file, no node built-in): the CIDR code no longer loads ipaddr.js (${kib(r.ipaddrBytes)}), whose CommonJS-from-ESM import alone cost about 35 ms per process before.`
         : `Run-time imports: ${r.deps.map((d) => `\`${d.file}\` ${kib(d.size)}`).join(", ")}.`),

@@ -1,7 +1,7 @@
 /** The compiled dataset, frozen, with lookups. Imports no YAML parser and no zod. */
 import { DATA_HASH, FEATURES, REQUIREMENTS, REVISIONS } from "./generated/dataset.js";
 import { REGIONS } from "./generated/regions.js";
-import { SERVICE_TAG_CATALOG } from "./generated/service-tag-catalog.js";
+import { SERVICE_TAG_CATALOG_CHANGE_NUMBER, SERVICE_TAG_CATALOG_SOURCE, serviceTagCatalogTags } from "./generated/service-tag-catalog.js";
 import { CORE_VERSION } from "./generated/version.js";
 import { nearest } from "./suggest.js";
 import type { Feature, Region, Requirement, Revision, ServiceTagCatalog } from "./types.js";
@@ -48,8 +48,17 @@ export const requiredRules: readonly Requirement[] = currentRevision.requirement
 export const features: readonly Feature[] = deepFreeze(FEATURES);
 /** Physical Azure regions (ARM location names), sorted by name. */
 export const regions: readonly Region[] = deepFreeze(REGIONS);
+let catalogTags: ServiceTagCatalog["tags"] | undefined;
 /** Tag names, their regional forms and network features, from the vendored service-tags file. */
-export const serviceTagCatalog: ServiceTagCatalog = deepFreeze(SERVICE_TAG_CATALOG);
+export const serviceTagCatalog: ServiceTagCatalog = Object.freeze({
+  source: SERVICE_TAG_CATALOG_SOURCE,
+  changeNumber: SERVICE_TAG_CATALOG_CHANGE_NUMBER,
+  // Parsed on first read: importing `requiredRules` alone should not pay for every tag's regional forms.
+  get tags(): ServiceTagCatalog["tags"] {
+    catalogTags ??= deepFreeze(serviceTagCatalogTags());
+    return catalogTags;
+  },
+});
 
 export class UnknownNameError extends Error {
   constructor(

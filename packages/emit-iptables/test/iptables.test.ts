@@ -379,6 +379,23 @@ describe(`the real kernel, ${backend} backend, in a network namespace of its own
       const s = scenario("nva-regional-peers-no-fqdn");
       expect(problemsOf(s, after, output(s.name)).problems).toEqual([]);
       expect([...after.sets.keys()].sort()).toEqual([...parseIpsetSave(ipsetInputOf(file(s.name, "iptables.sh"))).keys()].filter((n) => n.startsWith("cmi")).sort());
+      // The IPv4-only plan still empties the IPv6 chains the dual-stack run left.
+      expect(underOk(backend, ns, ["ip6tables-save", "-t", "filter"]).stdout.split("\n").filter((l) => l.startsWith("-A CMI-"))).toEqual([]);
+    } finally {
+      ns.destroy();
+    }
+  });
+
+  it("an IPv4-only run leaves ip6tables as it found it", () => {
+    const ns = Netns.create("iptables");
+    try {
+      const script = file("nva-regional-peers-no-fqdn", "iptables.sh");
+      expect(script).toContain("\nipv6_planned=0\n");
+      const v6 = (): string => underOk(backend, ns, ["ip6tables-save"]).stdout.split("\n").filter((l) => !l.startsWith("#")).join("\n");
+      underOk(backend, ns, ["ip6tables", "-w", "-A", "INPUT", "-s", "2001:db8::1", "-j", "ACCEPT"]);
+      const before = v6();
+      expect(underOk(backend, ns, ["bash", writeScript("v4-only", script)]).stdout).toBe("cmi: loaded\n");
+      expect(v6()).toBe(before);
     } finally {
       ns.destroy();
     }

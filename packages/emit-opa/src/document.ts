@@ -4,7 +4,7 @@
  * tags the flows touch, and, when a service-tags file was given, the tags' prefixes. The Rego policy
  * evaluates the flows against the input; it expands nothing itself.
  */
-import { artifactStamp, formatPortRange, mergePortRanges, parseCidr, sortBy, type ArtifactStamp, type PortRange, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { artifactStamp, formatPortRange, mergedPrefixFamily, mergePortRanges, parseCidr, sortBy, type ArtifactStamp, type PortRange, type PrefixSet, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { cutTable, TABLE_SOURCE, tableHas, type OtherTags } from "./tag-table.js";
 
 export type AlternativeType = "fqdn" | "serviceTag" | "prefixes" | "internal";
@@ -81,6 +81,15 @@ function ranges(ports: readonly PortRange[]): [number, number][] {
 
 function inFamilies(prefixes: readonly string[], families: readonly Family[]): string[] {
   return prefixes.filter((p) => families.includes(parseCidr(p, false).family));
+}
+
+/** inFamilies of a tag's two lists; a list core recorded as merged is of one family, so it is not read again. */
+function setInFamilies(set: PrefixSet, families: readonly Family[]): string[] {
+  return [set.ipv4, set.ipv6].flatMap((list) => {
+    const family = mergedPrefixFamily(list);
+    if (family === undefined) return inFamilies(list, families);
+    return families.includes(family) ? list : [];
+  });
 }
 
 interface Context {
@@ -160,7 +169,7 @@ function filePrefixes(resolved: ResolvedRules, families: readonly Family[]): Map
   for (const rule of resolved.rules) {
     for (const t of rule.serviceTags) {
       for (const ref of [t.global, ...t.regional]) {
-        if (ref.prefixes) out.set(ref.name.toLowerCase(), inFamilies([...ref.prefixes.ipv4, ...ref.prefixes.ipv6], families));
+        if (ref.prefixes) out.set(ref.name.toLowerCase(), setInFamilies(ref.prefixes, families));
       }
     }
   }

@@ -2,7 +2,7 @@
  * The checks every value goes through before it reaches a Linux artifact (shell words, nft syntax,
  * dnsmasq lines, comments), and the one error they throw.
  */
-import { mergePortRanges, mergePrefixes, parseCidr, type PortRange, type PrefixSet } from "@cassandra-mi-netrules/core";
+import { mergedPrefixFamily, mergePortRanges, mergePrefixes, parseCidr, type PortRange, type PrefixSet } from "@cassandra-mi-netrules/core";
 import { KERNEL_LIMITS, WIDEST_NETWORK } from "./limits.js";
 
 export class LinuxFirewallError extends Error {
@@ -89,6 +89,9 @@ export function mergeChecked(prefixes: readonly string[], field: string, family:
   if (!Array.isArray(prefixes)) throw new LinuxFirewallError(field, prefixes, "must be an array of CIDR prefixes");
   const cached = mergedCache.get(prefixes)?.[family];
   if (cached) return [...cached];
+  // A list core recorded (validated, merged, frozen) is taken as it is: its family is all there is to check.
+  const recorded = mergedPrefixFamily(prefixes);
+  if (recorded !== undefined && (recorded === family || prefixes.length === 0)) return [...prefixes];
   prefixes.forEach((p, i) => {
     let fam: number;
     try {

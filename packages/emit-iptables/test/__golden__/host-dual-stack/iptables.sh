@@ -11,8 +11,9 @@
 #                  namespace; nothing on this host changes.
 # Works with the nf_tables and the legacy iptables backends (no iptables call runs while a restore
 # holds the xtables lock). A failed run leaves the previous rules in place: new set contents are built
-# under cmt* names and every ruleset is tested before anything live is swapped or committed; should a
-# commit still fail, what this run changed is put back.
+# under cmt* names, the IPv6 rules are tested before anything live changes, each restore is atomic (the
+# IPv4 one, committed first, changes nothing when it fails), and should a later step fail, what this run
+# changed is put back.
 # host: traffic from and to the managed cluster subnet goes through chains CMI-FROM-CLUSTER / CMI-TO-CLUSTER; the internal ports are accepted, the rest dropped.
 # Subnets: 198.51.100.0/25, 2001:db8:c::/120
 #
@@ -61,6 +62,8 @@ esac
 # Sets this script fills (swapped in whole) and sets dnsmasq fills (created once, never flushed).
 prefix_sets=()
 fqdn_sets=()
+# 1 when the plan has an IPv6 subnet (an IPv4-only run leaves ip6tables alone unless chains of ours are there).
+ipv6_planned=1
 # Chains of this script, in both families.
 chains=(CMI-INPUT CMI-FROM-CLUSTER CMI-OUTPUT CMI-TO-CLUSTER)
 
@@ -177,8 +180,7 @@ swap_input() {
   for s in "${prefix_sets[@]}"; do echo "swap cmt${s#cmi} $s"; done
 }
 
-mapfile -t listed < <(ipset list -n)
-existing=" ${listed[*]} "
+unset listing
 swapped=()
 committed4=0
 finished=0
@@ -193,20 +195,39 @@ cleanup() {
   fi
   for s in "${swapped[@]}"; do ipset swap "cmt${s#cmi}" "$s"; done
   for s in "${prefix_sets[@]}"; do ipset destroy "cmt${s#cmi}" 2>/dev/null; done
-  for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
-    case "$existing" in *" $s "*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
-  done
+  # The sets this run created: not in the list taken before the fill (unset when the run stopped before it).
+  if [[ -n "${listing+set}" ]]; then
+    for s in "${prefix_sets[@]}" "${fqdn_sets[@]}"; do
+      case $'\n'"$listing"$'\n' in *$'\n'"$s"$'\n'*) ;; *) ipset destroy "$s" 2>/dev/null ;; esac
+    done
+  fi
   echo "cmi: failed (exit $rc); the previous rules are left in place" >&2
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-validate
-swap_input | ipset restore
-swapped=("${prefix_sets[@]}")
+# One ipset restore lists the sets there were before this run (its first line) and fills the new copies;
+# bash assigns what it listed even when a later line fails, so the cleanup knows which sets were there.
+listing=$({ echo "list -n"; ipset_input; } | ipset -exist restore)
+mapfile -t listed <<<"$listing"
+saved4=$(iptables-save -t filter)
+saved6=$(ip6tables-save -t filter)
+# IPv6 is loaded when the plan has an IPv6 subnet or an earlier run left chains of ours there to clear.
+load6=$ipv6_planned
+for c in "${chains[@]}"; do
+  case $'\n'"$saved6" in
+    *$'\n'":$c "*) load6=1 ;;
+    *) ;;
+  esac
+done
+# A restore is atomic (a failed one changes nothing), so the IPv4 commit needs no test run of its own:
+# only the IPv6 input, committed last, is tested before anything live changes.
+if [[ "$load6" -eq 1 ]]; then input6 "$saved6" | ip6tables-restore -w --test --noflush; fi
 input4 "$saved4" | iptables-restore -w --noflush
 committed4=1
-input6 "$saved6" | ip6tables-restore -w --noflush
+swap_input | ipset restore
+swapped=("${prefix_sets[@]}")
+if [[ "$load6" -eq 1 ]]; then input6 "$saved6" | ip6tables-restore -w --noflush; fi
 finished=1
 # One ipset restore destroys the copies and the sets of earlier runs that this one no longer has; the
 # kernel refuses to destroy a set still referenced (by the chains of another script): then one by one.
