@@ -34,6 +34,12 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   signals: ["test/signals.test.ts"],
 };
 
+/** 120 s a test per 1,000 cases of `FC_NUM_RUNS` (default 1,000), never less than 120 s. */
+function propertyTimeout(): number {
+  const runs = Number(process.env.FC_NUM_RUNS ?? 1000);
+  return Math.max(120_000, Math.ceil((Number.isFinite(runs) ? runs : 1000) / 1000) * 120_000);
+}
+
 const ALL = ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/*/test/**/*.test.ts"];
 
 export default defineConfig({
@@ -55,7 +61,11 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true as const, test: { name: "unit", include: ALL, exclude: ["**/node_modules/**", ...Object.values(SUITES).flat()] } },
-      ...Object.entries(SUITES).map(([name, include]) => ({ extends: true as const, test: { name, include: [...include] } })),
+      ...Object.entries(SUITES).map(([name, include]) => ({
+        extends: true as const,
+        // A property's cost grows with its case count: its time limit grows with it (10,000 cases: 20 minutes a test).
+        test: { name, include: [...include], ...(name === "property" ? { testTimeout: propertyTimeout() } : {}) },
+      })),
     ],
   },
 });
