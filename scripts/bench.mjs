@@ -14,6 +14,19 @@ import { COMMAND as KERNEL_CMD, benchKernel } from "./bench/kernel.mjs";
 import { COMMAND as MERGE_CMD, benchMerge } from "./bench/merge.mjs";
 
 const args = process.argv.slice(2);
+const OPTIONS = ["--quick", "--no-write", "--own-ruleset", "--help", "-h"];
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(`Usage: node scripts/bench.mjs [import|emit|merge|kernel|aerleon|audit ...] [--quick] [--no-write] [--own-ruleset]
+
+Runs the project's benchmarks side by side in one run; with no name, all six, written to BENCHMARKS.md.
+
+Examples:
+  node scripts/bench.mjs                  all six, then BENCHMARKS.md (about 10 minutes; root for kernel and aerleon)
+  node scripts/bench.mjs import emit      only those, printed (BENCHMARKS.md is left alone)
+  node scripts/bench.mjs --quick          fewer runs of each, printed only`);
+  process.exit(0);
+}
+for (const a of args) if (a.startsWith("-") && !OPTIONS.includes(a)) throw new Error(`unknown option "${a}"; known: ${OPTIONS.join(", ")}`);
 const quick = args.includes("--quick");
 const names = args.filter((a) => !a.startsWith("--"));
 const ALL = ["import", "emit", "merge", "kernel", "aerleon", "audit"];
