@@ -22,7 +22,9 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
 fi
 
 gobin="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
-opa_is_pinned() { "$1" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; }
+# Whole output first: a pipe into `grep -q` or `head` can stop opa with SIGPIPE, which pipefail reports.
+opa_version_line() { local out; out="$("$1" version 2>/dev/null)" || return 1; printf '%s\n' "${out%%$'\n'*}"; }
+opa_is_pinned() { [ "$(opa_version_line "$1")" = "Version: ${OPA_VERSION#v}" ]; }
 # An opa on PATH at another version is replaced: the policy's tests pin its behaviour to this one.
 if ! command -v opa >/dev/null 2>&1 || ! opa_is_pinned "$(command -v opa)"; then
   if [ ! -x "$gobin/opa" ] || ! opa_is_pinned "$gobin/opa"; then
@@ -32,7 +34,7 @@ if ! command -v opa >/dev/null 2>&1 || ! opa_is_pinned "$(command -v opa)"; then
   ln -sf "$gobin/opa" /usr/local/bin/opa
 fi
 bash "$(dirname "$0")/setup-terraform.sh"
-opa version | head -1
+opa_version_line "$(command -v opa)"
 # A go-installed conftest reports "Conftest: dev", so its module version is read from the binary.
 conftest_module_version() { go version -m "$1" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/open-policy-agent/conftest" {print $3}'; }
 if ! command -v conftest >/dev/null 2>&1 || [ "$(conftest_module_version "$(command -v conftest)")" != "$CONFTEST_VERSION" ]; then
