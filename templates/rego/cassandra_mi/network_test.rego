@@ -204,6 +204,23 @@ test_internet_and_vnet_against_prefixes if {
 	network.holds({"k": "cidr", "v": "13.64.0.0/16"}, {"k": "cidr", "v": "13.64.0.0/11", "tag": null}) == "maybe"
 }
 
+# A virtual network may use public addresses: those of the cluster subnet are VirtualNetwork, not Internet.
+test_public_subnet if {
+	public := {"subnet": "2001:4860:4::/64", "tags": {}}
+	network.holds({"k": "internet"}, {"k": "opaque", "fam": 6}) == "maybe" with data.cassandra_mi.requirements as public
+	network.holds({"k": "vnet"}, {"k": "opaque", "fam": 6}) == "maybe" with data.cassandra_mi.requirements as public
+	network.holds({"k": "internet"}, {"k": "opaque", "fam": 4}) == "yes" with data.cassandra_mi.requirements as public
+	network.holds({"k": "vnet"}, {"k": "opaque", "fam": 4}) == "no" with data.cassandra_mi.requirements as public
+	network.holds({"k": "internet"}, {"k": "cidr", "v": "2001:4860:4::/96", "tag": null}) == "no" with data.cassandra_mi.requirements as public
+	network.holds({"k": "vnet"}, {"k": "cidr", "v": "2001:4860:4::/96", "tag": null}) == "yes" with data.cassandra_mi.requirements as public
+	network.holds({"k": "internet"}, {"k": "cidr", "v": "2001:4860::/32", "tag": null}) == "maybe" with data.cassandra_mi.requirements as public
+	network.holds({"k": "vnet"}, {"k": "cidr", "v": "2001:4860::/32", "tag": null}) == "maybe" with data.cassandra_mi.requirements as public
+	network.holds({"k": "internet"}, {"k": "cidr", "v": "2a01:111::/32", "tag": null}) == "yes" with data.cassandra_mi.requirements as public
+	network.holds({"k": "vnet"}, {"k": "cidr", "v": "2a01:111::/32", "tag": null}) == "no" with data.cassandra_mi.requirements as public
+	network.holds({"k": "vnet"}, {"k": "cidr", "v": "10.9.1.0/24", "tag": null}) == "yes" with data.cassandra_mi.requirements as {"subnet": "10.9.0.0/16"}
+	network.holds({"k": "internet"}, {"k": "opaque", "fam": 4}) == "yes" with data.cassandra_mi.requirements as {"subnet": "10.9.0.0/16"}
+}
+
 # With a service-tags file the data document carries each tag's prefixes: tags are compared as prefixes.
 test_tag_prefixes_from_a_file if {
 	prefixed := {"tags": {"storage": {"atoms": "", "prefixes": ["20.1.0.0/16", "20.2.0.0/24"]}}}

@@ -171,18 +171,43 @@ holds(t, p) := "yes" if {
 	t.k == "cidr"
 } else := holds_tag(t.v, p)
 
+# Internet is the public space less the virtual network's: a public subnet takes its addresses out of it.
 holds_internet(p) := "no" if {
 	p.k == "local"
 } else := "no" if {
 	p.k == "cidr"
 	private(p.v)
-} else := "yes"
+} else := invert(in_public_subnet(p))
 
 holds_vnet(p) := "yes" if {
 	p.k == "local"
+} else := "yes" if {
+	p.k == "cidr"
+	doc.subnet != null
+	net.cidr_contains(doc.subnet, p.v)
 } else := "maybe" if {
 	p.k == "cidr"
 	private(p.v)
+} else := in_public_subnet(p)
+
+invert(v) := {"yes": "no", "no": "yes", "maybe": "maybe"}[v]
+
+# The cluster subnet when it holds public addresses (Azure lets a virtual network use them).
+public_subnet := doc.subnet if {
+	doc.subnet != null
+	not private(doc.subnet)
+}
+
+# Whether the piece lies in a public cluster subnet; one unknown public address of its family may.
+in_public_subnet(p) := "maybe" if {
+	p.k == "opaque"
+	family(public_subnet) == p.fam
+} else := "yes" if {
+	p.k == "cidr"
+	net.cidr_contains(public_subnet, p.v)
+} else := "maybe" if {
+	p.k == "cidr"
+	net.cidr_intersects(public_subnet, p.v)
 } else := "no"
 
 holds_cidr(c, p) := "yes" if {
