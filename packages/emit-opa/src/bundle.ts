@@ -1,9 +1,9 @@
 /** The fixtures that ship with the bundle (opt-in), their expected verdicts, and the synthetic document they also run against. */
-import { canonicalJson, resolveRules, uniqueSorted, type EmittedFile, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
+import { canonicalJson, cidrContains, resolveRules, uniqueSorted, type EmittedFile, type ResolvedRule, type ResolvedRules } from "@cassandra-mi-netrules/core";
 import { buildPolicyDocument, type Flow, type PolicyDocument } from "./document.js";
 import { armSecurityRule, armRuleCollectionGroup, completeConfig, toArmTemplate, toAzJson, toTerraformPlan, type ConfigSpec, type Json, type NsgRuleSpec, type PortLeaf, type RuleCollectionGroupSpec } from "./fixtures.js";
 import { tableRelation } from "./tag-table.js";
-import { TEST_MODULE } from "./policy.js";
+import { POLICY_NON_PUBLIC, TEST_MODULE } from "./policy.js";
 
 export type Verdict = "open" | "partly-open" | "blocked" | "unknown" | "not-auditable";
 
@@ -103,10 +103,11 @@ function requirementStatus(flows: readonly (readonly Verdict[])[]): Verdict {
   const alts = flows.map((vs): Verdict => {
     const a = vs.filter((v) => v !== "not-auditable");
     if (a.length === 0) return "not-auditable";
-    if (a.includes("unknown")) return "unknown";
     if (a.every((v) => v === "open")) return "open";
     if (a.every((v) => v === "blocked")) return "blocked";
-    return "partly-open";
+    // A part surely open and a part surely blocked: partly open, whatever the unknown parts.
+    if (a.includes("partly-open") || (a.includes("open") && a.includes("blocked"))) return "partly-open";
+    return "unknown";
   });
   for (const v of ["open", "unknown", "partly-open", "blocked"] as const) if (alts.includes(v)) return v;
   return "not-auditable";
@@ -128,10 +129,16 @@ function expectation(doc: PolicyDocument, format: FixtureExpectation["format"], 
 const isInternal = (f: Flow): boolean => f.kind === "internal";
 const isOpaque = (f: Flow): boolean => "opaque" in f.dst;
 
-/** A Deny of `tag` first in the NSG: by the containment table, each flow to tags is blocked, partly open or open; by name or to prefixes, unknown. */
+const isNonPublic = (prefix: string): boolean => POLICY_NON_PUBLIC.some((block) => cidrContains(block, prefix));
+
+/**
+ * A Deny of `tag` first in the NSG: by the containment table, each flow to tags is blocked, partly open or open; to
+ * prefixes no tag holds (not public), open; by name or to other prefixes, unknown.
+ */
 function underTagDeny(tag: string, families: PolicyDocument["families"]): FlowRule {
   return (f) => {
     if (isInternal(f)) return "open";
+    if ("prefixes" in f.dst && f.dst.prefixes.every(isNonPublic)) return "open";
     if (!("tags" in f.dst)) return "unknown";
     return { yes: "blocked", no: "open", maybe: "partly-open" }[tableRelation(tag, f.dst.tags, families)] as Verdict;
   };

@@ -126,7 +126,7 @@ virtual_tags := {
 	"azureplatformimds": "169.254.169.254/32",
 }
 
-# Tag names of the vendored service-tags file that hold none of the audited addresses (base.suffix, compact: the
+# Tag names of the vendored service-tags file that share no address with the requirements' tags (base.suffix, compact: the
 # suffixes once, each base with the decimal indexes of its suffixes, - for the bare base).
 suffix_index := {s: format_int(i, 10) | some i, s in split(doc.otherTags.suffixes, " ")}
 
@@ -159,7 +159,7 @@ address_term(s) := {"k": "any"} if {
 # yes, no or maybe: whether the term holds the whole piece of a flow.
 holds(t, p) := "yes" if {
 	t.k == "any"
-} else := "no" if {
+} else := holds_other_tag(p) if {
 	t.k == "none"
 } else := "maybe" if {
 	t.k == "unknown"
@@ -241,7 +241,19 @@ holds_tag(name, p) := "yes" if {
 } else := tag_relation(name, p.tag) if {
 	p.k == "cidr"
 	p.tag != null
+} else := "no" if {
+	p.k == "cidr"
+	private(p.v)
 } else := "maybe"
+
+# A tag of none of the requirements' tags: it shares no atom with them, but may hold any other public address.
+holds_other_tag(p) := "maybe" if {
+	p.k == "opaque"
+} else := "maybe" if {
+	p.k == "cidr"
+	p.tag == null
+	not private(p.v)
+} else := "no"
 
 holds_tag_prefixes(prefixes, p) := "yes" if {
 	some q in prefixes
@@ -829,10 +841,8 @@ flow_result(s, f) := {"status": "not-auditable", "why": f.notAuditable} if {
 	not on_path(s, f)
 } else := flow_verdict([outcome(stages(s, f, c)) | some c in cells(f)], [c | some c in cells(f)])
 
-flow_verdict(outs, cs) := {"status": "unknown", "why": why(outs), "mayBeOpen": may_be_open(outs), "allows": allows(outs)} if {
-	some o in outs
-	o.fates == {"allow", "deny"}
-} else := {"status": "open", "allows": allows(outs)} if {
+# A part surely open and a part surely blocked make it partly open, whatever its unknown parts (as the evaluator).
+flow_verdict(outs, cs) := {"status": "open", "allows": allows(outs)} if {
 	every o in outs {
 		o.fates == {"allow"}
 	}
@@ -840,7 +850,12 @@ flow_verdict(outs, cs) := {"status": "unknown", "why": why(outs), "mayBeOpen": m
 	every o in outs {
 		o.fates == {"deny"}
 	}
-} else := {"status": "partly-open", "by": by(outs), "example": example(outs, cs), "allows": allows(outs)}
+} else := {"status": "partly-open", "by": by(outs), "example": example(outs, cs), "allows": allows(outs)} if {
+	some o in outs
+	o.fates == {"allow"}
+	some p in outs
+	p.fates == {"deny"}
+} else := {"status": "unknown", "why": why(outs), "mayBeOpen": may_be_open(outs), "allows": allows(outs)}
 
 allows(outs) := {r | some o in outs; some r in o.allows}
 
@@ -889,14 +904,11 @@ results[[s.name, id, i, j]] := flow_result(s, f) if {
 	some j, f in alt.flows
 }
 
-# All flows of an alternative are needed.
+# All flows of an alternative are needed; some surely open and some surely blocked make it partly open.
 alternative_status(flows) := "not-auditable" if {
 	every f in flows {
 		f.status == "not-auditable"
 	}
-} else := "unknown" if {
-	some f in flows
-	f.status == "unknown"
 } else := "open" if {
 	every f in flows {
 		f.status in {"open", "not-auditable"}
@@ -905,7 +917,15 @@ alternative_status(flows) := "not-auditable" if {
 	every f in flows {
 		f.status in {"blocked", "not-auditable"}
 	}
-} else := "partly-open"
+} else := "partly-open" if {
+	some f in flows
+	f.status == "partly-open"
+} else := "partly-open" if {
+	some f in flows
+	f.status == "open"
+	some g in flows
+	g.status == "blocked"
+} else := "unknown"
 
 flow_may_be_open(f) if f.status in {"open", "not-auditable"}
 

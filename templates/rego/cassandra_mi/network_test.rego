@@ -195,6 +195,11 @@ test_tags_that_hold_no_flow_address if {
 	network.address_term("Sql") == {"k": "none"} with data.cassandra_mi.requirements as other
 	network.address_term("Sql.EastUS") == {"k": "none"} with data.cassandra_mi.requirements as other
 	network.address_term("Sql.NorthEurope").k == "unknown" with data.cassandra_mi.requirements as other
+	network.holds({"k": "none"}, {"k": "opaque", "fam": 6}) == "maybe"
+	network.holds({"k": "none"}, {"k": "cidr", "v": "20.1.0.0/16", "tag": null}) == "maybe"
+	network.holds({"k": "none"}, {"k": "cidr", "v": "10.1.0.0/16", "tag": null}) == "no"
+	network.holds({"k": "none"}, {"k": "cidr", "v": "20.1.0.0/16", "tag": "storage"}) == "no"
+	network.holds({"k": "tag", "v": "storage"}, {"k": "cidr", "v": "10.1.0.0/16", "tag": null}) == "no"
 }
 
 test_internet_and_vnet_against_prefixes if {
@@ -291,6 +296,19 @@ test_warning_terms if {
 	network.port_label([80, 80]) == "80"
 	network.t_text({"k": "cidr", "v": "192.0.2.0/24"}) == "192.0.2.0/24"
 	network.inside_subnet({"k": "vnet"})
+}
+
+# As the evaluator: a part surely open and a part surely blocked is partly open, whatever the unknown parts.
+test_partly_open_beside_unknown_parts if {
+	rule := {"layer": "firewall", "kind": "none", "name": "r", "key": [9, 0, 0]}
+	open := {"fates": {"allow"}, "allows": set(), "maybe": [], "blocked_by": []}
+	either := {"fates": {"allow", "deny"}, "allows": set(), "maybe": [rule], "blocked_by": []}
+	shut := {"fates": {"deny"}, "allows": set(), "maybe": [], "blocked_by": [rule]}
+	network.flow_verdict([open, either, shut], []).status == "partly-open"
+	network.flow_verdict([either, shut], []).status == "unknown"
+	network.alternative_status([{"status": "open"}, {"status": "unknown"}, {"status": "blocked"}]) == "partly-open"
+	network.alternative_status([{"status": "partly-open"}, {"status": "unknown"}]) == "partly-open"
+	network.alternative_status([{"status": "open"}, {"status": "unknown"}]) == "unknown"
 }
 
 test_best_alternative if {
