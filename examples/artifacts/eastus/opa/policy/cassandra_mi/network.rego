@@ -851,10 +851,10 @@ flow_verdict(outs, cs) := {"status": "open", "allows": allows(outs)} if {
 		o.fates == {"deny"}
 	}
 } else := {"status": "partly-open", "by": by(outs), "example": example(outs, cs), "allows": allows(outs)} if {
-	some o in outs
-	o.fates == {"allow"}
-	some p in outs
-	p.fates == {"deny"}
+	# The set of fates once: a pair of loops over the parts is quadratic in them.
+	fates := {o.fates | some o in outs}
+	{"allow"} in fates
+	{"deny"} in fates
 } else := {"status": "unknown", "why": why(outs), "mayBeOpen": may_be_open(outs), "allows": allows(outs)}
 
 allows(outs) := {r | some o in outs; some r in o.allows}
@@ -921,10 +921,9 @@ alternative_status(flows) := "not-auditable" if {
 	some f in flows
 	f.status == "partly-open"
 } else := "partly-open" if {
-	some f in flows
-	f.status == "open"
-	some g in flows
-	g.status == "blocked"
+	statuses := {f.status | some f in flows}
+	"open" in statuses
+	"blocked" in statuses
 } else := "unknown"
 
 flow_may_be_open(f) if f.status in {"open", "not-auditable"}
