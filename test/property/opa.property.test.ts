@@ -76,7 +76,7 @@ function everyRuleAllows(a: EvaluatedAlternative): boolean {
 }
 
 describe("property: OPA bundle", () => {
-  it("passes opa check --strict, and its data and its verdicts match the coverage", { timeout: 3_600_000 }, async () => {
+  it("passes opa check --strict, and its data and its verdicts match the coverage", { timeout: Math.max(3_600_000, numRuns() * 720) }, async () => {
     const n = numRuns();
     const nsg = emitterCase("nsg");
     const fw = emitterCase("azure-firewall");
