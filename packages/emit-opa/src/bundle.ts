@@ -3,7 +3,7 @@ import { canonicalJson, cidrContains, resolveRules, uniqueSorted, type EmittedFi
 import { buildPolicyDocument, type Flow, type PolicyDocument } from "./document.js";
 import { armSecurityRule, armRuleCollectionGroup, completeConfig, toArmTemplate, toAzJson, toTerraformPlan, type ConfigSpec, type Json, type NsgRuleSpec, type PortLeaf, type RuleCollectionGroupSpec } from "./fixtures.js";
 import { tableRelation } from "./tag-table.js";
-import { POLICY_NON_PUBLIC, TEST_MODULE } from "./policy.js";
+import { policyNonPublic, TEST_MODULE } from "./policy.js";
 
 export type Verdict = "open" | "partly-open" | "blocked" | "unknown" | "not-auditable";
 
@@ -129,7 +129,7 @@ function expectation(doc: PolicyDocument, format: FixtureExpectation["format"], 
 const isInternal = (f: Flow): boolean => f.kind === "internal";
 const isOpaque = (f: Flow): boolean => "opaque" in f.dst;
 
-const isNonPublic = (prefix: string): boolean => POLICY_NON_PUBLIC.some((block) => cidrContains(block, prefix));
+const isNonPublic = (prefix: string): boolean => policyNonPublic().some((block) => cidrContains(block, prefix));
 
 /**
  * A Deny of `tag` first in the NSG: by the containment table, each flow to tags is blocked, partly open or open; to

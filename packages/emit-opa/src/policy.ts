@@ -9,5 +9,9 @@ export const POLICY_MODULE: string = POLICY_REGO;
 /** `policy/cassandra_mi/network_test.rego`: the tests over the shipped fixtures and the synthetic document. */
 export const TEST_MODULE: string = TEST_REGO;
 
-/** The policy's `non_public` blocks (no service tag and no `Internet` holds them), read from its text: one list. */
-export const POLICY_NON_PUBLIC: readonly string[] = [...(/^non_public := \[([^\]]*)\]/m.exec(POLICY_MODULE)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1] as string);
+let nonPublic: readonly string[] | undefined;
+/** The policy's `non_public` blocks (no service tag and no `Internet` holds them), read from its text on first use: one list. */
+export function policyNonPublic(): readonly string[] {
+  nonPublic ??= [...(/^non_public := \[([^\]]*)\]/m.exec(POLICY_MODULE)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1] as string);
+  return nonPublic;
+}
