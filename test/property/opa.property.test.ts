@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmitResult, ResolvedRules } from "@cassandra-mi-netrules/core";
 import { audit, NSG_VIA_FIREWALL_RULE_NAME } from "@cassandra-mi-netrules/azure";
 import { emitter as opa } from "@cassandra-mi-netrules/emit-opa";
-import { opaReports, opaVersion } from "@cassandra-mi-netrules/testkit/opa";
+import { opaReportsAsync, opaVersion } from "@cassandra-mi-netrules/testkit/opa";
 import { firewallGrants, nsgGrants } from "./adapters-arm.js";
 import { numRuns, resolvedRules, seed } from "./arbitraries.js";
 import { emitterCase, tryEmit } from "./emitters.js";
@@ -38,26 +38,33 @@ function writeTree(at: string, result: EmitResult): void {
   }
 }
 
-/** `opa check --strict -b` on many bundles, a few processes at a time (the machine has two cores). */
-async function checkAll(dirs: readonly string[], parallel = 2): Promise<Array<{ status: number; output: string }>> {
-  const results: Array<{ status: number; output: string }> = new Array(dirs.length);
+/** Runs `work` on every item, `parallel` at a time (the machine has two cores); results in the items' order. */
+async function inPool<T, R>(items: readonly T[], parallel: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < dirs.length) {
+    while (next < items.length) {
       const i = next++;
-      results[i] = await new Promise((resolve, reject) => {
-        const p = spawn("opa", ["check", "--strict", "-b", dirs[i] as string]);
-        let output = "";
-        p.stdout.on("data", (d: Buffer) => (output += d.toString()));
-        p.stderr.on("data", (d: Buffer) => (output += d.toString()));
-        p.on("error", reject);
-        p.on("close", (status) => resolve({ status: status ?? -1, output }));
-      });
+      results[i] = await work(items[i] as T);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   return results;
 }
+
+/** `opa check --strict -b` on one bundle. */
+function checkBundle(bundle: string): Promise<{ status: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("opa", ["check", "--strict", "-b", bundle]);
+    let output = "";
+    p.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    p.on("error", reject);
+    p.on("close", (status) => resolve({ status: status ?? -1, output }));
+  });
+}
+
+type Reports = Record<string, { verdicts: Record<string, { status: string; detail: string }> }>;
 
 type EvaluatedAlternative = ReturnType<typeof audit>["subjects"][number]["requirements"][number]["alternatives"][number];
 
@@ -90,7 +97,7 @@ describe("property: OPA bundle", () => {
       writeTree(join(dir, `case-${i}`), out);
       return { r, coverage: out.coverage, data: out.files.find((f) => f.path === "data.json")?.content ?? "{}" };
     });
-    const checks = await checkAll(emitted.map((_, i) => join(dir, `case-${i}`)));
+    const checks = await inPool(emitted.map((_, i) => join(dir, `case-${i}`)), 2, checkBundle);
     let evaluated = 0;
     const statuses: Record<string, number> = {};
     let otherFamily = 0;
@@ -104,10 +111,11 @@ describe("property: OPA bundle", () => {
     // The real policy audits the other targets' templates: its verdicts must match their coverage.
     // opa eval of this policy costs seconds a case: one case in ten, and at most 200 in a deep run.
     const stride = Math.max(10, Math.ceil(emitted.length / 200));
+    const jobs: Array<{ i: number; r: ResolvedRules; inputs: Record<string, unknown>; targets: Record<string, { result: EmitResult; grants: ReturnType<typeof nsgGrants>["grants"] }> }> = [];
     for (let i = 0; i < emitted.length; i += stride) {
       const [r, , on, of] = cases[i] as [ResolvedRules, unknown, Record<string, unknown>, Record<string, unknown>];
       const inputs: Record<string, unknown> = {};
-      const targets: Record<string, { result: EmitResult; grants: ReturnType<typeof nsgGrants>["grants"] }> = {};
+      const targets: (typeof jobs)[number]["targets"] = {};
       const n1 = tryEmit(nsg, r, on);
       if (n1.ok) {
         inputs.nsg = JSON.parse(n1.result.files[0]?.content ?? "{}");
@@ -118,8 +126,14 @@ describe("property: OPA bundle", () => {
         inputs.fw = JSON.parse(f1.result.files[0]?.content ?? "{}");
         targets.fw = { result: f1.result, grants: firewallGrants(f1.result.files[0]?.content ?? "", r).grants };
       }
-      if (Object.keys(inputs).length === 0) continue;
-      const reports = opaReports(join(dir, `case-${i}`), inputs) as Record<string, { verdicts: Record<string, { status: string; detail: string }> }>;
+      if (Object.keys(inputs).length > 0) jobs.push({ i, r, inputs, targets });
+    }
+    // Two opa processes at a time, the largest data documents first, so that the slowest cases do not run last and alone.
+    const bySize = [...jobs].sort((a, b) => emitted[b.i]!.data.length - emitted[a.i]!.data.length || a.i - b.i);
+    const evaluatedReports = await inPool(bySize, 2, (job) => opaReportsAsync(join(dir, `case-${job.i}`), job.inputs) as Promise<Reports>);
+    const reportsOf = new Map(bySize.map((job, k) => [job.i, evaluatedReports[k] as Reports]));
+    for (const { i, r, inputs, targets } of jobs) {
+      const reports = reportsOf.get(i) as Reports;
       for (const [name, t] of Object.entries(targets)) {
         const ev = audit({ name: `${name}.json`, text: JSON.stringify(inputs[name]) }, { resolved: r });
         const evStatus = new Map((ev.subjects[0]?.requirements ?? []).map((x) => [x.ruleId, x]));

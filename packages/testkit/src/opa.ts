@@ -2,7 +2,7 @@
  * Runs the real `opa` binary on emitted bundles: check --strict, fmt, test --coverage, eval.
  * Fails loudly when `opa` is not on PATH (scripts/setup-system.sh installs it).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -119,20 +119,50 @@ export function opaReport(dir: string, input: unknown): unknown {
   return opaEval(dir, "data.cassandra_mi.network.report", input);
 }
 
+const BATCH_QUERY = "{k: r | some k, inp in data.cmn_batch.inputs; r := data.cassandra_mi.network.report with input as inp}";
+
+/** Writes the inputs as `data.cmn_batch` into a new directory; returns it and the `opa eval` arguments. */
+function prepareBatch(inputs: Readonly<Record<string, unknown>>): { dataDir: string; args: string[] } {
+  const dataDir = mkdtempSync(join(tmpdir(), "cmn-opa-batch-"));
+  mkdirSync(join(dataDir, "cmn_batch"));
+  writeFileSync(join(dataDir, "cmn_batch", "data.json"), JSON.stringify({ inputs }));
+  return { dataDir, args: ["eval", "--format", "json", "-b", ".", "-d", dataDir, BATCH_QUERY] };
+}
+
+function batchValue(run: OpaRun): Record<string, unknown> {
+  if (run.status !== 0) throw new Error(`opa eval (batch) failed (status ${run.status}): ${run.stdout.slice(0, 2000)} ${run.stderr.slice(0, 2000)}`);
+  const out = JSON.parse(run.stdout) as { result?: Array<{ expressions: Array<{ value: Record<string, unknown> }> }> };
+  return out.result?.[0]?.expressions[0]?.value ?? {};
+}
+
 /**
  * Reports for many inputs in one `opa` process: the inputs go in as `data.cmn_batch` next to the
  * bundle and the query maps each through `report with input as`.
  */
 export function opaReports(dir: string, inputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cmn-opa-batch-"));
+  const { dataDir, args } = prepareBatch(inputs);
   try {
-    mkdirSync(join(dataDir, "cmn_batch"));
-    writeFileSync(join(dataDir, "cmn_batch", "data.json"), JSON.stringify({ inputs }));
-    const query = "{k: r | some k, inp in data.cmn_batch.inputs; r := data.cassandra_mi.network.report with input as inp}";
-    const run = runOpa(["eval", "--format", "json", "-b", ".", "-d", dataDir, query], { cwd: dir });
-    if (run.status !== 0) throw new Error(`opa eval (batch) failed (status ${run.status}): ${run.stdout.slice(0, 2000)} ${run.stderr.slice(0, 2000)}`);
-    const out = JSON.parse(run.stdout) as { result?: Array<{ expressions: Array<{ value: Record<string, unknown> }> }> };
-    return out.result?.[0]?.expressions[0]?.value ?? {};
+    return batchValue(runOpa(args, { cwd: dir }));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `opaReports` without blocking the event loop, so a caller can keep several `opa` processes busy. */
+export async function opaReportsAsync(dir: string, inputs: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  opaVersion();
+  const { dataDir, args } = prepareBatch(inputs);
+  try {
+    const run = await new Promise<OpaRun>((resolve, reject) => {
+      const p = spawn("opa", args, { cwd: dir });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      p.stdout.on("data", (d: Buffer) => out.push(d));
+      p.stderr.on("data", (d: Buffer) => err.push(d));
+      p.on("error", reject);
+      p.on("close", (status) => resolve({ status: status ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+    });
+    return batchValue(run);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
