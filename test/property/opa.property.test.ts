@@ -7,7 +7,6 @@
  * unsupported only when the template's rules serve the requirement anyway (not-auditable, counted, where the subnet's
  * family or a missing region leaves nothing concrete to audit).
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmitResult, ResolvedRules } from "@cassandra-mi-netrules/core";
 import { audit, NSG_VIA_FIREWALL_RULE_NAME } from "@cassandra-mi-netrules/azure";
 import { emitter as opa } from "@cassandra-mi-netrules/emit-opa";
-import { opaReportsAsync, opaVersion } from "@cassandra-mi-netrules/testkit/opa";
+import { opaReportsAsync, opaVersion, runOpaAsync } from "@cassandra-mi-netrules/testkit/opa";
 import { firewallGrants, nsgGrants } from "./adapters-arm.js";
 import { numRuns, resolvedRules, seed } from "./arbitraries.js";
 import { emitterCase, tryEmit } from "./emitters.js";
@@ -52,18 +51,6 @@ async function inPool<T, R>(items: readonly T[], parallel: number, work: (item: 
   return results;
 }
 
-/** `opa check --strict -b` on one bundle. */
-function checkBundle(bundle: string): Promise<{ status: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn("opa", ["check", "--strict", "-b", bundle]);
-    let output = "";
-    p.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    p.on("error", reject);
-    p.on("close", (status) => resolve({ status: status ?? -1, output }));
-  });
-}
-
 type Reports = Record<string, { verdicts: Record<string, { status: string; detail: string }> }>;
 
 type EvaluatedAlternative = ReturnType<typeof audit>["subjects"][number]["requirements"][number]["alternatives"][number];
@@ -97,7 +84,7 @@ describe("property: OPA bundle", () => {
       writeTree(join(dir, `case-${i}`), out);
       return { r, coverage: out.coverage, data: out.files.find((f) => f.path === "data.json")?.content ?? "{}" };
     });
-    const checks = await inPool(emitted.map((_, i) => join(dir, `case-${i}`)), 2, checkBundle);
+    const checks = await inPool(emitted.map((_, i) => join(dir, `case-${i}`)), 2, (bundle) => runOpaAsync(["check", "--strict", "-b", bundle]));
     let evaluated = 0;
     const statuses: Record<string, number> = {};
     let otherFamily = 0;
@@ -105,7 +92,7 @@ describe("property: OPA bundle", () => {
     let openWhereEveryRuleAllows = 0;
     emitted.forEach(({ r, coverage, data }, i) => {
       const ctx = `case ${i} (seed ${seed()})`;
-      expect(checks[i]?.status, `${ctx}: opa check --strict\n${checks[i]?.output}`).toBe(0);
+      expect(checks[i]?.status, `${ctx}: opa check --strict\n${checks[i]?.stdout}${checks[i]?.stderr}`).toBe(0);
       expect(checkGrants("opa", r, coverage, opaGrants(data)), ctx).toEqual([]);
     });
     // The real policy audits the other targets' templates: its verdicts must match their coverage.
@@ -130,8 +117,8 @@ describe("property: OPA bundle", () => {
     }
     // Two opa processes at a time, the largest data documents first, so that the slowest cases do not run last and alone.
     const bySize = [...jobs].sort((a, b) => emitted[b.i]!.data.length - emitted[a.i]!.data.length || a.i - b.i);
-    const evaluatedReports = await inPool(bySize, 2, (job) => opaReportsAsync(join(dir, `case-${job.i}`), job.inputs) as Promise<Reports>);
-    const reportsOf = new Map(bySize.map((job, k) => [job.i, evaluatedReports[k] as Reports]));
+    const reportsOf = new Map<number, Reports>();
+    await inPool(bySize, 2, async (job) => void reportsOf.set(job.i, (await opaReportsAsync(join(dir, `case-${job.i}`), job.inputs)) as Reports));
     for (const { i, r, inputs, targets } of jobs) {
       const reports = reportsOf.get(i) as Reports;
       for (const [name, t] of Object.entries(targets)) {

@@ -33,6 +33,20 @@ export function runOpa(args: readonly string[], options: { cwd?: string; input?:
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `runOpa` without blocking the event loop, so a caller can keep several `opa` processes busy. */
+export function runOpaAsync(args: readonly string[], options: { cwd?: string } = {}): Promise<OpaRun> {
+  opaVersion();
+  return new Promise((resolve, reject) => {
+    const p = spawn("opa", [...args], { cwd: options.cwd });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on("data", (d: Buffer) => out.push(d));
+    p.stderr.on("data", (d: Buffer) => err.push(d));
+    p.on("error", reject);
+    p.on("close", (status) => resolve({ status: status ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+  });
+}
+
 /** Writes files (relative POSIX paths) into a new temporary directory; returns it. */
 export function writeTree(files: readonly { path: string; content: string }[], prefix = "cmn-opa-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -148,21 +162,11 @@ export function opaReports(dir: string, inputs: Readonly<Record<string, unknown>
   }
 }
 
-/** `opaReports` without blocking the event loop, so a caller can keep several `opa` processes busy. */
+/** `opaReports` without blocking the event loop (see `runOpaAsync`). */
 export async function opaReportsAsync(dir: string, inputs: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
-  opaVersion();
   const { dataDir, args } = prepareBatch(inputs);
   try {
-    const run = await new Promise<OpaRun>((resolve, reject) => {
-      const p = spawn("opa", args, { cwd: dir });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      p.stdout.on("data", (d: Buffer) => out.push(d));
-      p.stderr.on("data", (d: Buffer) => err.push(d));
-      p.on("error", reject);
-      p.on("close", (status) => resolve({ status: status ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
-    });
-    return batchValue(run);
+    return batchValue(await runOpaAsync(args, { cwd: dir }));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
