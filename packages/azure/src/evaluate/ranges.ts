@@ -30,45 +30,87 @@ export function isEmptyRanges(a: Ranges): boolean {
   return a.length === 0;
 }
 
+/** Appends `[s, e]` to a normalised list, merging it with the last interval when they touch. */
+function append(out: bigint[], s: bigint, e: bigint): void {
+  const last = out.length - 1;
+  if (last > 0 && s <= (out[last] as bigint) + 1n) {
+    if (e > (out[last] as bigint)) out[last] = e;
+  } else out.push(s, e);
+}
+
+/** Appends intervals `from` to `to` (indices) of `a`, the first merged as `append` does, the rest as they are (they lie past it). */
+function appendRun(out: bigint[], a: Ranges, from: number, to: number): void {
+  if (from >= to) return;
+  append(out, a[from] as bigint, a[from + 1] as bigint);
+  for (let k = from + 2; k < to; k++) out.push(a[k] as bigint);
+}
+
 export function unionRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
   const out: bigint[] = [];
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) {
-    let s: bigint;
-    let e: bigint;
-    if (j >= b.length || (i < a.length && (a[i] as bigint) <= (b[j] as bigint))) {
-      s = a[i] as bigint;
-      e = a[i + 1] as bigint;
-      i += 2;
-    } else {
-      s = b[j] as bigint;
-      e = b[j + 1] as bigint;
-      j += 2;
-    }
-    const last = out.length - 1;
-    if (last > 0 && s <= (out[last] as bigint) + 1n) {
-      if (e > (out[last] as bigint)) out[last] = e;
-    } else out.push(s, e);
+  while (i < a.length && j < b.length) {
+    // The side that starts first up to where the other starts: its intervals past the last one taken go in whole.
+    if ((a[i] as bigint) <= (b[j] as bigint)) i = takeUntil(out, a, i, b[j] as bigint, true);
+    else j = takeUntil(out, b, j, a[i] as bigint, false);
   }
+  takeUntil(out, a, i, undefined, true);
+  takeUntil(out, b, j, undefined, true);
   return out;
+}
+
+/** Appends the intervals of `a` from `from` that start before `limit` (at or before it with `orEqual`; all without a limit); returns where it stopped. */
+function takeUntil(out: bigint[], a: Ranges, from: number, limit: bigint | undefined, orEqual: boolean): number {
+  let k = from;
+  // Those that meet what `out` already ends with merge into it, one by one.
+  while (k < a.length && (limit === undefined || (a[k] as bigint) < limit || (orEqual && a[k] === limit)) && out.length > 0 && (a[k] as bigint) <= (out[out.length - 1] as bigint) + 1n) {
+    append(out, a[k] as bigint, a[k + 1] as bigint);
+    k += 2;
+  }
+  const to = limit === undefined ? a.length : seekStart(a, k, limit, orEqual);
+  appendRun(out, a, k, to);
+  return to;
+}
+
+/** The first interval of `a` at or after `from` whose start is past `v` (> with `orEqual`, else >=), a.length if none: galloping, then binary search. */
+function seekStart(a: Ranges, from: number, v: bigint, orEqual: boolean): number {
+  const before = (k: number): boolean => (orEqual ? (a[k] as bigint) <= v : (a[k] as bigint) < v);
+  let step = 2;
+  let hi = from;
+  while (hi < a.length && before(hi)) {
+    from = hi + 2;
+    hi += step;
+    step *= 2;
+  }
+  if (hi > a.length) hi = a.length;
+  let lo = from;
+  while (lo < hi) {
+    const mid = lo + (((hi - lo) >> 2) << 1);
+    if (before(mid)) lo = mid + 2;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function intersectRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0 || b.length === 0) return NO_RANGES;
+  // Walk the smaller set and skip through the larger: a rule's few prefixes against a tag's thousands.
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
   const out: bigint[] = [];
-  let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) {
-    const s = (a[i] as bigint) > (b[j] as bigint) ? (a[i] as bigint) : (b[j] as bigint);
-    const ea = a[i + 1] as bigint;
-    const eb = b[j + 1] as bigint;
-    const e = ea < eb ? ea : eb;
-    if (s <= e) out.push(s, e);
-    if (ea < eb) i += 2;
-    else j += 2;
+  for (let i = 0; i < small.length && j < large.length; i += 2) {
+    const s = small[i] as bigint;
+    const e = small[i + 1] as bigint;
+    j = seekEnd(large, j, s);
+    while (j < large.length && (large[j] as bigint) <= e) {
+      const ls = large[j] as bigint;
+      const le = large[j + 1] as bigint;
+      out.push(ls > s ? ls : s, le < e ? le : e);
+      if (le > e) break;
+      j += 2;
+    }
   }
   return out;
 }
@@ -76,19 +118,30 @@ export function intersectRanges(a: Ranges, b: Ranges): Ranges {
 export function subtractRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0 || b.length === 0) return a;
   const out: bigint[] = [];
+  let i = 0;
   let j = 0;
-  for (let i = 0; i < a.length; i += 2) {
+  while (i < a.length) {
+    j = seekEnd(b, j, a[i] as bigint);
+    if (j >= b.length) break;
+    // The intervals of `a` that end before the next interval of `b` starts stay whole.
+    const k = seekEnd(a, i, b[j] as bigint);
+    if (k > i) {
+      appendRun(out, a, i, k);
+      i = k;
+      continue;
+    }
     let s = a[i] as bigint;
     const e = a[i + 1] as bigint;
-    while (j < b.length && (b[j + 1] as bigint) < s) j += 2;
-    let k = j;
-    while (k < b.length && (b[k] as bigint) <= e && s <= e) {
-      if ((b[k] as bigint) > s) out.push(s, (b[k] as bigint) - 1n);
-      s = (b[k + 1] as bigint) + 1n;
-      k += 2;
+    let m = j;
+    while (m < b.length && (b[m] as bigint) <= e && s <= e) {
+      if ((b[m] as bigint) > s) out.push(s, (b[m] as bigint) - 1n);
+      s = (b[m + 1] as bigint) + 1n;
+      m += 2;
     }
     if (s <= e) out.push(s, e);
+    i += 2;
   }
+  appendRun(out, a, i, a.length);
   return out;
 }
 
