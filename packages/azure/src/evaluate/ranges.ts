@@ -171,58 +171,36 @@ function seekEnd(a: Ranges, from: number, v: bigint): number {
   return lo;
 }
 
-/** The relation of two sets in one pass, allocating nothing. */
+/**
+ * The relation of two sets, allocating nothing. An interval lies inside the other set only when one of its
+ * intervals holds it whole (they are apart), so each side is checked interval by interval against the other.
+ */
 export function relateRanges(a: Ranges, b: Ranges): Relation {
   if (a.length === 0) return b.length === 0 ? 0 : B_ONLY;
   if (b.length === 0) return A_ONLY;
+  const ab = cover(a, b, false);
+  const ba = cover(b, a, (ab & SHARE) !== 0);
+  return (ab & SHARE) | (ba & SHARE) | (ab & OUTSIDE ? A_ONLY : 0) | (ba & OUTSIDE ? B_ONLY : 0);
+}
+
+/** An interval of the first set lies outside the second, in part or whole (`cover`'s own bit). */
+const OUTSIDE = 2;
+
+/** Whether `a` shares an element with `b` (SHARE) and holds one `b` does not (OUTSIDE); stops once it knows both, or OUTSIDE alone when `shared` is already known. */
+function cover(a: Ranges, b: Ranges, shared: boolean): number {
   let rel = 0;
-  let i = 0;
   let j = 0;
-  // `as`/`bs`: the start of what is left of the current interval of each side.
-  let as = a[0] as bigint;
-  let bs = b[0] as bigint;
-  while (i < a.length && j < b.length) {
-    const ae = a[i + 1] as bigint;
-    const be = b[j + 1] as bigint;
-    if (ae < bs) {
-      rel |= A_ONLY;
-      i = seekEnd(a, i + 2, bs);
-      if (i < a.length) as = a[i] as bigint;
-      continue;
-    }
-    if (be < as) {
-      rel |= B_ONLY;
-      j = seekEnd(b, j + 2, as);
-      if (j < b.length) bs = b[j] as bigint;
-      continue;
-    }
-    if (as < bs) {
-      rel |= A_ONLY;
-      as = bs;
-    } else if (bs < as) {
-      rel |= B_ONLY;
-      bs = as;
-    }
-    rel |= SHARE;
-    if (rel === (SHARE | A_ONLY | B_ONLY)) return rel;
-    // Both start at the same point: the shorter interval ends first.
-    if (ae < be) {
-      i += 2;
-      bs = ae + 1n;
-      if (i < a.length) as = a[i] as bigint;
-    } else if (be < ae) {
-      j += 2;
-      as = be + 1n;
-      if (j < b.length) bs = b[j] as bigint;
-    } else {
-      i += 2;
-      j += 2;
-      if (i < a.length) as = a[i] as bigint;
-      if (j < b.length) bs = b[j] as bigint;
-    }
+  const done = shared ? OUTSIDE : SHARE | OUTSIDE;
+  for (let i = 0; i < a.length; i += 2) {
+    const s = a[i] as bigint;
+    const e = a[i + 1] as bigint;
+    j = seekEnd(b, j, s);
+    if (j >= b.length) return rel | OUTSIDE;
+    const bs = b[j] as bigint;
+    if (bs <= e) rel |= SHARE;
+    if (bs > s || (b[j + 1] as bigint) < e) rel |= OUTSIDE;
+    if ((rel & done) === done) return rel;
   }
-  if (i < a.length) rel |= A_ONLY;
-  if (j < b.length) rel |= B_ONLY;
   return rel;
 }
 
