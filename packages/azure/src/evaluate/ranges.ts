@@ -74,24 +74,9 @@ function takeUntil(out: bigint[], a: Ranges, from: number, limit: bigint | undef
   return to;
 }
 
-/** The first interval of `a` at or after `from` whose start is past `v` (> with `orEqual`, else >=), a.length if none: galloping, then binary search. */
+/** The first interval of `a` at or after `from` whose start is past `v` (> with `orEqual`, else >=), a.length if none. */
 function seekStart(a: Ranges, from: number, v: bigint, orEqual: boolean): number {
-  const before = (k: number): boolean => (orEqual ? (a[k] as bigint) <= v : (a[k] as bigint) < v);
-  let step = 2;
-  let hi = from;
-  while (hi < a.length && before(hi)) {
-    from = hi + 2;
-    hi += step;
-    step *= 2;
-  }
-  if (hi > a.length) hi = a.length;
-  let lo = from;
-  while (lo < hi) {
-    const mid = lo + (((hi - lo) >> 2) << 1);
-    if (before(mid)) lo = mid + 2;
-    else hi = mid;
-  }
-  return lo;
+  return gallop(a.length, from, orEqual ? (k) => (a[k] as bigint) <= v : (k) => (a[k] as bigint) < v);
 }
 
 export function intersectRanges(a: Ranges, b: Ranges): Ranges {
@@ -153,19 +138,27 @@ export const B_ONLY = 4;
 
 /** The first interval of `a` at or after interval index `from` (a multiple of 2) whose end is >= `v` (a.length if none). */
 function seekEnd(a: Ranges, from: number, v: bigint): number {
-  // Galloping, then binary search: a small set against a service tag's thousands of intervals skips most of them.
+  return gallop(a.length, from, (k) => (a[k + 1] as bigint) < v);
+}
+
+/**
+ * The first interval index (a multiple of 2) at or after `from` that is not `before` (`length` if none), where
+ * `before` holds of a first run of intervals: galloping, then binary search, so a small set against a service
+ * tag's thousands of intervals skips most of them.
+ */
+function gallop(length: number, from: number, before: (k: number) => boolean): number {
   let step = 2;
   let hi = from;
-  while (hi < a.length && (a[hi + 1] as bigint) < v) {
+  while (hi < length && before(hi)) {
     from = hi + 2;
     hi += step;
     step *= 2;
   }
-  if (hi > a.length) hi = a.length;
+  if (hi > length) hi = length;
   let lo = from;
   while (lo < hi) {
     const mid = lo + (((hi - lo) >> 2) << 1);
-    if ((a[mid + 1] as bigint) < v) lo = mid + 2;
+    if (before(mid)) lo = mid + 2;
     else hi = mid;
   }
   return lo;
