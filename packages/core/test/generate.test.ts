@@ -22,4 +22,11 @@ describe("jsonLiteral (how generated modules hold the data)", () => {
     expect(text).toBe('JSON.parse(String.raw`{\n  "id": "gossip",\n  "ports": [\n    {"from":7001,"to":7001}\n  ],\n  "empty": []\n}`)');
     expect(jsonLiteral("x")).toBe('"x"');
   });
+
+  it("writes ASCII only, so node and V8 keep the bundle as one-byte text", () => {
+    const text = jsonLiteral({ fr: "nœuds de données", emoji: "\u{1F600}", sep: "\u2028" });
+    expect(text).toMatch(/^[\x00-\x7f]*$/u);
+    expect(text).toContain(String.raw`n\u0153uds de donn\u00e9es`);
+    expect(evaluate(text)).toEqual({ fr: "nœuds de données", emoji: "\u{1F600}", sep: "\u2028" });
+  });
 });

@@ -65,7 +65,7 @@ interface Metafile {
   outputs: Record<string, { imports: Array<{ path: string; external?: boolean }>; inputs: Record<string, unknown>; entryPoint?: string }>;
 }
 
-describe("the bundles tsup builds (the dist/ layout: shared chunks, ESM and CJS)", () => {
+describe("the bundles tsup builds (the dist/ layout: a one-file main entry the subpaths import, ESM and CJS)", () => {
   let out: string;
   const metafiles: Record<"esm" | "cjs", Metafile> = { esm: { outputs: {} }, cjs: { outputs: {} } };
 
@@ -109,6 +109,27 @@ describe("the bundles tsup builds (the dist/ layout: shared chunks, ESM and CJS)
 
   it.each(["esm", "cjs"] as const)("%s: index loads none of zod, js-yaml, markdown-it", (format) => {
     expect(heavy(externals(format, "index"))).toEqual([]);
+  });
+
+  /** The output of `entry` in `format`: its inputs (source files, relative to the package) and what it imports. */
+  function output(format: "esm" | "cjs", entry: string): { inputs: string[]; imports: Array<{ path: string; external?: boolean }> } {
+    const file = join(out, `${entry}.${format === "esm" ? "js" : "cjs"}`);
+    const found = Object.entries(metafiles[format].outputs).find(([p]) => resolve(process.cwd(), p) === file)?.[1];
+    expect(found, file).toBeDefined();
+    return { inputs: Object.keys(found?.inputs ?? {}).map((p) => resolve(process.cwd(), p).slice(pkgDir.length + 1)), imports: found?.imports ?? [] };
+  }
+
+  it.each(["esm", "cjs"] as const)("%s: the main entry is one file, and each subpath takes the dataset, the classes and the helpers it holds from it", (format) => {
+    const main = output(format, "index");
+    expect(main.imports).toEqual([]);
+    expect(main.inputs).toEqual(expect.arrayContaining(["src/dataset.ts", "src/cidr.ts", "src/generated/dataset.ts"]));
+    const mainFile = `./index.${format === "esm" ? "js" : "cjs"}`;
+    for (const entry of ["schema", "service-tags", "options", "contract", "source"]) {
+      const sub = output(format, entry);
+      const relative = new Set(sub.imports.filter((i) => i.path.startsWith(".")).map((i) => `${i.path}${i.external ? " (external)" : ""}`));
+      expect([...relative], entry).toEqual([`${mainFile} (external)`]);
+      expect(sub.inputs.filter((i) => main.inputs.includes(i)), entry).toEqual(entry === "options" || entry === "service-tags" ? ["src/zod-issue.ts"] : []);
+    }
   });
 
   it.each(["esm", "cjs"] as const)("%s: schema loads zod, source loads markdown-it (so the check above can fail), service-tags neither", (format) => {

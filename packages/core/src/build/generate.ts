@@ -30,11 +30,12 @@ function layeredJson(value: unknown, depth: number, indent = ""): string {
 
 /**
  * A value as `JSON.parse(String.raw\`...\`)` of its JSON text: V8 reads JSON text faster than the same
- * object literal. Backticks and `${` become JSON \\u escapes.
+ * object literal. Backticks, `${` and every character outside ASCII become JSON \\u escapes: one non-ASCII
+ * character made node decode the whole bundle as UTF-8 and V8 hold and scan it as two-byte text.
  */
 export function jsonLiteral(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  const text = layeredJson(value, 2).replace(/`/g, "\\u0060").replace(/\$\{/g, "$\\u007b");
+  const text = layeredJson(value, 2).replace(/[`\u0080-\uffff]|\$\{/g, (c) => (c === "${" ? "$\\u007b" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
   return `JSON.parse(String.raw\`${text}\`)`;
 }
 
