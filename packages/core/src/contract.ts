@@ -4,8 +4,6 @@
  * ContractError saying what broke. A target's own validator (the ARM schemas, the kernel, opa,
  * markdownlint, an HCL parser) plugs in as `validate` and sees every output, hostile input included.
  */
-// Reaching the main entry puts everything it loads in one shared chunk: the main entry imports two files, not eight.
-import "./index.js";
 import { coreMajor } from "./dataset.js";
 import { resolveRules } from "./resolve.js";
 import type { CoverageEntry, EmitResult, Emitter, EmitterOptionKey, JsonSchema, ResolvedRule, ResolvedRules, ResolveOptions } from "./types.js";

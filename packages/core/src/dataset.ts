@@ -10,10 +10,14 @@ function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
   Object.freeze(value);
   // Recurse only into objects: a call per string or number made freezing the data a third of the import time.
+  // Index and for-in loops: no iterator and no key array per object (the data is plain JSON, own keys only).
   if (Array.isArray(value)) {
-    for (const v of value as unknown[]) if (typeof v === "object" && v !== null) deepFreeze(v);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === "object" && v !== null) deepFreeze(v);
+    }
   } else {
-    for (const k of Object.keys(value)) {
+    for (const k in value) {
       const v = (value as Record<string, unknown>)[k];
       if (typeof v === "object" && v !== null) deepFreeze(v);
     }

@@ -81,8 +81,11 @@ export interface RevisionDiff {
   readonly rules: { readonly added: readonly WireRule[]; readonly removed: readonly WireRule[] };
 }
 
-/** The connector before a row's alternative, in English ("Or ServiceTag -") and French ("ou Étiquette de service :"). */
-const ALTERNATIVE_CONNECTOR = /\s(?:or|ou)\s+(?:service\s*tag|étiquette\s+de\s+service)\s*[-–:]\s*/giu;
+/**
+ * The connector before a row's alternative, in English ("Or ServiceTag -") and French ("ou Étiquette de service :").
+ * `\u00e9` (é) and `\u2013` (en dash) are escaped so the bundle stays ASCII: esbuild leaves a regular expression as written.
+ */
+const ALTERNATIVE_CONNECTOR = /\s(?:or|ou)\s+(?:service\s*tag|\u00e9tiquette\s+de\s+service)\s*[-\u2013:]\s*/giu;
 
 /** A row as a reader sees it: no code marks or escapes, one connector spelling, spaces collapsed. */
 function asRead(written: string): string {

@@ -22,6 +22,8 @@ export {
 export { describeWireRule, diffRevisionData, diffRevisions, wireRule, type RequirementChange, type RevisionDiff, type RuleField, type WireDestination, type WireRule, type WordingChange } from "./diff.js";
 export { ResolveError, resolveRules, SUBNET_PREFIX_LENGTHS } from "./resolve.js";
 export { CidrError, cidrContains, formatAddress, isCidr, mergedPrefixFamily, mergePrefixes, parseCidr, splitByFamily, type ParsedCidr } from "./cidr.js";
+/** @internal For the service-tags subpath, built apart from this entry: one registry of merged lists. Not in the typings. */
+export { markMergedPrefixList } from "./cidr.js";
 export { canonicalJson, compareStrings, sortBy, uniqueSorted } from "./order.js";
 export { nearest } from "./suggest.js";
 export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";

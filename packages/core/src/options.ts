@@ -4,8 +4,6 @@
  * and the documentation are built from the declaration; `settle` checks an options object against it and
  * throws the one option error. Loads zod, which the main entry does not.
  */
-// Reaching the main entry puts everything it loads in one shared chunk: the main entry imports two files, not eight.
-import "./index.js";
 import { z } from "zod";
 import { isCidr } from "./cidr.js";
 import { EmitterOptionError, unknownOptionReason } from "./emit/option-error.js";

@@ -1,5 +1,3 @@
-// Reaching the main entry puts everything it loads in one shared chunk: the main entry imports two files, not eight.
-import "./index.js";
 import { z } from "zod";
 import { CidrError, parseCidr } from "./cidr.js";
 

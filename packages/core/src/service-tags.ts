@@ -9,8 +9,6 @@
  * file when the tag is first used, so a run that needs 375 of the file's 3,039 tags pays for those. The
  * results are those of reading every tag at once.
  */
-// Reaching the main entry puts everything it loads in one shared chunk: the main entry imports two files, not eight.
-import "./index.js";
 import { markMergedPrefixList, mergePrefixes } from "./cidr.js";
 import { SERVICE_TAG_REFERENCE } from "./generated/service-tag-reference.js";
 import { compareStrings, sortBy } from "./order.js";

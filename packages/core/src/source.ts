@@ -3,8 +3,6 @@
  * names the locale catalogue knows) and compares its rule tables and its prose with a revision of the
  * dataset. A subpath of its own because it loads markdown-it, which the main entry never imports.
  */
-// Reaching the main entry puts everything it loads in one shared chunk: the main entry imports two files, not eight.
-import "./index.js";
 import { allRequirements, serviceTagCatalog } from "./dataset.js";
 // Re-exported so that `instanceof` works against this bundle's copy (the built subpath bundles its own dataset).
 export { UnknownNameError } from "./dataset.js";

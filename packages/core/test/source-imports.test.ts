@@ -1,8 +1,8 @@
 // Importing the data parses no YAML and runs no zod; markdown-it stays behind the `source` subpath. Checked on
 // the sources' import graph and on the bundles the package's own tsup recipe builds from them.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { build, type Options } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,12 +65,14 @@ interface Metafile {
   outputs: Record<string, { imports: Array<{ path: string; external?: boolean }>; inputs: Record<string, unknown>; entryPoint?: string }>;
 }
 
-describe("the bundles tsup builds (the dist/ layout: shared chunks, ESM and CJS)", () => {
+describe("the bundles tsup builds (the dist/ layout: a one-file main entry the subpaths import, ESM and CJS)", () => {
   let out: string;
   const metafiles: Record<"esm" | "cjs", Metafile> = { esm: { outputs: {} }, cjs: { outputs: {} } };
 
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), "cmn-core-dist-"));
+    // Inside the package (.tmp/ is ignored), so the built files resolve its dependencies and its "type": "module".
+    mkdirSync(join(pkgDir, ".tmp"), { recursive: true });
+    out = mkdtempSync(join(pkgDir, ".tmp", "dist-"));
     const recipe = tsupConfig as Options;
     const entry = Object.fromEntries(Object.entries(recipe.entry as Record<string, string>).map(([name, file]) => [name, resolve(pkgDir, file)]));
     // tsup leaves the dependencies of the package.json in the working directory external; name the package's own.
@@ -109,6 +111,54 @@ describe("the bundles tsup builds (the dist/ layout: shared chunks, ESM and CJS)
 
   it.each(["esm", "cjs"] as const)("%s: index loads none of zod, js-yaml, markdown-it", (format) => {
     expect(heavy(externals(format, "index"))).toEqual([]);
+  });
+
+  /** The output of `entry` in `format`: its inputs (source files, relative to the package) and what it imports. */
+  function output(format: "esm" | "cjs", entry: string): { inputs: string[]; imports: Array<{ path: string; external?: boolean }> } {
+    const file = join(out, `${entry}.${format === "esm" ? "js" : "cjs"}`);
+    const found = Object.entries(metafiles[format].outputs).find(([p]) => resolve(process.cwd(), p) === file)?.[1];
+    expect(found, file).toBeDefined();
+    return { inputs: Object.keys(found?.inputs ?? {}).map((p) => resolve(process.cwd(), p).slice(pkgDir.length + 1)), imports: found?.imports ?? [] };
+  }
+
+  it.each(["esm", "cjs"] as const)("%s: the main entry is one file, and each subpath takes the dataset, the classes and the helpers it holds from it", (format) => {
+    const main = output(format, "index");
+    expect(main.imports).toEqual([]);
+    expect(main.inputs).toEqual(expect.arrayContaining(["src/dataset.ts", "src/cidr.ts", "src/generated/dataset.ts"]));
+    const mainFile = `./index.${format === "esm" ? "js" : "cjs"}`;
+    for (const entry of ["schema", "service-tags", "options", "contract", "source"]) {
+      const sub = output(format, entry);
+      const relative = new Set(sub.imports.filter((i) => i.path.startsWith(".")).map((i) => `${i.path}${i.external ? " (external)" : ""}`));
+      expect([...relative], entry).toEqual([`${mainFile} (external)`]);
+      expect(sub.inputs.filter((i) => main.inputs.includes(i)), entry).toEqual(entry === "options" || entry === "service-tags" ? ["src/zod-issue.ts"] : []);
+    }
+  });
+
+  it("every entry loads in node, ESM and CJS, and the subpaths hand out the main entry's own classes and merged-list registry", () => {
+    const tagsFile = JSON.stringify({
+      changeNumber: 1,
+      cloud: "Public",
+      values: [{ name: "Sql.EastUS", id: "Sql.EastUS", properties: { changeNumber: 1, region: "eastus", regionId: 1, platform: "Azure", systemService: "AzureSQL", addressPrefixes: ["192.0.2.0/25", "192.0.2.128/25"], networkFeatures: ["NSG"] } }],
+    });
+    // Run by node itself (not through vitest's module runner), so a missing export fails as it would for a user.
+    const checks = (load: string): string => `
+      const [main, source, options, tags, contract, schema] = await Promise.all(["index", "source", "options", "service-tags", "contract", "schema"].map(${load}));
+      const ipv4 = tags.loadServiceTags(${JSON.stringify(tagsFile)}, "tags.json").get("Sql.EastUS").prefixes.ipv4;
+      console.log(JSON.stringify({
+        unknownName: source.UnknownNameError === main.UnknownNameError,
+        optionError: options.EmitterOptionError === main.EmitterOptionError,
+        contract: typeof contract.ContractError,
+        schema: Object.keys(schema).length > 0,
+        ipv4,
+        family: main.mergedPrefixFamily(ipv4) ?? null,
+      }));`;
+    const esm = spawnSync(process.execPath, ["--input-type=module", "-e", checks("(e) => import(`./${e}.js`)")], { cwd: out, encoding: "utf8" });
+    const cjs = spawnSync(process.execPath, ["-e", `(async () => { ${checks("async (e) => require(`./${e}.cjs`)")} })().catch((e) => { console.error(e); process.exit(1); });`], { cwd: out, encoding: "utf8" });
+    for (const r of [esm, cjs]) {
+      expect(r.status, r.stderr).toBe(0);
+      // The list the service-tags subpath merged is one the main entry's resolver knows as merged.
+      expect(JSON.parse(r.stdout)).toEqual({ unknownName: true, optionError: true, contract: "function", schema: true, ipv4: ["192.0.2.0/24"], family: 4 });
+    }
   });
 
   it.each(["esm", "cjs"] as const)("%s: schema loads zod, source loads markdown-it (so the check above can fail), service-tags neither", (format) => {

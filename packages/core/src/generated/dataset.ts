@@ -3,444 +3,444 @@ import type { Feature, Requirement, Revision } from "../types.js";
 
 export const DATA_HASH: string = "ee1f98a6dbc4bb167289f09467b0564294d4f3e858ca0fc2160e9b4a30b758cf";
 
-export const REQUIREMENTS: Requirement[] = JSON.parse(String.raw`[
-  {
-    "id": "storage-control-plane",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"snovap{region}.blob.core.windows.net"},{"type":"serviceTag","tag":"Storage","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Control-plane traffic and configuration between the nodes and the service's Azure Storage account in each datacenter region.","fr":"Trafic du plan de contrôle et configuration entre les nœuds et le compte Stockage Azure du service dans chaque région de centre de données."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"snovap\u0060<region>\u0060.blob.core.windows.net:443 ou Étiquette de service : Azure Storage","2021-11-02":"\u0060snovap<region>.blob.core.windows.net:443\u0060 Or ServiceTag - Azure Storage"},"notes":[]},
-    "inferred": [{"about":"fqdn.region","en":"The page never says how to fill <region>; we use the lower-case ARM location name of each datacenter region (snovapeastus2). A storage account name of 3-24 lower-case letters and digits fits every public location name.","fr":"La page ne dit pas comment remplir <region> ; nous utilisons le nom d'emplacement ARM en minuscules de chaque région de centre de données (snovapeastus2). Un nom de compte de stockage de 3 à 24 minuscules et chiffres accepte tous les noms d'emplacement publics."},{"about":"serviceTag","en":"The row names the service \"Azure Storage\"; the service tag Storage is our mapping of that label.","fr":"La ligne cite le service « Azure Storage » ; l'étiquette de service Storage est notre correspondance pour ce libellé."}],
-    "order": 0
-  },
-  {
-    "id": "storage-store",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"*.store.core.windows.net"},{"type":"serviceTag","tag":"Storage","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Control-plane traffic and configuration between the nodes and Azure Storage (store endpoints).","fr":"Trafic du plan de contrôle et configuration entre les nœuds et Stockage Azure (points de terminaison store)."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"azure-global","asWritten":{"2021-11-02":"\u0060*.store.core.windows.net:443\u0060 Or ServiceTag - Azure Storage"},"notes":[]},
-    "inferred": [{"about":"serviceTag","en":"The row names the service \"Azure Storage\"; the service tag Storage is our mapping of that label.","fr":"La ligne cite le service « Azure Storage » ; l'étiquette de service Storage est notre correspondance pour ce libellé."}],
-    "order": 1
-  },
-  {
-    "id": "storage-backup",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"*.blob.core.windows.net"},{"type":"serviceTag","tag":"Storage","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Backups written by the nodes to Azure Storage. The page still says the storage account name will follow a pattern, which has not happened.","fr":"Sauvegardes écrites par les nœuds dans Stockage Azure. La page annonce toujours que le nom du compte de stockage suivra un modèle, ce qui n'a pas été fait."},
-    "conditions": [{"feature":"backup","when":"enabled","en":"Needed for the backup feature.","fr":"Nécessaire pour la fonctionnalité de sauvegarde."}],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"*.blob.core.windows.net:443 ou Étiquette de service : Azure Storage","2021-11-02":"\u0060*.blob.core.windows.net:443\u0060 Or ServiceTag - Azure Storage"},"notes":[{"en":"An issue opened on 2023-08-14 (MicrosoftDocs/azure-docs 113491) asked for a named pattern instead of the wildcard; the page still has the wildcard.","fr":"Un ticket ouvert le 2023-08-14 (MicrosoftDocs/azure-docs 113491) demandait un modèle nommé au lieu du caractère générique ; la page le garde toujours."}]},
-    "inferred": [{"about":"serviceTag","en":"The row names the service \"Azure Storage\"; the service tag Storage is our mapping of that label.","fr":"La ligne cite le service « Azure Storage » ; l'étiquette de service Storage est notre correspondance pour ce libellé."},{"about":"conditions","en":"The page lists this row unconditionally and says it is for backups; we mark it as needed by the backup feature, which is on by default.","fr":"La page liste cette ligne sans condition et dit qu'elle sert aux sauvegardes ; nous la lions à la fonctionnalité de sauvegarde, active par défaut."}],
-    "order": 2
-  },
-  {
-    "id": "key-vault",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"vmc-p-{region}.vault.azure.net"},{"type":"serviceTag","tag":"AzureKeyVault","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Certificates and keys from Azure Key Vault that secure the traffic inside the cluster.","fr":"Certificats et clés d'Azure Key Vault qui protègent le trafic à l'intérieur du cluster."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"vmc-p-\u0060<region>\u0060.vault.azure.net:443 ou Étiquette de service : Azure KeyVault","2021-11-02":"\u0060vmc-p-<region>.vault.azure.net:443\u0060 Or ServiceTag - Azure Key Vault"},"notes":[]},
-    "inferred": [{"about":"fqdn.region","en":"The page never says how to fill <region>; we use the lower-case ARM location name of each datacenter region (vmc-p-eastus2). A key vault name of 3-24 characters fits every public location name.","fr":"La page ne dit pas comment remplir <region> ; nous utilisons le nom d'emplacement ARM en minuscules de chaque région (vmc-p-eastus2). Un nom de coffre de 3 à 24 caractères accepte tous les noms d'emplacement publics."},{"about":"serviceTag","en":"The row names the service \"Azure KeyVault\" (later \"Azure Key Vault\"); the service tag AzureKeyVault is our mapping of that label.","fr":"La ligne cite le service « Azure KeyVault » (puis « Azure Key Vault ») ; l'étiquette AzureKeyVault est notre correspondance pour ce libellé."}],
-    "order": 3
-  },
-  {
-    "id": "management-api",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"management.azure.com"},{"type":"serviceTag","tag":"AzureResourceManager","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Azure Resource Manager calls that read the state of the Cassandra nodes and manage them, for example to reboot one.","fr":"Appels à Azure Resource Manager qui lisent l'état des nœuds Cassandra et les gèrent, par exemple pour en redémarrer un."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"management.azure.com:443 ou Étiquette de service : Azure Virtual Machine Scale Sets/Azure Management API","2021-11-02":"\u0060management.azure.com:443\u0060 Or ServiceTag - Azure Virtual Machine Scale Sets/Azure Management API"},"notes":[]},
-    "inferred": [{"about":"serviceTag","en":"The row names \"Azure Virtual Machine Scale Sets/Azure Management API\", which is not a tag name; AzureResourceManager, listed in the tag table since GA for the same purpose, is our mapping.","fr":"La ligne cite « Azure Virtual Machine Scale Sets/Azure Management API », qui n'est pas un nom d'étiquette ; AzureResourceManager, listée depuis la GA pour le même usage, est notre correspondance."}],
-    "order": 4
-  },
-  {
-    "id": "event-hub-logs",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"*.servicebus.windows.net"},{"type":"serviceTag","tag":"EventHub","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Logs forwarded from the nodes to Azure through Event Hubs.","fr":"Journaux transmis des nœuds vers Azure par Event Hubs."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"*.servicebus.windows.net:443 ou Étiquette de service : Azure EventHub","2021-11-02":"\u0060*.servicebus.windows.net:443\u0060 Or ServiceTag - Azure Event Hubs"},"notes":[]},
-    "inferred": [{"about":"serviceTag","en":"The row names the service \"Azure EventHub\" (later \"Azure Event Hubs\"); the service tag EventHub is our mapping of that label.","fr":"La ligne cite le service « Azure EventHub » (puis « Azure Event Hubs ») ; l'étiquette EventHub est notre correspondance pour ce libellé."}],
-    "order": 5
-  },
-  {
-    "id": "monitor-metrics",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"jarvis-west.dc.ad.msft.net"},{"type":"serviceTag","tag":"AzureMonitor","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Metrics forwarded from the nodes to Azure Monitor.","fr":"Métriques transmises des nœuds vers Azure Monitor."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"jarvis-west.dc.ad.msft.net:443 ou Étiquette de service : Azure Monitor","2021-11-02":"\u0060jarvis-west.dc.ad.msft.net:443\u0060 Or ServiceTag - Azure Monitor"},"notes":[]},
-    "inferred": [{"about":"serviceTag","en":"The row names the service \"Azure Monitor\"; the service tag AzureMonitor is our mapping of that label.","fr":"La ligne cite le service « Azure Monitor » ; l'étiquette AzureMonitor est notre correspondance pour ce libellé."}],
-    "order": 6
-  },
-  {
-    "id": "entra-id-login",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"login.microsoftonline.com"},{"type":"serviceTag","tag":"AzureActiveDirectory","regional":false}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Authentication with Microsoft Entra ID (formerly Azure Active Directory).","fr":"Authentification auprès de Microsoft Entra ID (anciennement Azure Active Directory)."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"login.microsoftonline.com:443 ou Étiquette de service : Azure AD","2021-11-02":"\u0060login.microsoftonline.com:443\u0060 Or ServiceTag - Microsoft Entra ID"},"notes":[]},
-    "inferred": [{"about":"serviceTag","en":"The row names the service \"Azure AD\" (later \"Microsoft Entra ID\"); the service tag AzureActiveDirectory is our mapping of that label.","fr":"La ligne cite le service « Azure AD » (puis « Microsoft Entra ID ») ; l'étiquette AzureActiveDirectory est notre correspondance pour ce libellé."}],
-    "order": 7
-  },
-  {
-    "id": "security-scanner-definitions",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"packages.microsoft.com"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Updates of the Azure security scanner's definitions and signatures.","fr":"Mises à jour des définitions et signatures de l'analyseur de sécurité Azure."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"packages.microsoft.com","2021-11-02":"\u0060packages.microsoft.com\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 8
-  },
-  {
-    "id": "vmss-information",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"azure.microsoft.com"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Information about the virtual machine scale sets that host the nodes.","fr":"Informations sur les groupes de machines virtuelles identiques qui hébergent les nœuds."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\u0060azure.microsoft.com\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 9
-  },
-  {
-    "id": "dsms-regional",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"{region}-dsms.dsms.core.windows.net"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Certificates used for logging, from the regional dSMS endpoint.","fr":"Certificats utilisés pour la journalisation, depuis le point de terminaison dSMS régional."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\u0060<region>-dsms.dsms.core.windows.net\u0060"},"notes":[]},
-    "inferred": [{"about":"fqdn.region","en":"The page never says how to fill <region>; we use the lower-case ARM location name of each datacenter region (eastus2-dsms.dsms.core.windows.net).","fr":"La page ne dit pas comment remplir <region> ; nous utilisons le nom d'emplacement ARM en minuscules de chaque région (eastus2-dsms.dsms.core.windows.net)."}],
-    "order": 10
-  },
-  {
-    "id": "logging-gcs",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"gcs.prod.monitoring.core.windows.net"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"The logging endpoint the nodes send logs to.","fr":"Le point de terminaison de journalisation auquel les nœuds envoient leurs journaux."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\u0060gcs.prod.monitoring.core.windows.net\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 11
-  },
-  {
-    "id": "metrics-global",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"global.prod.microsoftmetrics.com"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"The global metrics endpoint.","fr":"Le point de terminaison mondial des métriques."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\u0060global.prod.microsoftmetrics.com\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 12
-  },
-  {
-    "id": "security-scanner-download",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"shavsalinuxscanpkg.blob.core.windows.net"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Download and update of the security scanner package.","fr":"Téléchargement et mise à jour du paquet de l'analyseur de sécurité."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\u0060shavsalinuxscanpkg.blob.core.windows.net\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 13
-  },
-  {
-    "id": "crl",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"crl.microsoft.com"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Revocation lists of Microsoft's public certificates.","fr":"Listes de révocation des certificats publics de Microsoft."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\u0060crl.microsoft.com\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 14
-  },
-  {
-    "id": "dsms-global",
-    "kind": "outbound",
-    "destinations": [{"type":"fqdn","fqdn":"global-dsms.dsms.core.windows.net"}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Microsoft's public certificates, from the global dSMS endpoint.","fr":"Certificats publics de Microsoft, depuis le point de terminaison dSMS mondial."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\u0060global-dsms.dsms.core.windows.net\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 15
-  },
-  {
-    "id": "tag-storage",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"Storage","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Control-plane traffic and configuration between the nodes and Azure Storage.","fr":"Trafic du plan de contrôle et configuration entre les nœuds et Stockage Azure."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\u0060Storage\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 16
-  },
-  {
-    "id": "tag-azure-key-vault",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"AzureKeyVault","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Certificates and keys from Azure Key Vault that secure the traffic inside the cluster.","fr":"Certificats et clés d'Azure Key Vault qui protègent le trafic à l'intérieur du cluster."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\u0060AzureKeyVault\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 17
-  },
-  {
-    "id": "tag-event-hub",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"EventHub","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Logs forwarded from the nodes to Azure.","fr":"Journaux transmis des nœuds vers Azure."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\u0060EventHub\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 18
-  },
-  {
-    "id": "tag-azure-monitor",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"AzureMonitor","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Metrics forwarded from the nodes to Azure.","fr":"Métriques transmises des nœuds vers Azure."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\u0060AzureMonitor\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 19
-  },
-  {
-    "id": "tag-azure-active-directory",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"AzureActiveDirectory","regional":false}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Authentication with Microsoft Entra ID.","fr":"Authentification auprès de Microsoft Entra ID."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\u0060AzureActiveDirectory\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 20
-  },
-  {
-    "id": "tag-azure-resource-manager",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"AzureResourceManager","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Azure Resource Manager calls that read the state of the Cassandra nodes and manage them, for example to reboot one.","fr":"Appels à Azure Resource Manager qui lisent l'état des nœuds Cassandra et les gèrent, par exemple pour en redémarrer un."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-11-02"],"since":"2021-11-02","table":"service-tags","asWritten":{"2021-11-02":"\u0060AzureResourceManager\u0060"},"notes":[]},
-    "inferred": [],
-    "order": 21
-  },
-  {
-    "id": "tag-azure-front-door-first-party",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"AzureFrontDoor.FirstParty","regional":false}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Logging operations.","fr":"Opérations de journalisation."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-11-02"],"since":"2021-11-02","table":"service-tags","asWritten":{"2021-11-02":"\u0060AzureFrontDoor.Firstparty\u0060"},"notes":[{"en":"The page writes AzureFrontDoor.Firstparty (lower-case p); Microsoft's service-tags file names the tag AzureFrontDoor.FirstParty, which the data uses.","fr":"La page écrit AzureFrontDoor.Firstparty (p minuscule) ; le fichier des étiquettes de service de Microsoft la nomme AzureFrontDoor.FirstParty, nom repris ici."}]},
-    "inferred": [],
-    "order": 22
-  },
-  {
-    "id": "tag-guest-and-hybrid-management",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"GuestAndHybridManagement","regional":false}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Guest management of the nodes (Azure Automation and guest configuration), used to read their state and manage them.","fr":"Gestion invitée des nœuds (Azure Automation et configuration invitée), pour lire leur état et les gérer."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-08-14":"GuestandHybridManagement","2021-09-13":"GuestAndHybridManagement","2021-11-02":"\u0060GuestAndHybridManagement\u0060"},"notes":[{"en":"The page of 2021-08-14 wrote GuestandHybridManagement (lower-case a); it was corrected by 2021-09-13.","fr":"La page du 2021-08-14 écrivait GuestandHybridManagement (a minuscule) ; corrigé au 2021-09-13."}]},
-    "inferred": [],
-    "order": 23
-  },
-  {
-    "id": "tag-api-management",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"ApiManagement","regional":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Management calls used to read the state of the Cassandra nodes and manage them.","fr":"Appels de gestion servant à lire l'état des nœuds Cassandra et à les gérer."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\u0060ApiManagement\u0060"},"notes":[{"en":"Microsoft recommends ApiManagement for inbound rules; this page uses it outbound.","fr":"Microsoft recommande ApiManagement pour des règles entrantes ; cette page l'utilise en sortie."}]},
-    "inferred": [],
-    "order": 24
-  },
-  {
-    "id": "tag-storage-regional",
-    "kind": "outbound",
-    "destinations": [{"type":"serviceTag","tag":"Storage","regional":true,"regionalOnly":true}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Control-plane traffic to Azure Storage in each region where a datacenter is deployed.","fr":"Trafic du plan de contrôle vers Stockage Azure dans chaque région où un centre de données est déployé."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-08-14","2021-09-13"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-08-14":"\u0060Storage.<Region>\u0060","2021-09-13":"Storage.\\<Region\\>"},"notes":[{"en":"Removed at GA (2021-11-02); the global Storage row remains.","fr":"Retirée à la GA (2021-11-02) ; la ligne Storage globale demeure."}]},
-    "inferred": [],
-    "order": 25
-  },
-  {
-    "id": "microsoft-prefixes",
-    "kind": "outbound",
-    "destinations": [{"type":"prefixes","prefixes":["104.40.0.0/13","13.104.0.0/14","40.64.0.0/10"]}],
-    "protocol": "HTTPS",
-    "ports": [{"from":443,"to":443}],
-    "purpose": {"en":"Microsoft services that have no service tag; the page asks for these three address prefixes in addition to the tags.","fr":"Services Microsoft sans étiquette de service ; la page demande ces trois préfixes d'adresses en plus des étiquettes."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-11-02"],"since":"2021-11-02","table":"prefixes","asWritten":{"2021-11-02":"104.40.0.0/13, 13.104.0.0/14, 40.64.0.0/10"},"notes":[]},
-    "inferred": [{"about":"ports","en":"The page gives no protocol or port for these prefixes; we use HTTPS on 443 like every other outbound row.","fr":"La page ne donne ni protocole ni port pour ces préfixes ; nous retenons HTTPS sur 443 comme pour toutes les autres règles sortantes."}],
-    "order": 26
-  },
-  {
-    "id": "internal-8443",
-    "kind": "internal",
-    "destinations": [],
-    "protocol": "TCP",
-    "ports": [{"from":8443,"to":8443}],
-    "purpose": {"en":"Internal use by the service (the page says only \"Internal\").","fr":"Usage interne du service (la page dit seulement « Interne »)."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"8443 | Interne","2021-11-02":"8443 | Internal."},"notes":[]},
-    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, as Cassandra and the service's HTTPS endpoints do.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, comme Cassandra et les points de terminaison HTTPS du service."},{"about":"purpose","en":"What port 8443 serves is not documented anywhere we could find.","fr":"L'usage du port 8443 n'est documenté nulle part à notre connaissance."}],
-    "order": 27
-  },
-  {
-    "id": "internal-9443",
-    "kind": "internal",
-    "destinations": [],
-    "protocol": "TCP",
-    "ports": [{"from":9443,"to":9443}],
-    "purpose": {"en":"Internal use by the service; each node also serves its metrics over HTTPS on this port for Prometheus.","fr":"Usage interne du service ; chaque nœud y expose aussi ses métriques en HTTPS pour Prometheus."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"9443 | Interne","2021-11-02":"9443 | Internal."},"notes":[]},
-    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, as Cassandra and the service's HTTPS endpoints do.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, comme Cassandra et les points de terminaison HTTPS du service."},{"about":"purpose","en":"The metrics use comes from the service's Prometheus and Grafana guide, which scrapes <node-ip>:9443 over HTTPS; the rules page says only \"Internal\".","fr":"L'usage pour les métriques vient du guide Prometheus et Grafana du service, qui interroge <node-ip>:9443 en HTTPS ; la page des règles dit seulement « Interne »."}],
-    "order": 28
-  },
-  {
-    "id": "gossip",
-    "kind": "internal",
-    "destinations": [],
-    "protocol": "TCP",
-    "ports": [{"from":7001,"to":7001}],
-    "purpose": {"en":"Gossip: the Cassandra nodes talk to each other (TLS inter-node traffic).","fr":"Gossip : les nœuds Cassandra communiquent entre eux (trafic inter-nœuds chiffré TLS)."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"7001 | Gossip. Utilisé par les nœuds Cassandra pour communiquer entre eux","2021-11-02":"7001 | Gossip: Used by Cassandra nodes to talk to each other."},"notes":[]},
-    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, Cassandra's transport for inter-node traffic on 7001.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, le transport de Cassandra entre nœuds sur 7001."}],
-    "order": 29
-  },
-  {
-    "id": "cql",
-    "kind": "internal",
-    "destinations": [],
-    "protocol": "TCP",
-    "ports": [{"from":9042,"to":9042}],
-    "purpose": {"en":"CQL: clients connect to Cassandra.","fr":"CQL : les clients se connectent à Cassandra."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"9042 | Cassandra. Utilisé par les clients pour se connecter à Cassandra","2021-11-02":"9042 | Cassandra: Used by clients to connect to Cassandra."},"notes":[]},
-    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, Cassandra's transport for the native CQL protocol on 9042.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, le transport du protocole CQL natif sur 9042."}],
-    "order": 30
-  },
-  {
-    "id": "jmx",
-    "kind": "internal",
-    "destinations": [],
-    "protocol": "TCP",
-    "ports": [{"from":7199,"to":7199}],
-    "purpose": {"en":"Internal use by the service (Cassandra's JMX port); customers get no JMX access.","fr":"Usage interne du service (port JMX de Cassandra) ; les clients n'ont pas d'accès JMX."},
-    "conditions": [],
-    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"7199 | Interne","2021-11-02":"7199 | Internal."},"notes":[]},
-    "inferred": [{"about":"purpose","en":"The page says only \"Internal\"; 7199 is Apache Cassandra's default JMX port, and the shared responsibility page says customers have no JMX access.","fr":"La page dit seulement « Interne » ; 7199 est le port JMX par défaut d'Apache Cassandra, et la page de responsabilité partagée indique que les clients n'y ont pas accès."},{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, JMX's transport.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, le transport de JMX."}],
-    "order": 31
-  }
-]`);
+export const REQUIREMENTS: Requirement[] = JSON.parse('[\
+  {\
+    "id": "storage-control-plane",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"snovap{region}.blob.core.windows.net"},{"type":"serviceTag","tag":"Storage","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Control-plane traffic and configuration between the nodes and the service\\u0027s Azure Storage account in each datacenter region.","fr":"Trafic du plan de contr\\u00f4le et configuration entre les n\\u0153uds et le compte Stockage Azure du service dans chaque r\\u00e9gion de centre de donn\\u00e9es."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"snovap\\u0060<region>\\u0060.blob.core.windows.net:443 ou \\u00c9tiquette de service : Azure Storage","2021-11-02":"\\u0060snovap<region>.blob.core.windows.net:443\\u0060 Or ServiceTag - Azure Storage"},"notes":[]},\
+    "inferred": [{"about":"fqdn.region","en":"The page never says how to fill <region>; we use the lower-case ARM location name of each datacenter region (snovapeastus2). A storage account name of 3-24 lower-case letters and digits fits every public location name.","fr":"La page ne dit pas comment remplir <region> ; nous utilisons le nom d\\u0027emplacement ARM en minuscules de chaque r\\u00e9gion de centre de donn\\u00e9es (snovapeastus2). Un nom de compte de stockage de 3 \\u00e0 24 minuscules et chiffres accepte tous les noms d\\u0027emplacement publics."},{"about":"serviceTag","en":"The row names the service \\"Azure Storage\\"; the service tag Storage is our mapping of that label.","fr":"La ligne cite le service \\u00ab Azure Storage \\u00bb ; l\\u0027\\u00e9tiquette de service Storage est notre correspondance pour ce libell\\u00e9."}],\
+    "order": 0\
+  },\
+  {\
+    "id": "storage-store",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"*.store.core.windows.net"},{"type":"serviceTag","tag":"Storage","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Control-plane traffic and configuration between the nodes and Azure Storage (store endpoints).","fr":"Trafic du plan de contr\\u00f4le et configuration entre les n\\u0153uds et Stockage Azure (points de terminaison store)."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"azure-global","asWritten":{"2021-11-02":"\\u0060*.store.core.windows.net:443\\u0060 Or ServiceTag - Azure Storage"},"notes":[]},\
+    "inferred": [{"about":"serviceTag","en":"The row names the service \\"Azure Storage\\"; the service tag Storage is our mapping of that label.","fr":"La ligne cite le service \\u00ab Azure Storage \\u00bb ; l\\u0027\\u00e9tiquette de service Storage est notre correspondance pour ce libell\\u00e9."}],\
+    "order": 1\
+  },\
+  {\
+    "id": "storage-backup",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"*.blob.core.windows.net"},{"type":"serviceTag","tag":"Storage","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Backups written by the nodes to Azure Storage. The page still says the storage account name will follow a pattern, which has not happened.","fr":"Sauvegardes \\u00e9crites par les n\\u0153uds dans Stockage Azure. La page annonce toujours que le nom du compte de stockage suivra un mod\\u00e8le, ce qui n\\u0027a pas \\u00e9t\\u00e9 fait."},\
+    "conditions": [{"feature":"backup","when":"enabled","en":"Needed for the backup feature.","fr":"N\\u00e9cessaire pour la fonctionnalit\\u00e9 de sauvegarde."}],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"*.blob.core.windows.net:443 ou \\u00c9tiquette de service : Azure Storage","2021-11-02":"\\u0060*.blob.core.windows.net:443\\u0060 Or ServiceTag - Azure Storage"},"notes":[{"en":"An issue opened on 2023-08-14 (MicrosoftDocs/azure-docs 113491) asked for a named pattern instead of the wildcard; the page still has the wildcard.","fr":"Un ticket ouvert le 2023-08-14 (MicrosoftDocs/azure-docs 113491) demandait un mod\\u00e8le nomm\\u00e9 au lieu du caract\\u00e8re g\\u00e9n\\u00e9rique ; la page le garde toujours."}]},\
+    "inferred": [{"about":"serviceTag","en":"The row names the service \\"Azure Storage\\"; the service tag Storage is our mapping of that label.","fr":"La ligne cite le service \\u00ab Azure Storage \\u00bb ; l\\u0027\\u00e9tiquette de service Storage est notre correspondance pour ce libell\\u00e9."},{"about":"conditions","en":"The page lists this row unconditionally and says it is for backups; we mark it as needed by the backup feature, which is on by default.","fr":"La page liste cette ligne sans condition et dit qu\\u0027elle sert aux sauvegardes ; nous la lions \\u00e0 la fonctionnalit\\u00e9 de sauvegarde, active par d\\u00e9faut."}],\
+    "order": 2\
+  },\
+  {\
+    "id": "key-vault",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"vmc-p-{region}.vault.azure.net"},{"type":"serviceTag","tag":"AzureKeyVault","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Certificates and keys from Azure Key Vault that secure the traffic inside the cluster.","fr":"Certificats et cl\\u00e9s d\\u0027Azure Key Vault qui prot\\u00e8gent le trafic \\u00e0 l\\u0027int\\u00e9rieur du cluster."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"vmc-p-\\u0060<region>\\u0060.vault.azure.net:443 ou \\u00c9tiquette de service : Azure KeyVault","2021-11-02":"\\u0060vmc-p-<region>.vault.azure.net:443\\u0060 Or ServiceTag - Azure Key Vault"},"notes":[]},\
+    "inferred": [{"about":"fqdn.region","en":"The page never says how to fill <region>; we use the lower-case ARM location name of each datacenter region (vmc-p-eastus2). A key vault name of 3-24 characters fits every public location name.","fr":"La page ne dit pas comment remplir <region> ; nous utilisons le nom d\\u0027emplacement ARM en minuscules de chaque r\\u00e9gion (vmc-p-eastus2). Un nom de coffre de 3 \\u00e0 24 caract\\u00e8res accepte tous les noms d\\u0027emplacement publics."},{"about":"serviceTag","en":"The row names the service \\"Azure KeyVault\\" (later \\"Azure Key Vault\\"); the service tag AzureKeyVault is our mapping of that label.","fr":"La ligne cite le service \\u00ab Azure KeyVault \\u00bb (puis \\u00ab Azure Key Vault \\u00bb) ; l\\u0027\\u00e9tiquette AzureKeyVault est notre correspondance pour ce libell\\u00e9."}],\
+    "order": 3\
+  },\
+  {\
+    "id": "management-api",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"management.azure.com"},{"type":"serviceTag","tag":"AzureResourceManager","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Azure Resource Manager calls that read the state of the Cassandra nodes and manage them, for example to reboot one.","fr":"Appels \\u00e0 Azure Resource Manager qui lisent l\\u0027\\u00e9tat des n\\u0153uds Cassandra et les g\\u00e8rent, par exemple pour en red\\u00e9marrer un."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"management.azure.com:443 ou \\u00c9tiquette de service : Azure Virtual Machine Scale Sets/Azure Management API","2021-11-02":"\\u0060management.azure.com:443\\u0060 Or ServiceTag - Azure Virtual Machine Scale Sets/Azure Management API"},"notes":[]},\
+    "inferred": [{"about":"serviceTag","en":"The row names \\"Azure Virtual Machine Scale Sets/Azure Management API\\", which is not a tag name; AzureResourceManager, listed in the tag table since GA for the same purpose, is our mapping.","fr":"La ligne cite \\u00ab Azure Virtual Machine Scale Sets/Azure Management API \\u00bb, qui n\\u0027est pas un nom d\\u0027\\u00e9tiquette ; AzureResourceManager, list\\u00e9e depuis la GA pour le m\\u00eame usage, est notre correspondance."}],\
+    "order": 4\
+  },\
+  {\
+    "id": "event-hub-logs",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"*.servicebus.windows.net"},{"type":"serviceTag","tag":"EventHub","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Logs forwarded from the nodes to Azure through Event Hubs.","fr":"Journaux transmis des n\\u0153uds vers Azure par Event Hubs."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"*.servicebus.windows.net:443 ou \\u00c9tiquette de service : Azure EventHub","2021-11-02":"\\u0060*.servicebus.windows.net:443\\u0060 Or ServiceTag - Azure Event Hubs"},"notes":[]},\
+    "inferred": [{"about":"serviceTag","en":"The row names the service \\"Azure EventHub\\" (later \\"Azure Event Hubs\\"); the service tag EventHub is our mapping of that label.","fr":"La ligne cite le service \\u00ab Azure EventHub \\u00bb (puis \\u00ab Azure Event Hubs \\u00bb) ; l\\u0027\\u00e9tiquette EventHub est notre correspondance pour ce libell\\u00e9."}],\
+    "order": 5\
+  },\
+  {\
+    "id": "monitor-metrics",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"jarvis-west.dc.ad.msft.net"},{"type":"serviceTag","tag":"AzureMonitor","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Metrics forwarded from the nodes to Azure Monitor.","fr":"M\\u00e9triques transmises des n\\u0153uds vers Azure Monitor."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"jarvis-west.dc.ad.msft.net:443 ou \\u00c9tiquette de service : Azure Monitor","2021-11-02":"\\u0060jarvis-west.dc.ad.msft.net:443\\u0060 Or ServiceTag - Azure Monitor"},"notes":[]},\
+    "inferred": [{"about":"serviceTag","en":"The row names the service \\"Azure Monitor\\"; the service tag AzureMonitor is our mapping of that label.","fr":"La ligne cite le service \\u00ab Azure Monitor \\u00bb ; l\\u0027\\u00e9tiquette AzureMonitor est notre correspondance pour ce libell\\u00e9."}],\
+    "order": 6\
+  },\
+  {\
+    "id": "entra-id-login",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"login.microsoftonline.com"},{"type":"serviceTag","tag":"AzureActiveDirectory","regional":false}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Authentication with Microsoft Entra ID (formerly Azure Active Directory).","fr":"Authentification aupr\\u00e8s de Microsoft Entra ID (anciennement Azure Active Directory)."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"login.microsoftonline.com:443 ou \\u00c9tiquette de service : Azure AD","2021-11-02":"\\u0060login.microsoftonline.com:443\\u0060 Or ServiceTag - Microsoft Entra ID"},"notes":[]},\
+    "inferred": [{"about":"serviceTag","en":"The row names the service \\"Azure AD\\" (later \\"Microsoft Entra ID\\"); the service tag AzureActiveDirectory is our mapping of that label.","fr":"La ligne cite le service \\u00ab Azure AD \\u00bb (puis \\u00ab Microsoft Entra ID \\u00bb) ; l\\u0027\\u00e9tiquette AzureActiveDirectory est notre correspondance pour ce libell\\u00e9."}],\
+    "order": 7\
+  },\
+  {\
+    "id": "security-scanner-definitions",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"packages.microsoft.com"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Updates of the Azure security scanner\\u0027s definitions and signatures.","fr":"Mises \\u00e0 jour des d\\u00e9finitions et signatures de l\\u0027analyseur de s\\u00e9curit\\u00e9 Azure."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"azure-global","asWritten":{"2021-05-21":"packages.microsoft.com","2021-11-02":"\\u0060packages.microsoft.com\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 8\
+  },\
+  {\
+    "id": "vmss-information",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"azure.microsoft.com"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Information about the virtual machine scale sets that host the nodes.","fr":"Informations sur les groupes de machines virtuelles identiques qui h\\u00e9bergent les n\\u0153uds."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\\u0060azure.microsoft.com\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 9\
+  },\
+  {\
+    "id": "dsms-regional",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"{region}-dsms.dsms.core.windows.net"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Certificates used for logging, from the regional dSMS endpoint.","fr":"Certificats utilis\\u00e9s pour la journalisation, depuis le point de terminaison dSMS r\\u00e9gional."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\\u0060<region>-dsms.dsms.core.windows.net\\u0060"},"notes":[]},\
+    "inferred": [{"about":"fqdn.region","en":"The page never says how to fill <region>; we use the lower-case ARM location name of each datacenter region (eastus2-dsms.dsms.core.windows.net).","fr":"La page ne dit pas comment remplir <region> ; nous utilisons le nom d\\u0027emplacement ARM en minuscules de chaque r\\u00e9gion (eastus2-dsms.dsms.core.windows.net)."}],\
+    "order": 10\
+  },\
+  {\
+    "id": "logging-gcs",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"gcs.prod.monitoring.core.windows.net"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"The logging endpoint the nodes send logs to.","fr":"Le point de terminaison de journalisation auquel les n\\u0153uds envoient leurs journaux."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\\u0060gcs.prod.monitoring.core.windows.net\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 11\
+  },\
+  {\
+    "id": "metrics-global",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"global.prod.microsoftmetrics.com"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"The global metrics endpoint.","fr":"Le point de terminaison mondial des m\\u00e9triques."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\\u0060global.prod.microsoftmetrics.com\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 12\
+  },\
+  {\
+    "id": "security-scanner-download",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"shavsalinuxscanpkg.blob.core.windows.net"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Download and update of the security scanner package.","fr":"T\\u00e9l\\u00e9chargement et mise \\u00e0 jour du paquet de l\\u0027analyseur de s\\u00e9curit\\u00e9."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\\u0060shavsalinuxscanpkg.blob.core.windows.net\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 13\
+  },\
+  {\
+    "id": "crl",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"crl.microsoft.com"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Revocation lists of Microsoft\\u0027s public certificates.","fr":"Listes de r\\u00e9vocation des certificats publics de Microsoft."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\\u0060crl.microsoft.com\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 14\
+  },\
+  {\
+    "id": "dsms-global",\
+    "kind": "outbound",\
+    "destinations": [{"type":"fqdn","fqdn":"global-dsms.dsms.core.windows.net"}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Microsoft\\u0027s public certificates, from the global dSMS endpoint.","fr":"Certificats publics de Microsoft, depuis le point de terminaison dSMS mondial."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-09-13","2021-11-02"],"since":"2021-09-13","table":"azure-global","asWritten":{"2021-11-02":"\\u0060global-dsms.dsms.core.windows.net\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 15\
+  },\
+  {\
+    "id": "tag-storage",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"Storage","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Control-plane traffic and configuration between the nodes and Azure Storage.","fr":"Trafic du plan de contr\\u00f4le et configuration entre les n\\u0153uds et Stockage Azure."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\\u0060Storage\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 16\
+  },\
+  {\
+    "id": "tag-azure-key-vault",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"AzureKeyVault","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Certificates and keys from Azure Key Vault that secure the traffic inside the cluster.","fr":"Certificats et cl\\u00e9s d\\u0027Azure Key Vault qui prot\\u00e8gent le trafic \\u00e0 l\\u0027int\\u00e9rieur du cluster."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\\u0060AzureKeyVault\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 17\
+  },\
+  {\
+    "id": "tag-event-hub",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"EventHub","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Logs forwarded from the nodes to Azure.","fr":"Journaux transmis des n\\u0153uds vers Azure."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\\u0060EventHub\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 18\
+  },\
+  {\
+    "id": "tag-azure-monitor",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"AzureMonitor","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Metrics forwarded from the nodes to Azure.","fr":"M\\u00e9triques transmises des n\\u0153uds vers Azure."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\\u0060AzureMonitor\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 19\
+  },\
+  {\
+    "id": "tag-azure-active-directory",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"AzureActiveDirectory","regional":false}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Authentication with Microsoft Entra ID.","fr":"Authentification aupr\\u00e8s de Microsoft Entra ID."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\\u0060AzureActiveDirectory\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 20\
+  },\
+  {\
+    "id": "tag-azure-resource-manager",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"AzureResourceManager","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Azure Resource Manager calls that read the state of the Cassandra nodes and manage them, for example to reboot one.","fr":"Appels \\u00e0 Azure Resource Manager qui lisent l\\u0027\\u00e9tat des n\\u0153uds Cassandra et les g\\u00e8rent, par exemple pour en red\\u00e9marrer un."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-11-02"],"since":"2021-11-02","table":"service-tags","asWritten":{"2021-11-02":"\\u0060AzureResourceManager\\u0060"},"notes":[]},\
+    "inferred": [],\
+    "order": 21\
+  },\
+  {\
+    "id": "tag-azure-front-door-first-party",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"AzureFrontDoor.FirstParty","regional":false}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Logging operations.","fr":"Op\\u00e9rations de journalisation."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-11-02"],"since":"2021-11-02","table":"service-tags","asWritten":{"2021-11-02":"\\u0060AzureFrontDoor.Firstparty\\u0060"},"notes":[{"en":"The page writes AzureFrontDoor.Firstparty (lower-case p); Microsoft\\u0027s service-tags file names the tag AzureFrontDoor.FirstParty, which the data uses.","fr":"La page \\u00e9crit AzureFrontDoor.Firstparty (p minuscule) ; le fichier des \\u00e9tiquettes de service de Microsoft la nomme AzureFrontDoor.FirstParty, nom repris ici."}]},\
+    "inferred": [],\
+    "order": 22\
+  },\
+  {\
+    "id": "tag-guest-and-hybrid-management",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"GuestAndHybridManagement","regional":false}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Guest management of the nodes (Azure Automation and guest configuration), used to read their state and manage them.","fr":"Gestion invit\\u00e9e des n\\u0153uds (Azure Automation et configuration invit\\u00e9e), pour lire leur \\u00e9tat et les g\\u00e9rer."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-08-14":"GuestandHybridManagement","2021-09-13":"GuestAndHybridManagement","2021-11-02":"\\u0060GuestAndHybridManagement\\u0060"},"notes":[{"en":"The page of 2021-08-14 wrote GuestandHybridManagement (lower-case a); it was corrected by 2021-09-13.","fr":"La page du 2021-08-14 \\u00e9crivait GuestandHybridManagement (a minuscule) ; corrig\\u00e9 au 2021-09-13."}]},\
+    "inferred": [],\
+    "order": 23\
+  },\
+  {\
+    "id": "tag-api-management",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"ApiManagement","regional":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Management calls used to read the state of the Cassandra nodes and manage them.","fr":"Appels de gestion servant \\u00e0 lire l\\u0027\\u00e9tat des n\\u0153uds Cassandra et \\u00e0 les g\\u00e9rer."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13","2021-11-02"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-11-02":"\\u0060ApiManagement\\u0060"},"notes":[{"en":"Microsoft recommends ApiManagement for inbound rules; this page uses it outbound.","fr":"Microsoft recommande ApiManagement pour des r\\u00e8gles entrantes ; cette page l\\u0027utilise en sortie."}]},\
+    "inferred": [],\
+    "order": 24\
+  },\
+  {\
+    "id": "tag-storage-regional",\
+    "kind": "outbound",\
+    "destinations": [{"type":"serviceTag","tag":"Storage","regional":true,"regionalOnly":true}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Control-plane traffic to Azure Storage in each region where a datacenter is deployed.","fr":"Trafic du plan de contr\\u00f4le vers Stockage Azure dans chaque r\\u00e9gion o\\u00f9 un centre de donn\\u00e9es est d\\u00e9ploy\\u00e9."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-08-14","2021-09-13"],"since":"2021-08-14","table":"service-tags","asWritten":{"2021-08-14":"\\u0060Storage.<Region>\\u0060","2021-09-13":"Storage.\\\\<Region\\\\>"},"notes":[{"en":"Removed at GA (2021-11-02); the global Storage row remains.","fr":"Retir\\u00e9e \\u00e0 la GA (2021-11-02) ; la ligne Storage globale demeure."}]},\
+    "inferred": [],\
+    "order": 25\
+  },\
+  {\
+    "id": "microsoft-prefixes",\
+    "kind": "outbound",\
+    "destinations": [{"type":"prefixes","prefixes":["104.40.0.0/13","13.104.0.0/14","40.64.0.0/10"]}],\
+    "protocol": "HTTPS",\
+    "ports": [{"from":443,"to":443}],\
+    "purpose": {"en":"Microsoft services that have no service tag; the page asks for these three address prefixes in addition to the tags.","fr":"Services Microsoft sans \\u00e9tiquette de service ; la page demande ces trois pr\\u00e9fixes d\\u0027adresses en plus des \\u00e9tiquettes."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-11-02"],"since":"2021-11-02","table":"prefixes","asWritten":{"2021-11-02":"104.40.0.0/13, 13.104.0.0/14, 40.64.0.0/10"},"notes":[]},\
+    "inferred": [{"about":"ports","en":"The page gives no protocol or port for these prefixes; we use HTTPS on 443 like every other outbound row.","fr":"La page ne donne ni protocole ni port pour ces pr\\u00e9fixes ; nous retenons HTTPS sur 443 comme pour toutes les autres r\\u00e8gles sortantes."}],\
+    "order": 26\
+  },\
+  {\
+    "id": "internal-8443",\
+    "kind": "internal",\
+    "destinations": [],\
+    "protocol": "TCP",\
+    "ports": [{"from":8443,"to":8443}],\
+    "purpose": {"en":"Internal use by the service (the page says only \\"Internal\\").","fr":"Usage interne du service (la page dit seulement \\u00ab Interne \\u00bb)."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"8443 | Interne","2021-11-02":"8443 | Internal."},"notes":[]},\
+    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, as Cassandra and the service\\u0027s HTTPS endpoints do.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, comme Cassandra et les points de terminaison HTTPS du service."},{"about":"purpose","en":"What port 8443 serves is not documented anywhere we could find.","fr":"L\\u0027usage du port 8443 n\\u0027est document\\u00e9 nulle part \\u00e0 notre connaissance."}],\
+    "order": 27\
+  },\
+  {\
+    "id": "internal-9443",\
+    "kind": "internal",\
+    "destinations": [],\
+    "protocol": "TCP",\
+    "ports": [{"from":9443,"to":9443}],\
+    "purpose": {"en":"Internal use by the service; each node also serves its metrics over HTTPS on this port for Prometheus.","fr":"Usage interne du service ; chaque n\\u0153ud y expose aussi ses m\\u00e9triques en HTTPS pour Prometheus."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"9443 | Interne","2021-11-02":"9443 | Internal."},"notes":[]},\
+    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, as Cassandra and the service\\u0027s HTTPS endpoints do.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, comme Cassandra et les points de terminaison HTTPS du service."},{"about":"purpose","en":"The metrics use comes from the service\\u0027s Prometheus and Grafana guide, which scrapes <node-ip>:9443 over HTTPS; the rules page says only \\"Internal\\".","fr":"L\\u0027usage pour les m\\u00e9triques vient du guide Prometheus et Grafana du service, qui interroge <node-ip>:9443 en HTTPS ; la page des r\\u00e8gles dit seulement \\u00ab Interne \\u00bb."}],\
+    "order": 28\
+  },\
+  {\
+    "id": "gossip",\
+    "kind": "internal",\
+    "destinations": [],\
+    "protocol": "TCP",\
+    "ports": [{"from":7001,"to":7001}],\
+    "purpose": {"en":"Gossip: the Cassandra nodes talk to each other (TLS inter-node traffic).","fr":"Gossip : les n\\u0153uds Cassandra communiquent entre eux (trafic inter-n\\u0153uds chiffr\\u00e9 TLS)."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"7001 | Gossip. Utilis\\u00e9 par les n\\u0153uds Cassandra pour communiquer entre eux","2021-11-02":"7001 | Gossip: Used by Cassandra nodes to talk to each other."},"notes":[]},\
+    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, Cassandra\\u0027s transport for inter-node traffic on 7001.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, le transport de Cassandra entre n\\u0153uds sur 7001."}],\
+    "order": 29\
+  },\
+  {\
+    "id": "cql",\
+    "kind": "internal",\
+    "destinations": [],\
+    "protocol": "TCP",\
+    "ports": [{"from":9042,"to":9042}],\
+    "purpose": {"en":"CQL: clients connect to Cassandra.","fr":"CQL : les clients se connectent \\u00e0 Cassandra."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"9042 | Cassandra. Utilis\\u00e9 par les clients pour se connecter \\u00e0 Cassandra","2021-11-02":"9042 | Cassandra: Used by clients to connect to Cassandra."},"notes":[]},\
+    "inferred": [{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, Cassandra\\u0027s transport for the native CQL protocol on 9042.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, le transport du protocole CQL natif sur 9042."}],\
+    "order": 30\
+  },\
+  {\
+    "id": "jmx",\
+    "kind": "internal",\
+    "destinations": [],\
+    "protocol": "TCP",\
+    "ports": [{"from":7199,"to":7199}],\
+    "purpose": {"en":"Internal use by the service (Cassandra\\u0027s JMX port); customers get no JMX access.","fr":"Usage interne du service (port JMX de Cassandra) ; les clients n\\u0027ont pas d\\u0027acc\\u00e8s JMX."},\
+    "conditions": [],\
+    "provenance": {"revisions":["2021-05-21","2021-08-14","2021-09-13","2021-11-02"],"since":"2021-05-21","table":"internal-ports","asWritten":{"2021-05-21":"7199 | Interne","2021-11-02":"7199 | Internal."},"notes":[]},\
+    "inferred": [{"about":"purpose","en":"The page says only \\"Internal\\"; 7199 is Apache Cassandra\\u0027s default JMX port, and the shared responsibility page says customers have no JMX access.","fr":"La page dit seulement \\u00ab Interne \\u00bb ; 7199 est le port JMX par d\\u00e9faut d\\u0027Apache Cassandra, et la page de responsabilit\\u00e9 partag\\u00e9e indique que les clients n\\u0027y ont pas acc\\u00e8s."},{"about":"protocol","en":"The page gives no protocol for internal ports; we use TCP, JMX\\u0027s transport.","fr":"La page ne donne pas de protocole pour les ports internes ; nous retenons TCP, le transport de JMX."}],\
+    "order": 31\
+  }\
+]');
 
-export const REVISIONS: Omit<Revision, "requirements">[] = JSON.parse(String.raw`[
-  {
-    "id": "2021-05-21",
-    "label": "V1",
-    "date": "2021-05-21",
-    "status": "preview",
-    "source": {"kind":"handoff","repository":"MicrosoftDocs/azure-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"c072eefdba1fc1f582005cdd549218863d1e149e","handoff":"2021-06-10","evidence":"French hand-off copy (the project's seed document), ms.date 05/21/2021"},
-    "summary": {"en":"First published page (preview). Eight FQDN rows, each naming a service as an alternative, and five internal ports.","fr":"Première version publiée (préversion). Huit lignes de FQDN, chacune citant un service comme alternative, et cinq ports internes."},
-    "requirementIds": ["storage-control-plane","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","internal-8443","internal-9443","gossip","cql","jmx"]
-  },
-  {
-    "id": "2021-08-14",
-    "label": "V2",
-    "date": "2021-08-14",
-    "status": "preview",
-    "source": {"kind":"handoff","repository":"MicrosoftDocs/azure-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"2d412ea97cad0a2f66c434794429ea80da9d65aa","handoff":"2021-08-14","evidence":"French, German, Spanish and Japanese hand-off copies"},
-    "summary": {"en":"Adds the service-tag table (eight rows, among them Storage.<Region>) and the *.store.core.windows.net row. The FQDN table is introduced as the list to use when Azure Firewall is not used.","fr":"Ajoute le tableau des étiquettes de service (huit lignes, dont Storage.<Region>) et la ligne *.store.core.windows.net. Le tableau des FQDN est présenté comme la liste à utiliser sans Azure Firewall."},
-    "requirementIds": ["storage-control-plane","storage-store","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","tag-storage","tag-azure-key-vault","tag-event-hub","tag-azure-monitor","tag-azure-active-directory","tag-guest-and-hybrid-management","tag-api-management","tag-storage-regional","internal-8443","internal-9443","gossip","cql","jmx"]
-  },
-  {
-    "id": "2021-09-13",
-    "label": "V3",
-    "date": "2021-09-13",
-    "status": "preview",
-    "source": {"kind":"handoff","repository":"MicrosoftDocs/azure-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"0770a7d91278043a83ccc597af25934854605e8b","handoff":"2021-09-13","evidence":"French and German hand-off copies; the seven FQDN rows arrived between 2021-08-26 and 2021-09-03 (PR 80231 and a Chinese hand-off of 2021-09-03, source commit add71a1f7dd82303a1eb3b771af53172726f4144)"},
-    "summary": {"en":"Seven more FQDN rows and a DNS access note; the GuestAndHybridManagement tag is spelled correctly.","fr":"Sept lignes de FQDN de plus et une note sur l'accès DNS ; l'étiquette GuestAndHybridManagement est correctement orthographiée."},
-    "requirementIds": ["storage-control-plane","storage-store","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","vmss-information","dsms-regional","logging-gcs","metrics-global","security-scanner-download","crl","dsms-global","tag-storage","tag-azure-key-vault","tag-event-hub","tag-azure-monitor","tag-azure-active-directory","tag-guest-and-hybrid-management","tag-api-management","tag-storage-regional","internal-8443","internal-9443","gossip","cql","jmx"]
-  },
-  {
-    "id": "2021-11-02",
-    "label": "GA",
-    "date": "2021-11-02",
-    "status": "ga",
-    "source": {"kind":"commit","repository":"MicrosoftDocs/azure-databases-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"0a0b54d2195d184f5f2023d0d3de9831798f2cf5","handoff":"2021-11-02","evidence":"GA hand-off copies (source commit 106f5c9fa5c6d3498dd1cfe63181a7ed4125ae6d) and the current English page, whose rules are unchanged since GA"},
-    "summary": {"en":"General availability. Adds the AzureResourceManager and AzureFrontDoor.FirstParty tags and three address prefixes without a tag, removes the Storage.<Region> row.","fr":"Disponibilité générale. Ajoute les étiquettes AzureResourceManager et AzureFrontDoor.FirstParty et trois préfixes d'adresses sans étiquette, retire la ligne Storage.<Region>."},
-    "requirementIds": ["storage-control-plane","storage-store","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","vmss-information","dsms-regional","logging-gcs","metrics-global","security-scanner-download","crl","dsms-global","tag-storage","tag-azure-key-vault","tag-event-hub","tag-azure-monitor","tag-azure-active-directory","tag-azure-resource-manager","tag-azure-front-door-first-party","tag-guest-and-hybrid-management","tag-api-management","microsoft-prefixes","internal-8443","internal-9443","gossip","cql","jmx"]
-  }
-]`);
+export const REVISIONS: Omit<Revision, "requirements">[] = JSON.parse('[\
+  {\
+    "id": "2021-05-21",\
+    "label": "V1",\
+    "date": "2021-05-21",\
+    "status": "preview",\
+    "source": {"kind":"handoff","repository":"MicrosoftDocs/azure-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"c072eefdba1fc1f582005cdd549218863d1e149e","handoff":"2021-06-10","evidence":"French hand-off copy (the project\\u0027s seed document), ms.date 05/21/2021"},\
+    "summary": {"en":"First published page (preview). Eight FQDN rows, each naming a service as an alternative, and five internal ports.","fr":"Premi\\u00e8re version publi\\u00e9e (pr\\u00e9version). Huit lignes de FQDN, chacune citant un service comme alternative, et cinq ports internes."},\
+    "requirementIds": ["storage-control-plane","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","internal-8443","internal-9443","gossip","cql","jmx"]\
+  },\
+  {\
+    "id": "2021-08-14",\
+    "label": "V2",\
+    "date": "2021-08-14",\
+    "status": "preview",\
+    "source": {"kind":"handoff","repository":"MicrosoftDocs/azure-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"2d412ea97cad0a2f66c434794429ea80da9d65aa","handoff":"2021-08-14","evidence":"French, German, Spanish and Japanese hand-off copies"},\
+    "summary": {"en":"Adds the service-tag table (eight rows, among them Storage.<Region>) and the *.store.core.windows.net row. The FQDN table is introduced as the list to use when Azure Firewall is not used.","fr":"Ajoute le tableau des \\u00e9tiquettes de service (huit lignes, dont Storage.<Region>) et la ligne *.store.core.windows.net. Le tableau des FQDN est pr\\u00e9sent\\u00e9 comme la liste \\u00e0 utiliser sans Azure Firewall."},\
+    "requirementIds": ["storage-control-plane","storage-store","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","tag-storage","tag-azure-key-vault","tag-event-hub","tag-azure-monitor","tag-azure-active-directory","tag-guest-and-hybrid-management","tag-api-management","tag-storage-regional","internal-8443","internal-9443","gossip","cql","jmx"]\
+  },\
+  {\
+    "id": "2021-09-13",\
+    "label": "V3",\
+    "date": "2021-09-13",\
+    "status": "preview",\
+    "source": {"kind":"handoff","repository":"MicrosoftDocs/azure-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"0770a7d91278043a83ccc597af25934854605e8b","handoff":"2021-09-13","evidence":"French and German hand-off copies; the seven FQDN rows arrived between 2021-08-26 and 2021-09-03 (PR 80231 and a Chinese hand-off of 2021-09-03, source commit add71a1f7dd82303a1eb3b771af53172726f4144)"},\
+    "summary": {"en":"Seven more FQDN rows and a DNS access note; the GuestAndHybridManagement tag is spelled correctly.","fr":"Sept lignes de FQDN de plus et une note sur l\\u0027acc\\u00e8s DNS ; l\\u0027\\u00e9tiquette GuestAndHybridManagement est correctement orthographi\\u00e9e."},\
+    "requirementIds": ["storage-control-plane","storage-store","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","vmss-information","dsms-regional","logging-gcs","metrics-global","security-scanner-download","crl","dsms-global","tag-storage","tag-azure-key-vault","tag-event-hub","tag-azure-monitor","tag-azure-active-directory","tag-guest-and-hybrid-management","tag-api-management","tag-storage-regional","internal-8443","internal-9443","gossip","cql","jmx"]\
+  },\
+  {\
+    "id": "2021-11-02",\
+    "label": "GA",\
+    "date": "2021-11-02",\
+    "status": "ga",\
+    "source": {"kind":"commit","repository":"MicrosoftDocs/azure-databases-docs","path":"articles/managed-instance-apache-cassandra/network-rules.md","commit":"0a0b54d2195d184f5f2023d0d3de9831798f2cf5","handoff":"2021-11-02","evidence":"GA hand-off copies (source commit 106f5c9fa5c6d3498dd1cfe63181a7ed4125ae6d) and the current English page, whose rules are unchanged since GA"},\
+    "summary": {"en":"General availability. Adds the AzureResourceManager and AzureFrontDoor.FirstParty tags and three address prefixes without a tag, removes the Storage.<Region> row.","fr":"Disponibilit\\u00e9 g\\u00e9n\\u00e9rale. Ajoute les \\u00e9tiquettes AzureResourceManager et AzureFrontDoor.FirstParty et trois pr\\u00e9fixes d\\u0027adresses sans \\u00e9tiquette, retire la ligne Storage.<Region>."},\
+    "requirementIds": ["storage-control-plane","storage-store","storage-backup","key-vault","management-api","event-hub-logs","monitor-metrics","entra-id-login","security-scanner-definitions","vmss-information","dsms-regional","logging-gcs","metrics-global","security-scanner-download","crl","dsms-global","tag-storage","tag-azure-key-vault","tag-event-hub","tag-azure-monitor","tag-azure-active-directory","tag-azure-resource-manager","tag-azure-front-door-first-party","tag-guest-and-hybrid-management","tag-api-management","microsoft-prefixes","internal-8443","internal-9443","gossip","cql","jmx"]\
+  }\
+]');
 
-export const FEATURES: Feature[] = JSON.parse(String.raw`[
-  {
-    "id": "backup",
-    "default": true,
-    "description": {"en":"The cluster's backup feature, on by default; backups go to Azure Storage.","fr":"La fonctionnalité de sauvegarde du cluster, active par défaut ; les sauvegardes vont dans Stockage Azure."},
-    "waivesKinds": []
-  },
-  {
-    "id": "vpn",
-    "default": false,
-    "waivesKinds": ["outbound"],
-    "source": "MicrosoftDocs/azure-databases-docs 0a0b54d2195d184f5f2023d0d3de9831798f2cf5, network-rules.md: If you use a virtual private network (VPN), you don't need to open any other connection.",
-    "description": {"en":"The VPN connection method (--azure-connection-method VPN). The current page says that with it no other connection needs to be opened, so no outbound requirement applies.","fr":"La méthode de connexion VPN (--azure-connection-method VPN). La page actuelle dit qu'avec elle aucune autre connexion n'est à ouvrir, donc aucune exigence sortante ne s'applique."}
-  }
-]`);
+export const FEATURES: Feature[] = JSON.parse('[\
+  {\
+    "id": "backup",\
+    "default": true,\
+    "description": {"en":"The cluster\\u0027s backup feature, on by default; backups go to Azure Storage.","fr":"La fonctionnalit\\u00e9 de sauvegarde du cluster, active par d\\u00e9faut ; les sauvegardes vont dans Stockage Azure."},\
+    "waivesKinds": []\
+  },\
+  {\
+    "id": "vpn",\
+    "default": false,\
+    "waivesKinds": ["outbound"],\
+    "source": "MicrosoftDocs/azure-databases-docs 0a0b54d2195d184f5f2023d0d3de9831798f2cf5, network-rules.md: If you use a virtual private network (VPN), you don\\u0027t need to open any other connection.",\
+    "description": {"en":"The VPN connection method (--azure-connection-method VPN). The current page says that with it no other connection needs to be opened, so no outbound requirement applies.","fr":"La m\\u00e9thode de connexion VPN (--azure-connection-method VPN). La page actuelle dit qu\\u0027avec elle aucune autre connexion n\\u0027est \\u00e0 ouvrir, donc aucune exigence sortante ne s\\u0027applique."}\
+  }\
+]');
