@@ -432,7 +432,7 @@ export function evaluateWithTrace(network: AzureNetwork, options: EvaluateOption
 function subjectStream(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): SubjectStream {
   const tags = tagSpaceFor(options.serviceTags);
   const peers = parsePeers(options.peers ?? []);
-  const subjects = subjectsOf(network, options.resolved);
+  const pending: Array<Subject | undefined> = subjectsOf(network, options.resolved);
   const resolved: ResolvedRules = options.resolved;
   const head = {
     revision: resolved.revision.id,
@@ -444,7 +444,10 @@ function subjectStream(network: AzureNetwork, options: EvaluateOptions, trace?: 
   };
   return (function* run(): SubjectStream {
     const counter = new SummaryCounter();
-    for (const subject of subjects) {
+    // Each subject is let go once evaluated: what its walk compiled and remembered goes with it.
+    for (let i = 0; i < pending.length; i++) {
+      const subject = pending[i] as Subject;
+      pending[i] = undefined;
       const report = runSubject(subject, options, tags, peers, trace);
       counter.add(report);
       yield report;
