@@ -111,19 +111,22 @@ describe("Spool", () => {
     const MiB = 1024 * 1024;
     // The file is read 4 MiB at a time: a 2-byte character across the first edge, a 4-byte one across the second.
     const pieces = ["a".repeat(4 * MiB - 1), "é", "b".repeat(4 * MiB - 3), "😀", "c".repeat(1000), ...Array.from({ length: 1000 }, (_, i) => `é${i}😀\n`)];
-    for (const p of pieces) spool.write(p);
-    spool.write("tail in memory");
-    let text = "";
-    let reads = 0;
-    spool.drain((s) => {
-      text += s;
-      reads += 1;
-    });
-    expect(Buffer.byteLength(text)).toBeGreaterThan(8 * MiB);
-    expect(reads).toBeGreaterThan(2);
-    expect(text === `${pieces.join("")}tail in memory`).toBe(true);
-    expect(spool.isEmpty).toBe(false);
-    spool.close();
+    try {
+      for (const p of pieces) spool.write(p);
+      spool.write("tail in memory");
+      let text = "";
+      let reads = 0;
+      spool.drain((s) => {
+        text += s;
+        reads += 1;
+      });
+      expect(Buffer.byteLength(text)).toBeGreaterThan(8 * MiB);
+      expect(reads).toBeGreaterThan(2);
+      expect(text === `${pieces.join("")}tail in memory`).toBe(true);
+      expect(spool.isEmpty).toBe(false);
+    } finally {
+      spool.close();
+    }
     expect(new Spool().isEmpty).toBe(true);
   });
 

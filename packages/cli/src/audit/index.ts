@@ -55,6 +55,12 @@ interface Inputs {
   readonly names: readonly string[];
 }
 
+/** Reads the files; the command holds them only through the `Inputs` it returns (no local of its own keeps their text). */
+function readInputs(io: CliIO, files: readonly string[], flags: AuditFlags): Inputs {
+  const docs = readDocuments(io, files);
+  return { docs, names: docs.map((d) => d.name), parameters: flags.parameters === undefined ? undefined : { name: flags.parameters, text: readText(io, flags.parameters, "--parameters") } };
+}
+
 /** Starts the audit: reads the network and lets go of the files' text, which the subject stream does not hold. */
 function startAudit(inputs: Inputs, resolved: ResolvedRules, flags: AuditFlags, serviceTags: Awaited<ReturnType<typeof readServiceTags>>): SubjectStream {
   const docs = inputs.docs ?? [];
@@ -103,8 +109,7 @@ export function printReport(stream: SubjectStream, writer: ReportWriter, io: Cli
  */
 export async function runAuditCommand(io: CliIO, files: readonly string[], flags: AuditFlags): Promise<number> {
   const output = outputOf(flags);
-  const docs = readDocuments(io, files);
-  const inputs: Inputs = { docs, names: docs.map((d) => d.name), parameters: flags.parameters === undefined ? undefined : { name: flags.parameters, text: readText(io, flags.parameters, "--parameters") } };
+  const inputs = readInputs(io, files, flags);
   const serviceTags = await readServiceTags(io, flags.serviceTags);
   const resolved = await resolveFrom(io, flags, flags.revision, serviceTags);
   const writer = reportWriter(output, { inputs: inputs.names, tagFile: flags.serviceTags, resolved, failOn: flags.failOn ?? "gap" });
