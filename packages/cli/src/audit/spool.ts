@@ -14,6 +14,15 @@ import { reason } from "../io.js";
 export const SPOOL_MEMORY_LIMIT = 16 * 1024 * 1024;
 const READ_BYTES = 4 * 1024 * 1024;
 
+/** Temporary directories of open spools: removed on exit too (a closed pipe ends the run with `process.exit`). */
+const OPEN = new Set<string>();
+let exitHook = false;
+
+function removeOpen(): void {
+  for (const dir of OPEN) rmSync(dir, { recursive: true, force: true });
+  OPEN.clear();
+}
+
 export class Spool {
   private pending: string[] = [];
   private pendingLength = 0;
@@ -52,6 +61,7 @@ export class Spool {
     if (!this.file) return;
     closeSync(this.file.fd);
     rmSync(this.file.dir, { recursive: true, force: true });
+    OPEN.delete(this.file.dir);
     this.file = undefined;
   }
 
@@ -59,6 +69,9 @@ export class Spool {
     try {
       if (!this.file) {
         const dir = mkdtempSync(join(tmpdir(), "cassandra-mi-netrules-audit-"));
+        OPEN.add(dir);
+        if (!exitHook) process.once("exit", removeOpen);
+        exitHook = true;
         this.file = { dir, fd: openSync(join(dir, "report"), "w+", 0o600) };
       }
       const bytes = Buffer.from(this.pending.join(""), "utf8");
