@@ -40,6 +40,21 @@ function remembered<V>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: Add
   return v;
 }
 
+/** Example addresses as text, by family and value: the same first addresses are blocked flow after flow. */
+const ADDRESS_TEXTS = [new Map<bigint, string>(), new Map<bigint, string>()] as const;
+const ADDRESS_TEXTS_MAX = 1 << 16;
+
+function addressText(family: 4 | 6, value: bigint): string {
+  const texts = ADDRESS_TEXTS[family === 4 ? 0 : 1];
+  let text = texts.get(value);
+  if (text === undefined) {
+    text = formatAddress(family, value);
+    if (texts.size >= ADDRESS_TEXTS_MAX) texts.clear();
+    texts.set(value, text);
+  }
+  return text;
+}
+
 export class AddressSet {
   private constructor(
     readonly v4: Ranges,
@@ -132,9 +147,9 @@ export class AddressSet {
   /** One address of the set, as text, when it holds an address. */
   exampleAddress(): string | undefined {
     const v4 = firstOf(this.v4);
-    if (v4 !== undefined) return formatAddress(4, v4);
+    if (v4 !== undefined) return addressText(4, v4);
     const v6 = firstOf(this.v6);
-    if (v6 !== undefined) return formatAddress(6, v6);
+    if (v6 !== undefined) return addressText(6, v6);
     return undefined;
   }
 

@@ -11,7 +11,7 @@ import { firewallWalkRules, type FlowShape } from "./firewall.js";
 import { findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
 import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from "./flows.js";
 import { NameSet } from "./names.js";
-import { nsgWalkRules, type DstView, type SideMemo } from "./nsg.js";
+import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type SideMemo } from "./nsg.js";
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
 import { unionRanges, type Ranges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
@@ -89,6 +89,15 @@ interface SubjectRun {
   readonly inbound: RuleShape[];
   readonly cache: Map<string, Next>;
   readonly sides: SideMemo;
+  /** Outcomes of the flows walked, by what decides them (`walkKey`): flows that differ in nothing else share them. */
+  readonly walks: Map<string, Walked>;
+  /** Walk rules of the NSG by direction and destination view (`nsgRules`). */
+  readonly nsgRules: Map<string, readonly WalkRule<NsgOutcome>[]>;
+}
+
+interface Walked {
+  readonly name: NameSet;
+  readonly outcomes: Outcome[];
 }
 
 function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>[], inbound: boolean): readonly WalkRule<O>[] {
@@ -105,8 +114,11 @@ function unsure(reason: string, step: PathStep, next: Next): Next {
 }
 
 function dstView(shape: FlowShape, flowDst: AddressSet): DstView {
-  if (!shape.opaqueAddress) return (p) => p;
-  // One unknown public address: a rule decides it only when it holds every public address or none.
+  return shape.opaqueAddress ? opaqueView(flowDst) : (p) => p;
+}
+
+/** One unknown public address: a rule decides it only when it holds every public address or none. */
+function opaqueView(flowDst: AddressSet): DstView {
   return (p, rule) => {
     const certain = p.certain.contains(flowDst) ? p.certain : AddressSet.EMPTY;
     const possible = p.possible.overlaps(flowDst) ? p.possible.union(flowDst) : AddressSet.EMPTY;
@@ -142,11 +154,23 @@ function egress(subject: Subject): Next {
 }
 
 function nsgStage(run: SubjectRun, direction: "Inbound" | "Outbound", shape: FlowShape, flowDst: AddressSet, next: Next): Next {
-  const { subject, ctx } = run;
+  const { subject } = run;
   if (subject.nsgUnknown) return unsure(subject.nsgUnknown, { layer: "nsg", resource: "(unknown NSG)", rule: "(all rules)", direction, action: "(unknown)" }, next);
   if (!subject.nsg) return next;
-  const rules = remember(run, nsgWalkRules(subject.nsg, direction, ctx, dstView(shape, flowDst), run.sides), direction === "Inbound");
+  const rules = remember(run, nsgRules(run, direction, shape.opaqueAddress ? flowDst : undefined), direction === "Inbound");
   return filterStage(rules, true, next);
+}
+
+/** The NSG's rules of one direction as one flow destination sees them (any destination unless the address is opaque), built once per subject. */
+function nsgRules(run: SubjectRun, direction: "Inbound" | "Outbound", opaqueDst: AddressSet | undefined): readonly WalkRule<NsgOutcome>[] {
+  const key = `${direction}:${opaqueDst ? idOf(opaqueDst) : ""}`;
+  let rules = run.nsgRules.get(key);
+  if (!rules) {
+    const view = opaqueDst ? opaqueView(opaqueDst) : undefined;
+    rules = nsgWalkRules(run.subject.nsg as CompiledNsg, direction, run.ctx, view, run.sides);
+    run.nsgRules.set(key, rules);
+  }
+  return rules;
 }
 
 function firewallStage(run: SubjectRun, shape: FlowShape, flowDst: AddressSet, hop: string, next: Next): Next {
@@ -217,9 +241,53 @@ function subnetLengthOf(text: string): number | undefined {
 
 function evaluateFlow(run: SubjectRun, spec: FlowSpec): { verdict: FlowVerdict; outcomes: Outcome[] } {
   if (spec.notAuditable || spec.unknown) return { verdict: flowVerdict(spec, [], run.tags), outcomes: [] };
-  const region = box(spec.src, spec.dst, spec.name, spec.ports);
-  const outcomes = pipeline(run, spec)(region, START);
+  const outcomes = walkedOutcomes(run, spec);
   return { verdict: flowVerdict(spec, outcomes, run.tags), outcomes };
+}
+
+const IDS = new WeakMap<object, number>();
+let nextId = 0;
+
+/** A number per object, for keys made of identities (sets are shared, never mutated). */
+function idOf(o: object): number {
+  let id = IDS.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    IDS.set(o, id);
+  }
+  return id;
+}
+
+/** Without a firewall no stage matches host names: a flow's name rides along unchanged, and flows that differ only in it walk alike. */
+function namesDecide(run: SubjectRun): boolean {
+  return run.subject.firewall !== undefined || run.subject.firewallUnknown !== undefined;
+}
+
+function walkKey(run: SubjectRun, spec: FlowSpec): string {
+  const shape = namesDecide(run) ? `${spec.shape.byName}:${spec.shape.https}:${idOf(spec.name)}` : "";
+  return `${spec.kind}:${spec.shape.opaqueAddress}:${shape}:${idOf(spec.src)}:${idOf(spec.dst)}:${spec.ports.join(",")}`;
+}
+
+function walkedOutcomes(run: SubjectRun, spec: FlowSpec): Outcome[] {
+  const key = walkKey(run, spec);
+  const known = run.walks.get(key);
+  if (known) {
+    const renamed = known.name === spec.name ? known.outcomes : withName(known, spec.name);
+    if (renamed) return renamed;
+  }
+  const outcomes = pipeline(run, spec)(box(spec.src, spec.dst, spec.name, spec.ports), START);
+  if (!known) run.walks.set(key, { name: spec.name, outcomes });
+  return outcomes;
+}
+
+/** The same outcomes for a flow of another name; undefined when a part does not carry the walked flow's name whole. */
+function withName(walked: Walked, name: NameSet): Outcome[] | undefined {
+  const out: Outcome[] = [];
+  for (const o of walked.outcomes) {
+    if (o.region.some((b) => b.name !== walked.name)) return undefined;
+    out.push({ ...o, region: o.region.map((b) => ({ ...b, name })) });
+  }
+  return out;
 }
 
 /** The needs of one list of flows (shared by the subjects of one space). */
@@ -330,7 +398,7 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map() };
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map(), walks: new Map(), nsgRules: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
@@ -354,7 +422,7 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
     });
     return requirementVerdict(req.ruleId, req.kind, alternatives);
   });
-  if (subject.nsg) remember(run, nsgWalkRules(subject.nsg, "Inbound", ctx, undefined, run.sides), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
+  if (subject.nsg) remember(run, nsgRules(run, "Inbound", undefined), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
   const findings = findingsOf([...allowed.values()], run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
   const notes = [...subject.notes];
   if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);

@@ -42,10 +42,29 @@ function example(set: AddressSet): string {
   return a ? ` (e.g. ${a})` : "";
 }
 
+/** What the requirements need in the given contexts, by needs and contexts: the same few unions serve every rule of every subject. */
+const NEEDED = new WeakMap<Needs, Map<string, { ports: Ranges; dsts: AddressSet }>>();
+
+function neededFor(needs: Needs, contexts: { internal: boolean; outbound: boolean }): { ports: Ranges; dsts: AddressSet } {
+  let byContexts = NEEDED.get(needs);
+  if (!byContexts) {
+    byContexts = new Map();
+    NEEDED.set(needs, byContexts);
+  }
+  const key = `${contexts.internal}:${contexts.outbound}`;
+  let needed = byContexts.get(key);
+  if (!needed) {
+    const ports = unionRanges(contexts.internal ? needs.internalPorts : [], contexts.outbound ? needs.outboundPorts : []);
+    const dsts = (contexts.internal ? needs.internalDst : AddressSet.EMPTY).union(contexts.outbound ? needs.outboundDst : AddressSet.EMPTY);
+    needed = { ports, dsts };
+    byContexts.set(key, needed);
+  }
+  return needed;
+}
+
 function widerText(rule: RuleShape, needs: Needs, contexts: { internal: boolean; outbound: boolean }, universe: AddressSet): string[] {
   const out: string[] = [];
-  const ports = unionRanges(contexts.internal ? needs.internalPorts : [], contexts.outbound ? needs.outboundPorts : []);
-  const dsts = (contexts.internal ? needs.internalDst : AddressSet.EMPTY).union(contexts.outbound ? needs.outboundDst : AddressSet.EMPTY);
+  const { ports, dsts } = neededFor(needs, contexts);
   for (const c of rule.certain) {
     if (c.port && subtractRanges(c.port, ports).length > 0) out.push(`ports ${formatRanges(c.port)} (the requirements need ${formatRanges(ports)})`);
     if (rule.inbound && c.src) {

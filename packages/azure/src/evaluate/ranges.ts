@@ -30,45 +30,72 @@ export function isEmptyRanges(a: Ranges): boolean {
   return a.length === 0;
 }
 
+/** Appends `[s, e]` to a normalised list, merging it with the last interval when they touch. */
+function append(out: bigint[], s: bigint, e: bigint): void {
+  const last = out.length - 1;
+  if (last > 0 && s <= (out[last] as bigint) + 1n) {
+    if (e > (out[last] as bigint)) out[last] = e;
+  } else out.push(s, e);
+}
+
+/** Appends intervals `from` to `to` (indices) of `a`, the first merged as `append` does, the rest as they are (they lie past it). */
+function appendRun(out: bigint[], a: Ranges, from: number, to: number): void {
+  if (from >= to) return;
+  append(out, a[from] as bigint, a[from + 1] as bigint);
+  for (let k = from + 2; k < to; k++) out.push(a[k] as bigint);
+}
+
 export function unionRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
   const out: bigint[] = [];
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) {
-    let s: bigint;
-    let e: bigint;
-    if (j >= b.length || (i < a.length && (a[i] as bigint) <= (b[j] as bigint))) {
-      s = a[i] as bigint;
-      e = a[i + 1] as bigint;
-      i += 2;
-    } else {
-      s = b[j] as bigint;
-      e = b[j + 1] as bigint;
-      j += 2;
-    }
-    const last = out.length - 1;
-    if (last > 0 && s <= (out[last] as bigint) + 1n) {
-      if (e > (out[last] as bigint)) out[last] = e;
-    } else out.push(s, e);
+  while (i < a.length && j < b.length) {
+    // The side that starts first up to where the other starts: its intervals past the last one taken go in whole.
+    if ((a[i] as bigint) <= (b[j] as bigint)) i = takeUntil(out, a, i, b[j] as bigint, true);
+    else j = takeUntil(out, b, j, a[i] as bigint, false);
   }
+  takeUntil(out, a, i, undefined, true);
+  takeUntil(out, b, j, undefined, true);
   return out;
+}
+
+/** Appends the intervals of `a` from `from` that start before `limit` (at or before it with `orEqual`; all without a limit); returns where it stopped. */
+function takeUntil(out: bigint[], a: Ranges, from: number, limit: bigint | undefined, orEqual: boolean): number {
+  let k = from;
+  // Those that meet what `out` already ends with merge into it, one by one.
+  while (k < a.length && (limit === undefined || (a[k] as bigint) < limit || (orEqual && a[k] === limit)) && out.length > 0 && (a[k] as bigint) <= (out[out.length - 1] as bigint) + 1n) {
+    append(out, a[k] as bigint, a[k + 1] as bigint);
+    k += 2;
+  }
+  const to = limit === undefined ? a.length : seekStart(a, k, limit, orEqual);
+  appendRun(out, a, k, to);
+  return to;
+}
+
+/** The first interval of `a` at or after `from` whose start is past `v` (> with `orEqual`, else >=), a.length if none. */
+function seekStart(a: Ranges, from: number, v: bigint, orEqual: boolean): number {
+  return gallop(a.length, from, orEqual ? (k) => (a[k] as bigint) <= v : (k) => (a[k] as bigint) < v);
 }
 
 export function intersectRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0 || b.length === 0) return NO_RANGES;
+  // Walk the smaller set and skip through the larger: a rule's few prefixes against a tag's thousands.
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
   const out: bigint[] = [];
-  let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) {
-    const s = (a[i] as bigint) > (b[j] as bigint) ? (a[i] as bigint) : (b[j] as bigint);
-    const ea = a[i + 1] as bigint;
-    const eb = b[j + 1] as bigint;
-    const e = ea < eb ? ea : eb;
-    if (s <= e) out.push(s, e);
-    if (ea < eb) i += 2;
-    else j += 2;
+  for (let i = 0; i < small.length && j < large.length; i += 2) {
+    const s = small[i] as bigint;
+    const e = small[i + 1] as bigint;
+    j = seekEnd(large, j, s);
+    while (j < large.length && (large[j] as bigint) <= e) {
+      const ls = large[j] as bigint;
+      const le = large[j + 1] as bigint;
+      out.push(ls > s ? ls : s, le < e ? le : e);
+      if (le > e) break;
+      j += 2;
+    }
   }
   return out;
 }
@@ -76,19 +103,30 @@ export function intersectRanges(a: Ranges, b: Ranges): Ranges {
 export function subtractRanges(a: Ranges, b: Ranges): Ranges {
   if (a.length === 0 || b.length === 0) return a;
   const out: bigint[] = [];
+  let i = 0;
   let j = 0;
-  for (let i = 0; i < a.length; i += 2) {
+  while (i < a.length) {
+    j = seekEnd(b, j, a[i] as bigint);
+    if (j >= b.length) break;
+    // The intervals of `a` that end before the next interval of `b` starts stay whole.
+    const k = seekEnd(a, i, b[j] as bigint);
+    if (k > i) {
+      appendRun(out, a, i, k);
+      i = k;
+      continue;
+    }
     let s = a[i] as bigint;
     const e = a[i + 1] as bigint;
-    while (j < b.length && (b[j + 1] as bigint) < s) j += 2;
-    let k = j;
-    while (k < b.length && (b[k] as bigint) <= e && s <= e) {
-      if ((b[k] as bigint) > s) out.push(s, (b[k] as bigint) - 1n);
-      s = (b[k + 1] as bigint) + 1n;
-      k += 2;
+    let m = j;
+    while (m < b.length && (b[m] as bigint) <= e && s <= e) {
+      if ((b[m] as bigint) > s) out.push(s, (b[m] as bigint) - 1n);
+      s = (b[m + 1] as bigint) + 1n;
+      m += 2;
     }
     if (s <= e) out.push(s, e);
+    i += 2;
   }
+  appendRun(out, a, i, a.length);
   return out;
 }
 
@@ -100,76 +138,62 @@ export const B_ONLY = 4;
 
 /** The first interval of `a` at or after interval index `from` (a multiple of 2) whose end is >= `v` (a.length if none). */
 function seekEnd(a: Ranges, from: number, v: bigint): number {
-  // Galloping, then binary search: a small set against a service tag's thousands of intervals skips most of them.
+  return gallop(a.length, from, (k) => (a[k + 1] as bigint) < v);
+}
+
+/**
+ * The first interval index (a multiple of 2) at or after `from` that is not `before` (`length` if none), where
+ * `before` holds of a first run of intervals: galloping, then binary search, so a small set against a service
+ * tag's thousands of intervals skips most of them.
+ */
+function gallop(length: number, from: number, before: (k: number) => boolean): number {
   let step = 2;
   let hi = from;
-  while (hi < a.length && (a[hi + 1] as bigint) < v) {
+  while (hi < length && before(hi)) {
     from = hi + 2;
     hi += step;
     step *= 2;
   }
-  if (hi > a.length) hi = a.length;
+  if (hi > length) hi = length;
   let lo = from;
   while (lo < hi) {
     const mid = lo + (((hi - lo) >> 2) << 1);
-    if ((a[mid + 1] as bigint) < v) lo = mid + 2;
+    if (before(mid)) lo = mid + 2;
     else hi = mid;
   }
   return lo;
 }
 
-/** The relation of two sets in one pass, allocating nothing. */
+/**
+ * The relation of two sets, allocating nothing. An interval lies inside the other set only when one of its
+ * intervals holds it whole (they are apart), so each side is checked interval by interval against the other.
+ */
 export function relateRanges(a: Ranges, b: Ranges): Relation {
   if (a.length === 0) return b.length === 0 ? 0 : B_ONLY;
   if (b.length === 0) return A_ONLY;
+  const ab = cover(a, b, false);
+  const ba = cover(b, a, (ab & SHARE) !== 0);
+  return (ab & SHARE) | (ba & SHARE) | (ab & OUTSIDE ? A_ONLY : 0) | (ba & OUTSIDE ? B_ONLY : 0);
+}
+
+/** An interval of the first set lies outside the second, in part or whole (`cover`'s own bit). */
+const OUTSIDE = 2;
+
+/** Whether `a` shares an element with `b` (SHARE) and holds one `b` does not (OUTSIDE); stops once it knows both, or OUTSIDE alone when `shared` is already known. */
+function cover(a: Ranges, b: Ranges, shared: boolean): number {
   let rel = 0;
-  let i = 0;
   let j = 0;
-  // `as`/`bs`: the start of what is left of the current interval of each side.
-  let as = a[0] as bigint;
-  let bs = b[0] as bigint;
-  while (i < a.length && j < b.length) {
-    const ae = a[i + 1] as bigint;
-    const be = b[j + 1] as bigint;
-    if (ae < bs) {
-      rel |= A_ONLY;
-      i = seekEnd(a, i + 2, bs);
-      if (i < a.length) as = a[i] as bigint;
-      continue;
-    }
-    if (be < as) {
-      rel |= B_ONLY;
-      j = seekEnd(b, j + 2, as);
-      if (j < b.length) bs = b[j] as bigint;
-      continue;
-    }
-    if (as < bs) {
-      rel |= A_ONLY;
-      as = bs;
-    } else if (bs < as) {
-      rel |= B_ONLY;
-      bs = as;
-    }
-    rel |= SHARE;
-    if (rel === (SHARE | A_ONLY | B_ONLY)) return rel;
-    // Both start at the same point: the shorter interval ends first.
-    if (ae < be) {
-      i += 2;
-      bs = ae + 1n;
-      if (i < a.length) as = a[i] as bigint;
-    } else if (be < ae) {
-      j += 2;
-      as = be + 1n;
-      if (j < b.length) bs = b[j] as bigint;
-    } else {
-      i += 2;
-      j += 2;
-      if (i < a.length) as = a[i] as bigint;
-      if (j < b.length) bs = b[j] as bigint;
-    }
+  const done = shared ? OUTSIDE : SHARE | OUTSIDE;
+  for (let i = 0; i < a.length; i += 2) {
+    const s = a[i] as bigint;
+    const e = a[i + 1] as bigint;
+    j = seekEnd(b, j, s);
+    if (j >= b.length) return rel | OUTSIDE;
+    const bs = b[j] as bigint;
+    if (bs <= e) rel |= SHARE;
+    if (bs > s || (b[j + 1] as bigint) < e) rel |= OUTSIDE;
+    if ((rel & done) === done) return rel;
   }
-  if (i < a.length) rel |= A_ONLY;
-  if (j < b.length) rel |= B_ONLY;
   return rel;
 }
 

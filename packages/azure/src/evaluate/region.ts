@@ -101,12 +101,15 @@ export function intersect(region: Region, match: Match): Region {
   const out: Box[] = [];
   for (const b of region) {
     let rest: Box[] = [b];
-    for (const c of match) {
+    for (let k = 0; k < match.length; k++) {
+      const c = match[k] as BoxConstraint;
+      // What the last constraint leaves is never looked at: not computed.
+      const last = k === match.length - 1;
       const next: Box[] = [];
       for (const r of rest) {
         const i = intersectBox(r, c);
         if (i) out.push(i);
-        next.push(...(i ? subtractBox(r, c) : [r]));
+        if (!last) next.push(...(i ? subtractBox(r, c) : [r]));
       }
       rest = next;
       if (rest.length === 0) break;

@@ -79,6 +79,13 @@ function touching<O extends string>(region: Region, rules: readonly WalkRule<O>[
   return out ?? rules;
 }
 
+/** Whether the rule's possible match is its sure match, constraint for constraint (the same sets). */
+function possibleIsCertain<O extends string>(r: WalkRule<O>): boolean {
+  const c = r.certain[0];
+  const p = r.possible[0];
+  return r.certain.length === 1 && r.possible.length === 1 && c !== undefined && p !== undefined && c.src === p.src && c.dst === p.dst && c.name === p.name && c.port === p.port;
+}
+
 export function walkFirstMatch<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> {
   const rules = touching(region, all);
   let remaining = region;
@@ -119,6 +126,8 @@ export function walkFirstMatch<O extends string>(region: Region, all: readonly W
     }
     if (group.length === 1) {
       const r = group[0] as WalkRule<O>;
+      // What is left lies outside the rule's sure match: when that is all it may match, it reaches nothing more.
+      if (r.outcomes.length === 1 && possibleIsCertain(r)) continue;
       const reach = intersect(remaining, r.possible);
       if (!isEmpty(reach)) for (const o of r.outcomes) maybes.push({ region: reach, outcome: o, rule: r, reasons: r.reasons });
     }
