@@ -10,19 +10,27 @@ const MARKER = "\u0000streamed array\u0000";
 
 export class JsonArraySpool {
   private count = 0;
-  private readonly indent: string;
+  private readonly prefix: string;
+  private readonly suffix: string;
 
   /** `depth`: how many arrays and objects hold the array in the document (its elements are printed at depth + 1). */
   constructor(
     private readonly spool: Spool,
     private readonly depth: number,
   ) {
-    this.indent = "  ".repeat(depth + 1);
+    const levels = Array.from({ length: depth + 1 }, (_, k) => "  ".repeat(k));
+    this.prefix = levels.map((pad) => `${pad}[\n`).join("");
+    this.suffix = [...levels].reverse().map((pad) => `\n${pad}]`).join("");
   }
 
   add(element: unknown): void {
-    const text = JSON.stringify(element, null, 2).replace(/\n/g, `\n${this.indent}`);
-    this.spool.write(`${this.count === 0 ? "" : ",\n"}${this.indent}${text}`);
+    // Printed inside as many arrays as hold it in the document: indented as there, in one string (no copy to re-indent).
+    let wrapped: unknown = element;
+    for (let k = 0; k <= this.depth; k++) wrapped = [wrapped];
+    const text = JSON.stringify(wrapped, null, 2);
+    if (!text.startsWith(this.prefix) || !text.endsWith(this.suffix)) throw new Error("an element of the streamed array is not printed as expected");
+    if (this.count > 0) this.spool.write(",\n");
+    this.spool.write(text.slice(this.prefix.length, text.length - this.suffix.length));
     this.count += 1;
   }
 

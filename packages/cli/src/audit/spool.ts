@@ -39,6 +39,8 @@ export class Spool {
   write(text: string): void {
     if (text.length === 0) return;
     this.written = true;
+    // Once in the file, each piece goes straight to it: no large joined string to collect.
+    if (this.file) return this.toFile(this.file.fd, text);
     this.pending.push(text);
     this.pendingLength += text.length;
     if (this.pendingLength >= this.memoryLimit) this.spill();
@@ -66,20 +68,33 @@ export class Spool {
   }
 
   private spill(): void {
+    let file: { readonly dir: string; readonly fd: number };
     try {
-      if (!this.file) {
-        const dir = mkdtempSync(join(tmpdir(), "cassandra-mi-netrules-audit-"));
-        OPEN.add(dir);
-        if (!exitHook) process.once("exit", removeOpen);
-        exitHook = true;
-        this.file = { dir, fd: openSync(join(dir, "report"), "w+", 0o600) };
-      }
-      const bytes = Buffer.from(this.pending.join(""), "utf8");
-      for (let done = 0; done < bytes.length; ) done += writeSync(this.file.fd, bytes, done);
+      const dir = mkdtempSync(join(tmpdir(), "cassandra-mi-netrules-audit-"));
+      OPEN.add(dir);
+      if (!exitHook) process.once("exit", removeOpen);
+      exitHook = true;
+      file = { dir, fd: openSync(join(dir, "report"), "w+", 0o600) };
     } catch (e) {
       throw new CliError(`cannot write the report's temporary file in ${tmpdir()} (TMPDIR): ${reason(e)}`);
     }
+    this.file = file;
+    const text = this.pending.join("");
     this.pending = [];
     this.pendingLength = 0;
+    this.toFile(file.fd, text);
+  }
+
+  private toFile(fd: number, text: string): void {
+    try {
+      const written = writeSync(fd, text);
+      const total = Buffer.byteLength(text);
+      if (written < total) {
+        const bytes = Buffer.from(text, "utf8");
+        for (let done = written; done < total; ) done += writeSync(fd, bytes, done);
+      }
+    } catch (e) {
+      throw new CliError(`cannot write the report's temporary file in ${tmpdir()} (TMPDIR): ${reason(e)}`);
+    }
   }
 }
