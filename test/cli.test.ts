@@ -1,6 +1,8 @@
 /** The built CLI as a process: exit code, stdout and stderr for every command, good and bad inputs. */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { registry } from "@cassandra-mi-netrules/cli";
 import { opaEval, opaReports } from "@cassandra-mi-netrules/testkit/opa";
 import { PYTHON as PY } from "@cassandra-mi-netrules/testkit/netns";
@@ -608,6 +610,43 @@ describe("audit", () => {
     expect(doc.cases.find(([n]) => n === "gossip")?.[1]).toEqual(["system-out"]);
     // The parser refuses what is not well formed: the check can fail.
     expect(run(PY, ["-c", "import sys, xml.etree.ElementTree as ET\nET.fromstring(sys.stdin.read())"], { input: "<a><b></a>" }).code).not.toBe(0);
+  });
+
+  it("a report past the spool's memory (a temporary file): whole through a slow pipe, and a pipe closed early ends it quietly, leaving no file", async () => {
+    // 450 NSGs: about 19 MB of JSON, past the 16 Mi characters a spool keeps in memory.
+    const { graphExport } = (await import(pathToFileURL(join(ROOT, "scripts/bench/graph-export.mjs")).href)) as { graphExport: (o: { nsgs: number; rulesPerNsg: number }) => string };
+    const file = join(tmp, "graph-450.json");
+    writeFileSync(file, graphExport({ nsgs: 450, rulesPerNsg: 30 }));
+    const spoolDir = join(tmp, "spool-tmp");
+    mkdirSync(spoolDir);
+    const env = { ...process.env, TMPDIR: spoolDir };
+    const args = ["audit", file, "--region", "eastus", ...TAGS, "--json"];
+    const whole = await new Promise<{ code: number | null; text: string }>((done) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "ignore"] });
+      const chunks: Buffer[] = [];
+      // A reader slower than the writer: at the first bytes it stops reading for a second, the pipe fills, the CLI waits on it.
+      child.stdout.on("data", (c: Buffer) => {
+        if (chunks.length === 0) {
+          child.stdout.pause();
+          setTimeout(() => child.stdout.resume(), 1000);
+        }
+        chunks.push(c);
+      });
+      child.on("close", (code) => done({ code, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    expect(whole.code).toBe(1);
+    expect(whole.text.length).toBeGreaterThan(16 * 1024 * 1024);
+    const report = JSON.parse(whole.text) as Report;
+    expect(report.subjects).toHaveLength(450);
+    expect(report.exitCode).toBe(1);
+    expect(readdirSync(spoolDir)).toEqual([]);
+    const closed = await new Promise<number | null>((done) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "ignore"] });
+      child.stdout.once("data", () => child.stdout.destroy());
+      child.on("close", (code) => done(code));
+    });
+    expect(closed).toBe(0);
+    expect(readdirSync(spoolDir)).toEqual([]);
   });
 
   it.each([

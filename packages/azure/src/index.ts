@@ -55,7 +55,30 @@ export { planRouteTable, type RouteSample, type RouteTablePlan, type RouteTableP
 export { renderRouteTableTemplate, type RouteTableRenderOptions } from "./render/arm-route-table.js";
 export { renderRouteTableAzScript, shellQuote, type RouteTableScriptOptions } from "./render/az-route-table.js";
 export { NON_PUBLIC_PREFIXES } from "./evaluate/address-set.js";
-export { audit, evaluateNetwork, VERDICTS, type AlternativeKind, type AlternativeVerdict, type AuditOptions, type AuditReport, type AuditStatus, type AuditSummary, type BlockedPart, type EvaluateOptions, type Finding, type FlowVerdict, type PathStep, type RequirementVerdict, type SubjectReport, type UnknownCause, type Verdict } from "./evaluate/index.js";
+export {
+  audit,
+  auditSubjects,
+  evaluateNetwork,
+  evaluateSubjects,
+  VERDICTS,
+  type AlternativeKind,
+  type AlternativeVerdict,
+  type AuditOptions,
+  type AuditOutline,
+  type AuditReport,
+  type AuditStatus,
+  type AuditSummary,
+  type BlockedPart,
+  type EvaluateOptions,
+  type Finding,
+  type FlowVerdict,
+  type PathStep,
+  type RequirementVerdict,
+  type SubjectReport,
+  type SubjectStream,
+  type UnknownCause,
+  type Verdict,
+} from "./evaluate/index.js";
 /** The containment table of service tags (from the vendored service-tags file) the evaluator uses without a file; the OPA bundle ships a cut of it. */
 export { BUNDLED_TAG_TABLE } from "./generated/tag-table.js";
 export type { BundledTagTable } from "./evaluate/tag-table-types.js";

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { run } from "./program.js";
 
 // `cassandra-mi-netrules list | head -1`: a closed pipe ends the output, it is not a crash.
@@ -18,9 +18,29 @@ for (const [signal, code] of Object.entries(SIGNALS)) {
   });
 }
 
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * All of `text` on stdout before returning: what a pipe cannot take yet would otherwise wait in memory until the
+ * run yields (a large `audit` report, printed in pieces, whole).
+ */
+function writeStdout(text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(1, bytes, done, bytes.length - done);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") Atomics.wait(PAUSE, 0, 0, 1);
+      else if (code === "EPIPE") process.exit(process.exitCode ?? 0);
+      else throw e;
+    }
+  }
+}
+
 // No top-level await: the CJS build of this entry must load too.
 void run(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
+  stdout: writeStdout,
   stderr: (text) => process.stderr.write(text),
   readStdin: () => readFileSync(0, "utf8"),
   cwd: process.cwd(),

@@ -1,8 +1,8 @@
 /** `audit`: read the input (ARM, az, Resource Graph, Terraform) and evaluate it. No file access. */
 import type { AzureNetwork } from "../model.js";
 import { readNetwork, type InputDocument, type ReadOptions } from "../read/index.js";
-import { evaluateNetwork } from "./evaluate.js";
-import type { AuditReport, EvaluateOptions } from "./report.js";
+import { collectReport, evaluateSubjects } from "./evaluate.js";
+import type { AuditOutline, AuditReport, EvaluateOptions, SubjectStream } from "./report.js";
 
 export interface AuditOptions extends EvaluateOptions {
   /** The input's format (detected when omitted). */
@@ -20,8 +20,20 @@ function isNetwork(v: unknown): v is AzureNetwork {
  * `InputError` (file, field, reason) on input it cannot read.
  */
 export function audit(input: InputDocument | readonly InputDocument[] | AzureNetwork, options: AuditOptions): AuditReport {
-  if (isNetwork(input)) return evaluateNetwork(input, options);
+  return collectReport(auditSubjects(input, options));
+}
+
+/**
+ * `audit` subject by subject (see `evaluateSubjects`): reads the input when called (throwing the reader's
+ * `InputError` then) and keeps the network read, not the documents' text.
+ */
+export function auditSubjects(input: InputDocument | readonly InputDocument[] | AzureNetwork, options: AuditOptions): SubjectStream {
+  if (isNetwork(input)) return evaluateSubjects(input, options);
   const read = readNetwork(input, { ...(options.format ? { format: options.format } : {}), ...(options.parameters ? { parameters: options.parameters } : {}) });
-  const report = evaluateNetwork(read.network, options);
-  return { ...report, format: read.format, found: read.found };
+  return withInput(evaluateSubjects(read.network, options), read.format, read.found);
+}
+
+function* withInput(stream: SubjectStream, format: string, found: readonly string[]): SubjectStream {
+  const outline: AuditOutline = yield* stream;
+  return { ...outline, format, found };
 }

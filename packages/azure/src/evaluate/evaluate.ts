@@ -15,7 +15,7 @@ import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type Sid
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
 import { unionRanges, type Ranges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
-import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, FlowVerdict, PathStep, RequirementVerdict, SubjectReport } from "./report.js";
+import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
 import { routeWalkRules, type RouteOutcome } from "./routes.js";
 import { clusterSubnet, subjectsOf, type Subject } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
@@ -444,10 +444,22 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
   };
 }
 
-function summarize(subjects: readonly SubjectReport[]): AuditSummary {
-  const all = subjects.flatMap((s) => s.requirements);
-  const n = (v: string) => all.filter((r) => r.status === v).length;
-  return { open: n("open"), partlyOpen: n("partly-open"), blocked: n("blocked"), unknown: n("unknown"), notAuditable: n("not-auditable"), warnings: subjects.reduce((k, s) => k + s.findings.length, 0) };
+/** The summary counted subject by subject, as they are made. */
+class SummaryCounter {
+  private readonly counts: Record<Verdict, number> = { open: 0, "partly-open": 0, blocked: 0, unknown: 0, "not-auditable": 0 };
+  private warnings = 0;
+  subjects = 0;
+
+  add(subject: SubjectReport): void {
+    for (const r of subject.requirements) this.counts[r.status] += 1;
+    this.warnings += subject.findings.length;
+    this.subjects += 1;
+  }
+
+  summary(): AuditSummary {
+    const c = this.counts;
+    return { open: c.open, partlyOpen: c["partly-open"], blocked: c.blocked, unknown: c.unknown, notAuditable: c["not-auditable"], warnings: this.warnings };
+  }
 }
 
 export function auditStatus(summary: AuditSummary, subjects: number, failOn: "gap" | "warn"): AuditStatus {
@@ -457,28 +469,58 @@ export function auditStatus(summary: AuditSummary, subjects: number, failOn: "ga
   return "pass";
 }
 
+/** The whole report from a stream of subjects: its outline with the subjects before the summary (the report's key order). */
+export function collectReport(stream: SubjectStream): AuditReport {
+  const subjects: SubjectReport[] = [];
+  let next = stream.next();
+  for (; !next.done; next = stream.next()) subjects.push(next.value);
+  const { summary, format, ...head } = next.value;
+  return { ...head, subjects, summary, ...(format !== undefined ? { format } : {}) };
+}
+
 /** Every required flow of `options.resolved` through the network, as Azure decides it. Pure. */
 export function evaluateNetwork(network: AzureNetwork, options: EvaluateOptions): AuditReport {
   return evaluateWithTrace(network, options);
 }
 
+/**
+ * `evaluateNetwork` subject by subject: yields each subject's report as it is made and returns the outline
+ * (status, summary and the rest of the report but its subjects) after the last one. Holds no subject it
+ * has yielded. Pure; the options are checked when it is called, before the first subject.
+ */
+export function evaluateSubjects(network: AzureNetwork, options: EvaluateOptions): SubjectStream {
+  return subjectStream(network, options);
+}
+
 /** `evaluateNetwork`, calling `trace` with each flow's outcomes (not part of the package's API). */
 export function evaluateWithTrace(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): AuditReport {
+  return collectReport(subjectStream(network, options, trace));
+}
+
+function subjectStream(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): SubjectStream {
   const tags = tagSpaceFor(options.serviceTags);
   const peers = parsePeers(options.peers ?? []);
-  const subjects = subjectsOf(network, options.resolved).map((s) => runSubject(s, options, tags, peers, trace));
-  const summary = summarize(subjects);
+  const pending: Array<Subject | undefined> = subjectsOf(network, options.resolved);
   const resolved: ResolvedRules = options.resolved;
-  return {
-    status: auditStatus(summary, subjects.length, options.failOn ?? "gap"),
+  const head = {
     revision: resolved.revision.id,
     regions: resolved.regions,
     subnet: resolved.subnet?.cidr ?? null,
     peers: peers.map((p) => p.cidr),
-    serviceTags: tags.exact ? { source: "file", changeNumber: tags.changeNumber } : { source: "bundled-table", changeNumber: tags.changeNumber },
+    serviceTags: tags.exact ? { source: "file" as const, changeNumber: tags.changeNumber } : { source: "bundled-table" as const, changeNumber: tags.changeNumber },
     found: foundIn(network),
-    subjects,
-    summary,
   };
+  return (function* run(): SubjectStream {
+    const counter = new SummaryCounter();
+    // Each subject is let go once evaluated: what its walk compiled and remembered goes with it.
+    for (let i = 0; i < pending.length; i++) {
+      const subject = pending[i] as Subject;
+      pending[i] = undefined;
+      const report = runSubject(subject, options, tags, peers, trace);
+      counter.add(report);
+      yield report;
+    }
+    const summary = counter.summary();
+    return { status: auditStatus(summary, counter.subjects, options.failOn ?? "gap"), ...head, summary };
+  })();
 }
-

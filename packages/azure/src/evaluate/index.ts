@@ -1,5 +1,5 @@
 /** The evaluator: what Azure does with each required flow (see the package README, "The evaluator"). */
-export { audit, type AuditOptions } from "./audit.js";
-export { evaluateNetwork } from "./evaluate.js";
+export { audit, auditSubjects, type AuditOptions } from "./audit.js";
+export { evaluateNetwork, evaluateSubjects } from "./evaluate.js";
 export type * from "./report.js";
 export { VERDICTS } from "./report.js";

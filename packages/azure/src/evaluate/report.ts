@@ -140,6 +140,15 @@ export interface AuditReport {
   readonly summary: AuditSummary;
 }
 
+/** The report without its subjects (same fields, same order): what a subject stream returns after its last subject. */
+export type AuditOutline = Omit<AuditReport, "subjects">;
+
+/**
+ * The report subject by subject (`evaluateSubjects`, `auditSubjects`): yields each subject's report as it is
+ * made, then returns the outline, whose status and summary count every subject yielded.
+ */
+export type SubjectStream = Generator<SubjectReport, AuditOutline, undefined>;
+
 export interface EvaluateOptions {
   readonly resolved: ResolvedRules;
   /** Microsoft's service tags (`loadServiceTags`): exact address sets. Without it, the bundled tag table. */

@@ -1,22 +1,20 @@
 /**
- * `cli audit`: reads the input files, audits them with `@cassandra-mi-netrules/azure`'s `audit`, prints
- * the report (table, JSON, SARIF or JUnit XML) and maps its status to the exit code.
+ * `cli audit`: reads the input files, audits them subject by subject with `@cassandra-mi-netrules/azure`'s
+ * `auditSubjects`, prints the report (table, JSON, SARIF or JUnit XML, see writers.ts) once it is whole and
+ * maps its status to the exit code.
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { audit, INPUT_LIMITS, InputError, type AuditReport, type InputDocument, type InputFormat } from "@cassandra-mi-netrules/azure";
+import { auditSubjects, INPUT_LIMITS, InputError, type InputDocument, type InputFormat, type SubjectStream } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import { CliError, shown } from "../errors.js";
-import { json } from "../format.js";
 import { readText, type CliIO } from "../io.js";
 import { readServiceTags, resolveFrom, type ResolveFlags } from "../resolve-opts.js";
-import { junitReport } from "./junit.js";
-import { sarifReport } from "./sarif.js";
-import { nothingToAudit, tableReport } from "./text.js";
+import { AUDIT_OUTPUTS, EXIT_CODES, reportWriter, type AuditOutput, type ReportWriter } from "./writers.js";
+
+export { AUDIT_OUTPUTS, EXIT_CODES, reportWriter, type AuditOutput, type ReportWriter };
 
 export const AUDIT_FORMATS: readonly InputFormat[] = ["arm", "az", "resource-graph", "tfplan", "hcl"];
-export const AUDIT_OUTPUTS = ["table", "json", "sarif", "junit"] as const;
-export type AuditOutput = (typeof AUDIT_OUTPUTS)[number];
 
 export interface AuditFlags extends ResolveFlags {
   readonly format?: InputFormat;
@@ -26,9 +24,6 @@ export interface AuditFlags extends ResolveFlags {
   readonly json?: boolean;
   readonly failOn?: "gap" | "warn";
 }
-
-/** 0 every requirement open, 1 a gap (or a warning with --fail-on warn), 3 nothing to audit. */
-export const EXIT_CODES: Readonly<Record<AuditReport["status"], number>> = { pass: 0, fail: 1, "nothing-to-audit": 3 };
 
 function outputOf(flags: AuditFlags): AuditOutput {
   if (flags.json && flags.output !== undefined && flags.output !== "json") throw new CliError(`--json and --output ${flags.output}: give one of them`);
@@ -53,16 +48,39 @@ function fileSize(path: string): number {
   }
 }
 
-function runLibrary(docs: readonly InputDocument[], parameters: InputDocument | undefined, resolved: ResolvedRules, flags: AuditFlags, serviceTags: Awaited<ReturnType<typeof readServiceTags>>): AuditReport {
-  try {
-    return audit(docs, {
+/** The files read, before the audit starts: held by the command until `startAudit` takes them. */
+interface Inputs {
+  docs: InputDocument[] | undefined;
+  readonly parameters: InputDocument | undefined;
+  readonly names: readonly string[];
+}
+
+/** Reads the files; the command holds them only through the `Inputs` it returns (no local of its own keeps their text). */
+function readInputs(io: CliIO, files: readonly string[], flags: AuditFlags): Inputs {
+  const docs = readDocuments(io, files);
+  return { docs, names: docs.map((d) => d.name), parameters: flags.parameters === undefined ? undefined : { name: flags.parameters, text: readText(io, flags.parameters, "--parameters") } };
+}
+
+/** Starts the audit: reads the network and lets go of the files' text, which the subject stream does not hold. */
+function startAudit(inputs: Inputs, resolved: ResolvedRules, flags: AuditFlags, serviceTags: Awaited<ReturnType<typeof readServiceTags>>): SubjectStream {
+  const docs = inputs.docs ?? [];
+  inputs.docs = undefined;
+  return libraryCall(() =>
+    auditSubjects(docs, {
       resolved,
       ...(serviceTags ? { serviceTags } : {}),
       ...(flags.peer ? { peers: flags.peer } : {}),
       ...(flags.failOn ? { failOn: flags.failOn } : {}),
       ...(flags.format ? { format: flags.format } : {}),
-      ...(parameters ? { parameters } : {}),
-    });
+      ...(inputs.parameters ? { parameters: inputs.parameters } : {}),
+    }),
+  );
+}
+
+/** The library's input errors as the CLI's (exit 2). */
+function libraryCall<T>(call: () => T): T {
+  try {
+    return call();
   } catch (e) {
     if (e instanceof InputError) throw new CliError(`<file> ${shown(e.file)}: ${e.message.slice(e.file.length + 2)}`);
     if (e instanceof RangeError && e.message.startsWith("peers[")) throw new CliError(`--peer: ${e.message.slice(e.message.indexOf(":") + 2)}`);
@@ -70,29 +88,30 @@ function runLibrary(docs: readonly InputDocument[], parameters: InputDocument | 
   }
 }
 
-/** Runs the audit command; returns the exit code. */
+/**
+ * Hands each subject to the writer as it comes (holding none), then prints the whole output; returns the
+ * exit code. A failure on the way prints nothing on stdout and leaves no temporary file.
+ */
+export function printReport(stream: SubjectStream, writer: ReportWriter, io: CliIO): number {
+  try {
+    let next = libraryCall(() => stream.next());
+    for (; !next.done; next = libraryCall(() => stream.next())) writer.add(next.value);
+    writer.print(next.value, io);
+    return EXIT_CODES[next.value.status];
+  } finally {
+    writer.close();
+  }
+}
+
+/**
+ * Runs the audit command; returns the exit code. From the audit's start to the last byte printed the run
+ * is synchronous: a signal is handled before it or after it, and a failure prints nothing on stdout.
+ */
 export async function runAuditCommand(io: CliIO, files: readonly string[], flags: AuditFlags): Promise<number> {
   const output = outputOf(flags);
-  const docs = readDocuments(io, files);
-  const parameters = flags.parameters === undefined ? undefined : { name: flags.parameters, text: readText(io, flags.parameters, "--parameters") };
+  const inputs = readInputs(io, files, flags);
   const serviceTags = await readServiceTags(io, flags.serviceTags);
   const resolved = await resolveFrom(io, flags, flags.revision, serviceTags);
-  const report = runLibrary(docs, parameters, resolved, flags, serviceTags);
-  const inputs = docs.map((d) => d.name);
-  const tagFile = flags.serviceTags;
-  switch (output) {
-    case "json":
-      io.stdout(json({ ...report, exitCode: EXIT_CODES[report.status] }));
-      break;
-    case "sarif":
-      io.stdout(json(sarifReport(report, resolved, inputs)));
-      break;
-    case "junit":
-      io.stdout(junitReport(report, inputs));
-      break;
-    case "table":
-      if (report.status === "nothing-to-audit") io.stderr(nothingToAudit(report, inputs));
-      else io.stdout(tableReport(report, inputs, tagFile));
-  }
-  return EXIT_CODES[report.status];
+  const writer = reportWriter(output, { inputs: inputs.names, tagFile: flags.serviceTags, resolved, failOn: flags.failOn ?? "gap" });
+  return printReport(startAudit(inputs, resolved, flags, serviceTags), writer, io);
 }

@@ -3,7 +3,7 @@
  * requirement (failed unless open, skipped when not auditable) and per over-broad allow (failed with
  * `--fail-on warn`, passed with its message otherwise).
  */
-import type { AuditReport } from "@cassandra-mi-netrules/azure";
+import type { AuditOutline, SubjectReport } from "@cassandra-mi-netrules/azure";
 
 /** Text as XML character data or attribute value: markup escaped, characters XML 1.0 forbids replaced. */
 export function xmlText(text: string): string {
@@ -32,28 +32,32 @@ function testcase(classname: string, c: Case): string {
   return `${open}/>`;
 }
 
-export function junitReport(report: AuditReport, inputs: readonly string[]): string {
-  const failOnWarn = report.status === "fail" && report.summary.partlyOpen + report.summary.blocked + report.summary.unknown === 0;
-  let tests = 0;
-  let failures = 0;
-  let skipped = 0;
-  const suites = report.subjects.map((s) => {
-    const cases: Case[] = [
-      ...s.requirements.map((r): Case => {
-        if (r.status === "open") return { name: r.ruleId, out: r.detail };
-        if (r.status === "not-auditable") return { name: r.ruleId, skipped: r.detail };
-        return { name: r.ruleId, failure: { type: r.status, message: r.detail } };
-      }),
-      ...s.findings.map((f): Case => (failOnWarn ? { name: `over-broad: ${f.step.resource}/${f.step.rule}`, failure: { type: "warn", message: f.message } } : { name: `over-broad: ${f.step.resource}/${f.step.rule}`, out: `warn: ${f.message}` })),
-    ];
-    const f = cases.filter((c) => c.failure).length;
-    const k = cases.filter((c) => c.skipped !== undefined).length;
-    tests += cases.length;
-    failures += f;
-    skipped += k;
-    const name = `${s.kind} ${s.subject}`;
-    return [`  <testsuite name="${xmlText(name)}" tests="${cases.length}" failures="${f}" errors="0" skipped="${k}">`, ...cases.map((c) => testcase(name, c)), "  </testsuite>"].join("\n");
-  });
-  const title = `cassandra-mi-netrules audit of ${inputs.join(", ")} (revision ${report.revision}): ${report.status}`;
-  return [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="${xmlText(title)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">`, ...suites, "</testsuites>", ""].join("\n");
+/** One subject's test suite, its last line ended; `failOnWarn`: the over-broad allows fail (`--fail-on warn` with no gap). */
+export function junitSuite(s: SubjectReport, failOnWarn: boolean): { readonly text: string; readonly tests: number; readonly failures: number; readonly skipped: number } {
+  const cases: Case[] = [
+    ...s.requirements.map((r): Case => {
+      if (r.status === "open") return { name: r.ruleId, out: r.detail };
+      if (r.status === "not-auditable") return { name: r.ruleId, skipped: r.detail };
+      return { name: r.ruleId, failure: { type: r.status, message: r.detail } };
+    }),
+    ...s.findings.map((f): Case => (failOnWarn ? { name: `over-broad: ${f.step.resource}/${f.step.rule}`, failure: { type: "warn", message: f.message } } : { name: `over-broad: ${f.step.resource}/${f.step.rule}`, out: `warn: ${f.message}` })),
+  ];
+  const failures = cases.filter((c) => c.failure).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
+  const name = `${s.kind} ${s.subject}`;
+  const text = [`  <testsuite name="${xmlText(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...cases.map((c) => testcase(name, c)), "  </testsuite>", ""].join("\n");
+  return { text, tests: cases.length, failures, skipped };
 }
+
+/** Whether the over-broad allows are failures: the audit failed on them alone. */
+export function failsOnWarn(report: AuditOutline): boolean {
+  return report.status === "fail" && report.summary.partlyOpen + report.summary.blocked + report.summary.unknown === 0;
+}
+
+/** The XML declaration and the opening of the test suites, with the counts over every suite. */
+export function junitHead(report: AuditOutline, inputs: readonly string[], totals: { readonly tests: number; readonly failures: number; readonly skipped: number }): string {
+  const title = `cassandra-mi-netrules audit of ${inputs.join(", ")} (revision ${report.revision}): ${report.status}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlText(title)}" tests="${totals.tests}" failures="${totals.failures}" errors="0" skipped="${totals.skipped}">\n`;
+}
+
+export const JUNIT_FOOT = "</testsuites>\n";

@@ -4,7 +4,7 @@
  * `notApplicable`) and one per finding, each located in the input files and, logically, in the subject
  * or rule that decided.
  */
-import type { AuditReport, RequirementVerdict, Verdict } from "@cassandra-mi-netrules/azure";
+import type { AuditOutline, RequirementVerdict, SubjectReport, Verdict } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../../package.json" with { type: "json" };
 
@@ -27,19 +27,18 @@ function message(r: RequirementVerdict, subject: string): string {
   return `${r.ruleId} (${subject}): ${r.detail}`;
 }
 
-export function sarifReport(report: AuditReport, resolved: ResolvedRules, inputs: readonly string[]): unknown {
-  const locations = inputs.map((i) => ({ physicalLocation: { artifactLocation: { uri: inputUri(i) } } }));
-  const rules = [
-    ...resolved.rules.map((r) => ({
-      id: r.id,
-      name: r.id,
-      shortDescription: { text: r.purpose.en },
-      fullDescription: { text: `${r.kind} ${r.protocol} ${r.ports.map((p) => (p.from === p.to ? String(p.from) : `${p.from}-${p.to}`)).join(",")}: ${r.purpose.en}` },
-      defaultConfiguration: { level: "error" },
-    })),
-    { id: OVER_BROAD, name: OVER_BROAD, shortDescription: { text: "An allow opens more than the requirements need" }, defaultConfiguration: { level: "warning" } },
-  ];
-  const results = report.subjects.flatMap((s) => [
+/** Where every result lies: the input files. */
+export function sarifLocations(inputs: readonly string[]): SarifLocation[] {
+  return inputs.map((i) => ({ physicalLocation: { artifactLocation: { uri: inputUri(i) } } }));
+}
+
+interface SarifLocation {
+  readonly physicalLocation: { readonly artifactLocation: { readonly uri: string } };
+}
+
+/** One subject's results: one per requirement and one per finding. */
+export function sarifResults(s: SubjectReport, locations: readonly SarifLocation[]): unknown[] {
+  return [
     ...s.requirements.map((r) => ({
       ruleId: r.ruleId,
       kind: KIND[r.status].kind,
@@ -56,7 +55,21 @@ export function sarifReport(report: AuditReport, resolved: ResolvedRules, inputs
       locations: locations.map((l) => ({ ...l, logicalLocations: [{ fullyQualifiedName: `${f.step.resource}/${f.step.rule}`, kind: "resource" }] })),
       properties: { requirements: f.ruleIds, subject: s.subject },
     })),
-  ]);
+  ];
+}
+
+/** The SARIF log around its results (every subject's `sarifResults`, in order; or what stands for them). */
+export function sarifLog(report: AuditOutline, resolved: ResolvedRules, inputs: readonly string[], results: unknown): unknown {
+  const rules = [
+    ...resolved.rules.map((r) => ({
+      id: r.id,
+      name: r.id,
+      shortDescription: { text: r.purpose.en },
+      fullDescription: { text: `${r.kind} ${r.protocol} ${r.ports.map((p) => (p.from === p.to ? String(p.from) : `${p.from}-${p.to}`)).join(",")}: ${r.purpose.en}` },
+      defaultConfiguration: { level: "error" },
+    })),
+    { id: OVER_BROAD, name: OVER_BROAD, shortDescription: { text: "An allow opens more than the requirements need" }, defaultConfiguration: { level: "warning" } },
+  ];
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",

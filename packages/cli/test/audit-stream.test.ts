@@ -1,0 +1,143 @@
+/**
+ * `cli audit` writes its report subject by subject (spools, writers.ts): the bytes must be those the CLI
+ * printed when it held the whole report (recorded under fixtures/audit-stream), in every format, whether
+ * the spools stay in memory or spill to a temporary file; a failure prints nothing and leaves no file.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { auditSubjects, type SubjectReport, type SubjectStream } from "@cassandra-mi-netrules/azure";
+import { resolveRules } from "@cassandra-mi-netrules/core";
+import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
+import { run, type CliIO } from "@cassandra-mi-netrules/cli";
+import { AUDIT_OUTPUTS, printReport, reportWriter, type AuditOutput } from "../src/audit/index.js";
+import { Spool } from "../src/audit/spool.js";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const GOLDEN = join(import.meta.dirname, "fixtures/audit-stream");
+const FIX = "packages/azure/test/fixtures/audit";
+const TAG_FILE = "vendor/service-tags/ServiceTags_Public_20251028.json";
+const SCOPE = ["--region", "eastus", "--subnet", "10.10.2.0/24"];
+const CASES = {
+  gaps: { files: [`${FIX}/nsg-allow-all.json`, `${FIX}/nsg-allows.json`, `${FIX}/nsg-deny-azurecloud.json`, `${FIX}/nsg-docs-ssh-web.json`], flags: ["--service-tags", TAG_FILE], code: 1 },
+  warn: { files: [`${FIX}/nsg-allow-all.json`, "packages/cli/test/fixtures/audit-stream/nsg-allow-all-2.json"], flags: ["--service-tags", TAG_FILE, "--fail-on", "warn"], code: 1 },
+  none: { files: [`${FIX}/storage-account-only.json`], flags: [], code: 3 },
+} as const;
+type CaseName = keyof typeof CASES;
+
+function golden(name: CaseName, output: AuditOutput): { stdout: string; stderr: string } {
+  const err = join(GOLDEN, `${name}.${output}.stderr`);
+  return { stdout: gunzipSync(readFileSync(join(GOLDEN, `${name}.${output}.gz`))).toString("utf8"), stderr: existsSync(err) ? readFileSync(err, "utf8") : "" };
+}
+
+function capture(): { io: CliIO; out: { stdout: string; stderr: string; writes: number } } {
+  const out = { stdout: "", stderr: "", writes: 0 };
+  const io: CliIO = { stdout: (s) => void ((out.stdout += s), (out.writes += 1)), stderr: (s) => void (out.stderr += s), readStdin: () => "", cwd: ROOT };
+  return { io, out };
+}
+
+const TAGS = loadServiceTags(readFileSync(join(ROOT, TAG_FILE), "utf8"), TAG_FILE);
+
+function stream(name: CaseName): SubjectStream {
+  const c = CASES[name];
+  const withTags = c.flags.length > 0;
+  const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", ...(withTags ? { serviceTags: TAGS } : {}) });
+  const docs = c.files.map((f) => ({ name: f, text: readFileSync(join(ROOT, f), "utf8") }));
+  return auditSubjects(docs, { resolved, ...(withTags ? { serviceTags: TAGS } : {}), failOn: name === "warn" ? "warn" : "gap" });
+}
+
+describe("cli audit streams its report with the bytes of the whole-report output", () => {
+  for (const name of Object.keys(CASES) as CaseName[]) {
+    for (const output of AUDIT_OUTPUTS) {
+      it(`${name}, --output ${output}: the CLI`, async () => {
+        const c = CASES[name];
+        const { io, out } = capture();
+        const code = await run(["audit", ...c.files, ...SCOPE, ...c.flags, "--output", output], io);
+        const want = golden(name, output);
+        expect(out.stderr).toBe(want.stderr);
+        expect(out.stdout === want.stdout, "stdout differs from the recorded whole-report output").toBe(true);
+        expect(code).toBe(c.code);
+      });
+
+      it(`${name}, --output ${output}: spools spilled to a temporary file, removed after`, () => {
+        const c = CASES[name];
+        const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", ...(c.flags.length > 0 ? { serviceTags: TAGS } : {}) });
+        const writer = reportWriter(output, { inputs: c.files, tagFile: c.flags.length > 0 ? TAG_FILE : undefined, resolved, failOn: name === "warn" ? "warn" : "gap", spoolMemory: 1000 });
+        const { io, out } = capture();
+        const before = tempSpools();
+        const code = printReport(stream(name), writer, io);
+        expect(out.stdout === golden(name, output).stdout, "stdout differs from the recorded whole-report output").toBe(true);
+        expect(code).toBe(c.code);
+        expect(tempSpools()).toEqual(before);
+      });
+    }
+  }
+
+  it("a failure after some subjects prints nothing on stdout and removes the temporary file", () => {
+    for (const output of AUDIT_OUTPUTS) {
+      const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", serviceTags: TAGS });
+      const writer = reportWriter(output, { inputs: CASES.gaps.files, tagFile: TAG_FILE, resolved, failOn: "gap", spoolMemory: 1 });
+      const { io, out } = capture();
+      const before = tempSpools();
+      const spilled: string[][] = [];
+      const failing = (function* (): SubjectStream {
+        const inner = stream("gaps");
+        for (let i = 0; i < 3; i++) {
+          const next = inner.next();
+          if (!next.done) yield next.value as SubjectReport;
+          spilled.push(tempSpools().filter((d) => !before.includes(d)));
+        }
+        throw new Error("evaluator failed");
+      })();
+      expect(() => printReport(failing, writer, io), output).toThrow("evaluator failed");
+      expect(spilled.at(-1)?.length, `${output}: the spool had spilled to a file`).toBeGreaterThan(0);
+      expect(out.stdout, output).toBe("");
+      expect(out.writes, output).toBe(0);
+      expect(tempSpools(), output).toEqual(before);
+    }
+  });
+});
+
+/** The CLI's spool directories in the system's temporary directory. */
+function tempSpools(): string[] {
+  return readdirSync(tmpdir()).filter((d) => d.startsWith("cassandra-mi-netrules-audit-"));
+}
+
+describe("Spool", () => {
+  it("hands back what was written, in order, across the temporary file's read pieces and multi-byte characters", () => {
+    const spool = new Spool(100);
+    const MiB = 1024 * 1024;
+    // The file is read 4 MiB at a time: a 2-byte character across the first edge, a 4-byte one across the second.
+    const pieces = ["a".repeat(4 * MiB - 1), "é", "b".repeat(4 * MiB - 3), "😀", "c".repeat(1000), ...Array.from({ length: 1000 }, (_, i) => `é${i}😀\n`)];
+    try {
+      for (const p of pieces) spool.write(p);
+      spool.write("tail in memory");
+      let text = "";
+      let reads = 0;
+      spool.drain((s) => {
+        text += s;
+        reads += 1;
+      });
+      expect(Buffer.byteLength(text)).toBeGreaterThan(8 * MiB);
+      expect(reads).toBeGreaterThan(2);
+      expect(text === `${pieces.join("")}tail in memory`).toBe(true);
+      expect(spool.isEmpty).toBe(false);
+    } finally {
+      spool.close();
+    }
+    expect(new Spool().isEmpty).toBe(true);
+  });
+
+  it("keeps small output in memory: no temporary file", () => {
+    const before = tempSpools();
+    const spool = new Spool();
+    spool.write("a");
+    expect(tempSpools()).toEqual(before);
+    let text = "";
+    spool.drain((s) => void (text += s));
+    expect(text).toBe("a");
+    spool.close();
+  });
+});
