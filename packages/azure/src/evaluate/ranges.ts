@@ -95,7 +95,7 @@ function takeUntil<T extends Bound>(out: T[], a: Ranges<T>, from: number, limit:
 
 /** The first interval of `a` at or after `from` whose start is past `v` (> with `orEqual`, else >=), a.length if none. */
 function seekStart<T extends Bound>(a: Ranges<T>, from: number, v: T, orEqual: boolean): number {
-  return gallop(a.length, from, orEqual ? (k) => (a[k] as T) <= v : (k) => (a[k] as T) < v);
+  return gallop(a, from, 0, v, orEqual);
 }
 
 export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
@@ -157,18 +157,19 @@ export const B_ONLY = 4;
 
 /** The first interval of `a` at or after interval index `from` (a multiple of 2) whose end is >= `v` (a.length if none). */
 function seekEnd<T extends Bound>(a: Ranges<T>, from: number, v: T): number {
-  return gallop(a.length, from, (k) => (a[k + 1] as T) < v);
+  return gallop(a, from, 1, v, false);
 }
 
 /**
- * The first interval index (a multiple of 2) at or after `from` that is not `before` (`length` if none), where
- * `before` holds of a first run of intervals: galloping, then binary search, so a small set against a service
- * tag's thousands of intervals skips most of them.
+ * The first interval index (a multiple of 2) at or after `from` whose bound `side` (0 start, 1 end) is not below
+ * `v` (nor equal to it with `orEqual`), `a.length` if none: galloping, then binary search, so a small set against
+ * a service tag's thousands of intervals skips most of them. No closure: it would be allocated per call.
  */
-function gallop(length: number, from: number, before: (k: number) => boolean): number {
+function gallop<T extends Bound>(a: Ranges<T>, from: number, side: 0 | 1, v: T, orEqual: boolean): number {
+  const length = a.length;
   let step = 2;
   let hi = from;
-  while (hi < length && before(hi)) {
+  while (hi < length && before(a[hi + side] as T, v, orEqual)) {
     from = hi + 2;
     hi += step;
     step *= 2;
@@ -177,10 +178,14 @@ function gallop(length: number, from: number, before: (k: number) => boolean): n
   let lo = from;
   while (lo < hi) {
     const mid = lo + (((hi - lo) >> 2) << 1);
-    if (before(mid)) lo = mid + 2;
+    if (before(a[mid + side] as T, v, orEqual)) lo = mid + 2;
     else hi = mid;
   }
   return lo;
+}
+
+function before<T extends Bound>(x: T, v: T, orEqual: boolean): boolean {
+  return x < v || (orEqual && x === v);
 }
 
 /**
