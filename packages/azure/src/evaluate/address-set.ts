@@ -174,6 +174,14 @@ export class AddressSet {
     return coverage(this.part(p), n, n) === "all";
   }
 
+  /** The lowest and highest value of part `p` as bigints (IPv4 addresses as they are, not as stored), if any. */
+  ends(p: Part): readonly [bigint, bigint] | undefined {
+    const r = this.part(p);
+    if (r.length === 0) return undefined;
+    const lift = p === "v4" ? (v: bigint) => v + BigInt(V4_OFFSET) : (v: bigint) => v;
+    return [lift(BigInt(r[0] as Bound)), lift(BigInt(r[r.length - 1] as Bound))];
+  }
+
   /** Addresses in the set, IPv4 and IPv6 apart. */
   addressCount(): { v4: bigint; v6: bigint } {
     return { v4: rangesSize(this.v4), v6: rangesSize(this.v6) };
