@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BUNDLED_TAG_TABLE } from "../src/generated/tag-table.js";
 import { NameSet, namePattern } from "../src/evaluate/names.js";
-import { AddressSet } from "../src/evaluate/address-set.js";
-import { A_ONLY, B_ONLY, coverage, intersectRanges, rangesContain, rangesOf, rangesOverlap, relateRanges, SHARE, subtractRanges, unionRanges, type Ranges } from "../src/evaluate/ranges.js";
+import { ALL_ADDRESSES, AddressSet, NON_PUBLIC, prefixSet, PUBLIC } from "../src/evaluate/address-set.js";
+import { A_ONLY, B_ONLY, coverage, intersectRanges, rangesContain, rangesOf, rangesOverlap, relateRanges, SHARE, subtractRanges, unionRanges, type Bound, type Ranges } from "../src/evaluate/ranges.js";
 import { bundledTagSpace, fileTagSpace } from "../src/evaluate/tag-space.js";
 import { buildTagTable, renderTagTable, type ServiceTagsFileLike } from "../scripts/tag-table.js";
 import { serviceTags, TAGS_FILE } from "./evaluate-helpers.js";
@@ -18,37 +18,45 @@ const runs = Number(process.env.FC_NUM_RUNS ?? 500);
 
 /** Small sets over 0..63 as intervals and as bitmasks. */
 const small = fc.array(fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 63 })), { maxLength: 6 });
-const toRanges = (pairs: Array<[number, number]>): Ranges => rangesOf(pairs.map(([a, b]) => [BigInt(Math.min(a, b)), BigInt(Math.max(a, b))] as [bigint, bigint]));
-const toMask = (r: Ranges): bigint => {
+/** Both kinds of bound: numbers (IPv4 less 2**31, atoms, ports: negative ones included) and bigints (IPv6). */
+const asNumber = (n: number): number => n - 32;
+const asBigint = (n: number): bigint => BigInt(n);
+const toRanges = <T extends Bound>(pairs: Array<[number, number]>, of: (n: number) => T): Ranges<T> => rangesOf(pairs.map(([a, b]) => [of(Math.min(a, b)), of(Math.max(a, b))] as [T, T]));
+const toMask = <T extends Bound>(r: Ranges<T>, of: (n: number) => T): bigint => {
+  const zero = BigInt(of(0));
   let m = 0n;
-  for (let i = 0; i < r.length; i += 2) for (let v = r[i] as bigint; v <= (r[i + 1] as bigint); v++) m |= 1n << v;
+  for (let i = 0; i < r.length; i += 2) for (let v = BigInt(r[i] as T); v <= BigInt(r[i + 1] as T); v++) m |= 1n << (v - zero);
   return m;
 };
 
-describe("interval sets", () => {
-  it("union, intersection, difference, containment and coverage agree with bitmasks", () => {
-    fc.assert(
-      fc.property(small, small, fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 63 }), (a, b, x, y) => {
-        const ra = toRanges(a);
-        const rb = toRanges(b);
-        const ma = toMask(ra);
-        const mb = toMask(rb);
-        expect(toMask(unionRanges(ra, rb))).toBe(ma | mb);
-        expect(toMask(intersectRanges(ra, rb))).toBe(ma & mb);
-        expect(toMask(subtractRanges(ra, rb))).toBe(ma & ~mb);
-        expect(rangesContain(ra, rb)).toBe((mb & ~ma) === 0n);
-        // Normal form: sorted, disjoint, not adjacent.
-        const u = unionRanges(ra, rb);
-        for (let i = 2; i < u.length; i += 2) expect((u[i] as bigint) > (u[i - 1] as bigint) + 1n).toBe(true);
-        const [lo, hi] = x <= y ? [x, y] : [y, x];
-        const span = toMask(rangesOf([[BigInt(lo), BigInt(hi)]]));
-        const cov = coverage(ra, BigInt(lo), BigInt(hi));
-        expect(cov).toBe((span & ma) === 0n ? "none" : (span & ~ma) === 0n ? "all" : "part");
-      }),
-      { numRuns: runs },
-    );
+function algebraTests<T extends Bound>(kind: string, of: (n: number) => T): void {
+  describe(`interval sets of ${kind}`, () => {
+    it("union, intersection, difference, containment and coverage agree with bitmasks", () => {
+      fc.assert(
+        fc.property(small, small, fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 63 }), (a, b, x, y) => {
+          const ra = toRanges(a, of);
+          const rb = toRanges(b, of);
+          const ma = toMask(ra, of);
+          const mb = toMask(rb, of);
+          expect(toMask(unionRanges(ra, rb), of)).toBe(ma | mb);
+          expect(toMask(intersectRanges(ra, rb), of)).toBe(ma & mb);
+          expect(toMask(subtractRanges(ra, rb), of)).toBe(ma & ~mb);
+          expect(rangesContain(ra, rb)).toBe((mb & ~ma) === 0n);
+          // Normal form: sorted, disjoint, not adjacent.
+          const u = unionRanges(ra, rb);
+          for (let i = 2; i < u.length; i += 2) expect(BigInt(u[i] as Bound) > BigInt(u[i - 1] as Bound) + 1n).toBe(true);
+          const [lo, hi] = x <= y ? [x, y] : [y, x];
+          const span = toMask(rangesOf([[of(lo), of(hi)]]), of);
+          const cov = coverage(ra, of(lo), of(hi));
+          expect(cov).toBe((span & ma) === 0n ? "none" : (span & ~ma) === 0n ? "all" : "part");
+        }),
+        { numRuns: runs },
+      );
+    });
   });
-});
+}
+algebraTests("numbers", asNumber);
+algebraTests("bigints", asBigint);
 
 /**
  * Sets over 0..1023: large ones (more than the 16 intervals past which AddressSet remembers relations) and
@@ -63,45 +71,72 @@ function maskRelation(ma: bigint, mb: bigint): number {
   return ((ma & mb) !== 0n ? SHARE : 0) | ((ma & ~mb) !== 0n ? A_ONLY : 0) | ((mb & ~ma) !== 0n ? B_ONLY : 0);
 }
 
-describe("relations of interval sets", () => {
-  it("relateRanges and rangesOverlap agree with bitmasks, small against large sets and both ways", () => {
-    fc.assert(
-      fc.property(large, anySize, (a, b) => {
-        const ra = toRanges(a);
-        const rb = toRanges(b);
-        const ma = toMask(ra);
-        const mb = toMask(rb);
-        expect(relateRanges(ra, rb)).toBe(maskRelation(ma, mb));
-        expect(relateRanges(rb, ra)).toBe(maskRelation(mb, ma));
-        expect(rangesOverlap(ra, rb)).toBe((ma & mb) !== 0n);
-        expect(rangesOverlap(rb, ra)).toBe((ma & mb) !== 0n);
-      }),
-      { numRuns: runs },
-    );
+function relationTests<T extends Bound>(kind: string, of: (n: number) => T): void {
+  describe(`relations of interval sets of ${kind}`, () => {
+    it("relateRanges and rangesOverlap agree with bitmasks, small against large sets and both ways", () => {
+      fc.assert(
+        fc.property(large, anySize, (a, b) => {
+          const ra = toRanges(a, of);
+          const rb = toRanges(b, of);
+          const ma = toMask(ra, of);
+          const mb = toMask(rb, of);
+          expect(relateRanges(ra, rb)).toBe(maskRelation(ma, mb));
+          expect(relateRanges(rb, ra)).toBe(maskRelation(mb, ma));
+          expect(rangesOverlap(ra, rb)).toBe((ma & mb) !== 0n);
+          expect(rangesOverlap(rb, ra)).toBe((ma & mb) !== 0n);
+        }),
+        { numRuns: runs },
+      );
+    });
   });
+}
+relationTests("numbers", asNumber);
+relationTests("bigints", asBigint);
 
+describe("address sets", () => {
+  const num = (n: number): number => n;
   it("AddressSet relations that are remembered (a large set on one side) stay exact when asked again, in either order", () => {
     fc.assert(
       fc.property(large, anySize, (a, b) => {
-        const sa = AddressSet.of({ v4: toRanges(a) });
-        const sb = AddressSet.of({ v4: toRanges(b) });
+        const sa = AddressSet.of({ v4: toRanges(a, num) });
+        const sb = AddressSet.of({ v4: toRanges(b, num) });
         fc.pre(sa.size() > 16);
-        const ma = toMask(sa.v4);
-        const mb = toMask(sb.v4);
+        const ma = toMask(sa.v4, num);
+        const mb = toMask(sb.v4, num);
         for (let k = 0; k < 2; k++) {
           expect(sa.relate(sb)).toBe(maskRelation(ma, mb));
           expect(sb.relate(sa)).toBe(maskRelation(mb, ma));
           expect(sa.contains(sb)).toBe((mb & ~ma) === 0n);
           expect(sb.contains(sa)).toBe((ma & ~mb) === 0n);
           expect(sa.overlaps(sb)).toBe((ma & mb) !== 0n);
-          expect(toMask(sa.intersect(sb).v4)).toBe(ma & mb);
-          expect(toMask(sa.subtract(sb).v4)).toBe(ma & ~mb);
-          expect(toMask(sa.union(sb).v4)).toBe(ma | mb);
+          expect(toMask(sa.intersect(sb).v4, num)).toBe(ma & mb);
+          expect(toMask(sa.subtract(sb).v4, num)).toBe(ma & ~mb);
+          expect(toMask(sa.union(sb).v4, num)).toBe(ma | mb);
         }
       }),
       { numRuns: runs },
     );
   });
+
+  it("hold the ends of both address spaces exactly (IPv4 bounds are stored less 2**31)", () => {
+    const all4 = prefixSet(["0.0.0.0/0"]);
+    expect(all4.equals(AddressSet.of({ v4: ALL_ADDRESSES.v4 }))).toBe(true);
+    expect(PUBLIC.union(NON_PUBLIC).equals(ALL_ADDRESSES)).toBe(true);
+    expect(all4.addressCount()).toEqual({ v4: 2n ** 32n, v6: 0n });
+    expect(prefixSet(["::/0"]).addressCount()).toEqual({ v4: 0n, v6: 2n ** 128n });
+    const ends = [["0.0.0.0", 0n], ["127.255.255.255", 2n ** 31n - 1n], ["128.0.0.0", 2n ** 31n], ["255.255.255.255", 2n ** 32n - 1n]] as const;
+    for (const [text, value] of ends) {
+      const one = prefixSet([`${text}/32`]);
+      expect(one.exampleAddress()).toBe(text);
+      expect(one.holdsPoint("v4", value)).toBe(true);
+      expect(one.holdsPoint("v4", value === 0n ? 1n : value - 1n)).toBe(false);
+      expect(ALL_ADDRESSES.cidrCoverage({ family: 4, start: value, end: value })).toBe("all");
+      expect(prefixSet(["0.0.0.0/1"]).cidrCoverage({ family: 4, start: value, end: value })).toBe(value < 2n ** 31n ? "all" : "none");
+    }
+    expect(prefixSet(["255.255.255.254/31"]).subtract(prefixSet(["255.255.255.254/32"])).exampleAddress()).toBe("255.255.255.255");
+    expect(prefixSet(["ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"]).holdsPoint("v6", 2n ** 128n - 1n)).toBe(true);
+  });
+
 });
 
 describe("host-name sets", () => {
@@ -142,20 +177,20 @@ describe("the bundled tag table", () => {
     const table = bundledTagSpace();
     const exact = fileTagSpace(serviceTags());
     const names = ["AzureCloud", "AzureCloud.eastus", "Storage", "Storage.EastUS", "Storage.WestEurope", "AzureKeyVault", "AzureKeyVault.EastUS", "AzureResourceManager", "AzureActiveDirectory", "AzureFrontDoor.FirstParty", "EventHub", "Sql", "AzureMonitor"];
-    const relation = (a: ReturnType<typeof table.tag>, b: ReturnType<typeof table.tag>, part: "v4" | "t4" | "v6" | "t6") => {
-      const x = a?.part(part) ?? [];
-      const y = b?.part(part) ?? [];
+    const relation = <T extends Bound>(x: Ranges<T>, y: Ranges<T>) => {
       return intersectRanges(x, y).length === 0 ? "disjoint" : rangesContain(y, x) ? (rangesContain(x, y) ? "equal" : "inside") : rangesContain(x, y) ? "holds" : "overlap";
     };
+    const atoms = (name: string): AddressSet => table.tag(name) ?? AddressSet.EMPTY;
+    const addresses = (name: string): AddressSet => exact.tag(name) ?? AddressSet.EMPTY;
     for (const a of names) {
       for (const b of names) {
-        expect(relation(table.tag(a), table.tag(b), "t4"), `${a} vs ${b} (IPv4)`).toBe(relation(exact.tag(a), exact.tag(b), "v4"));
-        expect(relation(table.tag(a), table.tag(b), "t6"), `${a} vs ${b} (IPv6)`).toBe(relation(exact.tag(a), exact.tag(b), "v6"));
+        expect(relation(atoms(a).t4, atoms(b).t4), `${a} vs ${b} (IPv4)`).toBe(relation(addresses(a).v4, addresses(b).v4));
+        expect(relation(atoms(a).t6, atoms(b).t6), `${a} vs ${b} (IPv6)`).toBe(relation(addresses(a).v6, addresses(b).v6));
       }
     }
-    expect(relation(table.tag("AzureKeyVault"), table.tag("AzureCloud"), "t4")).toBe("inside");
-    expect(relation(table.tag("Storage.EastUS"), table.tag("Storage"), "t4")).toBe("inside");
-    expect(relation(table.tag("Storage"), table.tag("AzureCloud"), "t4")).toBe("overlap");
+    expect(relation(atoms("AzureKeyVault").t4, atoms("AzureCloud").t4)).toBe("inside");
+    expect(relation(atoms("Storage.EastUS").t4, atoms("Storage").t4)).toBe("inside");
+    expect(relation(atoms("Storage").t4, atoms("AzureCloud").t4)).toBe("overlap");
   });
 
   it("refuses a file whose tag holds a private address (Internet must hold every tag)", () => {

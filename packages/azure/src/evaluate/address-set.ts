@@ -6,10 +6,18 @@
  * in different parts, the projection (`project.ts`) says how sure the match is.
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
-import { A_ONLY, B_ONLY, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type Ranges, type Relation } from "./ranges.js";
+import { A_ONLY, B_ONLY, coverage, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type BigRanges, type Bound, type NumRanges, type Ranges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
 export type Part = (typeof PARTS)[number];
+/** Each part's sets: IPv6 addresses as bigints, every other part as numbers. */
+export interface PartRanges {
+  readonly v4: NumRanges;
+  readonly v6: BigRanges;
+  readonly t4: NumRanges;
+  readonly t6: NumRanges;
+  readonly cluster: NumRanges;
+}
 
 const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
 const DIFFERENCES = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
@@ -41,14 +49,14 @@ function remembered<V>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: Add
 }
 
 /** Example addresses as text, by family and value: the same first addresses are blocked flow after flow. */
-const ADDRESS_TEXTS = [new Map<bigint, string>(), new Map<bigint, string>()] as const;
+const ADDRESS_TEXTS = [new Map<Bound, string>(), new Map<Bound, string>()] as const;
 const ADDRESS_TEXTS_MAX = 1 << 16;
 
-function addressText(family: 4 | 6, value: bigint): string {
+function addressText(family: 4 | 6, value: Bound): string {
   const texts = ADDRESS_TEXTS[family === 4 ? 0 : 1];
   let text = texts.get(value);
   if (text === undefined) {
-    text = formatAddress(family, value);
+    text = formatAddress(family, BigInt(value));
     if (texts.size >= ADDRESS_TEXTS_MAX) texts.clear();
     texts.set(value, text);
   }
@@ -57,26 +65,27 @@ function addressText(family: 4 | 6, value: bigint): string {
 
 export class AddressSet {
   private constructor(
-    readonly v4: Ranges,
-    readonly v6: Ranges,
+    /** IPv4 addresses less 2**31 (`fromV4`): every bound a small integer on a 64-bit engine. */
+    readonly v4: NumRanges,
+    readonly v6: BigRanges,
     /** Atoms of IPv4 tags in the bundled table. */
-    readonly t4: Ranges,
-    readonly t6: Ranges,
+    readonly t4: NumRanges,
+    readonly t6: NumRanges,
     /** 0: the cluster subnet whose prefix is not known. */
-    readonly cluster: Ranges,
+    readonly cluster: NumRanges,
   ) {}
 
   static readonly EMPTY = new AddressSet(NO_RANGES, NO_RANGES, NO_RANGES, NO_RANGES, NO_RANGES);
 
-  static of(parts: Partial<Record<Part, Ranges>>): AddressSet {
+  static of(parts: Partial<PartRanges>): AddressSet {
     return new AddressSet(parts.v4 ?? NO_RANGES, parts.v6 ?? NO_RANGES, parts.t4 ?? NO_RANGES, parts.t6 ?? NO_RANGES, parts.cluster ?? NO_RANGES);
   }
 
-  part(p: Part): Ranges {
+  part<P extends Part>(p: P): PartRanges[P] {
     return this[p];
   }
 
-  private map(other: AddressSet, f: (a: Ranges, b: Ranges) => Ranges): AddressSet {
+  private map(other: AddressSet, f: <T extends Bound>(a: Ranges<T>, b: Ranges<T>) => Ranges<T>): AddressSet {
     return new AddressSet(f(this.v4, other.v4), f(this.v6, other.v6), f(this.t4, other.t4), f(this.t6, other.t6), f(this.cluster, other.cluster));
   }
 
@@ -147,10 +156,30 @@ export class AddressSet {
   /** One address of the set, as text, when it holds an address. */
   exampleAddress(): string | undefined {
     const v4 = firstOf(this.v4);
-    if (v4 !== undefined) return addressText(4, v4);
+    if (v4 !== undefined) return addressText(4, v4 + V4_OFFSET);
     const v6 = firstOf(this.v6);
     if (v6 !== undefined) return addressText(6, v6);
     return undefined;
+  }
+
+  /** How much of the prefix `c` (as core's `parseCidr` gives it) the set's addresses hold. */
+  cidrCoverage(c: { readonly family: 4 | 6; readonly start: bigint; readonly end: bigint }): "none" | "part" | "all" {
+    return c.family === 4 ? coverage(this.v4, fromV4(c.start), fromV4(c.end)) : coverage(this.v6, c.start, c.end);
+  }
+
+  /** Whether part `p` holds the point `v` (a bigint whatever the part: the tests' points). */
+  holdsPoint(p: Part, v: bigint): boolean {
+    if (p === "v6") return coverage(this.v6, v, v) === "all";
+    const n = p === "v4" ? fromV4(v) : Number(v);
+    return coverage(this.part(p), n, n) === "all";
+  }
+
+  /** The lowest and highest value of part `p` as bigints (IPv4 addresses as they are, not as stored), if any. */
+  ends(p: Part): readonly [bigint, bigint] | undefined {
+    const r = this.part(p);
+    if (r.length === 0) return undefined;
+    const lift = p === "v4" ? (v: bigint) => v + BigInt(V4_OFFSET) : (v: bigint) => v;
+    return [lift(BigInt(r[0] as Bound)), lift(BigInt(r[r.length - 1] as Bound))];
   }
 
   /** Addresses in the set, IPv4 and IPv6 apart. */
@@ -163,19 +192,26 @@ export class AddressSet {
   }
 }
 
-const V4_MAX = (1n << 32n) - 1n;
+/** What an IPv4 address is less in a set: its bounds fit a small integer (no boxed double in the hot loops). */
+const V4_OFFSET = 2 ** 31;
+
+function fromV4(address: bigint): number {
+  return Number(address) - V4_OFFSET;
+}
+
 const V6_MAX = (1n << 128n) - 1n;
 
 /** Every IPv4 and IPv6 address. */
-export const ALL_ADDRESSES = AddressSet.of({ v4: single(0n, V4_MAX), v6: single(0n, V6_MAX) });
+export const ALL_ADDRESSES = AddressSet.of({ v4: single(fromV4(0n), fromV4((1n << 32n) - 1n)), v6: single(0n, V6_MAX) });
 
 /** The set of CIDR prefixes (host bits tolerated: the network they name). Throws CidrError. */
 export function prefixSet(prefixes: Iterable<string>): AddressSet {
-  const v4: Array<[bigint, bigint]> = [];
+  const v4: Array<[number, number]> = [];
   const v6: Array<[bigint, bigint]> = [];
   for (const p of prefixes) {
     const c = parseCidr(p, false);
-    (c.family === 4 ? v4 : v6).push([c.start, c.end]);
+    if (c.family === 4) v4.push([fromV4(c.start), fromV4(c.end)]);
+    else v6.push([c.start, c.end]);
   }
   return AddressSet.of({ v4: rangesOf(v4), v6: rangesOf(v6) });
 }
@@ -238,8 +274,16 @@ export function rangeAsSet(text: string): AddressSet | undefined {
   const from = addressAsSet(text.slice(0, dash).trim());
   const to = addressAsSet(text.slice(dash + 1).trim());
   if (!from || !to) return undefined;
-  const a = from.v4.length > 0 ? ["v4", from.v4, to.v4] : ["v6", from.v6, to.v6];
-  const [part, lo, hi] = a as [Part, Ranges, Ranges];
-  if (hi.length === 0 || (lo[0] as bigint) > (hi[0] as bigint)) return undefined;
-  return AddressSet.of({ [part]: single(lo[0] as bigint, hi[0] as bigint) });
+  if (from.v4.length > 0) {
+    const v4 = spanOf(from.v4, to.v4);
+    return v4 && AddressSet.of({ v4 });
+  }
+  const v6 = spanOf(from.v6, to.v6);
+  return v6 && AddressSet.of({ v6 });
+}
+
+/** From the first element of `lo` to the first of `hi`, undefined when `hi` is empty or starts before `lo`. */
+function spanOf<T extends Bound>(lo: Ranges<T>, hi: Ranges<T>): Ranges<T> | undefined {
+  if (hi.length === 0 || (lo[0] as T) > (hi[0] as T)) return undefined;
+  return single(lo[0] as T, hi[0] as T);
 }

@@ -13,7 +13,7 @@ import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from
 import { NameSet } from "./names.js";
 import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type SideMemo } from "./nsg.js";
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
-import { unionRanges, type Ranges } from "./ranges.js";
+import { unionRanges, type NumRanges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
 import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
 import { routeWalkRules, type RouteOutcome } from "./routes.js";
@@ -305,8 +305,8 @@ function needsOf(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContex
 function computeNeeds(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContext): Needs {
   let outboundDst = AddressSet.EMPTY;
   let outboundNames = NameSet.EMPTY;
-  let outboundPorts: Ranges = [];
-  let internalPorts: Ranges = [];
+  let outboundPorts: NumRanges = [];
+  let internalPorts: NumRanges = [];
   for (const r of specs) {
     for (const a of r.alternatives) {
       for (const f of a.flows) {

@@ -6,7 +6,7 @@
 import { AddressSet, PUBLIC } from "./address-set.js";
 import { formatRanges } from "./ports-text.js";
 import { NameSet } from "./names.js";
-import { subtractRanges, unionRanges, type Ranges } from "./ranges.js";
+import { subtractRanges, unionRanges, type NumRanges } from "./ranges.js";
 import type { BoxConstraint } from "./region.js";
 import type { Finding, PathStep } from "./report.js";
 import { describeStep, stepKey } from "./verdict.js";
@@ -22,11 +22,11 @@ export interface RuleShape {
 export interface Needs {
   readonly outboundDst: AddressSet;
   readonly outboundNames: NameSet;
-  readonly outboundPorts: Ranges;
+  readonly outboundPorts: NumRanges;
   /** Sources internal flows come from (the subnet and its peers). */
   readonly internalSrc: AddressSet;
   readonly internalDst: AddressSet;
-  readonly internalPorts: Ranges;
+  readonly internalPorts: NumRanges;
 }
 
 export interface Allowed {
@@ -43,9 +43,9 @@ function example(set: AddressSet): string {
 }
 
 /** What the requirements need in the given contexts, by needs and contexts: the same few unions serve every rule of every subject. */
-const NEEDED = new WeakMap<Needs, Map<string, { ports: Ranges; dsts: AddressSet }>>();
+const NEEDED = new WeakMap<Needs, Map<string, { ports: NumRanges; dsts: AddressSet }>>();
 
-function neededFor(needs: Needs, contexts: { internal: boolean; outbound: boolean }): { ports: Ranges; dsts: AddressSet } {
+function neededFor(needs: Needs, contexts: { internal: boolean; outbound: boolean }): { ports: NumRanges; dsts: AddressSet } {
   let byContexts = NEEDED.get(needs);
   if (!byContexts) {
     byContexts = new Map();

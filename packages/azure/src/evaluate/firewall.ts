@@ -29,7 +29,7 @@ import { addressTerm, ALL_PORTS, describeUnknown, portTerms, projectAll, type Ad
 import type { WalkRule } from "./walk.js";
 import type { DstView } from "./nsg.js";
 import { DEFAULT_DENY } from "./verdict.js";
-import { single, type Ranges } from "./ranges.js";
+import { single, type NumRanges } from "./ranges.js";
 
 export type FirewallOutcome = "Allow" | "Deny";
 type Tri = "yes" | "no" | "maybe";
@@ -373,4 +373,4 @@ export function firewallWalkRules(fw: CompiledFirewall, ctx: AddressContext, sha
   return rules;
 }
 
-export const HTTPS_UNUSED: Ranges = single(0n, 0n);
+export const HTTPS_UNUSED: NumRanges = single(0, 0);

@@ -8,7 +8,7 @@ import { formatPortRange, type ResolvedRule, type ResolvedRules } from "@cassand
 import { AddressSet, prefixSet, PUBLIC } from "./address-set.js";
 import type { FlowShape } from "./firewall.js";
 import { NameSet, namePattern } from "./names.js";
-import { rangesOf, type Ranges } from "./ranges.js";
+import { rangesOf, type NumRanges } from "./ranges.js";
 import type { AlternativeKind } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -20,7 +20,7 @@ export interface FlowSpec {
   readonly src: AddressSet;
   readonly dst: AddressSet;
   readonly name: NameSet;
-  readonly ports: Ranges;
+  readonly ports: NumRanges;
   readonly shape: FlowShape;
   /** What blocked parts are counted in: the tag's prefixes, or literal prefixes. */
   readonly countTag?: string;
@@ -53,8 +53,8 @@ export interface FlowContext {
   readonly universe: AddressSet;
 }
 
-function portsOf(rule: ResolvedRule): Ranges {
-  return rangesOf(rule.ports.map((p) => [BigInt(p.from), BigInt(p.to)] as [bigint, bigint]));
+function portsOf(rule: ResolvedRule): NumRanges {
+  return rangesOf(rule.ports.map((p) => [p.from, p.to] as [number, number]));
 }
 
 function portText(rule: ResolvedRule, proto: string): string {

@@ -4,57 +4,76 @@
  * and merges prefixes; the evaluator also needs intersection and difference, which live here.
  */
 
-/** Flat `[start0, end0, start1, end1, ...]`, sorted, disjoint and non-adjacent. Never mutated once built. */
-export type Ranges = readonly bigint[];
+/**
+ * An interval's bound: IPv4 addresses, tag atoms, the cluster point and ports are numbers (a double holds every
+ * 32-bit value exactly, and arrays of them are unboxed); IPv6 addresses are bigints.
+ */
+export type Bound = number | bigint;
 
-export const NO_RANGES: Ranges = Object.freeze([]) as Ranges;
+/** Flat `[start0, end0, start1, end1, ...]`, sorted, disjoint and non-adjacent. Never mutated once built. */
+export type Ranges<T extends Bound> = readonly T[];
+export type NumRanges = Ranges<number>;
+export type BigRanges = Ranges<bigint>;
+
+/** The empty set of either kind. */
+export const NO_RANGES: Ranges<never> = Object.freeze([]);
+
+/** `v + 1` of either kind. */
+function next<T extends Bound>(v: T): T {
+  return (typeof v === "number" ? v + 1 : (v as bigint) + 1n) as T;
+}
+
+/** `v - 1` of either kind. */
+function previous<T extends Bound>(v: T): T {
+  return (typeof v === "number" ? v - 1 : (v as bigint) - 1n) as T;
+}
 
 /** Normalises any list of closed intervals (unsorted, overlapping) into `Ranges`. */
-export function rangesOf(pairs: ReadonlyArray<readonly [bigint, bigint]>): Ranges {
+export function rangesOf<T extends Bound>(pairs: ReadonlyArray<readonly [T, T]>): Ranges<T> {
   const sorted = pairs.filter(([s, e]) => s <= e).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const out: bigint[] = [];
+  const out: T[] = [];
   for (const [s, e] of sorted) {
     const last = out.length - 1;
-    if (last > 0 && s <= (out[last] as bigint) + 1n) {
-      if (e > (out[last] as bigint)) out[last] = e;
+    if (last > 0 && s <= next(out[last] as T)) {
+      if (e > (out[last] as T)) out[last] = e;
     } else out.push(s, e);
   }
   return out;
 }
 
-export function single(start: bigint, end: bigint): Ranges {
+export function single<T extends Bound>(start: T, end: T): Ranges<T> {
   return start <= end ? [start, end] : NO_RANGES;
 }
 
-export function isEmptyRanges(a: Ranges): boolean {
+export function isEmptyRanges<T extends Bound>(a: Ranges<T>): boolean {
   return a.length === 0;
 }
 
 /** Appends `[s, e]` to a normalised list, merging it with the last interval when they touch. */
-function append(out: bigint[], s: bigint, e: bigint): void {
+function append<T extends Bound>(out: T[], s: T, e: T): void {
   const last = out.length - 1;
-  if (last > 0 && s <= (out[last] as bigint) + 1n) {
-    if (e > (out[last] as bigint)) out[last] = e;
+  if (last > 0 && s <= next(out[last] as T)) {
+    if (e > (out[last] as T)) out[last] = e;
   } else out.push(s, e);
 }
 
 /** Appends intervals `from` to `to` (indices) of `a`, the first merged as `append` does, the rest as they are (they lie past it). */
-function appendRun(out: bigint[], a: Ranges, from: number, to: number): void {
+function appendRun<T extends Bound>(out: T[], a: Ranges<T>, from: number, to: number): void {
   if (from >= to) return;
-  append(out, a[from] as bigint, a[from + 1] as bigint);
-  for (let k = from + 2; k < to; k++) out.push(a[k] as bigint);
+  append(out, a[from] as T, a[from + 1] as T);
+  for (let k = from + 2; k < to; k++) out.push(a[k] as T);
 }
 
-export function unionRanges(a: Ranges, b: Ranges): Ranges {
+export function unionRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  const out: bigint[] = [];
+  const out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
     // The side that starts first up to where the other starts: its intervals past the last one taken go in whole.
-    if ((a[i] as bigint) <= (b[j] as bigint)) i = takeUntil(out, a, i, b[j] as bigint, true);
-    else j = takeUntil(out, b, j, a[i] as bigint, false);
+    if ((a[i] as T) <= (b[j] as T)) i = takeUntil(out, a, i, b[j] as T, true);
+    else j = takeUntil(out, b, j, a[i] as T, false);
   }
   takeUntil(out, a, i, undefined, true);
   takeUntil(out, b, j, undefined, true);
@@ -62,11 +81,11 @@ export function unionRanges(a: Ranges, b: Ranges): Ranges {
 }
 
 /** Appends the intervals of `a` from `from` that start before `limit` (at or before it with `orEqual`; all without a limit); returns where it stopped. */
-function takeUntil(out: bigint[], a: Ranges, from: number, limit: bigint | undefined, orEqual: boolean): number {
+function takeUntil<T extends Bound>(out: T[], a: Ranges<T>, from: number, limit: T | undefined, orEqual: boolean): number {
   let k = from;
   // Those that meet what `out` already ends with merge into it, one by one.
-  while (k < a.length && (limit === undefined || (a[k] as bigint) < limit || (orEqual && a[k] === limit)) && out.length > 0 && (a[k] as bigint) <= (out[out.length - 1] as bigint) + 1n) {
-    append(out, a[k] as bigint, a[k + 1] as bigint);
+  while (k < a.length && (limit === undefined || (a[k] as T) < limit || (orEqual && a[k] === limit)) && out.length > 0 && (a[k] as T) <= next(out[out.length - 1] as T)) {
+    append(out, a[k] as T, a[k + 1] as T);
     k += 2;
   }
   const to = limit === undefined ? a.length : seekStart(a, k, limit, orEqual);
@@ -75,23 +94,23 @@ function takeUntil(out: bigint[], a: Ranges, from: number, limit: bigint | undef
 }
 
 /** The first interval of `a` at or after `from` whose start is past `v` (> with `orEqual`, else >=), a.length if none. */
-function seekStart(a: Ranges, from: number, v: bigint, orEqual: boolean): number {
-  return gallop(a.length, from, orEqual ? (k) => (a[k] as bigint) <= v : (k) => (a[k] as bigint) < v);
+function seekStart<T extends Bound>(a: Ranges<T>, from: number, v: T, orEqual: boolean): number {
+  return gallop(a, from, 0, v, orEqual);
 }
 
-export function intersectRanges(a: Ranges, b: Ranges): Ranges {
+export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
   if (a.length === 0 || b.length === 0) return NO_RANGES;
   // Walk the smaller set and skip through the larger: a rule's few prefixes against a tag's thousands.
   const [small, large] = a.length <= b.length ? [a, b] : [b, a];
-  const out: bigint[] = [];
+  const out: T[] = [];
   let j = 0;
   for (let i = 0; i < small.length && j < large.length; i += 2) {
-    const s = small[i] as bigint;
-    const e = small[i + 1] as bigint;
+    const s = small[i] as T;
+    const e = small[i + 1] as T;
     j = seekEnd(large, j, s);
-    while (j < large.length && (large[j] as bigint) <= e) {
-      const ls = large[j] as bigint;
-      const le = large[j + 1] as bigint;
+    while (j < large.length && (large[j] as T) <= e) {
+      const ls = large[j] as T;
+      const le = large[j + 1] as T;
       out.push(ls > s ? ls : s, le < e ? le : e);
       if (le > e) break;
       j += 2;
@@ -100,27 +119,27 @@ export function intersectRanges(a: Ranges, b: Ranges): Ranges {
   return out;
 }
 
-export function subtractRanges(a: Ranges, b: Ranges): Ranges {
+export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
   if (a.length === 0 || b.length === 0) return a;
-  const out: bigint[] = [];
+  const out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length) {
-    j = seekEnd(b, j, a[i] as bigint);
+    j = seekEnd(b, j, a[i] as T);
     if (j >= b.length) break;
     // The intervals of `a` that end before the next interval of `b` starts stay whole.
-    const k = seekEnd(a, i, b[j] as bigint);
+    const k = seekEnd(a, i, b[j] as T);
     if (k > i) {
       appendRun(out, a, i, k);
       i = k;
       continue;
     }
-    let s = a[i] as bigint;
-    const e = a[i + 1] as bigint;
+    let s = a[i] as T;
+    const e = a[i + 1] as T;
     let m = j;
-    while (m < b.length && (b[m] as bigint) <= e && s <= e) {
-      if ((b[m] as bigint) > s) out.push(s, (b[m] as bigint) - 1n);
-      s = (b[m + 1] as bigint) + 1n;
+    while (m < b.length && (b[m] as T) <= e && s <= e) {
+      if ((b[m] as T) > s) out.push(s, previous(b[m] as T));
+      s = next(b[m + 1] as T);
       m += 2;
     }
     if (s <= e) out.push(s, e);
@@ -137,19 +156,20 @@ export const A_ONLY = 2;
 export const B_ONLY = 4;
 
 /** The first interval of `a` at or after interval index `from` (a multiple of 2) whose end is >= `v` (a.length if none). */
-function seekEnd(a: Ranges, from: number, v: bigint): number {
-  return gallop(a.length, from, (k) => (a[k + 1] as bigint) < v);
+function seekEnd<T extends Bound>(a: Ranges<T>, from: number, v: T): number {
+  return gallop(a, from, 1, v, false);
 }
 
 /**
- * The first interval index (a multiple of 2) at or after `from` that is not `before` (`length` if none), where
- * `before` holds of a first run of intervals: galloping, then binary search, so a small set against a service
- * tag's thousands of intervals skips most of them.
+ * The first interval index (a multiple of 2) at or after `from` whose bound `side` (0 start, 1 end) is not below
+ * `v` (nor equal to it with `orEqual`), `a.length` if none: galloping, then binary search, so a small set against
+ * a service tag's thousands of intervals skips most of them. No closure: it would be allocated per call.
  */
-function gallop(length: number, from: number, before: (k: number) => boolean): number {
+function gallop<T extends Bound>(a: Ranges<T>, from: number, side: 0 | 1, v: T, orEqual: boolean): number {
+  const length = a.length;
   let step = 2;
   let hi = from;
-  while (hi < length && before(hi)) {
+  while (hi < length && before(a[hi + side] as T, v, orEqual)) {
     from = hi + 2;
     hi += step;
     step *= 2;
@@ -158,17 +178,21 @@ function gallop(length: number, from: number, before: (k: number) => boolean): n
   let lo = from;
   while (lo < hi) {
     const mid = lo + (((hi - lo) >> 2) << 1);
-    if (before(mid)) lo = mid + 2;
+    if (before(a[mid + side] as T, v, orEqual)) lo = mid + 2;
     else hi = mid;
   }
   return lo;
+}
+
+function before<T extends Bound>(x: T, v: T, orEqual: boolean): boolean {
+  return x < v || (orEqual && x === v);
 }
 
 /**
  * The relation of two sets, allocating nothing. An interval lies inside the other set only when one of its
  * intervals holds it whole (they are apart), so each side is checked interval by interval against the other.
  */
-export function relateRanges(a: Ranges, b: Ranges): Relation {
+export function relateRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Relation {
   if (a.length === 0) return b.length === 0 ? 0 : B_ONLY;
   if (b.length === 0) return A_ONLY;
   const ab = cover(a, b, false);
@@ -180,69 +204,69 @@ export function relateRanges(a: Ranges, b: Ranges): Relation {
 const OUTSIDE = 2;
 
 /** Whether `a` shares an element with `b` (SHARE) and holds one `b` does not (OUTSIDE); stops once it knows both, or OUTSIDE alone when `shared` is already known. */
-function cover(a: Ranges, b: Ranges, shared: boolean): number {
+function cover<T extends Bound>(a: Ranges<T>, b: Ranges<T>, shared: boolean): number {
   let rel = 0;
   let j = 0;
   const done = shared ? OUTSIDE : SHARE | OUTSIDE;
   for (let i = 0; i < a.length; i += 2) {
-    const s = a[i] as bigint;
-    const e = a[i + 1] as bigint;
+    const s = a[i] as T;
+    const e = a[i + 1] as T;
     j = seekEnd(b, j, s);
     if (j >= b.length) return rel | OUTSIDE;
-    const bs = b[j] as bigint;
+    const bs = b[j] as T;
     if (bs <= e) rel |= SHARE;
-    if (bs > s || (b[j + 1] as bigint) < e) rel |= OUTSIDE;
+    if (bs > s || (b[j + 1] as T) < e) rel |= OUTSIDE;
     if ((rel & done) === done) return rel;
   }
   return rel;
 }
 
 /** Whether every element of `inner` is in `outer`. */
-export function rangesContain(outer: Ranges, inner: Ranges): boolean {
+export function rangesContain<T extends Bound>(outer: Ranges<T>, inner: Ranges<T>): boolean {
   return (relateRanges(inner, outer) & A_ONLY) === 0;
 }
 
 /** Whether the sets share an element: stops at the first one. */
-export function rangesOverlap(a: Ranges, b: Ranges): boolean {
+export function rangesOverlap<T extends Bound>(a: Ranges<T>, b: Ranges<T>): boolean {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    if ((a[i + 1] as bigint) < (b[j] as bigint)) i = seekEnd(a, i + 2, b[j] as bigint);
-    else if ((b[j + 1] as bigint) < (a[i] as bigint)) j = seekEnd(b, j + 2, a[i] as bigint);
+    if ((a[i + 1] as T) < (b[j] as T)) i = seekEnd(a, i + 2, b[j] as T);
+    else if ((b[j + 1] as T) < (a[i] as T)) j = seekEnd(b, j + 2, a[i] as T);
     else return true;
   }
   return false;
 }
 
-export function rangesEqual(a: Ranges, b: Ranges): boolean {
+export function rangesEqual<T extends Bound>(a: Ranges<T>, b: Ranges<T>): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** Number of elements. */
-export function rangesSize(a: Ranges): bigint {
+/** Number of elements (a bigint of either kind: IPv6 counts pass 2**53). */
+export function rangesSize<T extends Bound>(a: Ranges<T>): bigint {
   let n = 0n;
-  for (let i = 0; i < a.length; i += 2) n += (a[i + 1] as bigint) - (a[i] as bigint) + 1n;
+  for (let i = 0; i < a.length; i += 2) n += BigInt(a[i + 1] as T) - BigInt(a[i] as T) + 1n;
   return n;
 }
 
 /** The smallest element, or undefined. */
-export function firstOf(a: Ranges): bigint | undefined {
+export function firstOf<T extends Bound>(a: Ranges<T>): T | undefined {
   return a[0];
 }
 
 /** How much of [start, end] the set holds: none, part or all (binary search). */
-export function coverage(set: Ranges, start: bigint, end: bigint): "none" | "part" | "all" {
+export function coverage<T extends Bound>(set: Ranges<T>, start: T, end: T): "none" | "part" | "all" {
   let lo = 0;
   let hi = set.length / 2;
   // First interval whose end >= start.
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((set[2 * mid + 1] as bigint) < start) lo = mid + 1;
+    if ((set[2 * mid + 1] as T) < start) lo = mid + 1;
     else hi = mid;
   }
   if (lo * 2 >= set.length) return "none";
-  const s = set[2 * lo] as bigint;
-  const e = set[2 * lo + 1] as bigint;
+  const s = set[2 * lo] as T;
+  const e = set[2 * lo + 1] as T;
   if (s > end) return "none";
   return s <= start && e >= end ? "all" : "part";
 }

@@ -5,13 +5,13 @@
  */
 import { AddressSet, type Part } from "./address-set.js";
 import { NameSet } from "./names.js";
-import { coverage, intersectRanges, isEmptyRanges, rangesOf, rangesOverlap, subtractRanges, type Ranges } from "./ranges.js";
+import { coverage, intersectRanges, isEmptyRanges, rangesOf, rangesOverlap, subtractRanges, type NumRanges } from "./ranges.js";
 
 export interface Box {
   readonly src: AddressSet;
   readonly dst: AddressSet;
   readonly name: NameSet;
-  readonly port: Ranges;
+  readonly port: NumRanges;
 }
 
 export type Region = readonly Box[];
@@ -22,7 +22,7 @@ function boxEmpty(b: Box): boolean {
   return b.src.isEmpty() || b.dst.isEmpty() || b.name.isEmpty() || isEmptyRanges(b.port);
 }
 
-export function box(src: AddressSet, dst: AddressSet, name: NameSet, port: Ranges): Region {
+export function box(src: AddressSet, dst: AddressSet, name: NameSet, port: NumRanges): Region {
   const b = { src, dst, name, port };
   return boxEmpty(b) ? EMPTY_REGION : [b];
 }
@@ -32,7 +32,7 @@ export interface BoxConstraint {
   readonly src?: AddressSet;
   readonly dst?: AddressSet;
   readonly name?: NameSet;
-  readonly port?: Ranges;
+  readonly port?: NumRanges;
 }
 
 function intersectBox(a: Box, c: BoxConstraint): Box | undefined {
@@ -141,24 +141,23 @@ export function union(a: Region, b: Region): Region {
 }
 
 /** The destinations, sources, names and ports a region touches (unions over its boxes). */
-export function projection(region: Region): { src: AddressSet; dst: AddressSet; name: NameSet; port: Ranges } {
+export function projection(region: Region): { src: AddressSet; dst: AddressSet; name: NameSet; port: NumRanges } {
   let src = AddressSet.EMPTY;
   let dst = AddressSet.EMPTY;
   let name = NameSet.EMPTY;
-  let port: Ranges = [];
+  let port: NumRanges = [];
   for (const b of region) {
     src = src.union(b.src);
     dst = dst.union(b.dst);
     name = name.union(b.name);
     port = [...port, ...b.port];
   }
-  const pairs: Array<[bigint, bigint]> = [];
-  for (let i = 0; i < port.length; i += 2) pairs.push([port[i] as bigint, port[i + 1] as bigint]);
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < port.length; i += 2) pairs.push([port[i] as number, port[i + 1] as number]);
   return { src, dst, name, port: rangesOf(pairs) };
 }
 
 /** The box of the region that holds the point (a source and destination address part and value, a port), if any. */
 export function boxHolding(region: Region, point: { readonly src: readonly [Part, bigint]; readonly dst: readonly [Part, bigint]; readonly port: number }): Box | undefined {
-  const has = (r: Ranges, v: bigint): boolean => coverage(r, v, v) === "all";
-  return region.find((b) => has(b.src.part(point.src[0]), point.src[1]) && has(b.dst.part(point.dst[0]), point.dst[1]) && has(b.port, BigInt(point.port)));
+  return region.find((b) => b.src.holdsPoint(...point.src) && b.dst.holdsPoint(...point.dst) && coverage(b.port, point.port, point.port) === "all");
 }

@@ -6,7 +6,7 @@
 import type { ServiceTagIndex } from "@cassandra-mi-netrules/core";
 import { BUNDLED_TAG_TABLE } from "../generated/tag-table.js";
 import { AddressSet, prefixSet } from "./address-set.js";
-import { NO_RANGES, rangesOf, single, type Ranges } from "./ranges.js";
+import { NO_RANGES, rangesOf, single, type NumRanges } from "./ranges.js";
 import type { BundledTagTable } from "./tag-table-types.js";
 
 export interface TagSpace {
@@ -47,15 +47,15 @@ export function fileTagSpace(index: ServiceTagIndex, fileName?: string): TagSpac
 }
 
 /** `gap.length` runs in base 36 back into atom ids. */
-export function decodeRuns(text: string): Ranges {
+export function decodeRuns(text: string): NumRanges {
   if (text === "") return NO_RANGES;
-  const pairs: Array<[bigint, bigint]> = [];
+  const pairs: Array<[number, number]> = [];
   let end = -1;
   for (const run of text.split(",")) {
     const [gap = "0", length = "1"] = run.split(".");
     const start = end + 1 + parseInt(gap, 36);
     end = start + parseInt(length, 36) - 1;
-    pairs.push([BigInt(start), BigInt(end)]);
+    pairs.push([start, end]);
   }
   return rangesOf(pairs);
 }
@@ -64,7 +64,7 @@ export function bundledTagSpace(table: BundledTagTable = BUNDLED_TAG_TABLE): Tag
   const byName = new Map<string, number>();
   table.names.forEach((n, i) => byName.set(n.toLowerCase(), i));
   const cache = new Map<number, AddressSet>();
-  const allAtoms = AddressSet.of({ t4: single(0n, BigInt(table.atoms.v4 - 1)), t6: single(0n, BigInt(table.atoms.v6 - 1)) });
+  const allAtoms = AddressSet.of({ t4: single(0, table.atoms.v4 - 1), t6: single(0, table.atoms.v6 - 1) });
   return {
     exact: false,
     description: `bundled tag table of ${table.source} (changeNumber ${table.changeNumber}); no service-tags file given`,

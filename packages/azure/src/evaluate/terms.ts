@@ -8,7 +8,7 @@ import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from
 import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
 import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
-import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Ranges } from "./ranges.js";
+import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Bound, type NumRanges, type Ranges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 
 export type AddressTerm =
@@ -99,7 +99,7 @@ export interface AddressContext {
   readonly virtualNetworkWhy: string;
 }
 
-export const CLUSTER_POINT: AddressSet = AddressSet.of({ cluster: single(0n, 0n) });
+export const CLUSTER_POINT: AddressSet = AddressSet.of({ cluster: single(0, 0) });
 
 const EVERYTHING = new WeakMap<AddressContext, AddressSet>();
 const PROJECTIONS = new WeakMap<AddressContext, Map<string, Projected>>();
@@ -180,16 +180,21 @@ function projectTerm(term: AddressTerm, ctx: AddressContext): Projected {
   }
 }
 
+/** Whether one family's addresses hold all of its public addresses, some or none. */
+function publicReach<T extends Bound>(addresses: Ranges<T>, publicOnes: Ranges<T>): "all" | "some" | "none" {
+  return rangesContain(addresses, publicOnes) ? "all" : rangesOverlap(addresses, publicOnes) ? "some" : "none";
+}
+
 function projectLiteral(text: string, set: AddressSet, ctx: AddressContext): Projected {
   let certain = set;
   let possible = set;
   const reasons: string[] = [];
   if (!ctx.tags.exact) {
     // Tags hold public addresses; which ones, the bundled table does not say.
-    for (const [v, t] of [["v4", "t4"], ["v6", "t6"]] as const) {
+    for (const [reach, t] of [[publicReach(set.v4, PUBLIC.v4), "t4"], [publicReach(set.v6, PUBLIC.v6), "t6"]] as const) {
       const atoms = AddressSet.of({ [t]: ctx.tags.allAtoms.part(t) });
-      if (rangesContain(set.part(v), PUBLIC.part(v))) certain = certain.union(atoms);
-      else if (rangesOverlap(set.part(v), PUBLIC.part(v))) {
+      if (reach === "all") certain = certain.union(atoms);
+      else if (reach === "some") {
         possible = possible.union(atoms);
         reasons.push(`how ${text} relates to service tags is not known without a service-tags file`);
       }
@@ -240,16 +245,16 @@ function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected 
 
 /* ------------------------------------------------------------------ ports */
 
-export const ALL_PORTS: Ranges = single(0n, 65535n);
+export const ALL_PORTS: NumRanges = single(0, 65535);
 
 export interface PortTerms {
-  readonly certain: Ranges;
-  readonly possible: Ranges;
+  readonly certain: NumRanges;
+  readonly possible: NumRanges;
   readonly reasons: readonly string[];
 }
 
 /** `*`, `443`, `8000-8100` (one value of a port list); undefined when it is none of them. */
-export function portRange(text: string): Ranges | undefined {
+export function portRange(text: string): NumRanges | undefined {
   const t = text.trim();
   if (t === "*" || t.toLowerCase() === "any") return ALL_PORTS;
   const m = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(t);
@@ -257,11 +262,11 @@ export function portRange(text: string): Ranges | undefined {
   const from = Number(m[1]);
   const to = m[2] === undefined ? from : Number(m[2]);
   if (from > 65535 || to > 65535 || from > to) return undefined;
-  return single(BigInt(from), BigInt(to));
+  return single(from, to);
 }
 
 export function portTerms(values: ReadonlyArray<Maybe<string | number>>, field: string): PortTerms {
-  const certain: Array<[bigint, bigint]> = [];
+  const certain: Array<[number, number]> = [];
   let possibleAll = false;
   const reasons: string[] = [];
   for (const v of values) {
@@ -276,7 +281,7 @@ export function portTerms(values: ReadonlyArray<Maybe<string | number>>, field: 
       reasons.push(`${field} ${JSON.stringify(String(v))} is not a port, a range or *`);
       continue;
     }
-    certain.push([r[0] as bigint, r[1] as bigint]);
+    certain.push([r[0] as number, r[1] as number]);
   }
   const c = rangesOf(certain);
   return { certain: c, possible: possibleAll ? ALL_PORTS : c, reasons };

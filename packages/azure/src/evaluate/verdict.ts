@@ -9,7 +9,7 @@ import type { FlowSpec } from "./flows.js";
 import type { Outcome } from "./pipeline.js";
 import { formatRanges } from "./ports-text.js";
 import { projection } from "./region.js";
-import { coverage, rangesEqual } from "./ranges.js";
+import { rangesEqual } from "./ranges.js";
 import type { AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -85,7 +85,7 @@ function countBase(prefixes: readonly string[], universe: AddressSet): CountBase
   }
   let base = byList.get(prefixes);
   if (!base) {
-    const inUniverse = prefixes.map((p) => parseCidr(p, false)).filter((c) => coverage(universe.part(c.family === 4 ? "v4" : "v6"), c.start, c.end) !== "none");
+    const inUniverse = prefixes.map((p) => parseCidr(p, false)).filter((c) => universe.cidrCoverage(c) !== "none");
     const families = new Set(inUniverse.map((c) => c.family));
     base = { inUniverse, families: families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 " };
     byList.set(prefixes, base);
@@ -118,7 +118,7 @@ function countIn(base: CountBase, blockedSet: AddressSet): BlockedPart["count"] 
   let hit = 0;
   let inPart = 0;
   for (const c of base.inUniverse) {
-    const cov = coverage(blockedSet.part(c.family === 4 ? "v4" : "v6"), c.start, c.end);
+    const cov = blockedSet.cidrCoverage(c);
     if (cov !== "none") hit++;
     if (cov === "part") inPart++;
   }
