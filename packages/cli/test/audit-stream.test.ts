@@ -3,15 +3,18 @@
  * printed when it held the whole report (recorded under fixtures/audit-stream), in every format, whether
  * the spools stay in memory or spill to a temporary file; a failure prints nothing and leaves no file.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import AjvDraft04Module from "ajv-draft-04";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditSubjects, type SubjectReport, type SubjectStream } from "@cassandra-mi-netrules/azure";
 import { resolveRules } from "@cassandra-mi-netrules/core";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
 import { run, type CliIO } from "@cassandra-mi-netrules/cli";
+import { PYTHON } from "@cassandra-mi-netrules/testkit/netns";
 import { AUDIT_OUTPUTS, printReport, reportWriter, type AuditOutput } from "../src/audit/index.js";
 import { Spool } from "../src/audit/spool.js";
 
@@ -37,6 +40,21 @@ function capture(): { io: CliIO; out: { stdout: string; stderr: string; writes: 
   const io: CliIO = { stdout: (s) => void ((out.stdout += s), (out.writes += 1)), stderr: (s) => void (out.stderr += s), readStdin: () => "", cwd: ROOT };
   return { io, out };
 }
+
+const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module) as typeof AjvDraft04Module;
+
+// A temporary directory of this file's own: the spools it counts are its own, whatever else runs beside it.
+const SYSTEM_TMPDIR = process.env.TMPDIR;
+let privateTmp = "";
+beforeAll(() => {
+  privateTmp = mkdtempSync(join(tmpdir(), "cmn-audit-stream-test-"));
+  process.env.TMPDIR = privateTmp;
+});
+afterAll(() => {
+  if (SYSTEM_TMPDIR === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = SYSTEM_TMPDIR;
+  rmSync(privateTmp, { recursive: true, force: true });
+});
 
 const TAGS = loadServiceTags(readFileSync(join(ROOT, TAG_FILE), "utf8"), TAG_FILE);
 
@@ -100,7 +118,40 @@ describe("cli audit streams its report with the bytes of the whole-report output
   });
 });
 
-/** The CLI's spool directories in the system's temporary directory. */
+/** The requirement verdicts of a recorded whole-report output, as its format's validator reads it; throws what the validator says. */
+function validatedVerdicts(output: Exclude<AuditOutput, "table">, text: string): number {
+  if (output === "json") return (JSON.parse(text) as { subjects: { requirements: unknown[] }[] }).subjects.reduce((n, s) => n + s.requirements.length, 0);
+  if (output === "sarif") {
+    const ajv = new AjvDraft04({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false });
+    const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, "vendor/sarif/sarif-2.1.0-rtm.5.json"), "utf8")) as object);
+    const log = JSON.parse(text) as { runs: { results: { ruleId: string }[] }[] };
+    if (!validate(log)) throw new Error(JSON.stringify(validate.errors));
+    return (log.runs[0]?.results ?? []).filter((r) => r.ruleId !== "over-broad-allow").length;
+  }
+  const script = "import sys, xml.etree.ElementTree as ET\nprint(len([c for c in ET.fromstring(sys.stdin.read()).iter('testcase') if not c.get('name').startswith('over-broad:')]))";
+  const parsed = spawnSync(PYTHON, ["-c", script], { input: text, encoding: "utf8" });
+  if (parsed.status !== 0) throw new Error(parsed.stderr);
+  return Number(parsed.stdout);
+}
+
+describe("the recorded whole-report outputs", () => {
+  it("are what their formats' validators accept (JSON.parse, the SARIF 2.1.0 schema, an XML parser), with the same verdicts", () => {
+    for (const name of ["gaps", "warn"] as const) {
+      const json = JSON.parse(golden(name, "json").stdout) as { subjects: unknown[]; exitCode: number };
+      expect(json.subjects, name).toHaveLength(CASES[name].files.length);
+      expect(json.exitCode, name).toBe(CASES[name].code);
+      const verdicts = validatedVerdicts("json", golden(name, "json").stdout);
+      expect(verdicts, name).toBeGreaterThan(0);
+      for (const output of ["sarif", "junit"] as const) expect(validatedVerdicts(output, golden(name, output).stdout), `${name} ${output}`).toBe(verdicts);
+    }
+    expect(JSON.parse(golden("none", "json").stdout)).toMatchObject({ status: "nothing-to-audit", subjects: [], exitCode: 3 });
+    // The validators refuse what is broken: two streamed elements without their comma, an unclosed suite.
+    const broken = (output: "json" | "sarif" | "junit") => (output === "junit" ? golden("gaps", output).stdout.replace("</testsuite>", "</testsuit>") : golden("gaps", output).stdout.replace("},\n", "}\n"));
+    for (const output of ["json", "sarif", "junit"] as const) expect(() => validatedVerdicts(output, broken(output)), output).toThrow();
+  });
+});
+
+/** The CLI's spool directories in the (test's own) temporary directory. */
 function tempSpools(): string[] {
   return readdirSync(tmpdir()).filter((d) => d.startsWith("cassandra-mi-netrules-audit-"));
 }
