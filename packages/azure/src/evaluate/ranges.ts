@@ -116,7 +116,8 @@ export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ra
       j += 2;
     }
   }
-  return out;
+  // One side inside the other: that side itself, so that callers see nothing changed (a port range inside a rule's).
+  return out.length === small.length && rangesEqual(out, small) ? small : out;
 }
 
 export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {

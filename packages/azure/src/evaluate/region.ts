@@ -44,7 +44,7 @@ function intersectBox(a: Box, c: BoxConstraint): Box | undefined {
   if (dst.isEmpty()) return undefined;
   const name = c.name ? a.name.intersect(c.name) : a.name;
   if (name.isEmpty()) return undefined;
-  return { src, dst, name, port };
+  return port === a.port && src === a.src && dst === a.dst && name === a.name ? a : { src, dst, name, port };
 }
 
 /** Whether the box and the constraint share a point (allocates nothing for addresses and ports). */
@@ -65,6 +65,7 @@ export function touches(region: Region, match: Match): boolean {
 function subtractBox(a: Box, c: BoxConstraint): Box[] {
   const inside = intersectBox(a, c);
   if (!inside) return [a];
+  if (inside === a) return [];
   const out: Box[] = [];
   let rest: Box = a;
   if (c.port) {
