@@ -34,10 +34,24 @@ export function describeUnknown(u: Unknown): string {
   return `${u.path} is not known (${u.reason})`;
 }
 
+/** Terms by the value's text (those that do not name their field): rules repeat the same values NSG after NSG. */
+const TERMS = new Map<string, AddressTerm>();
+const TERMS_MAX = 1 << 16;
+
 /** Reads one address value of a rule (NSG prefix, firewall address) into a term. */
 export function addressTerm(value: Maybe<AddressValue>, field: string): AddressTerm {
   if (isUnknown(value)) return { kind: "unknown", text: "(unknown)", reason: describeUnknown(value) };
   if (isParameter(value)) return parameterTerm(value, field);
+  const known = TERMS.get(value);
+  if (known) return known;
+  const term = textTerm(value, field);
+  if (term.kind === "unknown") return term;
+  if (TERMS.size >= TERMS_MAX) TERMS.clear();
+  TERMS.set(value, term);
+  return term;
+}
+
+function textTerm(value: string, field: string): AddressTerm {
   const text = value.trim();
   const lower = text.toLowerCase();
   if (lower === "*" || lower === "any") return { kind: "any", text };
