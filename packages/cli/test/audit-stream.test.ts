@@ -79,13 +79,13 @@ describe("cli audit streams its report with the bytes of the whole-report output
         expect(code).toBe(c.code);
       });
 
-      it(`${name}, --output ${output}: spools spilled to a temporary file, removed after`, () => {
+      it(`${name}, --output ${output}: spools spilled to a temporary file, removed after`, async () => {
         const c = CASES[name];
         const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", ...(c.flags.length > 0 ? { serviceTags: TAGS } : {}) });
         const writer = reportWriter(output, { inputs: c.files, tagFile: c.flags.length > 0 ? TAG_FILE : undefined, resolved, failOn: name === "warn" ? "warn" : "gap", spoolMemory: 1000 });
         const { io, out } = capture();
         const before = tempSpools();
-        const code = printReport(stream(name), writer, io);
+        const code = await printReport(stream(name), writer, io);
         expect(out.stdout === golden(name, output).stdout, "stdout differs from the recorded whole-report output").toBe(true);
         expect(code).toBe(c.code);
         expect(tempSpools()).toEqual(before);
@@ -93,7 +93,7 @@ describe("cli audit streams its report with the bytes of the whole-report output
     }
   }
 
-  it("a failure after some subjects prints nothing on stdout and removes the temporary file", () => {
+  it("a failure after some subjects prints nothing on stdout and removes the temporary file", async () => {
     for (const output of AUDIT_OUTPUTS) {
       const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", serviceTags: TAGS });
       const writer = reportWriter(output, { inputs: CASES.gaps.files, tagFile: TAG_FILE, resolved, failOn: "gap", spoolMemory: 1 });
@@ -109,7 +109,7 @@ describe("cli audit streams its report with the bytes of the whole-report output
         }
         throw new Error("evaluator failed");
       })();
-      expect(() => printReport(failing, writer, io), output).toThrow("evaluator failed");
+      await expect(printReport(failing, writer, io), output).rejects.toThrow("evaluator failed");
       expect(spilled.at(-1)?.length, `${output}: the spool had spilled to a file`).toBeGreaterThan(0);
       expect(out.stdout, output).toBe("");
       expect(out.writes, output).toBe(0);
@@ -167,10 +167,10 @@ describe("Spool", () => {
       spool.write("tail in memory");
       let text = "";
       let reads = 0;
-      spool.drain((s) => {
+      for (const s of spool.pieces()) {
         text += s;
         reads += 1;
-      });
+      }
       expect(Buffer.byteLength(text)).toBeGreaterThan(8 * MiB);
       expect(reads).toBeGreaterThan(2);
       expect(text === `${pieces.join("")}tail in memory`).toBe(true);
@@ -187,7 +187,7 @@ describe("Spool", () => {
     spool.write("a");
     expect(tempSpools()).toEqual(before);
     let text = "";
-    spool.drain((s) => void (text += s));
+    for (const s of spool.pieces()) text += s;
     expect(text).toBe("a");
     spool.close();
   });

@@ -46,16 +46,17 @@ export class Spool {
     if (this.pendingLength >= this.memoryLimit) this.spill();
   }
 
-  /** Hands everything written to `out`, in order, in pieces. */
-  drain(out: (text: string) => void): void {
+  /** Everything written, in order, in pieces: each read when it is asked for (at most `READ_BYTES` of the file at a time). */
+  *pieces(): Generator<string, void, undefined> {
     if (this.file) {
+      const { fd } = this.file;
       const buffer = Buffer.allocUnsafe(READ_BYTES);
       const decoder = new StringDecoder("utf8");
-      for (let position = 0, n; (n = readSync(this.file.fd, buffer, 0, READ_BYTES, position)) > 0; position += n) out(decoder.write(buffer.subarray(0, n)));
+      for (let position = 0, n; (n = readSync(fd, buffer, 0, READ_BYTES, position)) > 0; position += n) yield decoder.write(buffer.subarray(0, n));
       const rest = decoder.end();
-      if (rest) out(rest);
+      if (rest) yield rest;
     }
-    if (this.pendingLength > 0) out(this.pending.join(""));
+    if (this.pendingLength > 0) yield this.pending.join("");
   }
 
   /** Removes the temporary file, if there is one. */

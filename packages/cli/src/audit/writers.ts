@@ -21,8 +21,11 @@ export const EXIT_CODES: Readonly<Record<AuditStatus, number>> = { pass: 0, fail
 export interface ReportWriter {
   /** Takes one subject as it is made. */
   add(subject: SubjectReport): void;
-  /** Prints the whole output, once every subject is in. */
-  print(outline: AuditOutline, io: CliIO): void;
+  /**
+   * The whole output, once every subject is in, in pieces, each made when it is asked for: the CLI asks for the
+   * next once the last is written, so no more than a piece waits for a slow reader. "Nothing to audit" goes to stderr.
+   */
+  output(outline: AuditOutline, io: CliIO): Iterable<string>;
   /** Lets go of the spools' temporary files (also after a failure). */
   close(): void;
 }
@@ -53,11 +56,11 @@ function tableWriter(ctx: WriterContext): ReportWriter {
   const spool = new Spool(ctx.spoolMemory);
   return {
     add: (s) => spool.write(subjectTable(s)),
-    print: (outline, io) => {
+    output: function* (outline, io) {
       if (outline.status === "nothing-to-audit") return io.stderr(nothingToAudit(outline, ctx.inputs));
-      io.stdout(tableHead(outline, ctx.inputs, ctx.tagFile));
-      spool.drain(io.stdout);
-      io.stdout(tableFoot(outline));
+      yield tableHead(outline, ctx.inputs, ctx.tagFile);
+      yield* spool.pieces();
+      yield tableFoot(outline);
     },
     close: () => spool.close(),
   };
@@ -69,9 +72,9 @@ function jsonWriter(ctx: WriterContext): ReportWriter {
   const subjects = new JsonArraySpool(spool, 1);
   return {
     add: (s) => subjects.add(s),
-    print: (outline, io) => {
+    output: (outline) => {
       const { summary, format, ...head } = outline;
-      subjects.print((marker) => ({ ...head, subjects: marker, summary, ...(format !== undefined ? { format } : {}), exitCode: EXIT_CODES[outline.status] }), io.stdout);
+      return subjects.pieces((marker) => ({ ...head, subjects: marker, summary, ...(format !== undefined ? { format } : {}), exitCode: EXIT_CODES[outline.status] }));
     },
     close: () => spool.close(),
   };
@@ -85,7 +88,7 @@ function sarifWriter(ctx: WriterContext): ReportWriter {
     add: (s) => {
       for (const r of sarifResults(s, locations, ctx.failOn)) results.add(r);
     },
-    print: (outline, io) => results.print((marker) => sarifLog(outline, ctx.resolved, ctx.inputs, ctx.failOn, marker), io.stdout),
+    output: (outline) => results.pieces((marker) => sarifLog(outline, ctx.resolved, ctx.inputs, ctx.failOn, marker)),
     close: () => spool.close(),
   };
 }
@@ -101,10 +104,10 @@ function junitWriter(ctx: WriterContext): ReportWriter {
       totals.failures += suite.failures;
       totals.skipped += suite.skipped;
     },
-    print: (outline, io) => {
-      io.stdout(junitHead(outline, ctx.inputs, totals));
-      spool.drain(io.stdout);
-      io.stdout(JUNIT_FOOT);
+    output: function* (outline) {
+      yield junitHead(outline, ctx.inputs, totals);
+      yield* spool.pieces();
+      yield JUNIT_FOOT;
     },
     close: () => spool.close(),
   };
