@@ -39,11 +39,12 @@ function writeStdout(text: string): void {
 }
 
 /**
- * `text` handed to stdout, resolved once it can take more: at most the text and the stream's high-water mark wait
+ * `piece` handed to stdout, resolved once it can take more: at most the piece and the stream's high-water mark wait
  * in memory, and while a pipe's reader does not read the event loop runs (a signal ends the run at once).
  */
-function stdoutPaced(text: string): Promise<void> {
-  if (process.stdout.write(text)) return Promise.resolve();
+function stdoutPaced(piece: string | Uint8Array): Promise<void> {
+  // As bytes: a string a pipe cannot take at once is copied into three bytes a character until it is written.
+  if (process.stdout.write(typeof piece === "string" ? Buffer.from(piece, "utf8") : piece)) return Promise.resolve();
   return new Promise((resolve) => process.stdout.once("drain", resolve));
 }
 

@@ -15,7 +15,7 @@ import { resolveRules } from "@cassandra-mi-netrules/core";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
 import { run, type CliIO } from "@cassandra-mi-netrules/cli";
 import { PYTHON } from "@cassandra-mi-netrules/testkit/netns";
-import { AUDIT_OUTPUTS, printReport, reportWriter, type AuditOutput } from "../src/audit/index.js";
+import { AUDIT_OUTPUTS, printReport, reportWriter, writePieces, type AuditOutput } from "../src/audit/index.js";
 import { Spool } from "../src/audit/spool.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -157,7 +157,7 @@ function tempSpools(): string[] {
 }
 
 describe("Spool", () => {
-  it("hands back what was written, in order, across the temporary file's read pieces and multi-byte characters", () => {
+  it("hands back what was written, in order, across the temporary file's read pieces and multi-byte characters, as bytes and as text", async () => {
     const spool = new Spool(100);
     const MiB = 1024 * 1024;
     // The file is read 4 MiB at a time: a 2-byte character across the first edge, a 4-byte one across the second.
@@ -165,15 +165,17 @@ describe("Spool", () => {
     try {
       for (const p of pieces) spool.write(p);
       spool.write("tail in memory");
-      let text = "";
-      let reads = 0;
-      for (const s of spool.pieces()) {
-        text += s;
-        reads += 1;
-      }
-      expect(Buffer.byteLength(text)).toBeGreaterThan(8 * MiB);
-      expect(reads).toBeGreaterThan(2);
-      expect(text === `${pieces.join("")}tail in memory`).toBe(true);
+      const want = `${pieces.join("")}tail in memory`;
+      // Through a paced stdout (the pieces as they are: bytes cut anywhere, then text) and through an in-process one (text).
+      const bytes: Buffer[] = [];
+      await writePieces(spool.pieces(), { ...capture().io, stdoutPaced: async (s) => void bytes.push(Buffer.from(s)) });
+      expect(bytes.length).toBeGreaterThan(2);
+      expect(Buffer.concat(bytes).toString("utf8") === want).toBe(true);
+      const { io, out } = capture();
+      await writePieces(spool.pieces(), io);
+      expect(Buffer.byteLength(out.stdout)).toBeGreaterThan(8 * MiB);
+      expect(out.writes).toBeGreaterThan(2);
+      expect(out.stdout === want, "the text differs (a character cut between two pieces?)").toBe(true);
       expect(spool.isEmpty).toBe(false);
     } finally {
       spool.close();
@@ -186,8 +188,7 @@ describe("Spool", () => {
     const spool = new Spool();
     spool.write("a");
     expect(tempSpools()).toEqual(before);
-    let text = "";
-    for (const s of spool.pieces()) text += s;
+    const text = [...spool.pieces()].join("");
     expect(text).toBe("a");
     spool.close();
   });

@@ -5,11 +5,13 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { auditSubjects, INPUT_LIMITS, InputError, type InputDocument, type InputFormat, type SubjectStream } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import { CliError, shown } from "../errors.js";
 import { readText, type CliIO } from "../io.js";
 import { readServiceTags, resolveFrom, type ResolveFlags } from "../resolve-opts.js";
+import type { OutputPiece } from "./spool.js";
 import { AUDIT_OUTPUTS, EXIT_CODES, reportWriter, type AuditOutput, type ReportWriter } from "./writers.js";
 
 export { AUDIT_OUTPUTS, EXIT_CODES, reportWriter, type AuditOutput, type ReportWriter };
@@ -103,12 +105,13 @@ export async function printReport(stream: SubjectStream, writer: ReportWriter, i
   }
 }
 
-/** Each piece once the one before is taken: through `io.stdoutPaced` when the I/O has it (waiting on the event loop for a slow reader). */
-async function writePieces(pieces: Iterable<string>, io: CliIO): Promise<void> {
+/** Each piece once the one before is taken: through `io.stdoutPaced` when the I/O has it (waiting on the event loop for a slow reader), else as text. */
+export async function writePieces(pieces: Iterable<OutputPiece>, io: CliIO): Promise<void> {
   const paced = io.stdoutPaced;
+  const text = new StringDecoder("utf8");
   for (const piece of pieces) {
     if (paced) await paced(piece);
-    else io.stdout(piece);
+    else io.stdout(typeof piece === "string" ? piece : text.write(piece));
   }
 }
 

@@ -3,7 +3,7 @@
  * the elements come: the same bytes as printing the whole document, without holding the array.
  */
 import { json } from "../format.js";
-import type { Spool } from "./spool.js";
+import type { OutputPiece, Spool } from "./spool.js";
 
 /** Stands for the streamed array in the document printed around it. */
 const MARKER = "\u0000streamed array\u0000";
@@ -35,7 +35,7 @@ export class JsonArraySpool {
   }
 
   /** `document(marker)` with the array in the marker's place, in pieces. */
-  *pieces(document: (marker: string) => unknown): Generator<string, void, undefined> {
+  *pieces(document: (marker: string) => unknown): Generator<OutputPiece, void, undefined> {
     const text = json(document(MARKER));
     const quoted = JSON.stringify(MARKER);
     const at = text.indexOf(quoted);

@@ -9,7 +9,7 @@ import type { CliIO } from "../io.js";
 import { JsonArraySpool } from "./json-array.js";
 import { JUNIT_FOOT, junitHead, junitSuite } from "./junit.js";
 import { sarifLocations, sarifLog, sarifResults } from "./sarif.js";
-import { Spool } from "./spool.js";
+import { Spool, type OutputPiece } from "./spool.js";
 import { nothingToAudit, subjectTable, tableFoot, tableHead } from "./text.js";
 
 export const AUDIT_OUTPUTS = ["table", "json", "sarif", "junit"] as const;
@@ -25,7 +25,7 @@ export interface ReportWriter {
    * The whole output, once every subject is in, in pieces, each made when it is asked for: the CLI asks for the
    * next once the last is written, so no more than a piece waits for a slow reader. "Nothing to audit" goes to stderr.
    */
-  output(outline: AuditOutline, io: CliIO): Iterable<string>;
+  output(outline: AuditOutline, io: CliIO): Iterable<OutputPiece>;
   /** Lets go of the spools' temporary files (also after a failure). */
   close(): void;
 }
