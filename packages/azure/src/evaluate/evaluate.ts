@@ -7,6 +7,7 @@ import { compareStrings, parseCidr, type ResolvedRules } from "@cassandra-mi-net
 import type { AzureNetwork, Subnet } from "../model.js";
 import { isUnknown } from "../unknown.js";
 import { AddressSet, ALL_ADDRESSES, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
+import { summaryFails, type FailOn } from "./failure.js";
 import { firewallWalkRules, type FlowShape } from "./firewall.js";
 import { findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
 import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from "./flows.js";
@@ -462,11 +463,9 @@ class SummaryCounter {
   }
 }
 
-export function auditStatus(summary: AuditSummary, subjects: number, failOn: "gap" | "warn"): AuditStatus {
+export function auditStatus(summary: AuditSummary, subjects: number, failOn: FailOn): AuditStatus {
   if (subjects === 0) return "nothing-to-audit";
-  if (summary.partlyOpen + summary.blocked + summary.unknown > 0) return "fail";
-  if (failOn === "warn" && summary.warnings > 0) return "fail";
-  return "pass";
+  return summaryFails(summary, failOn) ? "fail" : "pass";
 }
 
 /** The whole report from a stream of subjects: its outline with the subjects before the summary (the report's key order). */
