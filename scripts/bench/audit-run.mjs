@@ -39,11 +39,13 @@ const bytes = Buffer.byteLength(text);
 const serviceTags = loadServiceTags(readFileSync(SERVICE_TAGS_FILE, "utf8"), SERVICE_TAGS_FILE);
 const resolved = core.resolveRules({ regions: [region], serviceTags });
 phase("files");
-const { network } = azure.readNetwork({ name: file, text });
+let { network } = azure.readNetwork({ name: file, text });
 text = undefined; // as the CLI: the network is read, the text can go
+const nsgs = network.networkSecurityGroups.length;
 phase("read");
 const counts = { subjects: 0, requirements: 0, flows: 0, verdicts: {} };
 const stream = azure.evaluateSubjects(network, { resolved, serviceTags });
+network = undefined; // as the CLI: the stream holds what it still needs
 let next = stream.next();
 for (; !next.done; next = stream.next()) {
   const s = next.value;
@@ -61,7 +63,7 @@ console.log(
   JSON.stringify({
     phases,
     bytes,
-    nsgs: network.networkSecurityGroups.length,
+    nsgs,
     subjects: counts.subjects,
     requirements: counts.requirements,
     flows: counts.flows,

@@ -118,8 +118,12 @@ export interface CompiledNsg {
   readonly rules: readonly CompiledNsgRule[];
 }
 
+export function nsgName(nsg: NetworkSecurityGroup): string {
+  return isUnknown(nsg.name) ? "(unknown NSG name)" : nsg.name;
+}
+
 export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDefaults?: boolean } = {}): CompiledNsg {
-  const name = isUnknown(nsg.name) ? "(unknown NSG name)" : nsg.name;
+  const name = nsgName(nsg);
   // Every required flow is TCP: a rule of another protocol decides none of them (the walk skips it), so it is not compiled.
   const custom = nsg.properties.securityRules.filter((r) => isUnknown(r) || tcpOf(r.properties.protocol) !== "no").map((r) =>
     isUnknown(r)
