@@ -43,26 +43,36 @@ export function describeStep(s: PathStep): string {
   }
 }
 
-function uniqueCauses(causes: readonly UnknownCause[]): UnknownCause[] {
+/** The causes of the outcomes of one fate, each once. */
+function uniqueCauses(outcomes: readonly Outcome[], fates: Outcome["fates"]): UnknownCause[] {
   const seen = new Set<string>();
   const out: UnknownCause[] = [];
-  for (const c of causes) {
-    const key = `${c.reason}\u0000${c.step ? stepKey(c.step) : ""}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(c);
+  for (const o of outcomes) {
+    if (o.fates !== fates) continue;
+    for (const c of o.causes) {
+      const key = `${c.reason}\u0000${c.step ? stepKey(c.step) : ""}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(c);
+    }
   }
   return out;
 }
 
-function uniqueSteps(steps: readonly PathStep[]): PathStep[] {
+/** The steps of the outcomes of one fate, in order, each once. */
+function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): PathStep[] {
   const seen = new Set<string>();
-  return steps.filter((s) => {
-    const k = stepKey(s);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const out: PathStep[] = [];
+  for (const o of outcomes) {
+    if (o.fates !== fates) continue;
+    for (const s of o.steps) {
+      const k = stepKey(s);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(s);
+    }
+  }
+  return out;
 }
 
 type ParsedPrefix = ReturnType<typeof parseCidr>;
@@ -167,23 +177,32 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
   return out.slice(0, 3);
 }
 
+/** A flow's verdict, its fields in the report's order. */
+function verdictOf(spec: FlowSpec, verdict: Verdict, mayBeOpen: boolean, path: readonly PathStep[], blocked: readonly BlockedPart[], unknown: readonly UnknownCause[], notes = spec.notes): FlowVerdict {
+  return { flow: spec.label, notes, verdict, mayBeOpen, path, blocked, unknown };
+}
+
 export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): FlowVerdict {
-  const base = { flow: spec.label, notes: spec.notes };
-  if (spec.notAuditable) return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, spec.notAuditable] };
-  if (spec.unknown) return { ...base, verdict: "unknown", mayBeOpen: true, path: [], blocked: [], unknown: [{ reason: spec.unknown }] };
-  if (!outcomes.some((o) => o.fromInput)) {
-    return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, "no layer of the input lies on this flow's path"] };
+  if (spec.notAuditable) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, spec.notAuditable]);
+  if (spec.unknown) return verdictOf(spec, "unknown", true, [], [], [{ reason: spec.unknown }]);
+  let fromInput = false;
+  let passes = 0;
+  let stops = 0;
+  let either = 0;
+  for (const o of outcomes) {
+    if (o.fromInput) fromInput = true;
+    if (o.fates === 1) passes++;
+    else if (o.fates === 2) stops++;
+    else either++;
   }
-  const either = outcomes.filter((o) => o.fates === 3);
-  const passes = outcomes.filter((o) => o.fates === 1);
-  const stops = outcomes.filter((o) => o.fates === 2);
-  const path = uniqueSteps((passes.length > 0 ? passes : either).flatMap((o) => o.steps));
-  const blocked = blockedParts(spec, outcomes, tags);
-  const causes = uniqueCauses(either.flatMap((o) => o.causes));
+  if (!fromInput) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, "no layer of the input lies on this flow's path"]);
+  const path = uniqueSteps(outcomes, passes > 0 ? 1 : 3);
+  const blocked = stops > 0 ? blockedParts(spec, outcomes, tags) : [];
+  const causes = either > 0 ? uniqueCauses(outcomes, 3) : [];
   // A part surely open and a part surely blocked: partly open whatever the unknown parts are.
-  if (passes.length > 0 && stops.length > 0) return { ...base, verdict: "partly-open", mayBeOpen: false, path, blocked, unknown: causes };
-  if (either.length > 0) return { ...base, verdict: "unknown", mayBeOpen: stops.length === 0, path, blocked, unknown: causes };
-  return { ...base, verdict: stops.length === 0 ? "open" : "blocked", mayBeOpen: stops.length === 0, path, blocked, unknown: [] };
+  if (passes > 0 && stops > 0) return verdictOf(spec, "partly-open", false, path, blocked, causes);
+  if (either > 0) return verdictOf(spec, "unknown", stops === 0, path, blocked, causes);
+  return verdictOf(spec, stops === 0 ? "open" : "blocked", stops === 0, path, blocked, []);
 }
 
 /** All flows of an alternative are needed. */
