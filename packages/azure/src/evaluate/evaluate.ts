@@ -8,7 +8,7 @@ import type { AzureNetwork, Subnet } from "../model.js";
 import { isUnknown } from "../unknown.js";
 import { AddressSet, ALL_ADDRESSES, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
 import { firewallWalkRules, type FlowShape } from "./firewall.js";
-import { findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
+import { AZURE_DEFAULT_RULE, findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
 import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from "./flows.js";
 import { NameSet } from "./names.js";
 import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type SideMemo } from "./nsg.js";
@@ -184,8 +184,34 @@ function firewallStage(run: SubjectRun, shape: FlowShape, flowDst: AddressSet, h
   return filterStage(rules, true, next);
 }
 
+/** What a flow's keys are made of, once per flow spec (the specs are shared by the subjects of a space). */
+interface SpecKeys {
+  /** What picks the flow's pipeline. */
+  readonly pipeline: string;
+  /** What decides the flow's walk without a firewall, and with one (where its name matters too). */
+  readonly walk: string;
+  readonly walkByName: string;
+}
+
+const SPEC_KEYS = new WeakMap<FlowSpec, SpecKeys>();
+
+function keysOf(spec: FlowSpec): SpecKeys {
+  let keys = SPEC_KEYS.get(spec);
+  if (!keys) {
+    const { kind, shape } = spec;
+    const rest = `${idOf(spec.src)}:${idOf(spec.dst)}:${spec.ports.join(",")}`;
+    keys = {
+      pipeline: `${kind}:${shape.byName}:${shape.opaqueAddress}:${shape.https}`,
+      walk: `${kind}:${shape.opaqueAddress}::${rest}`,
+      walkByName: `${kind}:${shape.opaqueAddress}:${shape.byName}:${shape.https}:${idOf(spec.name)}:${rest}`,
+    };
+    SPEC_KEYS.set(spec, keys);
+  }
+  return keys;
+}
+
 function pipeline(run: SubjectRun, spec: FlowSpec): Next {
-  const key = `${spec.kind}:${spec.shape.byName}:${spec.shape.opaqueAddress}:${spec.shape.https}`;
+  const key = keysOf(spec).pipeline;
   const cached = run.cache.get(key);
   if (cached) return cached;
   const built = buildPipeline(run, spec.kind, spec.shape, spec.dst);
@@ -264,8 +290,8 @@ function namesDecide(run: SubjectRun): boolean {
 }
 
 function walkKey(run: SubjectRun, spec: FlowSpec): string {
-  const shape = namesDecide(run) ? `${spec.shape.byName}:${spec.shape.https}:${idOf(spec.name)}` : "";
-  return `${spec.kind}:${spec.shape.opaqueAddress}:${shape}:${idOf(spec.src)}:${idOf(spec.dst)}:${spec.ports.join(",")}`;
+  const keys = keysOf(spec);
+  return namesDecide(run) ? keys.walkByName : keys.walk;
 }
 
 function walkedOutcomes(run: SubjectRun, spec: FlowSpec): Outcome[] {
@@ -406,24 +432,16 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
       const flows = alt.flows.map((f) => {
         const { verdict, outcomes } = evaluateFlow(run, f);
         trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict });
-        for (const o of outcomes) {
-          if (o.fates === 2) continue;
-          for (const s of o.steps) {
-            if ((s.layer !== "nsg" && s.layer !== "firewall") || s.action !== "Allow") continue;
-            const key = `${stepKey(s)}\u0000${f.kind === "outbound"}`;
-            const a = allowed.get(key) ?? { step: s, ruleIds: new Set<string>(), internal: f.kind !== "outbound" };
-            a.ruleIds.add(req.ruleId);
-            allowed.set(key, a);
-          }
-        }
+        noteAllowed(allowed, outcomes, req.ruleId, f.kind === "outbound");
         return verdict;
       });
-      return { kind: alt.kind, label: alt.label, ...alternativeVerdict(flows), flows };
+      const { verdict, mayBeOpen } = alternativeVerdict(flows);
+      return { kind: alt.kind, label: alt.label, verdict, mayBeOpen, flows };
     });
     return requirementVerdict(req.ruleId, req.kind, alternatives);
   });
   if (subject.nsg) remember(run, nsgRules(run, "Inbound", undefined), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
-  const findings = findingsOf([...allowed.values()], run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
+  const findings = findingsOf(allowed.values(), run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
   const notes = [...subject.notes];
   if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);
   const sp = subject.subnet?.properties;
@@ -442,6 +460,25 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
     findings,
     notes,
   };
+}
+
+/** The custom allows (NSG and firewall rules) that let a flow's parts through, by step key, with the requirement and where. */
+function noteAllowed(allowed: Map<string, Allowed>, outcomes: readonly Outcome[], ruleId: string, outbound: boolean): void {
+  for (const o of outcomes) {
+    if (o.fates === 2) continue;
+    for (const s of o.steps) {
+      if ((s.layer !== "nsg" && s.layer !== "firewall") || s.action !== "Allow" || s.detail === AZURE_DEFAULT_RULE) continue;
+      const key = stepKey(s);
+      let a = allowed.get(key);
+      if (!a) {
+        a = { step: s, ruleIds: new Set<string>(), internal: false, outbound: false };
+        allowed.set(key, a);
+      }
+      a.ruleIds.add(ruleId);
+      if (outbound) a.outbound = true;
+      else a.internal = true;
+    }
+  }
 }
 
 /** The summary counted subject by subject, as they are made. */

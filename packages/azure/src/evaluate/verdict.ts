@@ -10,7 +10,7 @@ import type { Outcome } from "./pipeline.js";
 import { formatRanges } from "./ports-text.js";
 import { projection } from "./region.js";
 import { rangesEqual } from "./ranges.js";
-import type { AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
+import type { AlternativeKind, AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
 /** The rule name of a firewall's implicit deny. */
@@ -27,8 +27,19 @@ export function stepKey(s: PathStep): string {
   return key;
 }
 
-/** One line naming a step, as the table prints it. */
+const DESCRIPTIONS = new WeakMap<PathStep, string>();
+
+/** One line naming a step, as the table prints it (a rule's step is described flow after flow: once). */
 export function describeStep(s: PathStep): string {
+  let text = DESCRIPTIONS.get(s);
+  if (text === undefined) {
+    text = stepText(s);
+    DESCRIPTIONS.set(s, text);
+  }
+  return text;
+}
+
+function stepText(s: PathStep): string {
   const prio = s.priority !== undefined ? ` (${s.priority})` : "";
   switch (s.layer) {
     case "nsg":
@@ -205,27 +216,37 @@ export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: 
   return verdictOf(spec, stops === 0 ? "open" : "blocked", stops === 0, path, blocked, []);
 }
 
+/** How many of the verdicts are each verdict, and whether all that are auditable may be open. */
+function tally(items: readonly { readonly verdict: Verdict; readonly mayBeOpen: boolean }[]): Record<Verdict, number> & { mayBeOpen: boolean } {
+  const t = { open: 0, "partly-open": 0, blocked: 0, unknown: 0, "not-auditable": 0, mayBeOpen: true };
+  for (const i of items) {
+    t[i.verdict]++;
+    if (i.verdict !== "not-auditable" && !i.mayBeOpen) t.mayBeOpen = false;
+  }
+  return t;
+}
+
 /** All flows of an alternative are needed. */
 export function alternativeVerdict(flows: readonly FlowVerdict[]): { verdict: Verdict; mayBeOpen: boolean } {
-  const auditable = flows.filter((f) => f.verdict !== "not-auditable");
-  if (auditable.length === 0) return { verdict: "not-auditable", mayBeOpen: false };
-  const mayBeOpen = auditable.every((f) => f.mayBeOpen);
-  const has = (v: Verdict): boolean => auditable.some((f) => f.verdict === v);
-  if (auditable.every((f) => f.verdict === "open")) return { verdict: "open", mayBeOpen };
-  if (auditable.every((f) => f.verdict === "blocked")) return { verdict: "blocked", mayBeOpen };
+  const t = tally(flows);
+  const auditable = flows.length - t["not-auditable"];
+  if (auditable === 0) return { verdict: "not-auditable", mayBeOpen: false };
+  const mayBeOpen = t.mayBeOpen;
+  if (t.open === auditable) return { verdict: "open", mayBeOpen };
+  if (t.blocked === auditable) return { verdict: "blocked", mayBeOpen };
   // Some part surely blocked and some surely open: partly open, unknown parts or not.
-  if (has("partly-open") || (has("open") && has("blocked"))) return { verdict: "partly-open", mayBeOpen: false };
+  if (t["partly-open"] > 0 || (t.open > 0 && t.blocked > 0)) return { verdict: "partly-open", mayBeOpen: false };
   return { verdict: "unknown", mayBeOpen };
 }
 
 /** Any alternative suffices: open if one is; unknown if one may be open; else the best that is sure. */
 export function requirementStatus(alternatives: readonly AlternativeVerdict[]): Verdict {
-  const has = (v: Verdict, mayBeOpen?: boolean): boolean => alternatives.some((a) => a.verdict === v && (mayBeOpen === undefined || a.mayBeOpen === mayBeOpen));
-  if (has("open")) return "open";
-  if (has("unknown", true)) return "unknown";
-  if (has("partly-open")) return "partly-open";
-  if (has("unknown")) return "unknown";
-  if (has("blocked")) return "blocked";
+  const t = tally(alternatives);
+  if (t.open > 0) return "open";
+  if (alternatives.some((a) => a.verdict === "unknown" && a.mayBeOpen)) return "unknown";
+  if (t["partly-open"] > 0) return "partly-open";
+  if (t.unknown > 0) return "unknown";
+  if (t.blocked > 0) return "blocked";
   return "not-auditable";
 }
 
@@ -237,10 +258,20 @@ function blockedText(b: BlockedPart): string {
   return `${count}${describeStep(b.by)}${ex}${src}`;
 }
 
+const DETAIL_ORDER: readonly AlternativeKind[] = ["serviceTag", "prefixes", "internal", "fqdn"];
+
+/** The alternative a requirement's line names: the first of the status by kind (in `DETAIL_ORDER`), else the first. */
+function detailAlternative(status: Verdict, alternatives: readonly AlternativeVerdict[]): AlternativeVerdict | undefined {
+  let best: AlternativeVerdict | undefined;
+  for (const a of alternatives) {
+    if (a.verdict === status && (!best || DETAIL_ORDER.indexOf(a.kind) < DETAIL_ORDER.indexOf(best.kind))) best = a;
+  }
+  return best ?? alternatives[0];
+}
+
 /** The one line the table prints for a requirement. */
 export function requirementDetail(status: Verdict, alternatives: readonly AlternativeVerdict[]): string {
-  const order = ["serviceTag", "prefixes", "internal", "fqdn"];
-  const alt = [...alternatives].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind)).find((a) => a.verdict === status) ?? alternatives[0];
+  const alt = detailAlternative(status, alternatives);
   if (!alt) return "no alternative";
   const flow = alt.flows.find((f) => f.verdict === status) ?? alt.flows.find((f) => f.verdict !== "open") ?? alt.flows[0];
   switch (status) {
@@ -252,7 +283,7 @@ export function requirementDetail(status: Verdict, alternatives: readonly Altern
     }
     case "partly-open":
     case "blocked": {
-      const part = alternatives.flatMap((a) => (a === alt ? a.flows : [])).flatMap((f) => f.blocked)[0];
+      const part = alt.flows.find((f) => f.blocked.length > 0)?.blocked[0];
       return `${status === "blocked" ? "blocked" : "partly open"}: ${alt.label}${part ? `: ${blockedText(part)}` : ""}`;
     }
     case "unknown": {
