@@ -9,7 +9,7 @@ import { isUnknown } from "../unknown.js";
 import { AddressSet, ALL_ADDRESSES, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
 import { firewallWalkRules, type FlowShape } from "./firewall.js";
 import { AZURE_DEFAULT_RULE, findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
-import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from "./flows.js";
+import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec, type RequirementSpec } from "./flows.js";
 import { NameSet } from "./names.js";
 import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type SideMemo } from "./nsg.js";
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
@@ -91,6 +91,8 @@ interface SubjectRun {
   readonly sides: SideMemo;
   /** Outcomes of the flows walked, by what decides them (`walkKey`): flows that differ in nothing else share them. */
   readonly walks: Map<string, Walked>;
+  /** Lists of walk rules whose shapes are in `shapes`. */
+  readonly remembered: Set<readonly WalkRule<string>[]>;
   /** Walk rules of the NSG by direction and destination view (`nsgRules`). */
   readonly nsgRules: Map<string, readonly WalkRule<NsgOutcome>[]>;
 }
@@ -101,6 +103,9 @@ interface Walked {
 }
 
 function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>[], inbound: boolean): readonly WalkRule<O>[] {
+  // An NSG's rules of one direction serve every pipeline of the subject: their shapes are noted once.
+  if (run.remembered.has(rules)) return rules;
+  run.remembered.add(rules);
   for (const r of rules) {
     const key = stepKey(r.step);
     if (!run.shapes.has(key)) run.shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
@@ -377,6 +382,18 @@ function specsFor(resolved: ResolvedRules, flowCtx: FlowContext): ReturnType<typ
   return specs;
 }
 
+const ORDERS = new WeakMap<readonly RequirementSpec[], readonly number[]>();
+
+/** The requirements' order in a report (by rule id, stable), once per list of flows. */
+function reportOrder(specs: readonly RequirementSpec[]): readonly number[] {
+  let order = ORDERS.get(specs);
+  if (!order) {
+    order = specs.map((_, i) => i).sort((a, b) => compareStrings((specs[a] as RequirementSpec).ruleId, (specs[b] as RequirementSpec).ruleId) || a - b);
+    ORDERS.set(specs, order);
+  }
+  return order;
+}
+
 /** What a subject's addresses are: its subnet, peers and families, the address context of its rules, the flows' context. */
 interface SubjectSpace {
   readonly cluster: { cidrs: string[]; set: AddressSet } | undefined;
@@ -424,7 +441,7 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map(), walks: new Map(), nsgRules: new Map() };
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map(), walks: new Map(), remembered: new Set(), nsgRules: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
@@ -456,7 +473,7 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
       ...(subject.firewall ? { firewall: subject.firewall.name } : {}),
       ...(subject.subnet ? { subnet: subnetName(subject.subnet, subject.name) } : {}),
     },
-    requirements: [...requirements].sort((a, b) => compareStrings(a.ruleId, b.ruleId)),
+    requirements: reportOrder(specs).map((i) => requirements[i] as RequirementVerdict),
     findings,
     notes,
   };

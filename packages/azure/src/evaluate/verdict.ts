@@ -70,17 +70,19 @@ function uniqueCauses(outcomes: readonly Outcome[], fates: Outcome["fates"]): Un
   return out;
 }
 
-/** The steps of the outcomes of one fate, in order, each once. */
+/** The steps of the outcomes of one fate, in order, each once (a path holds a few steps: searched in a list until it grows). */
 function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): PathStep[] {
-  const seen = new Set<string>();
+  const keys: string[] = [];
+  let seen: Set<string> | undefined;
   const out: PathStep[] = [];
   for (const o of outcomes) {
     if (o.fates !== fates) continue;
     for (const s of o.steps) {
       const k = stepKey(s);
-      if (seen.has(k)) continue;
-      seen.add(k);
+      if (seen ? seen.has(k) : keys.includes(k)) continue;
       out.push(s);
+      if (seen) seen.add(k);
+      else if (keys.push(k) > 16) seen = new Set(keys);
     }
   }
   return out;
@@ -276,10 +278,12 @@ export function requirementDetail(status: Verdict, alternatives: readonly Altern
   const flow = alt.flows.find((f) => f.verdict === status) ?? alt.flows.find((f) => f.verdict !== "open") ?? alt.flows[0];
   switch (status) {
     case "open": {
-      const decisive = flow?.path.filter((s) => s.layer === "nsg" || s.layer === "firewall") ?? [];
-      const shown = (decisive.length > 0 ? decisive : (flow?.path ?? [])).slice(0, 2).map(describeStep);
+      const path = flow?.path ?? [];
+      const decisive = path.filter((s) => s.layer === "nsg" || s.layer === "firewall");
+      const shown = decisive.length > 0 ? decisive : path;
       const more = decisive.length > 2 ? `, and ${decisive.length - 2} more` : "";
-      return `open: ${alt.label}${shown.length > 0 ? ` (${shown.join(", ")}${more})` : ""}`;
+      if (shown.length === 0) return `open: ${alt.label}`;
+      return `open: ${alt.label} (${describeStep(shown[0] as PathStep)}${shown.length > 1 ? `, ${describeStep(shown[1] as PathStep)}` : ""}${more})`;
     }
     case "partly-open":
     case "blocked": {
