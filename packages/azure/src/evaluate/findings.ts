@@ -67,18 +67,42 @@ function neededFor(needs: Needs, contexts: { internal: boolean; outbound: boolea
   return needed;
 }
 
+/** Examples of what sets hold beyond what is needed, by universe, needed set and set: a tag or prefix rule repeats from NSG to NSG. */
+const BEYOND = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<AddressSet, string | null>>>();
+
+/** The example text of what `set` holds in `universe` beyond `needed`; null when it holds nothing more. */
+function beyond(set: AddressSet, universe: AddressSet, needed: AddressSet): string | null {
+  let byNeeded = BEYOND.get(universe);
+  if (!byNeeded) {
+    byNeeded = new WeakMap();
+    BEYOND.set(universe, byNeeded);
+  }
+  let bySet = byNeeded.get(needed);
+  if (!bySet) {
+    bySet = new WeakMap();
+    byNeeded.set(needed, bySet);
+  }
+  let text = bySet.get(set);
+  if (text === undefined) {
+    const extra = set.intersect(universe).subtract(needed);
+    text = extra.isEmpty() ? null : example(extra);
+    bySet.set(set, text);
+  }
+  return text;
+}
+
 function widerText(rule: RuleShape, needs: Needs, contexts: { internal: boolean; outbound: boolean }, universe: AddressSet): string[] {
   const out: string[] = [];
   const { ports, dsts } = neededFor(needs, contexts);
   for (const c of rule.certain) {
     if (c.port && subtractRanges(c.port, ports).length > 0) out.push(`ports ${formatRanges(c.port)} (the requirements need ${formatRanges(ports)})`);
     if (rule.inbound && c.src) {
-      const extra = c.src.intersect(universe).subtract(needs.internalSrc);
-      if (!extra.isEmpty()) out.push(`sources beyond the cluster subnet and its peers${example(extra)}`);
+      const extra = beyond(c.src, universe, needs.internalSrc);
+      if (extra !== null) out.push(`sources beyond the cluster subnet and its peers${extra}`);
     }
     if (!rule.inbound && c.dst) {
-      const extra = c.dst.intersect(universe).subtract(dsts);
-      if (!extra.isEmpty()) out.push(`destinations no requirement needs${example(extra)}`);
+      const extra = beyond(c.dst, universe, dsts);
+      if (extra !== null) out.push(`destinations no requirement needs${extra}`);
     }
     if (!rule.inbound && contexts.outbound && c.dst === undefined) {
       const extra = (c.name ?? NameSet.ALL).subtract(needs.outboundNames);
