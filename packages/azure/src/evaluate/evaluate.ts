@@ -9,7 +9,7 @@ import { isUnknown } from "../unknown.js";
 import { AddressSet, ALL_ADDRESSES, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
 import { firewallWalkRules, type FlowShape } from "./firewall.js";
 import { AZURE_DEFAULT_RULE, findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
-import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec, type RequirementSpec } from "./flows.js";
+import { requirementSpecs, type AlternativeSpec, type FlowContext, type FlowKind, type FlowSpec, type RequirementSpec } from "./flows.js";
 import { NameSet } from "./names.js";
 import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type SideMemo } from "./nsg.js";
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
@@ -91,6 +91,8 @@ interface SubjectRun {
   readonly sides: SideMemo;
   /** Outcomes of the flows walked, by what decides them (`walkKey`): flows that differ in nothing else share them. */
   readonly walks: Map<string, Walked>;
+  /** Alternatives evaluated (`evaluateAlternative`). */
+  readonly alternatives: Map<AlternativeSpec, EvaluatedAlternative>;
   /** Lists of walk rules whose shapes are in `shapes`. */
   readonly remembered: Set<readonly WalkRule<string>[]>;
   /** Walk rules of the NSG by direction and destination view (`nsgRules`). */
@@ -270,6 +272,30 @@ function subnetLengthOf(text: string): number | undefined {
   return lengths.every(Number.isFinite) ? Math.min(...lengths) : undefined;
 }
 
+interface EvaluatedAlternative {
+  readonly verdict: AlternativeVerdict;
+  /** Each flow's outcomes, in the order of its flows. */
+  readonly outcomes: readonly (readonly Outcome[])[];
+}
+
+/** An alternative's verdict, once per subject: requirements that share an alternative share its verdict. */
+function evaluateAlternative(run: SubjectRun, alt: AlternativeSpec): EvaluatedAlternative {
+  let done = run.alternatives.get(alt);
+  if (!done) {
+    const flows: FlowVerdict[] = [];
+    const outcomes: Outcome[][] = [];
+    for (const f of alt.flows) {
+      const e = evaluateFlow(run, f);
+      flows.push(e.verdict);
+      outcomes.push(e.outcomes);
+    }
+    const { verdict, mayBeOpen } = alternativeVerdict(flows);
+    done = { verdict: { kind: alt.kind, label: alt.label, verdict, mayBeOpen, flows }, outcomes };
+    run.alternatives.set(alt, done);
+  }
+  return done;
+}
+
 function evaluateFlow(run: SubjectRun, spec: FlowSpec): { verdict: FlowVerdict; outcomes: Outcome[] } {
   if (spec.notAuditable || spec.unknown) return { verdict: flowVerdict(spec, [], run.tags), outcomes: [] };
   const outcomes = walkedOutcomes(run, spec);
@@ -441,19 +467,18 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map(), walks: new Map(), remembered: new Set(), nsgRules: new Map() };
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map(), walks: new Map(), alternatives: new Map(), remembered: new Set(), nsgRules: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
     const alternatives: AlternativeVerdict[] = req.alternatives.map((alt) => {
-      const flows = alt.flows.map((f) => {
-        const { verdict, outcomes } = evaluateFlow(run, f);
-        trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict });
+      const done = evaluateAlternative(run, alt);
+      alt.flows.forEach((f, i) => {
+        const outcomes = done.outcomes[i] as readonly Outcome[];
+        trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict: done.verdict.flows[i] as FlowVerdict });
         noteAllowed(allowed, outcomes, req.ruleId, f.kind === "outbound");
-        return verdict;
       });
-      const { verdict, mayBeOpen } = alternativeVerdict(flows);
-      return { kind: alt.kind, label: alt.label, verdict, mayBeOpen, flows };
+      return done.verdict;
     });
     return requirementVerdict(req.ruleId, req.kind, alternatives);
   });
