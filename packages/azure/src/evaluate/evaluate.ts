@@ -15,7 +15,7 @@ import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type Sid
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
 import { unionRanges, type NumRanges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
-import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
+import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, Finding, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
 import { routeWalkRules, type RouteOutcome } from "./routes.js";
 import { clusterSubnet, subjectsOf, type PendingSubject, type Subject } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
@@ -84,16 +84,15 @@ interface SubjectRun {
   readonly ctx: AddressContext;
   readonly flowCtx: FlowContext;
   readonly universe: AddressSet;
-  /** Sure matches of the rules used, by step key (for the findings). */
-  readonly shapes: Map<string, RuleShape>;
-  readonly inbound: RuleShape[];
+  /** The lists of rules on the subject's paths, in the order met, whether inbound (for the findings' rule shapes). */
+  readonly met: Array<{ readonly rules: readonly WalkRule<string>[]; readonly inbound: boolean }>;
   readonly cache: Map<string, Next>;
   readonly sides: SideMemo;
   /** Outcomes of the flows walked, by what decides them (`walkKey`): flows that differ in nothing else share them. */
   readonly walks: Map<string, Walked>;
   /** Alternatives evaluated (`evaluateAlternative`). */
   readonly alternatives: Map<AlternativeSpec, EvaluatedAlternative>;
-  /** Lists of walk rules whose shapes are in `shapes`. */
+  /** The lists in `met`. */
   readonly remembered: Set<readonly WalkRule<string>[]>;
   /** Walk rules of the NSG by direction and destination view (`nsgRules`). */
   readonly nsgRules: Map<string, readonly WalkRule<NsgOutcome>[]>;
@@ -105,14 +104,33 @@ interface Walked {
 }
 
 function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>[], inbound: boolean): readonly WalkRule<O>[] {
-  // An NSG's rules of one direction serve every pipeline of the subject: their shapes are noted once.
-  if (run.remembered.has(rules)) return rules;
-  run.remembered.add(rules);
-  for (const r of rules) {
-    const key = stepKey(r.step);
-    if (!run.shapes.has(key)) run.shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
+  // An NSG's rules of one direction serve every pipeline of the subject: they are noted once.
+  if (!run.remembered.has(rules)) {
+    run.remembered.add(rules);
+    run.met.push({ rules, inbound });
   }
   return rules;
+}
+
+/** Sure matches of the rules met, by step key (the first met of a key). */
+function shapesOf(run: SubjectRun): Map<string, RuleShape> {
+  const shapes = new Map<string, RuleShape>();
+  for (const { rules, inbound } of run.met) {
+    for (const r of rules) {
+      const key = stepKey(r.step);
+      if (!shapes.has(key)) shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
+    }
+  }
+  return shapes;
+}
+
+/** Over-broad allows: none unless a custom rule let a flow through or the NSG has a custom inbound rule. */
+function subjectFindings(run: SubjectRun, allowed: Map<string, Allowed>, needs: Needs): Finding[] {
+  const inboundRules = run.subject.nsg ? remember(run, nsgRules(run, "Inbound", undefined), true) : [];
+  if (allowed.size === 0 && inboundRules.every((r) => r.step.detail === AZURE_DEFAULT_RULE)) return [];
+  const shapes = shapesOf(run);
+  const inbound = inboundRules.map((r) => shapes.get(stepKey(r.step)) as RuleShape);
+  return findingsOf(allowed.values(), shapes, needs, run.universe, inbound);
 }
 
 /** A layer that may block or pass anything: a value it depends on is not known. */
@@ -467,7 +485,7 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map(), walks: new Map(), alternatives: new Map(), remembered: new Set(), nsgRules: new Map() };
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, met: [], cache: new Map(), sides: new Map(), walks: new Map(), alternatives: new Map(), remembered: new Set(), nsgRules: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
@@ -482,8 +500,7 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
     });
     return requirementVerdict(req.ruleId, req.kind, alternatives);
   });
-  if (subject.nsg) remember(run, nsgRules(run, "Inbound", undefined), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
-  const findings = findingsOf(allowed.values(), run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
+  const findings = subjectFindings(run, allowed, needsOf(specs, flowCtx));
   const notes = [...subject.notes];
   if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);
   const sp = subject.subnet?.properties;
