@@ -17,7 +17,7 @@ import { unionRanges, type NumRanges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
 import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, Finding, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
 import { routeWalkRules, type RouteOutcome } from "./routes.js";
-import { clusterSubnet, subjectsOf, type PendingSubject, type Subject } from "./subjects.js";
+import { clusterSubnet, subjectsOf, type Subject } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
 import { CLUSTER_POINT, describeUnknown, type AddressContext } from "./terms.js";
 import { alternativeVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
@@ -596,7 +596,7 @@ export function evaluateWithTrace(network: AzureNetwork, options: EvaluateOption
 function subjectStream(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): SubjectStream {
   const tags = tagSpaceFor(options.serviceTags);
   const peers = parsePeers(options.peers ?? []);
-  const pending: Array<PendingSubject | undefined> = subjectsOf(network, options.resolved);
+  const pending: Array<Subject | undefined> = subjectsOf(network, options.resolved);
   const resolved: ResolvedRules = options.resolved;
   const head = {
     revision: resolved.revision.id,
@@ -610,7 +610,7 @@ function subjectStream(network: AzureNetwork, options: EvaluateOptions, trace?: 
     const counter = new SummaryCounter();
     // Each subject is let go once evaluated: what its walk compiled and remembered goes with it.
     for (let i = 0; i < pending.length; i++) {
-      const subject = (pending[i] as PendingSubject)();
+      const subject = pending[i] as Subject;
       pending[i] = undefined;
       const report = runSubject(subject, options, tags, peers, trace);
       counter.add(report);

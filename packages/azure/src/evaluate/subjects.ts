@@ -134,11 +134,8 @@ function subnetSubject(s: Subnet, network: AzureNetwork, firewalls: readonly Com
   };
 }
 
-/** A subject made when its turn comes: what it compiles (its NSG) lives only as long as its audit. */
-export type PendingSubject = () => Subject;
-
-/** The audited subjects of a network, each made when called. */
-export function subjectsOf(network: AzureNetwork, resolved: ResolvedRules): PendingSubject[] {
+/** The audited subjects of a network. */
+export function subjectsOf(network: AzureNetwork, resolved: ResolvedRules): Subject[] {
   const firewalls = firewallsOf(network);
   const subnets = network.subnets.filter((s) => !(typeof s.name === "string" && RESERVED_SUBNETS.has(s.name.toLowerCase())));
   if (subnets.length > 0) {
@@ -151,13 +148,13 @@ export function subjectsOf(network: AzureNetwork, resolved: ResolvedRules): Pend
       chosen = [...subnets];
       notes.push(`no subnet of the input is identified as the cluster's (${cidr ? `none holds ${cidr}, ` : ""}none is delegated to Microsoft.DocumentDB/cassandraClusters): each is audited; pass --subnet to choose`);
     }
-    return chosen.map((s) => () => subnetSubject(s, network, firewalls, notes));
+    return chosen.map((s) => subnetSubject(s, network, firewalls, notes));
   }
   return detachedSubjects(network, firewalls);
 }
 
 /** Without subnets: NSGs and route tables as the cluster subnet's. */
-function detachedSubjects(network: AzureNetwork, firewalls: readonly CompiledFirewall[]): PendingSubject[] {
+function detachedSubjects(network: AzureNetwork, firewalls: readonly CompiledFirewall[]): Subject[] {
   const tables = network.routeTables;
   const table = tables.length === 1 ? (tables[0] as RouteTable) : undefined;
   const tableNote = tables.length > 1 ? `the input holds ${tables.length} route tables and no subnet to tell which one applies` : undefined;
@@ -172,19 +169,14 @@ function detachedSubjects(network: AzureNetwork, firewalls: readonly CompiledFir
   const notes: string[] = [];
   if (tables.length === 0 && firewalls.length > 0) notes.push("no subnet or route table in the input: outbound traffic is taken to reach the firewall");
   if (network.networkSecurityGroups.length > 0) {
-    return network.networkSecurityGroups.map((n) => () => {
+    return network.networkSecurityGroups.map((n) => {
       const nsg = compileNsg(n);
       return { name: nsg.name, kind: "nsg" as const, nsg, ...base, notes: [`NSG ${nsg.name} is taken as the cluster subnet's (the input holds no subnet)`, ...notes] };
     });
   }
-  return otherSubjects(tables, table, base, fw, notes).map((s) => () => s);
-}
-
-/** Without subnets and NSGs: the route tables, else the firewall, as the cluster subnet's. */
-function otherSubjects(tables: readonly RouteTable[], table: RouteTable | undefined, base: Omit<Subject, "name" | "kind" | "notes">, fw: ReturnType<typeof pickFirewall>, notes: readonly string[]): Subject[] {
   if (table) return [{ name: nameOf(table.name, "(route table)"), kind: "route-table", ...base, notes: ["the route table is taken as the cluster subnet's (the input holds no subnet)", ...notes] }];
   if (tables.length > 1) return tables.map((t) => ({ ...base, name: nameOf(t.name, "(route table)"), kind: "route-table" as const, routeTable: t, routeTableName: nameOf(t.name, "(route table)"), routeTableUnknown: undefined, notes: [`route table ${nameOf(t.name, "")} is taken as the cluster subnet's (the input holds no subnet)`] })).map(({ routeTableUnknown: _u, ...s }) => s);
-  if (fw.firewall || fw.firewallUnknown) return [{ name: fw.firewall?.name ?? "(firewalls)", kind: "firewall", ...base, notes }];
+  if (firewalls.length > 0) return [{ name: fw.firewall?.name ?? "(firewalls)", kind: "firewall", ...base, notes }];
   return [];
 }
 
