@@ -2,10 +2,13 @@
  * Ctrl-C and SIGTERM during `emit all --out`: sent at many points of the run (a delay chosen per run, most
  * of them around the moment the files are written), after each the directory holds exactly the old set or
  * exactly the new set of files, and no staging directory. SIGNAL_RUNS sets how many runs (default 24).
+ * And during `audit` into a pipe whose reader does not read: the signal ends the run at once, leaving no
+ * temporary file.
  */
 import { spawn } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
+import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cli, requireBuiltCli, ROOT, snapshot, tempDir, tree } from "./helpers.js";
 
@@ -90,4 +93,121 @@ describe("emit all --out interrupted", () => {
     expect(outcomes.old, JSON.stringify(outcomes)).toBeGreaterThan(0);
     expect(outcomes.new, JSON.stringify(outcomes)).toBeGreaterThan(0);
   }, 600_000);
+});
+
+/** What the audit run below left: its exit, what its stderr said, the bytes read, the temporary spools it had made. */
+interface AuditRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+  readonly stdout: Buffer;
+  /** From the signal to the exit, when one was sent. */
+  readonly exitAfterMs?: number;
+  /** The spool directories in the child's TMPDIR when the signal was sent. */
+  readonly spoolsAtSignal?: readonly string[];
+}
+
+/**
+ * `audit FILE --json` into a pipe. `reader`: `stalled` reads nothing once the pipe is full, sends `signal` half a
+ * second later and reads again only GIVE_UP_MS after it (or at the exit); `slow` stops for a while at every
+ * megabyte; `closes` closes the pipe at the first bytes.
+ */
+function auditIntoPipe(args: readonly string[], tmpdir: string, reader: "stalled" | "slow" | "closes", signal?: NodeJS.Signals): Promise<AuditRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, TMPDIR: tmpdir }, stdio: ["ignore", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    let signalledAt: number | undefined;
+    let spoolsAtSignal: string[] | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
+    const readAll = () => child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    if (reader === "stalled") {
+      // 'readable' without read(): node takes what its buffer holds, the pipe fills, the CLI waits on it.
+      child.stdout.once("readable", () => {
+        timers.push(
+          setTimeout(() => {
+            spoolsAtSignal = readdirSync(tmpdir);
+            signalledAt = performance.now();
+            child.kill(signal);
+            timers.push(setTimeout(readAll, GIVE_UP_MS));
+          }, 500),
+        );
+      });
+    } else if (reader === "slow") {
+      let bytes = 0;
+      child.stdout.on("data", (c: Buffer) => {
+        chunks.push(c);
+        const before = bytes;
+        bytes += c.length;
+        if (Math.floor(before / 2 ** 20) === Math.floor(bytes / 2 ** 20)) return;
+        child.stdout.pause();
+        timers.push(setTimeout(() => child.stdout.resume(), 50));
+      });
+    } else child.stdout.once("data", () => child.stdout.destroy());
+    child.on("error", reject);
+    child.on("exit", (code, sig) => {
+      const exitAfterMs = signalledAt === undefined ? undefined : performance.now() - signalledAt;
+      timers.forEach(clearTimeout);
+      if (reader === "stalled") readAll();
+      child.on("close", () => resolve({ code, signal: sig, stderr, stdout: Buffer.concat(chunks), ...(exitAfterMs !== undefined ? { exitAfterMs } : {}), ...(spoolsAtSignal ? { spoolsAtSignal } : {}) }));
+    });
+  });
+}
+
+/** How long the stalled reader waits after the signal before it reads again (a CLI blocked on its write exits only then). */
+const GIVE_UP_MS = 10_000;
+
+describe("audit into a pipe whose reader does not read", () => {
+  let input = "";
+  let spoolTmp = "";
+  const args = () => ["audit", input, "--region", "eastus", "--service-tags", "vendor/service-tags/ServiceTags_Public_20251028.json", "--json"];
+
+  beforeAll(async () => {
+    // 450 NSGs: about 40 MB of JSON, past the 16 Mi characters a spool keeps in memory (it spills to TMPDIR) and far past a pipe's buffer.
+    const { graphExport } = (await import(pathToFileURL(join(ROOT, "scripts/bench/graph-export.mjs")).href)) as { graphExport: (o: { nsgs: number; rulesPerNsg: number }) => string };
+    input = join(tmp, "graph-450.json");
+    writeFileSync(input, graphExport({ nsgs: 450, rulesPerNsg: 30 }));
+    spoolTmp = join(tmp, "audit-tmp");
+    mkdirSync(spoolTmp);
+  });
+
+  it.each(["SIGINT", "SIGTERM"] as const)("%s ends it at once, with the interrupted run's code and message, and removes its temporary spool", async (signal) => {
+    const r = await auditIntoPipe(args(), spoolTmp, "stalled", signal);
+    const context = `exit ${r.code} ${r.signal} after ${Math.round(r.exitAfterMs ?? -1)} ms; ${r.stderr}`;
+    // The run was printing: a spool had spilled to a temporary file, the reader had the first bytes, not all.
+    expect(r.spoolsAtSignal?.filter((d) => d.startsWith("cassandra-mi-netrules-audit-")), context).toHaveLength(1);
+    expect(r.stdout.length, context).toBeGreaterThan(0);
+    expect(r.stdout.length, context).toBeLessThan(16 * 2 ** 20);
+    // A write blocked on the pipe would hold the exit until the reader reads again, GIVE_UP_MS later.
+    expect(r.exitAfterMs, context).toBeLessThan(3000);
+    expect(r.code, context).toBe(signal === "SIGINT" ? 130 : 143);
+    expect(r.stderr, context).toBe(`cassandra-mi-netrules: interrupted (${signal})\n`);
+    expect(readdirSync(spoolTmp), context).toEqual([]);
+  });
+
+  it("a slow reader that does read gets the report byte for byte as written to a file; a reader that goes away ends the run quietly", async () => {
+    const file = join(tmp, "audit-450.json");
+    const fd = openSync(file, "w");
+    const toFile = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args()], { cwd: ROOT, env: { ...process.env, TMPDIR: spoolTmp }, stdio: ["ignore", fd, "ignore"] });
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    closeSync(fd);
+    expect(toFile).toBe(1);
+    const want = readFileSync(file);
+    expect(want.length).toBeGreaterThan(16 * 2 ** 20);
+    const slow = await auditIntoPipe(args(), spoolTmp, "slow");
+    expect(slow.code, slow.stderr).toBe(1);
+    expect(slow.stderr).toBe("");
+    expect(slow.stdout.length).toBe(want.length);
+    expect(slow.stdout.equals(want), "the report through the slow pipe differs from the file").toBe(true);
+    expect(readdirSync(spoolTmp)).toEqual([]);
+    // EPIPE: the run ends with code 0 and nothing on stderr (what `list | head -1` gives), its spool removed.
+    const closed = await auditIntoPipe(args(), spoolTmp, "closes");
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(closed.stderr).toBe("");
+    expect(readdirSync(spoolTmp)).toEqual([]);
+  });
 });

@@ -9,7 +9,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 // With a listener, node handles these signals between two steps of the run, never inside the synchronous
-// write of --out: an interrupted run has written everything or nothing.
+// write of --out (an interrupted run has written everything or nothing), and while `audit` waits for a reader.
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 for (const [signal, code] of Object.entries(SIGNALS)) {
   process.on(signal, () => {
@@ -22,7 +22,7 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * All of `text` on stdout before returning: what a pipe cannot take yet would otherwise wait in memory until the
- * run yields (a large `audit` report, printed in pieces, whole).
+ * run yields. The event loop waits meanwhile: for short output only (`stdoutPaced` for long).
  */
 function writeStdout(text: string): void {
   const bytes = Buffer.from(text, "utf8");
@@ -38,9 +38,20 @@ function writeStdout(text: string): void {
   }
 }
 
+/**
+ * `piece` handed to stdout, resolved once it can take more: at most the piece and the stream's high-water mark wait
+ * in memory, and while a pipe's reader does not read the event loop runs (a signal ends the run at once).
+ */
+function stdoutPaced(piece: string | Uint8Array): Promise<void> {
+  // As bytes: a string a pipe cannot take at once is copied into three bytes a character until it is written.
+  if (process.stdout.write(typeof piece === "string" ? Buffer.from(piece, "utf8") : piece)) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.once("drain", resolve));
+}
+
 // No top-level await: the CJS build of this entry must load too.
 void run(process.argv.slice(2), {
   stdout: writeStdout,
+  stdoutPaced,
   stderr: (text) => process.stderr.write(text),
   readStdin: () => readFileSync(0, "utf8"),
   cwd: process.cwd(),

@@ -5,6 +5,12 @@ import { CliError, shown } from "./errors.js";
 
 export interface CliIO {
   readonly stdout: (text: string) => void;
+  /**
+   * Standard output for long output (`audit`'s report, text or UTF-8 bytes): resolves once the stream can take more, a bounded amount
+   * waiting in memory, the event loop free meanwhile (a signal is handled while a pipe's reader does not read).
+   * Without it, `stdout`.
+   */
+  readonly stdoutPaced?: (piece: string | Uint8Array) => Promise<void>;
   readonly stderr: (text: string) => void;
   /** Reads standard input whole (for `-` as a file name). */
   readonly readStdin: () => string;

@@ -15,7 +15,7 @@ import { resolveRules } from "@cassandra-mi-netrules/core";
 import { loadServiceTags } from "@cassandra-mi-netrules/core/service-tags";
 import { run, type CliIO } from "@cassandra-mi-netrules/cli";
 import { PYTHON } from "@cassandra-mi-netrules/testkit/netns";
-import { AUDIT_OUTPUTS, printReport, reportWriter, type AuditOutput } from "../src/audit/index.js";
+import { AUDIT_OUTPUTS, printReport, reportWriter, writePieces, type AuditOutput } from "../src/audit/index.js";
 import { Spool } from "../src/audit/spool.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -79,13 +79,13 @@ describe("cli audit streams its report with the bytes of the whole-report output
         expect(code).toBe(c.code);
       });
 
-      it(`${name}, --output ${output}: spools spilled to a temporary file, removed after`, () => {
+      it(`${name}, --output ${output}: spools spilled to a temporary file, removed after`, async () => {
         const c = CASES[name];
         const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", ...(c.flags.length > 0 ? { serviceTags: TAGS } : {}) });
         const writer = reportWriter(output, { inputs: c.files, tagFile: c.flags.length > 0 ? TAG_FILE : undefined, resolved, failOn: name === "warn" ? "warn" : "gap", spoolMemory: 1000 });
         const { io, out } = capture();
         const before = tempSpools();
-        const code = printReport(stream(name), writer, io);
+        const code = await printReport(stream(name), writer, io);
         expect(out.stdout === golden(name, output).stdout, "stdout differs from the recorded whole-report output").toBe(true);
         expect(code).toBe(c.code);
         expect(tempSpools()).toEqual(before);
@@ -93,7 +93,7 @@ describe("cli audit streams its report with the bytes of the whole-report output
     }
   }
 
-  it("a failure after some subjects prints nothing on stdout and removes the temporary file", () => {
+  it("a failure after some subjects prints nothing on stdout and removes the temporary file", async () => {
     for (const output of AUDIT_OUTPUTS) {
       const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", serviceTags: TAGS });
       const writer = reportWriter(output, { inputs: CASES.gaps.files, tagFile: TAG_FILE, resolved, failOn: "gap", spoolMemory: 1 });
@@ -109,7 +109,7 @@ describe("cli audit streams its report with the bytes of the whole-report output
         }
         throw new Error("evaluator failed");
       })();
-      expect(() => printReport(failing, writer, io), output).toThrow("evaluator failed");
+      await expect(printReport(failing, writer, io), output).rejects.toThrow("evaluator failed");
       expect(spilled.at(-1)?.length, `${output}: the spool had spilled to a file`).toBeGreaterThan(0);
       expect(out.stdout, output).toBe("");
       expect(out.writes, output).toBe(0);
@@ -157,7 +157,7 @@ function tempSpools(): string[] {
 }
 
 describe("Spool", () => {
-  it("hands back what was written, in order, across the temporary file's read pieces and multi-byte characters", () => {
+  it("hands back what was written, in order, across the temporary file's read pieces and multi-byte characters, as bytes and as text", async () => {
     const spool = new Spool(100);
     const MiB = 1024 * 1024;
     // The file is read 4 MiB at a time: a 2-byte character across the first edge, a 4-byte one across the second.
@@ -165,15 +165,17 @@ describe("Spool", () => {
     try {
       for (const p of pieces) spool.write(p);
       spool.write("tail in memory");
-      let text = "";
-      let reads = 0;
-      spool.drain((s) => {
-        text += s;
-        reads += 1;
-      });
-      expect(Buffer.byteLength(text)).toBeGreaterThan(8 * MiB);
-      expect(reads).toBeGreaterThan(2);
-      expect(text === `${pieces.join("")}tail in memory`).toBe(true);
+      const want = `${pieces.join("")}tail in memory`;
+      // Through a paced stdout (the pieces as they are: bytes cut anywhere, then text) and through an in-process one (text).
+      const bytes: Buffer[] = [];
+      await writePieces(spool.pieces(), { ...capture().io, stdoutPaced: async (s) => void bytes.push(Buffer.from(s)) });
+      expect(bytes.length).toBeGreaterThan(2);
+      expect(Buffer.concat(bytes).toString("utf8") === want).toBe(true);
+      const { io, out } = capture();
+      await writePieces(spool.pieces(), io);
+      expect(Buffer.byteLength(out.stdout)).toBeGreaterThan(8 * MiB);
+      expect(out.writes).toBeGreaterThan(2);
+      expect(out.stdout === want, "the text differs (a character cut between two pieces?)").toBe(true);
       expect(spool.isEmpty).toBe(false);
     } finally {
       spool.close();
@@ -186,8 +188,7 @@ describe("Spool", () => {
     const spool = new Spool();
     spool.write("a");
     expect(tempSpools()).toEqual(before);
-    let text = "";
-    spool.drain((s) => void (text += s));
+    const text = [...spool.pieces()].join("");
     expect(text).toBe("a");
     spool.close();
   });

@@ -6,6 +6,7 @@
  * in different parts, the projection (`project.ts`) says how sure the match is.
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
+import { BoundedMemo } from "./bounded-memo.js";
 import { A_ONLY, B_ONLY, coverage, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type BigRanges, type Bound, type NumRanges, type Ranges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
@@ -49,18 +50,10 @@ function remembered<V>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: Add
 }
 
 /** Example addresses as text, by family and value: the same first addresses are blocked flow after flow. */
-const ADDRESS_TEXTS = [new Map<Bound, string>(), new Map<Bound, string>()] as const;
-const ADDRESS_TEXTS_MAX = 1 << 16;
+const ADDRESS_TEXTS = [new BoundedMemo<Bound, string>(1 << 16), new BoundedMemo<Bound, string>(1 << 16)] as const;
 
 function addressText(family: 4 | 6, value: Bound): string {
-  const texts = ADDRESS_TEXTS[family === 4 ? 0 : 1];
-  let text = texts.get(value);
-  if (text === undefined) {
-    text = formatAddress(family, BigInt(value));
-    if (texts.size >= ADDRESS_TEXTS_MAX) texts.clear();
-    texts.set(value, text);
-  }
-  return text;
+  return ADDRESS_TEXTS[family === 4 ? 0 : 1].get(value, (v) => formatAddress(family, BigInt(v)));
 }
 
 export class AddressSet {

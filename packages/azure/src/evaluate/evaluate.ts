@@ -7,6 +7,7 @@ import { compareStrings, parseCidr, type ResolvedRules } from "@cassandra-mi-net
 import type { AzureNetwork, Subnet } from "../model.js";
 import { isUnknown } from "../unknown.js";
 import { AddressSet, ALL_ADDRESSES, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
+import { summaryFails, type FailOn } from "./failure.js";
 import { firewallWalkRules, type FlowShape } from "./firewall.js";
 import { AZURE_DEFAULT_RULE, findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
 import { requirementSpecs, type AlternativeSpec, type FlowContext, type FlowKind, type FlowSpec, type RequirementSpec } from "./flows.js";
@@ -17,7 +18,7 @@ import { unionRanges, type NumRanges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
 import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, Finding, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
 import { routeWalkRules, type RouteOutcome } from "./routes.js";
-import { clusterSubnet, subjectsOf, type Subject } from "./subjects.js";
+import { clusterSubnet, compileSubject, subjectsOf, type Subject, type SubjectPlan } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
 import { CLUSTER_POINT, describeUnknown, type AddressContext } from "./terms.js";
 import { alternativeVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
@@ -558,11 +559,9 @@ class SummaryCounter {
   }
 }
 
-export function auditStatus(summary: AuditSummary, subjects: number, failOn: "gap" | "warn"): AuditStatus {
+export function auditStatus(summary: AuditSummary, subjects: number, failOn: FailOn): AuditStatus {
   if (subjects === 0) return "nothing-to-audit";
-  if (summary.partlyOpen + summary.blocked + summary.unknown > 0) return "fail";
-  if (failOn === "warn" && summary.warnings > 0) return "fail";
-  return "pass";
+  return summaryFails(summary, failOn) ? "fail" : "pass";
 }
 
 /** The whole report from a stream of subjects: its outline with the subjects before the summary (the report's key order). */
@@ -596,7 +595,7 @@ export function evaluateWithTrace(network: AzureNetwork, options: EvaluateOption
 function subjectStream(network: AzureNetwork, options: EvaluateOptions, trace?: (t: FlowTrace) => void): SubjectStream {
   const tags = tagSpaceFor(options.serviceTags);
   const peers = parsePeers(options.peers ?? []);
-  const pending: Array<Subject | undefined> = subjectsOf(network, options.resolved);
+  const pending: Array<SubjectPlan | undefined> = subjectsOf(network, options.resolved);
   const resolved: ResolvedRules = options.resolved;
   const head = {
     revision: resolved.revision.id,
@@ -610,7 +609,7 @@ function subjectStream(network: AzureNetwork, options: EvaluateOptions, trace?: 
     const counter = new SummaryCounter();
     // Each subject is let go once evaluated: what its walk compiled and remembered goes with it.
     for (let i = 0; i < pending.length; i++) {
-      const subject = pending[i] as Subject;
+      const subject = compileSubject(pending[i] as SubjectPlan);
       pending[i] = undefined;
       const report = runSubject(subject, options, tags, peers, trace);
       counter.add(report);

@@ -118,8 +118,12 @@ export interface CompiledNsg {
   readonly rules: readonly CompiledNsgRule[];
 }
 
+export function nsgName(nsg: NetworkSecurityGroup): string {
+  return isUnknown(nsg.name) ? "(unknown NSG name)" : nsg.name;
+}
+
 export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDefaults?: boolean } = {}): CompiledNsg {
-  const name = isUnknown(nsg.name) ? "(unknown NSG name)" : nsg.name;
+  const name = nsgName(nsg);
   const custom = nsg.properties.securityRules.map((r) =>
     isUnknown(r)
       ? compileNsgRule(name, { name: r, properties: { priority: r, direction: r, access: r, protocol: r, sourceAddressPrefix: r, destinationAddressPrefix: r, destinationPortRange: r } }, false)

@@ -9,7 +9,7 @@ import type { AzureNetwork, NetworkSecurityGroup, RouteTable, Subnet } from "../
 import { isUnknown } from "../unknown.js";
 import { AddressSet, prefixSet } from "./address-set.js";
 import { compileClassic, compilePolicy, type CompiledFirewall } from "./firewall.js";
-import { compileNsg, type CompiledNsg } from "./nsg.js";
+import { compileNsg, nsgName, type CompiledNsg } from "./nsg.js";
 import { refName, resolveRef } from "./refs.js";
 import type { SubjectReport } from "./report.js";
 import { describeUnknown } from "./terms.js";
@@ -33,6 +33,14 @@ export interface Subject {
   /** Without subnets and route tables: the firewall is taken to be on the outbound path. */
   readonly firewallAssumed: boolean;
   readonly notes: readonly string[];
+}
+
+/** A subject whose NSG is not compiled yet: the stream compiles each as it comes, so the compiled rules of thousands of NSGs are never alive at once. */
+export type SubjectPlan = Omit<Subject, "nsg"> & { readonly nsgSource?: NetworkSecurityGroup };
+
+export function compileSubject(plan: SubjectPlan): Subject {
+  const { nsgSource, ...rest } = plan;
+  return nsgSource ? { ...rest, nsg: compileNsg(nsgSource) } : rest;
 }
 
 const RESERVED_SUBNETS = new Set(["azurefirewallsubnet", "azurefirewallmanagementsubnet", "gatewaysubnet", "azurebastionsubnet", "routeserversubnet"]);
@@ -95,15 +103,15 @@ function pickFirewall(firewalls: readonly CompiledFirewall[]): { firewall?: Comp
   return {};
 }
 
-function subnetSubject(s: Subnet, network: AzureNetwork, firewalls: readonly CompiledFirewall[], notes: string[]): Subject {
+function subnetSubject(s: Subnet, network: AzureNetwork, firewalls: readonly CompiledFirewall[], notes: string[]): SubjectPlan {
   const name = `${nameOf(s.virtualNetworkName, "(vnet)")}/${nameOf(s.name, "(subnet)")}`;
   const own: string[] = [...notes];
-  let nsg: CompiledNsg | undefined;
+  let nsgSource: NetworkSecurityGroup | undefined;
   let nsgUnknown: string | undefined;
   const nsgRef = s.properties.networkSecurityGroup;
   if (nsgRef) {
     const r = resolveRef<NetworkSecurityGroup>(nsgRef, network.networkSecurityGroups, "network security group");
-    if (r.found) nsg = compileNsg(r.found);
+    if (r.found) nsgSource = r.found;
     else nsgUnknown = `subnet ${name}: ${r.reason}`;
   } else own.push(`subnet ${name} has no network security group: its traffic is not filtered by one`);
   let routeTable: RouteTable | undefined;
@@ -123,7 +131,7 @@ function subnetSubject(s: Subnet, network: AzureNetwork, firewalls: readonly Com
     kind: "subnet",
     subnet: s,
     ...(prefixes ? { subnetPrefixes: prefixes } : {}),
-    ...(nsg ? { nsg } : {}),
+    ...(nsgSource ? { nsgSource } : {}),
     ...(nsgUnknown ? { nsgUnknown } : {}),
     ...(routeTable ? { routeTable, routeTableName } : {}),
     ...(routeTableUnknown ? { routeTableUnknown } : {}),
@@ -134,8 +142,8 @@ function subnetSubject(s: Subnet, network: AzureNetwork, firewalls: readonly Com
   };
 }
 
-/** The audited subjects of a network. */
-export function subjectsOf(network: AzureNetwork, resolved: ResolvedRules): Subject[] {
+/** The audited subjects of a network, their NSGs not compiled yet (`compileSubject`). */
+export function subjectsOf(network: AzureNetwork, resolved: ResolvedRules): SubjectPlan[] {
   const firewalls = firewallsOf(network);
   const subnets = network.subnets.filter((s) => !(typeof s.name === "string" && RESERVED_SUBNETS.has(s.name.toLowerCase())));
   if (subnets.length > 0) {
@@ -154,7 +162,7 @@ export function subjectsOf(network: AzureNetwork, resolved: ResolvedRules): Subj
 }
 
 /** Without subnets: NSGs and route tables as the cluster subnet's. */
-function detachedSubjects(network: AzureNetwork, firewalls: readonly CompiledFirewall[]): Subject[] {
+function detachedSubjects(network: AzureNetwork, firewalls: readonly CompiledFirewall[]): SubjectPlan[] {
   const tables = network.routeTables;
   const table = tables.length === 1 ? (tables[0] as RouteTable) : undefined;
   const tableNote = tables.length > 1 ? `the input holds ${tables.length} route tables and no subnet to tell which one applies` : undefined;
@@ -170,8 +178,8 @@ function detachedSubjects(network: AzureNetwork, firewalls: readonly CompiledFir
   if (tables.length === 0 && firewalls.length > 0) notes.push("no subnet or route table in the input: outbound traffic is taken to reach the firewall");
   if (network.networkSecurityGroups.length > 0) {
     return network.networkSecurityGroups.map((n) => {
-      const nsg = compileNsg(n);
-      return { name: nsg.name, kind: "nsg" as const, nsg, ...base, notes: [`NSG ${nsg.name} is taken as the cluster subnet's (the input holds no subnet)`, ...notes] };
+      const name = nsgName(n);
+      return { name, kind: "nsg" as const, nsgSource: n, ...base, notes: [`NSG ${name} is taken as the cluster subnet's (the input holds no subnet)`, ...notes] };
     });
   }
   if (table) return [{ name: nameOf(table.name, "(route table)"), kind: "route-table", ...base, notes: ["the route table is taken as the cluster subnet's (the input holds no subnet)", ...notes] }];

@@ -8,6 +8,7 @@ import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from
 import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
 import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
+import { BoundedMemo } from "./bounded-memo.js";
 import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Bound, type NumRanges, type Ranges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -57,17 +58,11 @@ function parameterTerm(p: Parameter, field: string): AddressTerm {
 }
 
 /** Literals by text: one set per distinct value, so relations with it are remembered across rules and NSGs. */
-const LITERALS = new Map<string, AddressSet | null>();
-const LITERALS_MAX = 1 << 18;
+const LITERALS = new BoundedMemo<string, AddressSet | undefined>(1 << 18);
 
 /** A CIDR (host bits tolerated), an address or an `a-b` range. */
 export function literalSet(text: string): AddressSet | undefined {
-  const known = LITERALS.get(text);
-  if (known !== undefined) return known ?? undefined;
-  const set = parseLiteral(text);
-  if (LITERALS.size >= LITERALS_MAX) LITERALS.clear();
-  LITERALS.set(text, set ?? null);
-  return set;
+  return LITERALS.get(text, parseLiteral);
 }
 
 function parseLiteral(text: string): AddressSet | undefined {
@@ -102,7 +97,12 @@ export interface AddressContext {
 export const CLUSTER_POINT: AddressSet = AddressSet.of({ cluster: single(0, 0) });
 
 const EVERYTHING = new WeakMap<AddressContext, AddressSet>();
-const PROJECTIONS = new WeakMap<AddressContext, Map<string, Projected>>();
+/**
+ * Projections by term, per address context (shared by the subjects of one space). Bounded: lists of tags are as
+ * varied as the NSGs that write them, and each remembered union of tags is a large set.
+ */
+const PROJECTIONS = new WeakMap<AddressContext, BoundedMemo<string, Projected>>();
+const PROJECTIONS_MAX = 1 << 10;
 
 export function everything(ctx: AddressContext): AddressSet {
   let e = EVERYTHING.get(ctx);
@@ -117,10 +117,10 @@ function sure(set: AddressSet): Projected {
   return { certain: set, possible: set, reasons: [] };
 }
 
-function projectionsOf(ctx: AddressContext): Map<string, Projected> {
+function projectionsOf(ctx: AddressContext): BoundedMemo<string, Projected> {
   let memo = PROJECTIONS.get(ctx);
   if (!memo) {
-    memo = new Map();
+    memo = new BoundedMemo(PROJECTIONS_MAX);
     PROJECTIONS.set(ctx, memo);
   }
   return memo;
@@ -132,14 +132,7 @@ function termKey(term: AddressTerm): string {
 
 /** The term on the subject's addresses (memoised per address context: rules share their values). */
 export function project(term: AddressTerm, ctx: AddressContext): Projected {
-  const memo = projectionsOf(ctx);
-  const key = termKey(term);
-  let p = memo.get(key);
-  if (!p) {
-    p = projectTerm(term, ctx);
-    memo.set(key, p);
-  }
-  return p;
+  return projectionsOf(ctx).get(termKey(term), () => projectTerm(term, ctx));
 }
 
 /** Tags do not depend on the subject (unless its subnet is not known): shared per tag space. */
@@ -220,14 +213,7 @@ export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): 
   if (terms.length === 1) return project(terms[0] as AddressTerm, ctx);
   // A list with a literal is rarely shared between NSGs: remembering it would keep its large unions alive.
   if (terms.some((t) => t.kind === "literal")) return unionOf(terms, ctx);
-  const memo = projectionsOf(ctx);
-  const key = `all\u0001${terms.map(termKey).join("\u0001")}`;
-  let p = memo.get(key);
-  if (!p) {
-    p = unionOf(terms, ctx);
-    memo.set(key, p);
-  }
-  return p;
+  return projectionsOf(ctx).get(`all\u0001${terms.map(termKey).join("\u0001")}`, () => unionOf(terms, ctx));
 }
 
 function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected {

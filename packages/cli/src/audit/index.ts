@@ -5,11 +5,13 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { auditSubjects, INPUT_LIMITS, InputError, type InputDocument, type InputFormat, type SubjectStream } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import { CliError, shown } from "../errors.js";
 import { readText, type CliIO } from "../io.js";
 import { readServiceTags, resolveFrom, type ResolveFlags } from "../resolve-opts.js";
+import type { OutputPiece } from "./spool.js";
 import { AUDIT_OUTPUTS, EXIT_CODES, reportWriter, type AuditOutput, type ReportWriter } from "./writers.js";
 
 export { AUDIT_OUTPUTS, EXIT_CODES, reportWriter, type AuditOutput, type ReportWriter };
@@ -89,23 +91,34 @@ function libraryCall<T>(call: () => T): T {
 }
 
 /**
- * Hands each subject to the writer as it comes (holding none), then prints the whole output; returns the
- * exit code. A failure on the way prints nothing on stdout and leaves no temporary file.
+ * Hands each subject to the writer as it comes (holding none), then prints the whole output; resolves with
+ * the exit code. A failure on the way prints nothing on stdout and leaves no temporary file.
  */
-export function printReport(stream: SubjectStream, writer: ReportWriter, io: CliIO): number {
+export async function printReport(stream: SubjectStream, writer: ReportWriter, io: CliIO): Promise<number> {
   try {
     let next = libraryCall(() => stream.next());
     for (; !next.done; next = libraryCall(() => stream.next())) writer.add(next.value);
-    writer.print(next.value, io);
+    await writePieces(writer.output(next.value, io), io);
     return EXIT_CODES[next.value.status];
   } finally {
     writer.close();
   }
 }
 
+/** Each piece once the one before is taken: through `io.stdoutPaced` when the I/O has it (waiting on the event loop for a slow reader), else as text. */
+export async function writePieces(pieces: Iterable<OutputPiece>, io: CliIO): Promise<void> {
+  const paced = io.stdoutPaced;
+  const text = new StringDecoder("utf8");
+  for (const piece of pieces) {
+    if (paced) await paced(piece);
+    else io.stdout(typeof piece === "string" ? piece : text.write(piece));
+  }
+}
+
 /**
- * Runs the audit command; returns the exit code. From the audit's start to the last byte printed the run
- * is synchronous: a signal is handled before it or after it, and a failure prints nothing on stdout.
+ * Runs the audit command; resolves with the exit code. The audit itself is synchronous (a signal is handled
+ * after it, and a failure prints nothing on stdout); the printing waits for a slow reader on the event loop,
+ * where a signal ends the run at once.
  */
 export async function runAuditCommand(io: CliIO, files: readonly string[], flags: AuditFlags): Promise<number> {
   const output = outputOf(flags);

@@ -3,7 +3,7 @@
  * the elements come: the same bytes as printing the whole document, without holding the array.
  */
 import { json } from "../format.js";
-import type { Spool } from "./spool.js";
+import type { OutputPiece, Spool } from "./spool.js";
 
 /** Stands for the streamed array in the document printed around it. */
 const MARKER = "\u0000streamed array\u0000";
@@ -34,20 +34,20 @@ export class JsonArraySpool {
     this.count += 1;
   }
 
-  /** Writes `document(marker)` with the array in the marker's place. */
-  print(document: (marker: string) => unknown, out: (text: string) => void): void {
+  /** `document(marker)` with the array in the marker's place, in pieces. */
+  *pieces(document: (marker: string) => unknown): Generator<OutputPiece, void, undefined> {
     const text = json(document(MARKER));
     const quoted = JSON.stringify(MARKER);
     const at = text.indexOf(quoted);
     const indent = /^ */.exec(text.slice(text.lastIndexOf("\n", at) + 1))?.[0].length;
     if (at < 0 || text.indexOf(quoted, at + 1) >= 0 || indent !== 2 * this.depth) throw new Error(`the streamed array is not where it was expected (depth ${this.depth})`);
-    out(text.slice(0, at));
-    if (this.count === 0) out("[]");
+    yield text.slice(0, at);
+    if (this.count === 0) yield "[]";
     else {
-      out("[\n");
-      this.spool.drain(out);
-      out(`\n${"  ".repeat(this.depth)}]`);
+      yield "[\n";
+      yield* this.spool.pieces();
+      yield `\n${"  ".repeat(this.depth)}]`;
     }
-    out(text.slice(at + quoted.length));
+    yield text.slice(at + quoted.length);
   }
 }

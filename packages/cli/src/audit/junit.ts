@@ -3,7 +3,7 @@
  * requirement (failed unless open, skipped when not auditable) and per over-broad allow (failed with
  * `--fail-on warn`, passed with its message otherwise).
  */
-import type { AuditOutline, SubjectReport } from "@cassandra-mi-netrules/azure";
+import { failsAudit, type AuditOutline, type FailOn, type SubjectReport } from "@cassandra-mi-netrules/azure";
 
 /** Text as XML character data or attribute value: markup escaped, characters XML 1.0 forbids replaced. */
 export function xmlText(text: string): string {
@@ -32,26 +32,24 @@ function testcase(classname: string, c: Case): string {
   return `${open}/>`;
 }
 
-/** One subject's test suite, its last line ended; `failOnWarn`: the over-broad allows fail (`--fail-on warn` with no gap). */
-export function junitSuite(s: SubjectReport, failOnWarn: boolean): { readonly text: string; readonly tests: number; readonly failures: number; readonly skipped: number } {
+/** One subject's test suite, its last line ended: a case fails when its requirement's verdict or its finding `failsAudit` (the exit code's rule). */
+export function junitSuite(s: SubjectReport, failOn: FailOn): { readonly text: string; readonly tests: number; readonly failures: number; readonly skipped: number } {
   const cases: Case[] = [
     ...s.requirements.map((r): Case => {
-      if (r.status === "open") return { name: r.ruleId, out: r.detail };
+      if (failsAudit(r.status, failOn)) return { name: r.ruleId, failure: { type: r.status, message: r.detail } };
       if (r.status === "not-auditable") return { name: r.ruleId, skipped: r.detail };
-      return { name: r.ruleId, failure: { type: r.status, message: r.detail } };
+      return { name: r.ruleId, out: r.detail };
     }),
-    ...s.findings.map((f): Case => (failOnWarn ? { name: `over-broad: ${f.step.resource}/${f.step.rule}`, failure: { type: "warn", message: f.message } } : { name: `over-broad: ${f.step.resource}/${f.step.rule}`, out: `warn: ${f.message}` })),
+    ...s.findings.map((f): Case => {
+      const name = `over-broad: ${f.step.resource}/${f.step.rule}`;
+      return failsAudit(f.level, failOn) ? { name, failure: { type: f.level, message: f.message } } : { name, out: `${f.level}: ${f.message}` };
+    }),
   ];
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const name = `${s.kind} ${s.subject}`;
   const text = [`  <testsuite name="${xmlText(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...cases.map((c) => testcase(name, c)), "  </testsuite>", ""].join("\n");
   return { text, tests: cases.length, failures, skipped };
-}
-
-/** Whether the over-broad allows are failures: the audit failed on them alone. */
-export function failsOnWarn(report: AuditOutline): boolean {
-  return report.status === "fail" && report.summary.partlyOpen + report.summary.blocked + report.summary.unknown === 0;
 }
 
 /** The XML declaration and the opening of the test suites, with the counts over every suite. */

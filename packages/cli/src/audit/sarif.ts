@@ -1,22 +1,25 @@
 /**
  * The audit report as SARIF 2.1.0 (for code scanning): one rule per requirement and one for over-broad
- * allows; one result per requirement of each audited subject (`pass`, `fail`, `review` or
- * `notApplicable`) and one per finding, each located in the input files and, logically, in the subject
- * or rule that decided.
+ * allows; one result per requirement of each audited subject (`pass`, `fail` or `notApplicable`) and one
+ * per finding, each located in the input files and, logically, in the subject or rule that decided. What
+ * fails the audit (and only that) is an `error`.
  */
-import type { AuditOutline, RequirementVerdict, SubjectReport, Verdict } from "@cassandra-mi-netrules/azure";
+import { failsAudit, type AuditOutline, type FailOn, type Finding, type RequirementVerdict, type SubjectReport, type Verdict } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import pkg from "../../package.json" with { type: "json" };
 
 const OVER_BROAD = "over-broad-allow";
 
-const KIND: Readonly<Record<Verdict, { kind: string; level: string }>> = {
-  open: { kind: "pass", level: "none" },
-  "partly-open": { kind: "fail", level: "error" },
-  blocked: { kind: "fail", level: "error" },
-  unknown: { kind: "review", level: "warning" },
-  "not-auditable": { kind: "notApplicable", level: "none" },
-};
+/** A requirement's result: failed (an error) when its verdict fails the audit, the exit code's rule; else passed or not applicable. */
+function requirementResult(status: Verdict, failOn: FailOn): { readonly kind: string; readonly level: string } {
+  if (failsAudit(status, failOn)) return { kind: "fail", level: "error" };
+  return { kind: status === "not-auditable" ? "notApplicable" : "pass", level: "none" };
+}
+
+/** An over-broad allow's level: an error when it fails the audit (`--fail-on warn`), else a warning. */
+function findingLevel(level: Finding["level"], failOn: FailOn): string {
+  return failsAudit(level, failOn) ? "error" : "warning";
+}
 
 /** A relative URI reference for an input path (`-` is standard input). */
 export function inputUri(name: string): string {
@@ -37,12 +40,11 @@ interface SarifLocation {
 }
 
 /** One subject's results: one per requirement and one per finding. */
-export function sarifResults(s: SubjectReport, locations: readonly SarifLocation[]): unknown[] {
+export function sarifResults(s: SubjectReport, locations: readonly SarifLocation[], failOn: FailOn): unknown[] {
   return [
     ...s.requirements.map((r) => ({
       ruleId: r.ruleId,
-      kind: KIND[r.status].kind,
-      level: KIND[r.status].level,
+      ...requirementResult(r.status, failOn),
       message: { text: message(r, s.subject) },
       locations: locations.map((l) => ({ ...l, logicalLocations: [{ fullyQualifiedName: s.subject, kind: "resource" }] })),
       properties: { status: r.status, subject: s.subject },
@@ -50,7 +52,7 @@ export function sarifResults(s: SubjectReport, locations: readonly SarifLocation
     ...s.findings.map((f) => ({
       ruleId: OVER_BROAD,
       kind: "fail",
-      level: "warning",
+      level: findingLevel(f.level, failOn),
       message: { text: f.message },
       locations: locations.map((l) => ({ ...l, logicalLocations: [{ fullyQualifiedName: `${f.step.resource}/${f.step.rule}`, kind: "resource" }] })),
       properties: { requirements: f.ruleIds, subject: s.subject },
@@ -59,7 +61,7 @@ export function sarifResults(s: SubjectReport, locations: readonly SarifLocation
 }
 
 /** The SARIF log around its results (every subject's `sarifResults`, in order; or what stands for them). */
-export function sarifLog(report: AuditOutline, resolved: ResolvedRules, inputs: readonly string[], results: unknown): unknown {
+export function sarifLog(report: AuditOutline, resolved: ResolvedRules, inputs: readonly string[], failOn: FailOn, results: unknown): unknown {
   const rules = [
     ...resolved.rules.map((r) => ({
       id: r.id,
@@ -68,7 +70,7 @@ export function sarifLog(report: AuditOutline, resolved: ResolvedRules, inputs: 
       fullDescription: { text: `${r.kind} ${r.protocol} ${r.ports.map((p) => (p.from === p.to ? String(p.from) : `${p.from}-${p.to}`)).join(",")}: ${r.purpose.en}` },
       defaultConfiguration: { level: "error" },
     })),
-    { id: OVER_BROAD, name: OVER_BROAD, shortDescription: { text: "An allow opens more than the requirements need" }, defaultConfiguration: { level: "warning" } },
+    { id: OVER_BROAD, name: OVER_BROAD, shortDescription: { text: "An allow opens more than the requirements need" }, defaultConfiguration: { level: findingLevel("warn", failOn) } },
   ];
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",

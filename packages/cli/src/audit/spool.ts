@@ -6,9 +6,11 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import { CliError } from "../errors.js";
 import { reason } from "../io.js";
+
+/** A piece of output: text, or UTF-8 bytes (which may end inside a character the next piece finishes). */
+export type OutputPiece = string | Uint8Array;
 
 /** Characters kept in memory before they go to the temporary file. */
 export const SPOOL_MEMORY_LIMIT = 16 * 1024 * 1024;
@@ -46,16 +48,23 @@ export class Spool {
     if (this.pendingLength >= this.memoryLimit) this.spill();
   }
 
-  /** Hands everything written to `out`, in order, in pieces. */
-  drain(out: (text: string) => void): void {
+  /**
+   * Everything written, in order, in pieces: the file's as UTF-8 bytes, each read when it is asked for (at most
+   * `READ_BYTES`, a character may be cut between two), then what is in memory as text.
+   */
+  *pieces(): Generator<OutputPiece, void, undefined> {
     if (this.file) {
-      const buffer = Buffer.allocUnsafe(READ_BYTES);
-      const decoder = new StringDecoder("utf8");
-      for (let position = 0, n; (n = readSync(this.file.fd, buffer, 0, READ_BYTES, position)) > 0; position += n) out(decoder.write(buffer.subarray(0, n)));
-      const rest = decoder.end();
-      if (rest) out(rest);
+      const { fd } = this.file;
+      for (let position = 0; ; ) {
+        // A buffer of its own each time: the piece before may still be waiting in a write.
+        const buffer = Buffer.allocUnsafe(READ_BYTES);
+        const n = readSync(fd, buffer, 0, READ_BYTES, position);
+        if (n === 0) break;
+        position += n;
+        yield buffer.subarray(0, n);
+      }
     }
-    if (this.pendingLength > 0) out(this.pending.join(""));
+    if (this.pendingLength > 0) yield this.pending.join("");
   }
 
   /** Removes the temporary file, if there is one. */

@@ -3,13 +3,13 @@
  * format prints of it, nothing more), and the whole output is printed once the last one is in, with the
  * header and counts where they have always been. Same bytes as printing the whole report at once.
  */
-import type { AuditOutline, AuditStatus, SubjectReport } from "@cassandra-mi-netrules/azure";
+import type { AuditOutline, AuditStatus, FailOn, SubjectReport } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import type { CliIO } from "../io.js";
 import { JsonArraySpool } from "./json-array.js";
-import { failsOnWarn, JUNIT_FOOT, junitHead, junitSuite } from "./junit.js";
+import { JUNIT_FOOT, junitHead, junitSuite } from "./junit.js";
 import { sarifLocations, sarifLog, sarifResults } from "./sarif.js";
-import { Spool } from "./spool.js";
+import { Spool, type OutputPiece } from "./spool.js";
 import { nothingToAudit, subjectTable, tableFoot, tableHead } from "./text.js";
 
 export const AUDIT_OUTPUTS = ["table", "json", "sarif", "junit"] as const;
@@ -21,8 +21,11 @@ export const EXIT_CODES: Readonly<Record<AuditStatus, number>> = { pass: 0, fail
 export interface ReportWriter {
   /** Takes one subject as it is made. */
   add(subject: SubjectReport): void;
-  /** Prints the whole output, once every subject is in. */
-  print(outline: AuditOutline, io: CliIO): void;
+  /**
+   * The whole output, once every subject is in, in pieces, each made when it is asked for: the CLI asks for the
+   * next once the last is written, so no more than a piece waits for a slow reader. "Nothing to audit" goes to stderr.
+   */
+  output(outline: AuditOutline, io: CliIO): Iterable<OutputPiece>;
   /** Lets go of the spools' temporary files (also after a failure). */
   close(): void;
 }
@@ -31,7 +34,7 @@ export interface WriterContext {
   readonly inputs: readonly string[];
   readonly tagFile: string | undefined;
   readonly resolved: ResolvedRules;
-  readonly failOn: "gap" | "warn";
+  readonly failOn: FailOn;
   /** Characters a spool keeps in memory before it uses a temporary file (default `SPOOL_MEMORY_LIMIT`). */
   readonly spoolMemory?: number;
 }
@@ -53,11 +56,11 @@ function tableWriter(ctx: WriterContext): ReportWriter {
   const spool = new Spool(ctx.spoolMemory);
   return {
     add: (s) => spool.write(subjectTable(s)),
-    print: (outline, io) => {
+    output: function* (outline, io) {
       if (outline.status === "nothing-to-audit") return io.stderr(nothingToAudit(outline, ctx.inputs));
-      io.stdout(tableHead(outline, ctx.inputs, ctx.tagFile));
-      spool.drain(io.stdout);
-      io.stdout(tableFoot(outline));
+      yield tableHead(outline, ctx.inputs, ctx.tagFile);
+      yield* spool.pieces();
+      yield tableFoot(outline);
     },
     close: () => spool.close(),
   };
@@ -69,9 +72,9 @@ function jsonWriter(ctx: WriterContext): ReportWriter {
   const subjects = new JsonArraySpool(spool, 1);
   return {
     add: (s) => subjects.add(s),
-    print: (outline, io) => {
+    output: (outline) => {
       const { summary, format, ...head } = outline;
-      subjects.print((marker) => ({ ...head, subjects: marker, summary, ...(format !== undefined ? { format } : {}), exitCode: EXIT_CODES[outline.status] }), io.stdout);
+      return subjects.pieces((marker) => ({ ...head, subjects: marker, summary, ...(format !== undefined ? { format } : {}), exitCode: EXIT_CODES[outline.status] }));
     },
     close: () => spool.close(),
   };
@@ -83,49 +86,29 @@ function sarifWriter(ctx: WriterContext): ReportWriter {
   const locations = sarifLocations(ctx.inputs);
   return {
     add: (s) => {
-      for (const r of sarifResults(s, locations)) results.add(r);
+      for (const r of sarifResults(s, locations, ctx.failOn)) results.add(r);
     },
-    print: (outline, io) => results.print((marker) => sarifLog(outline, ctx.resolved, ctx.inputs, marker), io.stdout),
+    output: (outline) => results.pieces((marker) => sarifLog(outline, ctx.resolved, ctx.inputs, ctx.failOn, marker)),
     close: () => spool.close(),
   };
 }
 
-interface JunitVariant {
-  readonly failOnWarn: boolean;
-  readonly spool: Spool;
-  tests: number;
-  failures: number;
-  skipped: number;
-}
-
-/**
- * Whether over-broad allows are failures is known at the end (`--fail-on warn` and no gap anywhere): with
- * `--fail-on warn`, the suites are written both ways until the first gap settles it.
- */
 function junitWriter(ctx: WriterContext): ReportWriter {
-  let variants: JunitVariant[] = (ctx.failOn === "warn" ? [false, true] : [false]).map((failOnWarn) => ({ failOnWarn, spool: new Spool(ctx.spoolMemory), tests: 0, failures: 0, skipped: 0 }));
-  const close = (vs: readonly JunitVariant[]) => vs.forEach((v) => v.spool.close());
+  const spool = new Spool(ctx.spoolMemory);
+  const totals = { tests: 0, failures: 0, skipped: 0 };
   return {
     add: (s) => {
-      if (s.requirements.some((r) => r.status === "partly-open" || r.status === "blocked" || r.status === "unknown")) {
-        close(variants.filter((v) => v.failOnWarn));
-        variants = variants.filter((v) => !v.failOnWarn);
-      }
-      for (const v of variants) {
-        const suite = junitSuite(s, v.failOnWarn);
-        v.spool.write(suite.text);
-        v.tests += suite.tests;
-        v.failures += suite.failures;
-        v.skipped += suite.skipped;
-      }
+      const suite = junitSuite(s, ctx.failOn);
+      spool.write(suite.text);
+      totals.tests += suite.tests;
+      totals.failures += suite.failures;
+      totals.skipped += suite.skipped;
     },
-    print: (outline, io) => {
-      const v = variants.find((x) => x.failOnWarn === failsOnWarn(outline));
-      if (!v) throw new Error(`no JUnit suites written for status ${outline.status}`);
-      io.stdout(junitHead(outline, ctx.inputs, v));
-      v.spool.drain(io.stdout);
-      io.stdout(JUNIT_FOOT);
+    output: function* (outline) {
+      yield junitHead(outline, ctx.inputs, totals);
+      yield* spool.pieces();
+      yield JUNIT_FOOT;
     },
-    close: () => close(variants),
+    close: () => spool.close(),
   };
 }
