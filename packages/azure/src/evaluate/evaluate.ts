@@ -9,14 +9,14 @@ import { isUnknown } from "../unknown.js";
 import { AddressSet, ALL_ADDRESSES, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
 import { summaryFails, type FailOn } from "./failure.js";
 import { firewallWalkRules, type FlowShape } from "./firewall.js";
-import { findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
-import { requirementSpecs, type FlowContext, type FlowKind, type FlowSpec } from "./flows.js";
+import { AZURE_DEFAULT_RULE, findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
+import { requirementSpecs, type AlternativeSpec, type FlowContext, type FlowKind, type FlowSpec, type RequirementSpec } from "./flows.js";
 import { NameSet } from "./names.js";
 import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type SideMemo } from "./nsg.js";
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
 import { unionRanges, type NumRanges } from "./ranges.js";
 import { box, type BoxConstraint } from "./region.js";
-import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
+import type { AlternativeVerdict, AuditReport, AuditStatus, AuditSummary, EvaluateOptions, Finding, FlowVerdict, PathStep, RequirementVerdict, SubjectReport, SubjectStream, Verdict } from "./report.js";
 import { routeWalkRules, type RouteOutcome } from "./routes.js";
 import { clusterSubnet, compileSubject, subjectsOf, type Subject, type SubjectPlan } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
@@ -85,13 +85,16 @@ interface SubjectRun {
   readonly ctx: AddressContext;
   readonly flowCtx: FlowContext;
   readonly universe: AddressSet;
-  /** Sure matches of the rules used, by step key (for the findings). */
-  readonly shapes: Map<string, RuleShape>;
-  readonly inbound: RuleShape[];
+  /** The lists of rules on the subject's paths, in the order met, whether inbound (for the findings' rule shapes). */
+  readonly met: Array<{ readonly rules: readonly WalkRule<string>[]; readonly inbound: boolean }>;
   readonly cache: Map<string, Next>;
   readonly sides: SideMemo;
   /** Outcomes of the flows walked, by what decides them (`walkKey`): flows that differ in nothing else share them. */
   readonly walks: Map<string, Walked>;
+  /** Alternatives evaluated (`evaluateAlternative`). */
+  readonly alternatives: Map<AlternativeSpec, EvaluatedAlternative>;
+  /** The lists in `met`. */
+  readonly remembered: Set<readonly WalkRule<string>[]>;
   /** Walk rules of the NSG by direction and destination view (`nsgRules`). */
   readonly nsgRules: Map<string, readonly WalkRule<NsgOutcome>[]>;
 }
@@ -102,11 +105,33 @@ interface Walked {
 }
 
 function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>[], inbound: boolean): readonly WalkRule<O>[] {
-  for (const r of rules) {
-    const key = stepKey(r.step);
-    if (!run.shapes.has(key)) run.shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
+  // An NSG's rules of one direction serve every pipeline of the subject: they are noted once.
+  if (!run.remembered.has(rules)) {
+    run.remembered.add(rules);
+    run.met.push({ rules, inbound });
   }
   return rules;
+}
+
+/** Sure matches of the rules met, by step key (the first met of a key). */
+function shapesOf(run: SubjectRun): Map<string, RuleShape> {
+  const shapes = new Map<string, RuleShape>();
+  for (const { rules, inbound } of run.met) {
+    for (const r of rules) {
+      const key = stepKey(r.step);
+      if (!shapes.has(key)) shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
+    }
+  }
+  return shapes;
+}
+
+/** Over-broad allows: none unless a custom rule let a flow through or the NSG has a custom inbound rule. */
+function subjectFindings(run: SubjectRun, allowed: Map<string, Allowed>, needs: Needs): Finding[] {
+  const inboundRules = run.subject.nsg ? remember(run, nsgRules(run, "Inbound", undefined), true) : [];
+  if (allowed.size === 0 && inboundRules.every((r) => r.step.detail === AZURE_DEFAULT_RULE)) return [];
+  const shapes = shapesOf(run);
+  const inbound = inboundRules.map((r) => shapes.get(stepKey(r.step)) as RuleShape);
+  return findingsOf(allowed.values(), shapes, needs, run.universe, inbound);
 }
 
 /** A layer that may block or pass anything: a value it depends on is not known. */
@@ -186,8 +211,34 @@ function firewallStage(run: SubjectRun, shape: FlowShape, flowDst: AddressSet, h
   return filterStage(rules, true, next);
 }
 
+/** What a flow's keys are made of, once per flow spec (the specs are shared by the subjects of a space). */
+interface SpecKeys {
+  /** What picks the flow's pipeline. */
+  readonly pipeline: string;
+  /** What decides the flow's walk without a firewall, and with one (where its name matters too). */
+  readonly walk: string;
+  readonly walkByName: string;
+}
+
+const SPEC_KEYS = new WeakMap<FlowSpec, SpecKeys>();
+
+function keysOf(spec: FlowSpec): SpecKeys {
+  let keys = SPEC_KEYS.get(spec);
+  if (!keys) {
+    const { kind, shape } = spec;
+    const rest = `${idOf(spec.src)}:${idOf(spec.dst)}:${spec.ports.join(",")}`;
+    keys = {
+      pipeline: `${kind}:${shape.byName}:${shape.opaqueAddress}:${shape.https}`,
+      walk: `${kind}:${shape.opaqueAddress}::${rest}`,
+      walkByName: `${kind}:${shape.opaqueAddress}:${shape.byName}:${shape.https}:${idOf(spec.name)}:${rest}`,
+    };
+    SPEC_KEYS.set(spec, keys);
+  }
+  return keys;
+}
+
 function pipeline(run: SubjectRun, spec: FlowSpec): Next {
-  const key = `${spec.kind}:${spec.shape.byName}:${spec.shape.opaqueAddress}:${spec.shape.https}`;
+  const key = keysOf(spec).pipeline;
   const cached = run.cache.get(key);
   if (cached) return cached;
   const built = buildPipeline(run, spec.kind, spec.shape, spec.dst);
@@ -241,6 +292,30 @@ function subnetLengthOf(text: string): number | undefined {
   return lengths.every(Number.isFinite) ? Math.min(...lengths) : undefined;
 }
 
+interface EvaluatedAlternative {
+  readonly verdict: AlternativeVerdict;
+  /** Each flow's outcomes, in the order of its flows. */
+  readonly outcomes: readonly (readonly Outcome[])[];
+}
+
+/** An alternative's verdict, once per subject: requirements that share an alternative share its verdict. */
+function evaluateAlternative(run: SubjectRun, alt: AlternativeSpec): EvaluatedAlternative {
+  let done = run.alternatives.get(alt);
+  if (!done) {
+    const flows: FlowVerdict[] = [];
+    const outcomes: Outcome[][] = [];
+    for (const f of alt.flows) {
+      const e = evaluateFlow(run, f);
+      flows.push(e.verdict);
+      outcomes.push(e.outcomes);
+    }
+    const { verdict, mayBeOpen } = alternativeVerdict(flows);
+    done = { verdict: { kind: alt.kind, label: alt.label, verdict, mayBeOpen, flows }, outcomes };
+    run.alternatives.set(alt, done);
+  }
+  return done;
+}
+
 function evaluateFlow(run: SubjectRun, spec: FlowSpec): { verdict: FlowVerdict; outcomes: Outcome[] } {
   if (spec.notAuditable || spec.unknown) return { verdict: flowVerdict(spec, [], run.tags), outcomes: [] };
   const outcomes = walkedOutcomes(run, spec);
@@ -266,8 +341,8 @@ function namesDecide(run: SubjectRun): boolean {
 }
 
 function walkKey(run: SubjectRun, spec: FlowSpec): string {
-  const shape = namesDecide(run) ? `${spec.shape.byName}:${spec.shape.https}:${idOf(spec.name)}` : "";
-  return `${spec.kind}:${spec.shape.opaqueAddress}:${shape}:${idOf(spec.src)}:${idOf(spec.dst)}:${spec.ports.join(",")}`;
+  const keys = keysOf(spec);
+  return namesDecide(run) ? keys.walkByName : keys.walk;
 }
 
 function walkedOutcomes(run: SubjectRun, spec: FlowSpec): Outcome[] {
@@ -353,6 +428,18 @@ function specsFor(resolved: ResolvedRules, flowCtx: FlowContext): ReturnType<typ
   return specs;
 }
 
+const ORDERS = new WeakMap<readonly RequirementSpec[], readonly number[]>();
+
+/** The requirements' order in a report (by rule id, stable), once per list of flows. */
+function reportOrder(specs: readonly RequirementSpec[]): readonly number[] {
+  let order = ORDERS.get(specs);
+  if (!order) {
+    order = specs.map((_, i) => i).sort((a, b) => compareStrings((specs[a] as RequirementSpec).ruleId, (specs[b] as RequirementSpec).ruleId) || a - b);
+    ORDERS.set(specs, order);
+  }
+  return order;
+}
+
 /** What a subject's addresses are: its subnet, peers and families, the address context of its rules, the flows' context. */
 interface SubjectSpace {
   readonly cluster: { cidrs: string[]; set: AddressSet } | undefined;
@@ -400,32 +487,22 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, shapes: new Map(), inbound: [], cache: new Map(), sides: new Map(), walks: new Map(), nsgRules: new Map() };
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, met: [], cache: new Map(), sides: new Map(), walks: new Map(), alternatives: new Map(), remembered: new Set(), nsgRules: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
     const alternatives: AlternativeVerdict[] = req.alternatives.map((alt) => {
-      const flows = alt.flows.map((f) => {
-        const { verdict, outcomes } = evaluateFlow(run, f);
-        trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict });
-        for (const o of outcomes) {
-          if (o.fates === 2) continue;
-          for (const s of o.steps) {
-            if ((s.layer !== "nsg" && s.layer !== "firewall") || s.action !== "Allow") continue;
-            const key = `${stepKey(s)}\u0000${f.kind === "outbound"}`;
-            const a = allowed.get(key) ?? { step: s, ruleIds: new Set<string>(), internal: f.kind !== "outbound" };
-            a.ruleIds.add(req.ruleId);
-            allowed.set(key, a);
-          }
-        }
-        return verdict;
+      const done = evaluateAlternative(run, alt);
+      alt.flows.forEach((f, i) => {
+        const outcomes = done.outcomes[i] as readonly Outcome[];
+        trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict: done.verdict.flows[i] as FlowVerdict });
+        noteAllowed(allowed, outcomes, req.ruleId, f.kind === "outbound");
       });
-      return { kind: alt.kind, label: alt.label, ...alternativeVerdict(flows), flows };
+      return done.verdict;
     });
     return requirementVerdict(req.ruleId, req.kind, alternatives);
   });
-  if (subject.nsg) remember(run, nsgRules(run, "Inbound", undefined), true).forEach((r) => run.inbound.push(run.shapes.get(stepKey(r.step)) as RuleShape));
-  const findings = findingsOf([...allowed.values()], run.shapes, needsOf(specs, flowCtx), universe, run.inbound);
+  const findings = subjectFindings(run, allowed, needsOf(specs, flowCtx));
   const notes = [...subject.notes];
   if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);
   const sp = subject.subnet?.properties;
@@ -440,10 +517,29 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
       ...(subject.firewall ? { firewall: subject.firewall.name } : {}),
       ...(subject.subnet ? { subnet: subnetName(subject.subnet, subject.name) } : {}),
     },
-    requirements: [...requirements].sort((a, b) => compareStrings(a.ruleId, b.ruleId)),
+    requirements: reportOrder(specs).map((i) => requirements[i] as RequirementVerdict),
     findings,
     notes,
   };
+}
+
+/** The custom allows (NSG and firewall rules) that let a flow's parts through, by step key, with the requirement and where. */
+function noteAllowed(allowed: Map<string, Allowed>, outcomes: readonly Outcome[], ruleId: string, outbound: boolean): void {
+  for (const o of outcomes) {
+    if (o.fates === 2) continue;
+    for (const s of o.steps) {
+      if ((s.layer !== "nsg" && s.layer !== "firewall") || s.action !== "Allow" || s.detail === AZURE_DEFAULT_RULE) continue;
+      const key = stepKey(s);
+      let a = allowed.get(key);
+      if (!a) {
+        a = { step: s, ruleIds: new Set<string>(), internal: false, outbound: false };
+        allowed.set(key, a);
+      }
+      a.ruleIds.add(ruleId);
+      if (outbound) a.outbound = true;
+      else a.internal = true;
+    }
+  }
 }
 
 /** The summary counted subject by subject, as they are made. */

@@ -11,6 +11,9 @@ import type { BoxConstraint } from "./region.js";
 import type { Finding, PathStep } from "./report.js";
 import { describeStep, stepKey } from "./verdict.js";
 
+/** The detail of the steps of Azure's default rules (never a finding). */
+export const AZURE_DEFAULT_RULE = "Azure default rule";
+
 /** A rule's sure match, by the key of its step. */
 export interface RuleShape {
   readonly step: PathStep;
@@ -29,10 +32,12 @@ export interface Needs {
   readonly internalPorts: NumRanges;
 }
 
+/** A custom rule (not one of Azure's defaults) that let required flows through: the first step of its key, the requirements, where. */
 export interface Allowed {
   readonly step: PathStep;
   readonly ruleIds: Set<string>;
-  readonly internal: boolean;
+  internal: boolean;
+  outbound: boolean;
 }
 
 /** What the rule opens beyond what the flows it served need (outbound and between the nodes together). */
@@ -62,18 +67,42 @@ function neededFor(needs: Needs, contexts: { internal: boolean; outbound: boolea
   return needed;
 }
 
+/** Examples of what sets hold beyond what is needed, by universe, needed set and set: a tag or prefix rule repeats from NSG to NSG. */
+const BEYOND = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<AddressSet, string | null>>>();
+
+/** The example text of what `set` holds in `universe` beyond `needed`; null when it holds nothing more. */
+function beyond(set: AddressSet, universe: AddressSet, needed: AddressSet): string | null {
+  let byNeeded = BEYOND.get(universe);
+  if (!byNeeded) {
+    byNeeded = new WeakMap();
+    BEYOND.set(universe, byNeeded);
+  }
+  let bySet = byNeeded.get(needed);
+  if (!bySet) {
+    bySet = new WeakMap();
+    byNeeded.set(needed, bySet);
+  }
+  let text = bySet.get(set);
+  if (text === undefined) {
+    const extra = set.intersect(universe).subtract(needed);
+    text = extra.isEmpty() ? null : example(extra);
+    bySet.set(set, text);
+  }
+  return text;
+}
+
 function widerText(rule: RuleShape, needs: Needs, contexts: { internal: boolean; outbound: boolean }, universe: AddressSet): string[] {
   const out: string[] = [];
   const { ports, dsts } = neededFor(needs, contexts);
   for (const c of rule.certain) {
     if (c.port && subtractRanges(c.port, ports).length > 0) out.push(`ports ${formatRanges(c.port)} (the requirements need ${formatRanges(ports)})`);
     if (rule.inbound && c.src) {
-      const extra = c.src.intersect(universe).subtract(needs.internalSrc);
-      if (!extra.isEmpty()) out.push(`sources beyond the cluster subnet and its peers${example(extra)}`);
+      const extra = beyond(c.src, universe, needs.internalSrc);
+      if (extra !== null) out.push(`sources beyond the cluster subnet and its peers${extra}`);
     }
     if (!rule.inbound && c.dst) {
-      const extra = c.dst.intersect(universe).subtract(dsts);
-      if (!extra.isEmpty()) out.push(`destinations no requirement needs${example(extra)}`);
+      const extra = beyond(c.dst, universe, dsts);
+      if (extra !== null) out.push(`destinations no requirement needs${extra}`);
     }
     if (!rule.inbound && contexts.outbound && c.dst === undefined) {
       const extra = (c.name ?? NameSet.ALL).subtract(needs.outboundNames);
@@ -83,26 +112,18 @@ function widerText(rule: RuleShape, needs: Needs, contexts: { internal: boolean;
   return [...new Set(out)];
 }
 
-export function findingsOf(allowed: readonly Allowed[], rules: ReadonlyMap<string, RuleShape>, needs: Needs, universe: AddressSet, inboundRules: readonly RuleShape[]): Finding[] {
+/** The findings of a subject, from its allows grouped by step key (one `Allowed` per key). */
+export function findingsOf(allowed: Iterable<Allowed>, rules: ReadonlyMap<string, RuleShape>, needs: Needs, universe: AddressSet, inboundRules: readonly RuleShape[]): Finding[] {
   const out = new Map<string, Finding>();
-  const byStep = new Map<string, { step: PathStep; ruleIds: Set<string>; internal: boolean; outbound: boolean }>();
-  for (const a of allowed) {
-    if (a.step.detail === "Azure default rule") continue;
-    const key = stepKey(a.step);
-    const g = byStep.get(key) ?? { step: a.step, ruleIds: new Set<string>(), internal: false, outbound: false };
-    for (const id of a.ruleIds) g.ruleIds.add(id);
-    if (a.internal) g.internal = true;
-    else g.outbound = true;
-    byStep.set(key, g);
-  }
-  for (const [key, g] of byStep) {
+  for (const g of allowed) {
+    const key = stepKey(g.step);
     const rule = rules.get(key);
     if (!rule) continue;
     const wider = widerText(rule, needs, g, universe);
     if (wider.length > 0) out.set(key, { level: "warn", step: g.step, ruleIds: [...g.ruleIds].sort(), message: `${describeStep(g.step)} opens ${wider.join("; ")}` });
   }
   for (const r of inboundRules) {
-    if (r.step.action !== "Allow" || r.step.detail === "Azure default rule") continue;
+    if (r.step.action !== "Allow" || r.step.detail === AZURE_DEFAULT_RULE) continue;
     const open = r.certain.some((c) => c.src !== undefined && c.src.overlaps(PUBLIC));
     if (!open) continue;
     const key = stepKey(r.step);

@@ -73,13 +73,27 @@ function tagFlow(rule: ResolvedRule, tag: string, ctx: FlowContext): FlowSpec {
   return { ...base, dst, countTag: tag };
 }
 
-function tagAlternatives(rule: ResolvedRule, regions: readonly string[], ctx: FlowContext): AlternativeSpec[] {
+/** Alternatives already made, by what makes them: requirements that name the same tag on the same ports share one (and its verdict). */
+type SharedAlternatives = Map<string, AlternativeSpec>;
+
+function tagAlternative(rule: ResolvedRule, tags: readonly string[], ctx: FlowContext, shared: SharedAlternatives): AlternativeSpec {
+  const label = `service tag ${tags.join(", ")}`;
+  const key = `${label}\u0000${portText(rule, "tcp")}\u0000${rule.protocol === "HTTPS"}`;
+  let alt = shared.get(key);
+  if (!alt) {
+    alt = { kind: "serviceTag", label, flows: tags.map((f) => tagFlow(rule, f, ctx)) };
+    shared.set(key, alt);
+  }
+  return alt;
+}
+
+function tagAlternatives(rule: ResolvedRule, regions: readonly string[], ctx: FlowContext, shared: SharedAlternatives): AlternativeSpec[] {
   const out: AlternativeSpec[] = [];
   for (const t of rule.serviceTags) {
     const regional = regions.map((r) => t.regional.find((f) => f.region === r)?.name ?? t.global.name);
     const forms = [...new Set(regional)].filter((n) => n !== t.global.name);
-    if (forms.length > 0) out.push({ kind: "serviceTag", label: `service tag ${forms.join(", ")}`, flows: forms.map((f) => tagFlow(rule, f, ctx)) });
-    out.push({ kind: "serviceTag", label: `service tag ${t.global.name}`, flows: [tagFlow(rule, t.global.name, ctx)] });
+    if (forms.length > 0) out.push(tagAlternative(rule, forms, ctx, shared));
+    out.push(tagAlternative(rule, [t.global.name], ctx, shared));
   }
   return out;
 }
@@ -153,12 +167,13 @@ function internalAlternative(rule: ResolvedRule, ctx: FlowContext): AlternativeS
 
 /** The alternatives of every resolved rule, in the order of the resolved rules. */
 export function requirementSpecs(resolved: ResolvedRules, ctx: FlowContext): RequirementSpec[] {
+  const shared: SharedAlternatives = new Map();
   return resolved.rules.map((rule) => {
     if (rule.kind === "internal") return { ruleId: rule.id, kind: "internal", alternatives: [internalAlternative(rule, ctx)] };
     const alternatives: AlternativeSpec[] = [];
     const f = fqdnAlternative(rule, ctx);
     if (f) alternatives.push(f);
-    alternatives.push(...tagAlternatives(rule, resolved.regions, ctx));
+    alternatives.push(...tagAlternatives(rule, resolved.regions, ctx, shared));
     const p = prefixAlternative(rule, ctx);
     if (p) alternatives.push(p);
     return { ruleId: rule.id, kind: "outbound", alternatives };

@@ -37,8 +37,14 @@ export const START: Trail = { steps: [], causes: [], maybeBlocked: false, fromIn
 
 export type Next = (region: Region, trail: Trail) => Outcome[];
 
+/** The trail with more steps and causes (the lists are never changed: an empty addition keeps the trail's own). */
 function extend(trail: Trail, steps: readonly PathStep[], causes: readonly UnknownCause[], maybeBlocked: boolean, fromInput: boolean): Trail {
-  return { steps: [...trail.steps, ...steps], causes: [...trail.causes, ...causes], maybeBlocked: trail.maybeBlocked || maybeBlocked, fromInput: trail.fromInput || fromInput };
+  return {
+    steps: steps.length === 0 ? trail.steps : trail.steps.length === 0 ? steps : [...trail.steps, ...steps],
+    causes: causes.length === 0 ? trail.causes : trail.causes.length === 0 ? causes : [...trail.causes, ...causes],
+    maybeBlocked: trail.maybeBlocked || maybeBlocked,
+    fromInput: trail.fromInput || fromInput,
+  };
 }
 
 export function blocked(region: Region, trail: Trail, by: PathStep, fromInput: boolean): Outcome[] {

@@ -10,7 +10,7 @@ import type { Outcome } from "./pipeline.js";
 import { formatRanges } from "./ports-text.js";
 import { projection } from "./region.js";
 import { rangesEqual } from "./ranges.js";
-import type { AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
+import type { AlternativeKind, AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
 /** The rule name of a firewall's implicit deny. */
@@ -27,8 +27,19 @@ export function stepKey(s: PathStep): string {
   return key;
 }
 
-/** One line naming a step, as the table prints it. */
+const DESCRIPTIONS = new WeakMap<PathStep, string>();
+
+/** One line naming a step, as the table prints it (a rule's step is described flow after flow: once). */
 export function describeStep(s: PathStep): string {
+  let text = DESCRIPTIONS.get(s);
+  if (text === undefined) {
+    text = stepText(s);
+    DESCRIPTIONS.set(s, text);
+  }
+  return text;
+}
+
+function stepText(s: PathStep): string {
   const prio = s.priority !== undefined ? ` (${s.priority})` : "";
   switch (s.layer) {
     case "nsg":
@@ -43,26 +54,38 @@ export function describeStep(s: PathStep): string {
   }
 }
 
-function uniqueCauses(causes: readonly UnknownCause[]): UnknownCause[] {
+/** The causes of the outcomes of one fate, each once. */
+function uniqueCauses(outcomes: readonly Outcome[], fates: Outcome["fates"]): UnknownCause[] {
   const seen = new Set<string>();
   const out: UnknownCause[] = [];
-  for (const c of causes) {
-    const key = `${c.reason}\u0000${c.step ? stepKey(c.step) : ""}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(c);
+  for (const o of outcomes) {
+    if (o.fates !== fates) continue;
+    for (const c of o.causes) {
+      const key = `${c.reason}\u0000${c.step ? stepKey(c.step) : ""}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(c);
+    }
   }
   return out;
 }
 
-function uniqueSteps(steps: readonly PathStep[]): PathStep[] {
-  const seen = new Set<string>();
-  return steps.filter((s) => {
-    const k = stepKey(s);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+/** The steps of the outcomes of one fate, in order, each once (a path holds a few steps: searched in a list until it grows). */
+function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): PathStep[] {
+  const keys: string[] = [];
+  let seen: Set<string> | undefined;
+  const out: PathStep[] = [];
+  for (const o of outcomes) {
+    if (o.fates !== fates) continue;
+    for (const s of o.steps) {
+      const k = stepKey(s);
+      if (seen ? seen.has(k) : keys.includes(k)) continue;
+      out.push(s);
+      if (seen) seen.add(k);
+      else if (keys.push(k) > 16) seen = new Set(keys);
+    }
+  }
+  return out;
 }
 
 type ParsedPrefix = ReturnType<typeof parseCidr>;
@@ -167,46 +190,65 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
   return out.slice(0, 3);
 }
 
+/** A flow's verdict, its fields in the report's order. */
+function verdictOf(spec: FlowSpec, verdict: Verdict, mayBeOpen: boolean, path: readonly PathStep[], blocked: readonly BlockedPart[], unknown: readonly UnknownCause[], notes = spec.notes): FlowVerdict {
+  return { flow: spec.label, notes, verdict, mayBeOpen, path, blocked, unknown };
+}
+
 export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): FlowVerdict {
-  const base = { flow: spec.label, notes: spec.notes };
-  if (spec.notAuditable) return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, spec.notAuditable] };
-  if (spec.unknown) return { ...base, verdict: "unknown", mayBeOpen: true, path: [], blocked: [], unknown: [{ reason: spec.unknown }] };
-  if (!outcomes.some((o) => o.fromInput)) {
-    return { ...base, verdict: "not-auditable", mayBeOpen: false, path: [], blocked: [], unknown: [], notes: [...spec.notes, "no layer of the input lies on this flow's path"] };
+  if (spec.notAuditable) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, spec.notAuditable]);
+  if (spec.unknown) return verdictOf(spec, "unknown", true, [], [], [{ reason: spec.unknown }]);
+  let fromInput = false;
+  let passes = 0;
+  let stops = 0;
+  let either = 0;
+  for (const o of outcomes) {
+    if (o.fromInput) fromInput = true;
+    if (o.fates === 1) passes++;
+    else if (o.fates === 2) stops++;
+    else either++;
   }
-  const either = outcomes.filter((o) => o.fates === 3);
-  const passes = outcomes.filter((o) => o.fates === 1);
-  const stops = outcomes.filter((o) => o.fates === 2);
-  const path = uniqueSteps((passes.length > 0 ? passes : either).flatMap((o) => o.steps));
-  const blocked = blockedParts(spec, outcomes, tags);
-  const causes = uniqueCauses(either.flatMap((o) => o.causes));
+  if (!fromInput) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, "no layer of the input lies on this flow's path"]);
+  const path = uniqueSteps(outcomes, passes > 0 ? 1 : 3);
+  const blocked = stops > 0 ? blockedParts(spec, outcomes, tags) : [];
+  const causes = either > 0 ? uniqueCauses(outcomes, 3) : [];
   // A part surely open and a part surely blocked: partly open whatever the unknown parts are.
-  if (passes.length > 0 && stops.length > 0) return { ...base, verdict: "partly-open", mayBeOpen: false, path, blocked, unknown: causes };
-  if (either.length > 0) return { ...base, verdict: "unknown", mayBeOpen: stops.length === 0, path, blocked, unknown: causes };
-  return { ...base, verdict: stops.length === 0 ? "open" : "blocked", mayBeOpen: stops.length === 0, path, blocked, unknown: [] };
+  if (passes > 0 && stops > 0) return verdictOf(spec, "partly-open", false, path, blocked, causes);
+  if (either > 0) return verdictOf(spec, "unknown", stops === 0, path, blocked, causes);
+  return verdictOf(spec, stops === 0 ? "open" : "blocked", stops === 0, path, blocked, []);
+}
+
+/** How many of the verdicts are each verdict, and whether all that are auditable may be open. */
+function tally(items: readonly { readonly verdict: Verdict; readonly mayBeOpen: boolean }[]): Record<Verdict, number> & { mayBeOpen: boolean } {
+  const t = { open: 0, "partly-open": 0, blocked: 0, unknown: 0, "not-auditable": 0, mayBeOpen: true };
+  for (const i of items) {
+    t[i.verdict]++;
+    if (i.verdict !== "not-auditable" && !i.mayBeOpen) t.mayBeOpen = false;
+  }
+  return t;
 }
 
 /** All flows of an alternative are needed. */
 export function alternativeVerdict(flows: readonly FlowVerdict[]): { verdict: Verdict; mayBeOpen: boolean } {
-  const auditable = flows.filter((f) => f.verdict !== "not-auditable");
-  if (auditable.length === 0) return { verdict: "not-auditable", mayBeOpen: false };
-  const mayBeOpen = auditable.every((f) => f.mayBeOpen);
-  const has = (v: Verdict): boolean => auditable.some((f) => f.verdict === v);
-  if (auditable.every((f) => f.verdict === "open")) return { verdict: "open", mayBeOpen };
-  if (auditable.every((f) => f.verdict === "blocked")) return { verdict: "blocked", mayBeOpen };
+  const t = tally(flows);
+  const auditable = flows.length - t["not-auditable"];
+  if (auditable === 0) return { verdict: "not-auditable", mayBeOpen: false };
+  const mayBeOpen = t.mayBeOpen;
+  if (t.open === auditable) return { verdict: "open", mayBeOpen };
+  if (t.blocked === auditable) return { verdict: "blocked", mayBeOpen };
   // Some part surely blocked and some surely open: partly open, unknown parts or not.
-  if (has("partly-open") || (has("open") && has("blocked"))) return { verdict: "partly-open", mayBeOpen: false };
+  if (t["partly-open"] > 0 || (t.open > 0 && t.blocked > 0)) return { verdict: "partly-open", mayBeOpen: false };
   return { verdict: "unknown", mayBeOpen };
 }
 
 /** Any alternative suffices: open if one is; unknown if one may be open; else the best that is sure. */
 export function requirementStatus(alternatives: readonly AlternativeVerdict[]): Verdict {
-  const has = (v: Verdict, mayBeOpen?: boolean): boolean => alternatives.some((a) => a.verdict === v && (mayBeOpen === undefined || a.mayBeOpen === mayBeOpen));
-  if (has("open")) return "open";
-  if (has("unknown", true)) return "unknown";
-  if (has("partly-open")) return "partly-open";
-  if (has("unknown")) return "unknown";
-  if (has("blocked")) return "blocked";
+  const t = tally(alternatives);
+  if (t.open > 0) return "open";
+  if (alternatives.some((a) => a.verdict === "unknown" && a.mayBeOpen)) return "unknown";
+  if (t["partly-open"] > 0) return "partly-open";
+  if (t.unknown > 0) return "unknown";
+  if (t.blocked > 0) return "blocked";
   return "not-auditable";
 }
 
@@ -218,22 +260,34 @@ function blockedText(b: BlockedPart): string {
   return `${count}${describeStep(b.by)}${ex}${src}`;
 }
 
+const DETAIL_ORDER: readonly AlternativeKind[] = ["serviceTag", "prefixes", "internal", "fqdn"];
+
+/** The alternative a requirement's line names: the first of the status by kind (in `DETAIL_ORDER`), else the first. */
+function detailAlternative(status: Verdict, alternatives: readonly AlternativeVerdict[]): AlternativeVerdict | undefined {
+  let best: AlternativeVerdict | undefined;
+  for (const a of alternatives) {
+    if (a.verdict === status && (!best || DETAIL_ORDER.indexOf(a.kind) < DETAIL_ORDER.indexOf(best.kind))) best = a;
+  }
+  return best ?? alternatives[0];
+}
+
 /** The one line the table prints for a requirement. */
 export function requirementDetail(status: Verdict, alternatives: readonly AlternativeVerdict[]): string {
-  const order = ["serviceTag", "prefixes", "internal", "fqdn"];
-  const alt = [...alternatives].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind)).find((a) => a.verdict === status) ?? alternatives[0];
+  const alt = detailAlternative(status, alternatives);
   if (!alt) return "no alternative";
   const flow = alt.flows.find((f) => f.verdict === status) ?? alt.flows.find((f) => f.verdict !== "open") ?? alt.flows[0];
   switch (status) {
     case "open": {
-      const decisive = flow?.path.filter((s) => s.layer === "nsg" || s.layer === "firewall") ?? [];
-      const shown = (decisive.length > 0 ? decisive : (flow?.path ?? [])).slice(0, 2).map(describeStep);
+      const path = flow?.path ?? [];
+      const decisive = path.filter((s) => s.layer === "nsg" || s.layer === "firewall");
+      const shown = decisive.length > 0 ? decisive : path;
       const more = decisive.length > 2 ? `, and ${decisive.length - 2} more` : "";
-      return `open: ${alt.label}${shown.length > 0 ? ` (${shown.join(", ")}${more})` : ""}`;
+      if (shown.length === 0) return `open: ${alt.label}`;
+      return `open: ${alt.label} (${describeStep(shown[0] as PathStep)}${shown.length > 1 ? `, ${describeStep(shown[1] as PathStep)}` : ""}${more})`;
     }
     case "partly-open":
     case "blocked": {
-      const part = alternatives.flatMap((a) => (a === alt ? a.flows : [])).flatMap((f) => f.blocked)[0];
+      const part = alt.flows.find((f) => f.blocked.length > 0)?.blocked[0];
       return `${status === "blocked" ? "blocked" : "partly open"}: ${alt.label}${part ? `: ${blockedText(part)}` : ""}`;
     }
     case "unknown": {
