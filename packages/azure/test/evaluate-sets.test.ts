@@ -118,6 +118,24 @@ describe("address sets", () => {
     );
   });
 
+  it("overlaps asked first (what the walk's prefilter does) leaves relations, intersections and differences exact, sets apart included", () => {
+    fc.assert(
+      fc.property(large, anySize, fc.boolean(), (a, b, apart) => {
+        const sa = AddressSet.of({ v4: toRanges(a, num) });
+        const sb = AddressSet.of({ v4: toRanges(b, (n) => (apart ? n + 2048 : n)) });
+        const ma = toMask(sa.v4, num);
+        const mb = toMask(sb.v4, num);
+        expect(sa.overlaps(sb)).toBe((ma & mb) !== 0n);
+        expect(sa.relate(sb)).toBe(maskRelation(ma, mb));
+        expect(sb.relate(sa)).toBe(maskRelation(mb, ma));
+        expect(toMask(sa.intersect(sb).v4, num)).toBe(ma & mb);
+        expect(toMask(sa.subtract(sb).v4, num)).toBe(ma & ~mb);
+        expect(toMask(sb.subtract(sa).v4, num)).toBe(mb & ~ma);
+      }),
+      { numRuns: runs },
+    );
+  });
+
   it("hold the ends of both address spaces exactly (IPv4 bounds are stored less 2**31)", () => {
     const all4 = prefixSet(["0.0.0.0/0"]);
     expect(all4.equals(AddressSet.of({ v4: ALL_ADDRESSES.v4 }))).toBe(true);

@@ -108,8 +108,17 @@ export class AddressSet {
   /** Whether the sets share an address. */
   overlaps(other: AddressSet): boolean {
     if (this === other) return !this.isEmpty();
-    if (worthRemembering(this, other)) return (this.relate(other) & SHARE) !== 0;
-    // Stops at the first shared address: the walk asks this of every rule for every flow.
+    if (!worthRemembering(this, other)) return this.#overlaps(other);
+    const known = RELATIONS.get(this)?.get(other);
+    if (known !== undefined) return (known & SHARE) !== 0;
+    // Stops at the first shared address; sets found apart are related (they stay apart flow after flow).
+    if (this.#overlaps(other)) return true;
+    remembered(RELATIONS, this, other, () => (this.isEmpty() ? 0 : A_ONLY) | (other.isEmpty() ? 0 : B_ONLY));
+    return false;
+  }
+
+  /** Whether the sets share an address, stopping at the first: the walk asks this of every rule for every flow. */
+  #overlaps(other: AddressSet): boolean {
     return rangesOverlap(this.v4, other.v4) || rangesOverlap(this.v6, other.v6) || rangesOverlap(this.t4, other.t4) || rangesOverlap(this.t6, other.t6) || rangesOverlap(this.cluster, other.cluster);
   }
 

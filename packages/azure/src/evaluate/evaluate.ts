@@ -147,7 +147,8 @@ function dstView(shape: FlowShape, flowDst: AddressSet): DstView {
 function opaqueView(flowDst: AddressSet): DstView {
   return (p, rule) => {
     const certain = p.certain.contains(flowDst) ? p.certain : AddressSet.EMPTY;
-    const possible = p.possible.overlaps(flowDst) ? p.possible.union(flowDst) : AddressSet.EMPTY;
+    // The walk's regions lie inside the flow's destination: of them, the rule may match all (its set with flowDst adds nothing there).
+    const possible = p.possible.overlaps(flowDst) ? flowDst : AddressSet.EMPTY;
     const partial = !possible.isEmpty() && certain.isEmpty();
     return { certain, possible, ...(partial ? { reasons: [`the FQDN's address is not known offline, and ${rule} decides some public addresses, not all`] } : {}) };
   };

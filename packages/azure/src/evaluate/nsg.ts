@@ -124,7 +124,8 @@ export function nsgName(nsg: NetworkSecurityGroup): string {
 
 export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDefaults?: boolean } = {}): CompiledNsg {
   const name = nsgName(nsg);
-  const custom = nsg.properties.securityRules.map((r) =>
+  // Every required flow is TCP: a rule of another protocol decides none of them (the walk skips it), so it is not compiled.
+  const custom = nsg.properties.securityRules.filter((r) => isUnknown(r) || tcpOf(r.properties.protocol) !== "no").map((r) =>
     isUnknown(r)
       ? compileNsgRule(name, { name: r, properties: { priority: r, direction: r, access: r, protocol: r, sourceAddressPrefix: r, destinationAddressPrefix: r, destinationPortRange: r } }, false)
       : compileNsgRule(name, r, false),

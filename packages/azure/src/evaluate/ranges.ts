@@ -116,7 +116,8 @@ export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ra
       j += 2;
     }
   }
-  return out;
+  // One side inside the other: that side itself, so that callers see nothing changed (a port range inside a rule's).
+  return out.length === small.length && rangesEqual(out, small) ? small : out;
 }
 
 export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
@@ -208,15 +209,18 @@ function cover<T extends Bound>(a: Ranges<T>, b: Ranges<T>, shared: boolean): nu
   let rel = 0;
   let j = 0;
   const done = shared ? OUTSIDE : SHARE | OUTSIDE;
-  for (let i = 0; i < a.length; i += 2) {
+  for (let i = 0; i < a.length; ) {
     const s = a[i] as T;
     const e = a[i + 1] as T;
     j = seekEnd(b, j, s);
     if (j >= b.length) return rel | OUTSIDE;
     const bs = b[j] as T;
+    const be = b[j + 1] as T;
     if (bs <= e) rel |= SHARE;
-    if (bs > s || (b[j + 1] as T) < e) rel |= OUTSIDE;
+    if (bs > s || be < e) rel |= OUTSIDE;
     if ((rel & done) === done) return rel;
+    // The intervals of `a` that end before b's next interval starts (all outside), or inside this one (all shared), add nothing: skipped.
+    i = seekEnd(a, i + 2, bs <= e ? be : bs);
   }
   return rel;
 }

@@ -44,7 +44,7 @@ function intersectBox(a: Box, c: BoxConstraint): Box | undefined {
   if (dst.isEmpty()) return undefined;
   const name = c.name ? a.name.intersect(c.name) : a.name;
   if (name.isEmpty()) return undefined;
-  return { src, dst, name, port };
+  return port === a.port && src === a.src && dst === a.dst && name === a.name ? a : { src, dst, name, port };
 }
 
 /** Whether the box and the constraint share a point (allocates nothing for addresses and ports). */
@@ -61,10 +61,11 @@ export function touches(region: Region, match: Match): boolean {
   return false;
 }
 
-/** a \ c as disjoint boxes: peel one dimension at a time. */
-function subtractBox(a: Box, c: BoxConstraint): Box[] {
+/** a \ c as disjoint boxes: peel one dimension at a time; undefined when c misses a (a stays whole). */
+function subtractBox(a: Box, c: BoxConstraint): Box[] | undefined {
   const inside = intersectBox(a, c);
-  if (!inside) return [a];
+  if (!inside) return undefined;
+  if (inside === a) return [];
   const out: Box[] = [];
   let rest: Box = a;
   if (c.port) {
@@ -109,7 +110,7 @@ export function intersect(region: Region, match: Match): Region {
       for (const r of rest) {
         const i = intersectBox(r, c);
         if (i) out.push(i);
-        if (!last) next.push(...(i ? subtractBox(r, c) : [r]));
+        if (!last) next.push(...((i && subtractBox(r, c)) ?? [r]));
       }
       rest = next;
       if (rest.length === 0) break;
@@ -119,10 +120,22 @@ export function intersect(region: Region, match: Match): Region {
 }
 
 export function subtract(region: Region, match: Match): Region {
-  if (region.length === 0 || match.length === 0) return region;
-  let out: Box[] = [...region];
-  for (const c of match) out = out.flatMap((b) => subtractBox(b, c));
+  let out = region;
+  for (let k = 0; k < match.length && out.length > 0; k++) out = subtractEach(out, match[k] as BoxConstraint);
   return out;
+}
+
+/** Each box less the constraint; the region itself when the constraint misses every box (nothing copied). */
+function subtractEach(region: Region, c: BoxConstraint): Region {
+  let out: Box[] | undefined;
+  for (let k = 0; k < region.length; k++) {
+    const b = region[k] as Box;
+    const parts = subtractBox(b, c);
+    if (parts === undefined && out === undefined) continue;
+    out ??= region.slice(0, k);
+    for (const p of parts ?? [b]) out.push(p);
+  }
+  return out ?? region;
 }
 
 /** A region as a match (to take one region out of another). */

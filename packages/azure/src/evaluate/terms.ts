@@ -35,10 +35,17 @@ export function describeUnknown(u: Unknown): string {
   return `${u.path} is not known (${u.reason})`;
 }
 
+/** Terms by the value's text (undefined for a text that is none: its term names the field): rules repeat the same values NSG after NSG. */
+const TERMS = new BoundedMemo<string, AddressTerm | undefined>(1 << 16);
+
 /** Reads one address value of a rule (NSG prefix, firewall address) into a term. */
 export function addressTerm(value: Maybe<AddressValue>, field: string): AddressTerm {
   if (isUnknown(value)) return { kind: "unknown", text: "(unknown)", reason: describeUnknown(value) };
   if (isParameter(value)) return parameterTerm(value, field);
+  return TERMS.get(value, textTerm) ?? { kind: "unknown", text: value.trim(), reason: `${field} ${JSON.stringify(value.trim())} is not an address, range or service tag` };
+}
+
+function textTerm(value: string): AddressTerm | undefined {
   const text = value.trim();
   const lower = text.toLowerCase();
   if (lower === "*" || lower === "any") return { kind: "any", text };
@@ -49,7 +56,7 @@ export function addressTerm(value: Maybe<AddressValue>, field: string): AddressT
   const literal = literalSet(text);
   if (literal) return { kind: "literal", text, set: literal };
   if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(text) && !text.includes("..")) return { kind: "tag", text };
-  return { kind: "unknown", text, reason: `${field} ${JSON.stringify(text)} is not an address, range or service tag` };
+  return undefined;
 }
 
 function parameterTerm(p: Parameter, field: string): AddressTerm {

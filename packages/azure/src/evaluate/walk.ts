@@ -72,8 +72,8 @@ function touching<O extends string>(region: Region, rules: readonly WalkRule<O>[
     while (j < rules.length && rules[j]?.group === rules[i]?.group) j++;
     let any = false;
     for (let k = i; k < j && !any; k++) any = touches(region, (rules[k] as WalkRule<O>).possible);
-    if (any) out?.push(...rules.slice(i, j));
-    else out ??= rules.slice(0, i);
+    if (!any) out ??= rules.slice(0, i);
+    else if (out) for (let k = i; k < j; k++) out.push(rules[k] as WalkRule<O>);
     i = j;
   }
   return out ?? rules;
