@@ -1,6 +1,6 @@
 // One audit of a Resource Graph export in a fresh process, as `cli audit FILE --service-tags FILE --region R`
 // does it: read both files, load the tags, resolve the current revision, read the network (letting go of the
-// file's text), evaluate it subject by subject (`evaluateSubjects`), counting each subject's flows and verdicts
+// file's text, and the network once the stream has it), evaluate it subject by subject (`evaluateSubjects`), counting each subject's flows and verdicts
 // as it comes and keeping none. Prints one JSON document: each phase's wall and CPU time, the flows evaluated
 // and the peak RSS.
 //   node scripts/bench/audit-run.mjs EXPORT.json REGION

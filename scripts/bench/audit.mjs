@@ -37,7 +37,7 @@ function render(r) {
   const rows = Object.entries(r.phases).map(([name, p]) => [name, ms(p.wallMs), ms(p.cpuMs)]);
   return [
     `Input: a Resource Graph export (\`az graph query\`'s \`{ count, data, ... }\`, compact JSON) of ${r.nsgs} NSGs with ${r.rulesPerNsg} custom rules each plus their six default rules, generated with a fixed seed by \`scripts/bench/graph-export.mjs\` (${mib(r.bytes)}): allows and denies over service tags of the vendored file, prefixes near those tags, private prefixes, \`VirtualNetwork\`, \`Internet\`, \`*\`, single ports, ranges and lists. ` +
-      `Audited against the current revision for ${r.region} with the vendored service-tags file, in a fresh node process (\`scripts/bench/audit-run.mjs\`), as \`cli audit\` does it: the network read, the export's text let go, then subject by subject through \`evaluateSubjects\`, each subject counted and dropped (output not written). Each NSG is one subject: ${r.subjects} subjects, ${r.requirements} requirement verdicts, ${r.flows} flows evaluated.`,
+      `Audited against the current revision for ${r.region} with the vendored service-tags file, in a fresh node process (\`scripts/bench/audit-run.mjs\`), as \`cli audit\` does it: the network read, the export's text let go (and the network once the subject stream has it), then subject by subject through \`evaluateSubjects\`, each subject counted and dropped (output not written). Each NSG is one subject: ${r.subjects} subjects, ${r.requirements} requirement verdicts, ${r.flows} flows evaluated.`,
     "",
     table(["phase", "wall ms", "CPU ms"], rows),
     "",
