@@ -6,7 +6,7 @@
  * in different parts, the projection (`project.ts`) says how sure the match is.
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
-import { BoundedMemo } from "./bounded-memo.js";
+import { BoundedMemo, memoized, submap } from "./memo.js";
 import { A_ONLY, B_ONLY, coverage, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type BigRanges, type Bound, type NumRanges, type Ranges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
@@ -35,18 +35,8 @@ function worthRemembering(a: AddressSet, b: AddressSet): boolean {
   return a.size() > LARGE && b.size() > LARGE;
 }
 
-function remembered<V>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: AddressSet, b: AddressSet, compute: () => V): V {
-  let inner = memo.get(a);
-  if (!inner) {
-    inner = new WeakMap();
-    memo.set(a, inner);
-  }
-  let v = inner.get(b);
-  if (v === undefined) {
-    v = compute();
-    inner.set(b, v);
-  }
-  return v;
+function remembered<V extends NonNullable<unknown>>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: AddressSet, b: AddressSet, compute: () => V): V {
+  return memoized(submap(memo, a), b, compute);
 }
 
 /** Example addresses as text, by family and value: the same first addresses are blocked flow after flow. */

@@ -12,6 +12,7 @@ import { firewallWalkRules, type FlowShape } from "./firewall.js";
 import { AZURE_DEFAULT_RULE, findingsOf, type Allowed, type Needs, type RuleShape } from "./findings.js";
 import { requirementSpecs, type AlternativeSpec, type FlowContext, type FlowKind, type FlowSpec, type RequirementSpec } from "./flows.js";
 import { NameSet } from "./names.js";
+import { memoized, submap } from "./memo.js";
 import { nsgWalkRules, type CompiledNsg, type DstView, type NsgOutcome, type SideMemo } from "./nsg.js";
 import { arrive, blocked, filterStage, routeStage, START, type Next, type Outcome } from "./pipeline.js";
 import { unionRanges, type NumRanges } from "./ranges.js";
@@ -415,17 +416,7 @@ export interface FlowTrace {
 const SPECS = new WeakMap<FlowContext, WeakMap<ResolvedRules, ReturnType<typeof requirementSpecs>>>();
 
 function specsFor(resolved: ResolvedRules, flowCtx: FlowContext): ReturnType<typeof requirementSpecs> {
-  let byRules = SPECS.get(flowCtx);
-  if (!byRules) {
-    byRules = new WeakMap();
-    SPECS.set(flowCtx, byRules);
-  }
-  let specs = byRules.get(resolved);
-  if (!specs) {
-    specs = requirementSpecs(resolved, flowCtx);
-    byRules.set(resolved, specs);
-  }
-  return specs;
+  return memoized(submap(SPECS, flowCtx), resolved, () => requirementSpecs(resolved, flowCtx));
 }
 
 const ORDERS = new WeakMap<readonly RequirementSpec[], readonly number[]>();

@@ -4,6 +4,7 @@
  * in from public addresses (no requirement needs any).
  */
 import { AddressSet, PUBLIC } from "./address-set.js";
+import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
 import { NameSet } from "./names.js";
 import { subtractRanges, unionRanges, type NumRanges } from "./ranges.js";
@@ -72,23 +73,10 @@ const BEYOND = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<AddressSet, s
 
 /** The example text of what `set` holds in `universe` beyond `needed`; null when it holds nothing more. */
 function beyond(set: AddressSet, universe: AddressSet, needed: AddressSet): string | null {
-  let byNeeded = BEYOND.get(universe);
-  if (!byNeeded) {
-    byNeeded = new WeakMap();
-    BEYOND.set(universe, byNeeded);
-  }
-  let bySet = byNeeded.get(needed);
-  if (!bySet) {
-    bySet = new WeakMap();
-    byNeeded.set(needed, bySet);
-  }
-  let text = bySet.get(set);
-  if (text === undefined) {
+  return memoized(submap(submap(BEYOND, universe), needed), set, () => {
     const extra = set.intersect(universe).subtract(needed);
-    text = extra.isEmpty() ? null : example(extra);
-    bySet.set(set, text);
-  }
-  return text;
+    return extra.isEmpty() ? null : example(extra);
+  });
 }
 
 function widerText(rule: RuleShape, needs: Needs, contexts: { internal: boolean; outbound: boolean }, universe: AddressSet): string[] {

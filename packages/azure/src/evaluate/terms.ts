@@ -8,7 +8,7 @@ import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from
 import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
 import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
-import { BoundedMemo } from "./bounded-memo.js";
+import { BoundedMemo } from "./memo.js";
 import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Bound, type NumRanges, type Ranges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 

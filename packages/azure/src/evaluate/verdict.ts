@@ -7,6 +7,7 @@ import { parseCidr } from "@cassandra-mi-netrules/core";
 import type { AddressSet } from "./address-set.js";
 import type { FlowSpec } from "./flows.js";
 import type { Outcome } from "./pipeline.js";
+import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
 import { projection } from "./region.js";
 import { rangesEqual } from "./ranges.js";
@@ -98,41 +99,19 @@ interface CountBase {
 
 const BASES = new WeakMap<AddressSet, WeakMap<readonly string[], CountBase>>();
 /** Counts already made, by blocked set (a rule's own set blocks flow after flow) and then by list and universe. */
-const COUNTS = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<readonly string[], BlockedPart["count"] | null>>>();
+const COUNTS = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<readonly string[], NonNullable<BlockedPart["count"]> | null>>>();
 
 function countBase(prefixes: readonly string[], universe: AddressSet): CountBase {
-  let byList = BASES.get(universe);
-  if (!byList) {
-    byList = new WeakMap();
-    BASES.set(universe, byList);
-  }
-  let base = byList.get(prefixes);
-  if (!base) {
+  return memoized(submap(BASES, universe), prefixes, () => {
     const inUniverse = prefixes.map((p) => parseCidr(p, false)).filter((c) => universe.cidrCoverage(c) !== "none");
     const families = new Set(inUniverse.map((c) => c.family));
-    base = { inUniverse, families: families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 " };
-    byList.set(prefixes, base);
-  }
-  return base;
+    return { inUniverse, families: families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 " };
+  });
 }
 
 /** How many of the given prefixes (in the flow's families) the blocked set takes, wholly or in part. */
 function countPrefixes(prefixes: readonly string[], blockedSet: AddressSet, universe: AddressSet, unit: string): BlockedPart["count"] | undefined {
-  let byUniverse = COUNTS.get(blockedSet);
-  if (!byUniverse) {
-    byUniverse = new WeakMap();
-    COUNTS.set(blockedSet, byUniverse);
-  }
-  let byList = byUniverse.get(universe);
-  if (!byList) {
-    byList = new WeakMap();
-    byUniverse.set(universe, byList);
-  }
-  let counted = byList.get(prefixes);
-  if (counted === undefined) {
-    counted = countIn(countBase(prefixes, universe), blockedSet) ?? null;
-    byList.set(prefixes, counted);
-  }
+  const counted = memoized(submap(submap(COUNTS, blockedSet), universe), prefixes, () => countIn(countBase(prefixes, universe), blockedSet) ?? null);
   return counted === null ? undefined : { ...counted, unit: `${counted.unit}${unit}` };
 }
 

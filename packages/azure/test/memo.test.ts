@@ -1,10 +1,29 @@
-/** What the evaluator remembers across subjects stays bounded, and each NSG is compiled only when its subject is evaluated. */
+/** The evaluator's memos compute once, keep null, nest by key and stay bounded; each NSG is compiled only when its subject is evaluated. */
 import { describe, expect, it } from "vitest";
-import { BoundedMemo } from "../src/evaluate/bounded-memo.js";
+import { BoundedMemo, memoized, submap } from "../src/evaluate/memo.js";
 import { evaluateSubjects } from "../src/evaluate/evaluate.js";
 import { subjectsOf } from "../src/evaluate/subjects.js";
 import { readNetwork } from "../src/read/index.js";
 import { resolveRules } from "@cassandra-mi-netrules/core";
+
+describe("memoized and submap", () => {
+  it("compute once per key, keep null as a value, and nest one map per key", () => {
+    const memo = new WeakMap<object, WeakMap<object, string | null>>();
+    const [a, b, x] = [{}, {}, {}];
+    let calls = 0;
+    const get = (outer: object, inner: object, value: string | null): string | null =>
+      memoized(submap(memo, outer), inner, () => {
+        calls++;
+        return value;
+      });
+    expect(get(a, x, "ax")).toBe("ax");
+    expect(get(a, x, "other")).toBe("ax");
+    expect(get(b, x, null)).toBeNull();
+    expect(get(b, x, "other")).toBeNull();
+    expect(calls).toBe(2);
+    expect(submap(memo, a)).toBe(submap(memo, a));
+  });
+});
 
 describe("BoundedMemo", () => {
   it("computes a key once, remembers undefined too, and forgets everything once full", () => {
