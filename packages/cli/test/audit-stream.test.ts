@@ -193,3 +193,17 @@ describe("Spool", () => {
     spool.close();
   });
 });
+
+describe("writePieces without a paced stdout", () => {
+  it("decodes bytes cut inside a character, and lets no byte the decoder held go unwritten", async () => {
+    const written = async (pieces: Array<string | Uint8Array>): Promise<string> => {
+      const out: string[] = [];
+      await writePieces(pieces, { stdout: (t: string) => void out.push(t) } as unknown as CliIO);
+      return out.join("");
+    };
+    const e = Buffer.from("é€", "utf8");
+    expect(await written(["a", e.subarray(0, 1), e.subarray(1, 3), e.subarray(3), "b"])).toBe("aé€b");
+    // A truncated character (never in a spool's file) still shows, before the text after it and at the end.
+    expect(await written([e.subarray(0, 1), "b", e.subarray(2, 3)])).toBe("\ufffdb\ufffd");
+  });
+});

@@ -224,18 +224,15 @@ interface SpecKeys {
 const SPEC_KEYS = new WeakMap<FlowSpec, SpecKeys>();
 
 function keysOf(spec: FlowSpec): SpecKeys {
-  let keys = SPEC_KEYS.get(spec);
-  if (!keys) {
+  return memoized(SPEC_KEYS, spec, () => {
     const { kind, shape } = spec;
     const rest = `${idOf(spec.src)}:${idOf(spec.dst)}:${spec.ports.join(",")}`;
-    keys = {
+    return {
       pipeline: `${kind}:${shape.byName}:${shape.opaqueAddress}:${shape.https}`,
       walk: `${kind}:${shape.opaqueAddress}::${rest}`,
       walkByName: `${kind}:${shape.opaqueAddress}:${shape.byName}:${shape.https}:${idOf(spec.name)}:${rest}`,
     };
-    SPEC_KEYS.set(spec, keys);
-  }
-  return keys;
+  });
 }
 
 function pipeline(run: SubjectRun, spec: FlowSpec): Next {
@@ -372,12 +369,7 @@ function withName(walked: Walked, name: NameSet): Outcome[] | undefined {
 const NEEDS = new WeakMap<ReturnType<typeof requirementSpecs>, Needs>();
 
 function needsOf(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContext): Needs {
-  let needs = NEEDS.get(specs);
-  if (!needs) {
-    needs = computeNeeds(specs, flowCtx);
-    NEEDS.set(specs, needs);
-  }
-  return needs;
+  return memoized(NEEDS, specs, () => computeNeeds(specs, flowCtx));
 }
 
 function computeNeeds(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowContext): Needs {
@@ -423,12 +415,7 @@ const ORDERS = new WeakMap<readonly RequirementSpec[], readonly number[]>();
 
 /** The requirements' order in a report (by rule id, stable), once per list of flows. */
 function reportOrder(specs: readonly RequirementSpec[]): readonly number[] {
-  let order = ORDERS.get(specs);
-  if (!order) {
-    order = specs.map((_, i) => i).sort((a, b) => compareStrings((specs[a] as RequirementSpec).ruleId, (specs[b] as RequirementSpec).ruleId) || a - b);
-    ORDERS.set(specs, order);
-  }
-  return order;
+  return memoized(ORDERS, specs, () => specs.map((_, i) => i).sort((a, b) => compareStrings((specs[a] as RequirementSpec).ruleId, (specs[b] as RequirementSpec).ruleId) || a - b));
 }
 
 /** What a subject's addresses are: its subnet, peers and families, the address context of its rules, the flows' context. */

@@ -111,8 +111,11 @@ export async function writePieces(pieces: Iterable<OutputPiece>, io: CliIO): Pro
   const text = new StringDecoder("utf8");
   for (const piece of pieces) {
     if (paced) await paced(piece);
-    else io.stdout(typeof piece === "string" ? piece : text.write(piece));
+    // Bytes may end inside a character: what the decoder holds goes out before the next text, and at the end.
+    else io.stdout(typeof piece === "string" ? text.end() + piece : text.write(piece));
   }
+  const rest = paced ? "" : text.end();
+  if (rest) io.stdout(rest);
 }
 
 /**
