@@ -158,18 +158,24 @@ function auditIntoPipe(args: readonly string[], tmpdir: string, reader: "stalled
 /** How long the stalled reader waits after the signal before it reads again (a CLI blocked on its write exits only then). */
 const GIVE_UP_MS = 10_000;
 
+/** `audit FILE --json` with the vendored service tags, `FILE` a generated Resource Graph export of `nsgs` NSGs of 30 rules. */
+async function generatedAudit(nsgs: number, tmpName: string): Promise<{ args: string[]; spoolTmp: string }> {
+  const { graphExport } = (await import(pathToFileURL(join(ROOT, "scripts/bench/graph-export.mjs")).href)) as { graphExport: (o: { nsgs: number; rulesPerNsg: number }) => string };
+  const input = join(tmp, `graph-${nsgs}.json`);
+  writeFileSync(input, graphExport({ nsgs, rulesPerNsg: 30 }));
+  const spoolTmp = join(tmp, tmpName);
+  mkdirSync(spoolTmp);
+  return { args: ["audit", input, "--region", "eastus", "--service-tags", "vendor/service-tags/ServiceTags_Public_20251028.json", "--json"], spoolTmp };
+}
+
 describe("audit into a pipe whose reader does not read", () => {
-  let input = "";
   let spoolTmp = "";
-  const args = () => ["audit", input, "--region", "eastus", "--service-tags", "vendor/service-tags/ServiceTags_Public_20251028.json", "--json"];
+  let auditArgs: string[] = [];
+  const args = () => auditArgs;
 
   beforeAll(async () => {
     // 450 NSGs: about 40 MB of JSON, past the 16 Mi characters a spool keeps in memory (it spills to TMPDIR) and far past a pipe's buffer.
-    const { graphExport } = (await import(pathToFileURL(join(ROOT, "scripts/bench/graph-export.mjs")).href)) as { graphExport: (o: { nsgs: number; rulesPerNsg: number }) => string };
-    input = join(tmp, "graph-450.json");
-    writeFileSync(input, graphExport({ nsgs: 450, rulesPerNsg: 30 }));
-    spoolTmp = join(tmp, "audit-tmp");
-    mkdirSync(spoolTmp);
+    ({ args: auditArgs, spoolTmp } = await generatedAudit(450, "audit-tmp"));
   });
 
   it.each(["SIGINT", "SIGTERM"] as const)("%s ends it at once, with the interrupted run's code and message, and removes its temporary spool", async (signal) => {
@@ -256,20 +262,16 @@ function timedAudit(args: readonly string[], tmpdir: string, signal?: NodeJS.Sig
 }
 
 describe("audit interrupted while it evaluates", () => {
-  let input = "";
   let spoolTmp = "";
+  let auditArgs: string[] = [];
+  const args = () => auditArgs;
   /** The un-signalled run: from the spool's spill to the report's first byte, the evaluation still to do. */
   let unsignalled: TimedAudit | undefined;
-  const args = () => ["audit", input, "--region", "eastus", "--service-tags", "vendor/service-tags/ServiceTags_Public_20251028.json", "--json"];
 
   beforeAll(async () => {
     // 1,500 NSGs: the first 16 Mi characters of the report (when the spool spills) come from the first 200 or so,
     // and the evaluation of the rest lasts a second or more, far longer than a signal takes to be handled.
-    const { graphExport } = (await import(pathToFileURL(join(ROOT, "scripts/bench/graph-export.mjs")).href)) as { graphExport: (o: { nsgs: number; rulesPerNsg: number }) => string };
-    input = join(tmp, "graph-1500.json");
-    writeFileSync(input, graphExport({ nsgs: 1500, rulesPerNsg: 30 }));
-    spoolTmp = join(tmp, "evaluate-tmp");
-    mkdirSync(spoolTmp);
+    ({ args: auditArgs, spoolTmp } = await generatedAudit(1500, "evaluate-tmp"));
     unsignalled = await timedAudit(args(), spoolTmp);
   }, 120_000);
 
