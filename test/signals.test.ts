@@ -2,8 +2,8 @@
  * Ctrl-C and SIGTERM during `emit all --out`: sent at many points of the run (a delay chosen per run, most
  * of them around the moment the files are written), after each the directory holds exactly the old set or
  * exactly the new set of files, and no staging directory. SIGNAL_RUNS sets how many runs (default 24).
- * And during `audit` into a pipe whose reader does not read: the signal ends the run at once, leaving no
- * temporary file.
+ * And during `audit`: into a pipe whose reader does not read, and while it evaluates a large input (before
+ * anything is printed), the signal ends the run at once, leaving no temporary file.
  */
 import { spawn } from "node:child_process";
 import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -158,18 +158,24 @@ function auditIntoPipe(args: readonly string[], tmpdir: string, reader: "stalled
 /** How long the stalled reader waits after the signal before it reads again (a CLI blocked on its write exits only then). */
 const GIVE_UP_MS = 10_000;
 
+/** `audit FILE --json` with the vendored service tags, `FILE` a generated Resource Graph export of `nsgs` NSGs of 30 rules. */
+async function generatedAudit(nsgs: number, tmpName: string): Promise<{ args: string[]; spoolTmp: string }> {
+  const { graphExport } = (await import(pathToFileURL(join(ROOT, "scripts/bench/graph-export.mjs")).href)) as { graphExport: (o: { nsgs: number; rulesPerNsg: number }) => string };
+  const input = join(tmp, `graph-${nsgs}.json`);
+  writeFileSync(input, graphExport({ nsgs, rulesPerNsg: 30 }));
+  const spoolTmp = join(tmp, tmpName);
+  mkdirSync(spoolTmp);
+  return { args: ["audit", input, "--region", "eastus", "--service-tags", "vendor/service-tags/ServiceTags_Public_20251028.json", "--json"], spoolTmp };
+}
+
 describe("audit into a pipe whose reader does not read", () => {
-  let input = "";
   let spoolTmp = "";
-  const args = () => ["audit", input, "--region", "eastus", "--service-tags", "vendor/service-tags/ServiceTags_Public_20251028.json", "--json"];
+  let auditArgs: string[] = [];
+  const args = () => auditArgs;
 
   beforeAll(async () => {
     // 450 NSGs: about 40 MB of JSON, past the 16 Mi characters a spool keeps in memory (it spills to TMPDIR) and far past a pipe's buffer.
-    const { graphExport } = (await import(pathToFileURL(join(ROOT, "scripts/bench/graph-export.mjs")).href)) as { graphExport: (o: { nsgs: number; rulesPerNsg: number }) => string };
-    input = join(tmp, "graph-450.json");
-    writeFileSync(input, graphExport({ nsgs: 450, rulesPerNsg: 30 }));
-    spoolTmp = join(tmp, "audit-tmp");
-    mkdirSync(spoolTmp);
+    ({ args: auditArgs, spoolTmp } = await generatedAudit(450, "audit-tmp"));
   });
 
   it.each(["SIGINT", "SIGTERM"] as const)("%s ends it at once, with the interrupted run's code and message, and removes its temporary spool", async (signal) => {
@@ -209,5 +215,88 @@ describe("audit into a pipe whose reader does not read", () => {
     expect(closed.code, closed.stderr).toBe(0);
     expect(closed.stderr).toBe("");
     expect(readdirSync(spoolTmp)).toEqual([]);
+  });
+});
+
+/** When the audit below reached each point, in milliseconds from its start, and how it ended. */
+interface TimedAudit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+  readonly stdoutBytes: number;
+  /** The report's spool spilled to TMPDIR: the evaluation is under way (the input is read, subjects are being made). */
+  readonly spillAtMs?: number;
+  /** The first byte of the report: the evaluation is over. */
+  readonly firstByteAtMs?: number;
+  readonly exitAtMs: number;
+}
+
+/** `audit FILE --json` into a pipe read to its end; `signal` is sent as soon as the run's spool directory appears in `tmpdir`. */
+function timedAudit(args: readonly string[], tmpdir: string, signal?: NodeJS.Signals): Promise<TimedAudit> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const at = () => performance.now() - started;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, TMPDIR: tmpdir }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let stdoutBytes = 0;
+    let spillAtMs: number | undefined;
+    let firstByteAtMs: number | undefined;
+    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
+    child.stdout.on("data", (c: Buffer) => {
+      firstByteAtMs ??= at();
+      stdoutBytes += c.length;
+    });
+    const watch = setInterval(() => {
+      if (!readdirSync(tmpdir).some((d) => d.startsWith("cassandra-mi-netrules-audit-"))) return;
+      clearInterval(watch);
+      spillAtMs = at();
+      if (signal) child.kill(signal);
+    }, 2);
+    child.on("error", reject);
+    child.on("exit", (code, sig) => {
+      const exitAtMs = at();
+      clearInterval(watch);
+      child.on("close", () => resolve({ code, signal: sig, stderr, stdoutBytes, exitAtMs, ...(spillAtMs !== undefined ? { spillAtMs } : {}), ...(firstByteAtMs !== undefined ? { firstByteAtMs } : {}) }));
+    });
+  });
+}
+
+describe("audit interrupted while it evaluates", () => {
+  let spoolTmp = "";
+  let auditArgs: string[] = [];
+  const args = () => auditArgs;
+  /** The un-signalled run: from the spool's spill to the report's first byte, the evaluation still to do. */
+  let unsignalled: TimedAudit | undefined;
+
+  beforeAll(async () => {
+    // 1,500 NSGs: the first 16 Mi characters of the report (when the spool spills) come from the first 200 or so,
+    // and the evaluation of the rest lasts a second or more, far longer than a signal takes to be handled.
+    ({ args: auditArgs, spoolTmp } = await generatedAudit(1500, "evaluate-tmp"));
+    unsignalled = await timedAudit(args(), spoolTmp);
+  }, 120_000);
+
+  it("runs to its end without a signal, its spool spilled during the evaluation and removed", () => {
+    const r = unsignalled as TimedAudit;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.spillAtMs, JSON.stringify(r)).toBeDefined();
+    expect(r.firstByteAtMs, JSON.stringify(r)).toBeGreaterThan(r.spillAtMs as number);
+    expect(r.stdoutBytes).toBeGreaterThan(16 * 2 ** 20);
+    expect(readdirSync(spoolTmp)).toEqual([]);
+  });
+
+  it.each(["SIGINT", "SIGTERM", "SIGHUP"] as const)("%s ends it within a fraction of the evaluation left, printing nothing, and removes its temporary spool", async (signal) => {
+    const ref = unsignalled as TimedAudit;
+    // What was left of the evaluation at the spill in the un-signalled run: the signalled run would have waited about as long.
+    const evaluationLeftMs = (ref.firstByteAtMs as number) - (ref.spillAtMs as number);
+    const r = await timedAudit(args(), spoolTmp, signal);
+    const exitAfterMs = r.exitAtMs - (r.spillAtMs ?? Number.NaN);
+    const context = `exit ${r.code} ${r.signal} ${Math.round(exitAfterMs)} ms after the signal, evaluation left ${Math.round(evaluationLeftMs)} ms; stdout ${r.stdoutBytes} bytes; ${r.stderr}`;
+    expect(r.spillAtMs, context).toBeDefined();
+    // Sent during the evaluation: the run printed nothing, not even the report's first bytes.
+    expect(r.stdoutBytes, context).toBe(0);
+    expect(exitAfterMs, context).toBeLessThan(evaluationLeftMs / 4);
+    expect(r.code, context).toBe({ SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[signal]);
+    expect(r.stderr, context).toBe(`cassandra-mi-netrules: interrupted (${signal})\n`);
+    expect(readdirSync(spoolTmp), context).toEqual([]);
   });
 });

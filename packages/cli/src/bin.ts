@@ -9,7 +9,8 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 // With a listener, node handles these signals between two steps of the run, never inside the synchronous
-// write of --out (an interrupted run has written everything or nothing), and while `audit` waits for a reader.
+// write of --out (an interrupted run has written everything or nothing), and in `audit` between two subjects of the
+// evaluation (a turn of the event loop every few milliseconds) and while it waits for a reader.
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 for (const [signal, code] of Object.entries(SIGNALS)) {
   process.on(signal, () => {

@@ -118,6 +118,44 @@ describe("cli audit streams its report with the bytes of the whole-report output
   });
 });
 
+describe("printReport during a long evaluation", () => {
+  it("lets the event loop run (a signal's handler with it) every few milliseconds, not once per subject", async () => {
+    const resolved = resolveRules({ regions: ["eastus"], subnet: "10.10.2.0/24", serviceTags: TAGS });
+    const reports: SubjectReport[] = [];
+    const inner = stream("gaps");
+    let next = inner.next();
+    for (; !next.done; next = inner.next()) reports.push(next.value);
+    const outline = next.value;
+    const SUBJECTS = 3000;
+    let made = 0;
+    let timerAt: number | undefined;
+    // Each subject takes a tenth of a millisecond of synchronous work: 300 ms in all, about 30 turns of 10 ms.
+    const slow = (function* (): SubjectStream {
+      for (; made < SUBJECTS; made++) {
+        // A timer set in the middle of the evaluation: it runs once the loop turns again.
+        if (made === 100) setTimeout(() => void (timerAt = made), 0);
+        const until = performance.now() + 0.1;
+        while (performance.now() < until);
+        yield reports[made % reports.length] as SubjectReport;
+      }
+      return outline;
+    })();
+    // Iterations of the loop: an immediate that sets the next one runs once an iteration.
+    let iterations = 0;
+    let counting = true;
+    const count = () => void (counting && (iterations++, setImmediate(count)));
+    setImmediate(count);
+    const writer = reportWriter("table", { inputs: CASES.gaps.files, tagFile: TAG_FILE, resolved, failOn: "gap" });
+    expect(await printReport(slow, writer, capture().io)).toBe(1);
+    counting = false;
+    expect(timerAt, "the timer waited for the last subject").toBeDefined();
+    expect(timerAt).toBeLessThan(SUBJECTS / 2);
+    // A turn (two iterations) per subject would make 6,000 and more; one every 10 ms, about 60 here, more on a loaded machine.
+    expect(iterations).toBeGreaterThan(2);
+    expect(iterations).toBeLessThan(SUBJECTS);
+  });
+});
+
 /** The requirement verdicts of a recorded whole-report output, as its format's validator reads it; throws what the validator says. */
 function validatedVerdicts(output: Exclude<AuditOutput, "table">, text: string): number {
   if (output === "json") return (JSON.parse(text) as { subjects: { requirements: unknown[] }[] }).subjects.reduce((n, s) => n + s.requirements.length, 0);

@@ -6,11 +6,12 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import { auditSubjects, INPUT_LIMITS, InputError, type InputDocument, type InputFormat, type SubjectStream } from "@cassandra-mi-netrules/azure";
+import { auditSubjects, INPUT_LIMITS, InputError, type AuditOutline, type InputDocument, type InputFormat, type SubjectStream } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import { CliError, shown } from "../errors.js";
 import { readText, type CliIO } from "../io.js";
 import { readServiceTags, resolveFrom, type ResolveFlags } from "../resolve-opts.js";
+import { signalTurns } from "../turns.js";
 import type { OutputPiece } from "./spool.js";
 import { AUDIT_OUTPUTS, EXIT_CODES, reportWriter, type AuditOutput, type ReportWriter } from "./writers.js";
 
@@ -90,18 +91,34 @@ function libraryCall<T>(call: () => T): T {
   }
 }
 
+/** Milliseconds of evaluation between two turns of the event loop (where a signal is handled). */
+const SIGNAL_TURN_MS = 10;
+
 /**
  * Hands each subject to the writer as it comes (holding none), then prints the whole output; resolves with
  * the exit code. A failure on the way prints nothing on stdout and leaves no temporary file.
  */
 export async function printReport(stream: SubjectStream, writer: ReportWriter, io: CliIO): Promise<number> {
   try {
-    let next = libraryCall(() => stream.next());
-    for (; !next.done; next = libraryCall(() => stream.next())) writer.add(next.value);
-    await writePieces(writer.output(next.value, io), io);
-    return EXIT_CODES[next.value.status];
+    const outline = await addSubjects(stream, writer);
+    await writePieces(writer.output(outline, io), io);
+    return EXIT_CODES[outline.status];
   } finally {
     writer.close();
+  }
+}
+
+/**
+ * Each subject to the writer, the event loop let run every `SIGNAL_TURN_MS` between two subjects (and before the
+ * first): a signal during the evaluation ends the run within a turn, not once the last subject is made.
+ */
+async function addSubjects(stream: SubjectStream, writer: ReportWriter): Promise<AuditOutline> {
+  const turn = signalTurns(SIGNAL_TURN_MS);
+  for (;;) {
+    await turn();
+    const next = libraryCall(() => stream.next());
+    if (next.done) return next.value;
+    writer.add(next.value);
   }
 }
 
@@ -119,9 +136,9 @@ export async function writePieces(pieces: Iterable<OutputPiece>, io: CliIO): Pro
 }
 
 /**
- * Runs the audit command; resolves with the exit code. The audit itself is synchronous (a signal is handled
- * after it, and a failure prints nothing on stdout); the printing waits for a slow reader on the event loop,
- * where a signal ends the run at once.
+ * Runs the audit command; resolves with the exit code. Reading the input is synchronous (a signal is handled
+ * after it); the evaluation lets the event loop run between subjects and the printing waits for a slow reader on
+ * it, so a signal ends the run at once there. A failure prints nothing on stdout.
  */
 export async function runAuditCommand(io: CliIO, files: readonly string[], flags: AuditFlags): Promise<number> {
   const output = outputOf(flags);

@@ -10,6 +10,7 @@ import { clean, json } from "../format.js";
 import { writeFilesAtomically, type WriteResult } from "../out-dir.js";
 import { resolveFrom, type ResolveFlags } from "../resolve-opts.js";
 import { addTargetFlags, collectTargetOptions } from "../target-options.js";
+import { yieldToSignals } from "../turns.js";
 
 /** Resolves a target name given on the command line, with a did-you-mean. */
 export function checkTarget(ctx: CliContext, name: string, allowAll: boolean, what = "<target>"): string[] {
@@ -26,11 +27,6 @@ function chosenTargets(ctx: CliContext, target: string | undefined): { targets: 
   const configured = Object.keys(ctx.config?.targets ?? {});
   if (configured.length === 0) throw new CliError(`<target>: missing: name one of ${ctx.registry.names().join(", ")}, or all (or list targets in a config file)`);
   return { targets: ctx.registry.names().filter((n) => configured.includes(n)), subdirs: true };
-}
-
-/** Lets a pending SIGINT or SIGTERM be handled before the files are touched: a run stopped here has written nothing. */
-function yieldToSignals(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 type EmitFlags = ResolveFlags & Record<string, unknown> & { out?: string; clean?: boolean; json?: boolean };
@@ -70,6 +66,7 @@ export function registerEmit(program: Command, ctx: CliContext): void {
       }
       let written: WriteResult | undefined;
       if (out !== undefined) {
+        // A pending SIGINT or SIGTERM is handled before the files are touched: a run stopped here has written nothing.
         await yieldToSignals();
         written = writeFilesAtomically(io, out, files, { clean: opts.clean === true });
         for (const note of written.recovered) io.stderr(`${BIN}: --out: ${clean(note)}\n`);
