@@ -235,7 +235,8 @@ export class FieldReader {
 
   /** The value of a field: evaluated when it is an expression, or an Unknown. */
   value(raw: unknown, path: string): unknown {
-    if (typeof raw !== "string") return raw;
+    // LITERAL settles every string as itself: no Evaluation to make for each string of a large export.
+    if (typeof raw !== "string" || this.scope === LITERAL) return raw;
     const r = this.scope.settle(raw);
     return r.ok ? r.value : unknownValue(path, r.reason);
   }
@@ -289,15 +290,18 @@ export class FieldReader {
 
   /** A field the schema requires: missing is an error. */
   required<T>(o: JsonObject, key: string, path: string, read: (raw: unknown, path: string) => T): T {
-    if (o[key] === undefined) throw new ArmReadError(`${path}.${key}`, undefined, "is required");
-    return read(o[key], `${path}.${key}`);
+    const raw = o[key];
+    const at = `${path}.${key}`;
+    if (raw === undefined) throw new ArmReadError(at, undefined, "is required");
+    return read(raw, at);
   }
 
   /** A field that may be missing: undefined when it is (or when it is null, or an expression that evaluates to null). */
   optional<T>(o: JsonObject, key: string, path: string, read: (raw: unknown, path: string) => T): T | undefined {
-    if (o[key] === undefined || o[key] === null) return undefined;
-    const v = this.value(o[key], `${path}.${key}`);
-    return v === null ? undefined : read(o[key], `${path}.${key}`);
+    const raw = o[key];
+    if (raw === undefined || raw === null) return undefined;
+    const at = `${path}.${key}`;
+    return this.value(raw, at) === null ? undefined : read(raw, at);
   }
 
   /** A list: each element read by `item`; a list given by an expression the reader cannot evaluate is one Unknown; null is empty. */
