@@ -48,11 +48,12 @@ function own(r: FieldReader, o: JsonObject, path: string): Props {
 
 /** A list property: missing or null is empty. */
 function listOf<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> {
-  return p.o[key] === undefined || p.o[key] === null ? [] : r.list(p.o[key], `${p.path}.${key}`, item);
+  return optionalList(r, p, key, item) ?? [];
 }
 
 function optionalList<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> | undefined {
-  return p.o[key] === undefined || p.o[key] === null ? undefined : listOf(r, p, key, item);
+  const raw = p.o[key];
+  return raw === undefined || raw === null ? undefined : r.list(raw, `${p.path}.${key}`, item);
 }
 
 /** A field the model always has but ARM may leave out: Unknown when missing. */

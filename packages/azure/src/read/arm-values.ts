@@ -283,6 +283,8 @@ export class FieldReader {
   oneOf<T extends string>(raw: unknown, path: string, allowed: readonly T[]): Maybe<T> {
     const v = this.string(raw, path);
     if (isUnknown(v)) return v;
+    // Spelled as Azure spells it (the lists hold each value once, whatever the case): no lower-casing.
+    if ((allowed as readonly string[]).includes(v)) return v as T;
     const match = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
     if (match === undefined) throw new ArmReadError(path, v, `expected one of ${allowed.join(", ")}`);
     return match;
