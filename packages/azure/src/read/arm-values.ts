@@ -255,8 +255,9 @@ export class FieldReader {
   /** The properties of a resource or element and their path: under `properties`, or the object itself in flat input without one. */
   propertiesOf(o: JsonObject, path: string): { readonly o: JsonObject; readonly path: string } | Unknown {
     if (this.flat && !isObject(o.properties)) return { o, path };
-    const p = this.properties(o.properties, `${path}.properties`);
-    return isUnknown(p) ? p : { o: p, path: `${path}.properties` };
+    const at = `${path}.properties`;
+    const p = this.properties(o.properties, at);
+    return isUnknown(p) ? p : { o: p, path: at };
   }
 
   #typed<T>(raw: unknown, path: string, check: (v: unknown) => v is T, expected: string): Maybe<T> {
