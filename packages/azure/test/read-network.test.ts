@@ -52,6 +52,24 @@ describe("format detection and format errors", () => {
     expect(e.message).toMatch(/^huge\.json: the input has \d+ characters, more than the limit of 268435456$/);
   });
 
+  it("the nesting limit is exact: 100 levels read, 101 refused, of arrays or objects, in a field no reader looks at", () => {
+    const arrays = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    const objects = (n: number) => `${'{"a":'.repeat(n - 1)}{}${"}".repeat(n - 1)}`;
+    // The row's `properties.unused` stands at level 5 (document, data, row, properties, value).
+    const graph = (n: number) => `{"count":1,"data":[{"name":"n","type":"microsoft.network/networksecuritygroups","properties":{"securityRules":[],"unused":${arrays(n - 4)}}}]}`;
+    for (const make of [arrays, objects, graph]) {
+      expect(thrown(() => readNetwork(doc(make(INPUT_LIMITS.maxDepth + 1)))).limit).toEqual({ name: "maxDepth", value: INPUT_LIMITS.maxDepth });
+      let atLimit: unknown;
+      try {
+        readNetwork(doc(make(INPUT_LIMITS.maxDepth)));
+      } catch (e) {
+        atLimit = e;
+      }
+      expect((atLimit as { limit?: unknown } | undefined)?.limit).toBeUndefined();
+    }
+    expect(readNetwork(doc(graph(INPUT_LIMITS.maxDepth))).network.networkSecurityGroups).toHaveLength(1);
+  });
+
   it("an invalid value names the file, the path and a short excerpt of the value", () => {
     const e = thrown(() => readNetwork(doc(arm([nsg("n", [rule("r", 100, { direction: "Sideways" })])]), "nsg.json")));
     expect([e.file, e.path]).toEqual(["nsg.json", "resources[0].properties.securityRules[0].properties.direction"]);

@@ -48,11 +48,12 @@ function own(r: FieldReader, o: JsonObject, path: string): Props {
 
 /** A list property: missing or null is empty. */
 function listOf<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> {
-  return p.o[key] === undefined || p.o[key] === null ? [] : r.list(p.o[key], `${p.path}.${key}`, item);
+  return optionalList(r, p, key, item) ?? [];
 }
 
 function optionalList<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> | undefined {
-  return p.o[key] === undefined || p.o[key] === null ? undefined : listOf(r, p, key, item);
+  const raw = p.o[key];
+  return raw === undefined || raw === null ? undefined : r.list(raw, `${p.path}.${key}`, item);
 }
 
 /** A field the model always has but ARM may leave out: Unknown when missing. */
@@ -87,24 +88,37 @@ const SIDES = [
   ["destinationPortRange", "destinationPortRanges", undefined, "destination port"],
 ] as const;
 
-const SIDE_FIELDS: ReadonlySet<string> = new Set(SIDES.flatMap(([one, many, groups]) => [one, many, ...(groups ? [groups] : [])]));
+/** The sides in the order the model keeps their fields: source address and port, then the destination's. */
+const SIDES_IN_FIELD_ORDER = [SIDES[0], SIDES[2], SIDES[1], SIDES[3]] as const;
+
+/** A side's field as Azure keeps it: an empty single form (`""`, as Bicep modules write beside the list form) or an empty list is not given. */
+function keepSide(out: Record<string, unknown>, key: string, v: unknown): void {
+  if (v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0)) out[key] = v;
+}
 
 /**
- * The rule's properties as Azure keeps them: fields left undefined dropped; on each side an empty single
- * form (`""`, as Bicep modules write beside the list form) or an empty list is not given; a side with no
- * form at all, which Azure refuses, is an Unknown naming the field rather than a rule that silently
- * matches nothing. Built without `delete`: the readers meet hundreds of thousands of rules.
+ * The rule's properties as Azure keeps them, read into one object (the readers meet hundreds of thousands
+ * of rules): fields left undefined dropped, empty side forms not given; a side with no form at all, which
+ * Azure refuses, is an Unknown naming the field rather than a rule that silently matches nothing.
  */
-function withSides(entries: Record<string, unknown>, path: string): Record<string, unknown> {
+function ruleProperties(r: FieldReader, p: Props): Record<string, unknown> {
+  const str = (x: unknown, at: string) => r.string(x, at);
+  const subResources = (x: unknown, at: string) => subResource(r, x, at);
   const out: Record<string, unknown> = {};
-  for (const k in entries) {
-    const v = entries[k];
-    if (v === undefined || (SIDE_FIELDS.has(k) && (v === "" || (Array.isArray(v) && v.length === 0)))) continue;
-    out[k] = v;
+  const description = r.optional(p.o, "description", p.path, str);
+  if (description !== undefined) out.description = description;
+  out.priority = r.required(p.o, "priority", p.path, (x, at) => r.int(x, at));
+  out.direction = r.required(p.o, "direction", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_DIRECTIONS));
+  out.access = r.required(p.o, "access", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_ACCESSES));
+  out.protocol = r.required(p.o, "protocol", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_PROTOCOLS));
+  for (const [one, many, groups] of SIDES_IN_FIELD_ORDER) {
+    keepSide(out, one, r.optional(p.o, one, p.path, str));
+    keepSide(out, many, optionalList(r, p, many, str));
+    if (groups !== undefined) keepSide(out, groups, optionalList(r, p, groups, subResources));
   }
   for (const [one, many, groups, what] of SIDES) {
     if (out[one] === undefined && out[many] === undefined && (groups === undefined || out[groups] === undefined)) {
-      out[one] = unknownValue(`${path}.${one}`, `the rule gives no ${what} (${one}, ${many}${groups ? ` or ${groups}` : ""}): Azure refuses such a rule`);
+      out[one] = unknownValue(`${p.path}.${one}`, `the rule gives no ${what} (${one}, ${many}${groups ? ` or ${groups}` : ""}): Azure refuses such a rule`);
     }
   }
   return out;
@@ -115,27 +129,8 @@ export function readSecurityRule(r: FieldReader, raw: unknown, path: string, nam
   if (isUnknown(o)) return o;
   const p = props(r, o, path);
   if (isUnknown(p)) return p;
-  const str = (x: unknown, at: string) => r.string(x, at);
-  const opt = <T>(key: string, read: (x: unknown, at: string) => T) => r.optional(p.o, key, p.path, read);
-  const entries = {
-    description: opt("description", str),
-    priority: r.required(p.o, "priority", p.path, (x, at) => r.int(x, at)),
-    direction: r.required(p.o, "direction", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_DIRECTIONS)),
-    access: r.required(p.o, "access", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_ACCESSES)),
-    protocol: r.required(p.o, "protocol", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_PROTOCOLS)),
-    sourceAddressPrefix: opt("sourceAddressPrefix", str),
-    sourceAddressPrefixes: optionalList(r, p, "sourceAddressPrefixes", str),
-    sourceApplicationSecurityGroups: optionalList(r, p, "sourceApplicationSecurityGroups", (x, at) => subResource(r, x, at)),
-    sourcePortRange: opt("sourcePortRange", str),
-    sourcePortRanges: optionalList(r, p, "sourcePortRanges", str),
-    destinationAddressPrefix: opt("destinationAddressPrefix", str),
-    destinationAddressPrefixes: optionalList(r, p, "destinationAddressPrefixes", str),
-    destinationApplicationSecurityGroups: optionalList(r, p, "destinationApplicationSecurityGroups", (x, at) => subResource(r, x, at)),
-    destinationPortRange: opt("destinationPortRange", str),
-    destinationPortRanges: optionalList(r, p, "destinationPortRanges", str),
-  };
-  const properties = withSides(entries, p.path) as unknown as SecurityRule["properties"];
-  return { name: name ?? r.required(o, "name", path, str), properties };
+  const properties = ruleProperties(r, p) as unknown as SecurityRule["properties"];
+  return { name: name ?? r.required(o, "name", path, (x, at) => r.string(x, at)), properties };
 }
 
 export function readNetworkSecurityGroup(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): NetworkSecurityGroup {

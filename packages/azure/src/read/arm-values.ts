@@ -235,7 +235,8 @@ export class FieldReader {
 
   /** The value of a field: evaluated when it is an expression, or an Unknown. */
   value(raw: unknown, path: string): unknown {
-    if (typeof raw !== "string") return raw;
+    // LITERAL settles every string as itself: no Evaluation to make for each string of a large export.
+    if (typeof raw !== "string" || this.scope === LITERAL) return raw;
     const r = this.scope.settle(raw);
     return r.ok ? r.value : unknownValue(path, r.reason);
   }
@@ -254,8 +255,9 @@ export class FieldReader {
   /** The properties of a resource or element and their path: under `properties`, or the object itself in flat input without one. */
   propertiesOf(o: JsonObject, path: string): { readonly o: JsonObject; readonly path: string } | Unknown {
     if (this.flat && !isObject(o.properties)) return { o, path };
-    const p = this.properties(o.properties, `${path}.properties`);
-    return isUnknown(p) ? p : { o: p, path: `${path}.properties` };
+    const at = `${path}.properties`;
+    const p = this.properties(o.properties, at);
+    return isUnknown(p) ? p : { o: p, path: at };
   }
 
   #typed<T>(raw: unknown, path: string, check: (v: unknown) => v is T, expected: string): Maybe<T> {
@@ -282,6 +284,8 @@ export class FieldReader {
   oneOf<T extends string>(raw: unknown, path: string, allowed: readonly T[]): Maybe<T> {
     const v = this.string(raw, path);
     if (isUnknown(v)) return v;
+    // Spelled as Azure spells it (the lists hold each value once, whatever the case): no lower-casing.
+    if ((allowed as readonly string[]).includes(v)) return v as T;
     const match = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
     if (match === undefined) throw new ArmReadError(path, v, `expected one of ${allowed.join(", ")}`);
     return match;
@@ -289,15 +293,18 @@ export class FieldReader {
 
   /** A field the schema requires: missing is an error. */
   required<T>(o: JsonObject, key: string, path: string, read: (raw: unknown, path: string) => T): T {
-    if (o[key] === undefined) throw new ArmReadError(`${path}.${key}`, undefined, "is required");
-    return read(o[key], `${path}.${key}`);
+    const raw = o[key];
+    const at = `${path}.${key}`;
+    if (raw === undefined) throw new ArmReadError(at, undefined, "is required");
+    return read(raw, at);
   }
 
   /** A field that may be missing: undefined when it is (or when it is null, or an expression that evaluates to null). */
   optional<T>(o: JsonObject, key: string, path: string, read: (raw: unknown, path: string) => T): T | undefined {
-    if (o[key] === undefined || o[key] === null) return undefined;
-    const v = this.value(o[key], `${path}.${key}`);
-    return v === null ? undefined : read(o[key], `${path}.${key}`);
+    const raw = o[key];
+    if (raw === undefined || raw === null) return undefined;
+    const at = `${path}.${key}`;
+    return this.value(raw, at) === null ? undefined : read(raw, at);
   }
 
   /** A list: each element read by `item`; a list given by an expression the reader cannot evaluate is one Unknown; null is empty. */

@@ -11,7 +11,7 @@ import { FieldReader, LITERAL, type JsonObject } from "./arm-values.js";
 import { isObject } from "./input.js";
 import { CHILD_TYPES, FIREWALL, IP_GROUP, NetworkBuilder, NSG, ROUTE, ROUTE_TABLE, RULE_COLLECTION_GROUP, SECURITY_RULE, SUBNET, VNET } from "./network-builder.js";
 import type { AzureNetwork } from "../model.js";
-import { parseResourceId } from "./resource-id.js";
+import { parseResourceId, type ResourceIdParts } from "./resource-id.js";
 
 /** Whether `o` (or its `properties`) has any of `keys`. */
 function has(o: JsonObject, ...keys: string[]): boolean {
@@ -77,9 +77,11 @@ export function readResourceObjects(objects: ReadonlyArray<[unknown, string]>, o
       continue;
     }
     found.push(type);
-    const id = typeof o.id === "string" ? parseResourceId(o.id) : undefined;
-    const name = (): Maybe<string> => reader.string(o.name ?? id?.names.at(-1) ?? unknownValue(join(path, "name"), "not given"), join(path, "name"));
-    const parentName = (): Maybe<string> => id?.names[0] ?? unknownValue(join(path, "id"), "the parent is not named: no resource id");
+    // The id is parsed only when a name comes from it: a row of an export names itself.
+    let parsed: { readonly id: ResourceIdParts | undefined } | undefined;
+    const id = (): ResourceIdParts | undefined => (parsed ??= { id: typeof o.id === "string" ? parseResourceId(o.id) : undefined }).id;
+    const name = (): Maybe<string> => reader.string(o.name ?? id()?.names.at(-1) ?? unknownValue(join(path, "name"), "not given"), join(path, "name"));
+    const parentName = (): Maybe<string> => id()?.names[0] ?? unknownValue(join(path, "id"), "the parent is not named: no resource id");
     b.add({ res: o, path, type, reader, name, ...(CHILD_TYPES.has(type) ? { parentName } : {}) });
     // A firewall policy shown with its groups inline (full objects, not only ids) gives them too.
     const groups = isObject(o.properties) ? o.properties.ruleCollectionGroups : o.ruleCollectionGroups;

@@ -80,18 +80,29 @@ export function checkSize(doc: InputDocument): void {
   }
 }
 
-/** Throws when a parsed value nests deeper than the limit (walked without recursion). */
+/** Throws when a parsed value nests deeper than the limit. */
 export function checkDepth(value: unknown, file: string): void {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== "object") continue;
-    if (depth > INPUT_LIMITS.maxDepth) {
-      const limit = { name: "maxDepth", value: INPUT_LIMITS.maxDepth } as const;
-      throw new InputError(file, "", `the input nests arrays and objects deeper than the limit of ${INPUT_LIMITS.maxDepth} levels`, { limit });
-    }
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  if (value !== null && typeof value === "object" && nestsDeeper(value, 1)) {
+    const limit = { name: "maxDepth", value: INPUT_LIMITS.maxDepth } as const;
+    throw new InputError(file, "", `the input nests arrays and objects deeper than the limit of ${INPUT_LIMITS.maxDepth} levels`, { limit });
   }
+}
+
+/**
+ * Whether `v` (at `depth`) holds an array or object past the limit. The recursion stops at the limit, so
+ * it never goes more than 101 calls deep; `for...in` reads parsed JSON (own keys only) without an array per object.
+ */
+function nestsDeeper(v: object, depth: number): boolean {
+  if (depth > INPUT_LIMITS.maxDepth) return true;
+  if (Array.isArray(v)) {
+    for (const child of v as unknown[]) if (child !== null && typeof child === "object" && nestsDeeper(child, depth + 1)) return true;
+    return false;
+  }
+  for (const key in v) {
+    const child = (v as Record<string, unknown>)[key];
+    if (child !== null && typeof child === "object" && nestsDeeper(child, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** Why JSON.parse refused a text, said without quoting the input (V8's message may quote raw bytes of it). */

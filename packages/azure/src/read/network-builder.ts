@@ -133,8 +133,14 @@ export class NetworkBuilder {
   result(): AzureNetwork {
     // Parents first, so that children find them wherever they stood in the input.
     for (const item of this.#pending.splice(0)) this.#child(item);
-    const nsgs = this.nsgs.map((n) => ({ ...n, properties: { ...n.properties, securityRules: [...n.properties.securityRules, ...(this.#extraRules.get(n) ?? [])] } }));
-    const tables = this.routeTables.map((t) => ({ ...t, properties: { ...t.properties, routes: [...t.properties.routes, ...(this.#extraRoutes.get(t) ?? [])] } }));
+    // An NSG or table no child joined is kept as read: no copy of each of ten thousand NSGs and their rules.
+    const nsgs = this.nsgs.map((n) => withExtra(n, "securityRules", this.#extraRules.get(n)));
+    const tables = this.routeTables.map((t) => withExtra(t, "routes", this.#extraRoutes.get(t)));
     return { ...emptyNetwork(), networkSecurityGroups: nsgs, routeTables: tables, firewallPolicies: this.policies, firewallPolicyRuleCollectionGroups: this.groups, azureFirewalls: this.firewalls, ipGroups: this.ipGroups, subnets: this.subnets, unread: this.unread };
   }
+}
+
+/** `parent` with `extra` entries after its own in `properties[key]`, or `parent` itself when there are none. */
+function withExtra<P extends { properties: Record<K, readonly unknown[]> }, K extends string>(parent: P, key: K, extra: readonly unknown[] | undefined): P {
+  return extra === undefined ? parent : { ...parent, properties: { ...parent.properties, [key]: [...parent.properties[key], ...extra] } };
 }
