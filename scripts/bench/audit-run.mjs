@@ -1,5 +1,5 @@
 // One audit of a Resource Graph export in a fresh process, as `cli audit FILE --service-tags FILE --region R`
-// does it: read both files, load the tags, resolve the current revision, read the network (letting go of the
+// does it: read both files (the export as the CLI reads a file), load the tags, resolve the current revision, read the network (letting go of the
 // file's text, and the network once the stream has it), evaluate it subject by subject (`evaluateSubjects`), counting each subject's flows and verdicts
 // as it comes and keeping none. Prints one JSON document: each phase's wall and CPU time, the flows evaluated
 // and the peak RSS.
@@ -34,7 +34,13 @@ const core = await import(pathToFileURL(CORE_DIST).href);
 const { loadServiceTags } = await import(pathToFileURL(CORE_TAGS_DIST).href);
 const azure = await import(pathToFileURL(join(ROOT, "packages/azure/dist/index.js")).href);
 phase("import");
-let text = readFileSync(file, "utf8");
+// As the CLI reads a file (io.ts readText): its bytes, a scan for a NUL byte, and a strict UTF-8 decode.
+function readText(path) {
+  const bytes = readFileSync(path);
+  if (bytes.indexOf(0) >= 0) throw new Error(`${path}: a NUL byte`);
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+}
+let text = readText(file);
 const bytes = Buffer.byteLength(text);
 const serviceTags = loadServiceTags(readFileSync(SERVICE_TAGS_FILE, "utf8"), SERVICE_TAGS_FILE);
 const resolved = core.resolveRules({ regions: [region], serviceTags });
