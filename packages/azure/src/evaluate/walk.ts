@@ -5,8 +5,9 @@
  * when no rule before it possibly matched that part with another outcome, and `uncertain` otherwise,
  * naming the rules and reasons. Rules in one group (equal priorities) may come in any order.
  */
+import { AddressSet } from "./address-set.js";
 import type { PathStep, UnknownCause } from "./report.js";
-import { intersect, isEmpty, subtract, touches, union, type Match, type Region, EMPTY_REGION } from "./region.js";
+import { intersect, isEmpty, reachBesideDst, subtract, touches, union, withDst, type Box, type BoxConstraint, type Match, type Region, EMPTY_REGION } from "./region.js";
 
 export interface WalkRule<O extends string> {
   readonly step: PathStep;
@@ -50,7 +51,15 @@ interface Maybe<O extends string> {
   readonly reasons: readonly string[];
 }
 
-function causesOf<O extends string>(entries: readonly Maybe<O>[]): UnknownCause[] {
+/** A possible match of the walk on destinations alone: its part of the box's destinations. */
+interface DstMaybe<O extends string> {
+  dst: AddressSet;
+  readonly outcome: O;
+  readonly rule: WalkRule<O>;
+  readonly reasons: readonly string[];
+}
+
+function causesOf<O extends string>(entries: readonly { readonly rule: WalkRule<O>; readonly reasons: readonly string[] }[]): UnknownCause[] {
   const out: UnknownCause[] = [];
   for (const e of entries) for (const reason of e.reasons.length > 0 ? e.reasons : ["the rule may match"]) out.push({ reason, step: e.rule.step });
   return out;
@@ -88,6 +97,82 @@ function possibleIsCertain<O extends string>(r: WalkRule<O>): boolean {
 
 export function walkFirstMatch<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> {
   const rules = touching(region, all);
+  return (region.length === 1 && walkDestinations(region, rules)) || walkBoxes(region, rules);
+}
+
+/** A match within the box as destinations (empty when it misses the box's source or port), undefined when it cuts the box elsewhere. */
+function dstWithin(b: Box, m: Match): AddressSet | undefined {
+  if (m.length !== 1) return m.length === 0 ? AddressSet.EMPTY : undefined;
+  const c = m[0] as BoxConstraint;
+  const reach = reachBesideDst(b, c);
+  return reach === "all" ? (c.dst ?? b.dst) : reach === "none" ? AddressSet.EMPTY : undefined;
+}
+
+/**
+ * The walk of a region of one box when every rule holds its source and port whole or misses them, and no two rules share a
+ * group: each part is one box that differs only in its destinations, so the walk is set operations on those (the
+ * same parts, box for box, as `walkBoxes`). Undefined when a rule cuts the box elsewhere.
+ */
+function walkDestinations<O extends string>(region: Region, rules: readonly WalkRule<O>[]): WalkResult<O> | undefined {
+  const b = region[0] as Box;
+  const certain: AddressSet[] = [];
+  const possible: AddressSet[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as WalkRule<O>;
+    if (i > 0 && (rules[i - 1] as WalkRule<O>).group === r.group) return undefined;
+    const c = dstWithin(b, r.certain);
+    const p = possibleIsCertain(r) ? c : dstWithin(b, r.possible);
+    if (c === undefined || p === undefined) return undefined;
+    certain.push(c);
+    possible.push(p);
+  }
+  let remaining = b.dst;
+  const maybes: DstMaybe<O>[] = [];
+  const decided: Decided<O>[] = [];
+  const uncertain: Undecided<O>[] = [];
+  for (let i = 0; i < rules.length && !remaining.isEmpty(); i++) {
+    const r = rules[i] as WalkRule<O>;
+    const c = certain[i] as AddressSet;
+    if (r.outcomes.length === 1) {
+      const matched = remaining.intersect(c);
+      if (!matched.isEmpty()) {
+        decideDst(b, r, matched, maybes, decided, uncertain);
+        // Parts of possible matches lie within what remains: less what the rule takes, they are less the rule's set.
+        remaining = remaining.subtract(c);
+        for (const m of maybes) m.dst = m.dst.subtract(c);
+      }
+      if (possibleIsCertain(r)) continue;
+    }
+    const reach = remaining.intersect(possible[i] as AddressSet);
+    if (!reach.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reach, outcome: o, rule: r, reasons: r.reasons });
+  }
+  const restMaybe: Undecided<O>[] = [];
+  for (const m of maybes) if (!m.dst.isEmpty()) restMaybe.push({ region: [withDst(b, m.dst)], outcomes: [m.outcome], steps: [m.rule.step], causes: causesOf([m]) });
+  return { decided, uncertain, rest: remaining === b.dst ? region : remaining.isEmpty() ? EMPTY_REGION : [withDst(b, remaining)], restMaybe };
+}
+
+/** What a rule surely matches: sure where no earlier possible match of another outcome reaches, uncertain where one does. */
+function decideDst<O extends string>(b: Box, r: WalkRule<O>, matched: AddressSet, maybes: readonly DstMaybe<O>[], decided: Decided<O>[], uncertain: Undecided<O>[]): void {
+  const outcome = r.outcomes[0] as O;
+  const conflicts = maybes.filter((m) => m.outcome !== outcome && matched.overlaps(m.dst));
+  // As `union` joins regions: each conflict adds what the ones before it left out, as a box of its own.
+  const unsure: Box[] = [];
+  let sure = matched;
+  for (const m of conflicts) {
+    let piece = matched.intersect(m.dst);
+    for (let k = 0; k < unsure.length && !piece.isEmpty(); k++) piece = piece.subtract((unsure[k] as Box).dst);
+    if (piece.isEmpty()) continue;
+    unsure.push(withDst(b, piece));
+    sure = sure.subtract(piece);
+  }
+  if (!sure.isEmpty()) decided.push({ region: [withDst(b, sure)], outcome, step: r.step });
+  if (unsure.length > 0) {
+    uncertain.push({ region: unsure, outcomes: uniqueOutcomes([outcome, ...conflicts.map((m) => m.outcome)]), steps: [...conflicts.map((m) => m.rule.step), r.step], causes: causesOf(conflicts) });
+  }
+}
+
+/** The walk of any region, box by box. */
+function walkBoxes<O extends string>(region: Region, rules: readonly WalkRule<O>[]): WalkResult<O> {
   let remaining = region;
   const maybes: Maybe<O>[] = [];
   const decided: Decided<O>[] = [];
