@@ -68,12 +68,15 @@ function reachOf(rel: Relation): ReachBeside {
   return (rel & SHARE) === 0 ? "none" : (rel & A_ONLY) === 0 ? "all" : "part";
 }
 
-/** Whether the constraint holds the box's source, name and port whole, misses one, or cuts one (a name constraint counts as a cut). */
-export function reachBesideDst(b: Box, c: BoxConstraint): ReachBeside {
+/** Whether the constraint holds the source set whole, misses it, or cuts it (a name constraint counts as a cut: names are not looked at). */
+export function srcReach(src: AddressSet, c: BoxConstraint): ReachBeside {
   if (c.name) return "part";
-  const port = c.port ? reachOf(relateRanges(b.port, c.port)) : "all";
-  if (port !== "all" || !c.src) return port;
-  return reachOf(b.src.relate(c.src));
+  return c.src ? reachOf(src.relate(c.src)) : "all";
+}
+
+/** Whether the constraint holds the ports whole, misses them, or cuts them. */
+export function portReach(port: NumRanges, c: BoxConstraint): ReachBeside {
+  return c.port ? reachOf(relateRanges(port, c.port)) : "all";
 }
 
 /** The box with another destination set (the box itself when it is the same set). */

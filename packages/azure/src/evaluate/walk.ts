@@ -7,7 +7,8 @@
  */
 import { AddressSet } from "./address-set.js";
 import type { PathStep, UnknownCause } from "./report.js";
-import { intersect, isEmpty, reachBesideDst, subtract, touches, union, withDst, type Box, type BoxConstraint, type Match, type Region, EMPTY_REGION } from "./region.js";
+import { memoized, submap } from "./memo.js";
+import { intersect, isEmpty, portReach, srcReach, subtract, touches, union, withDst, type Box, type BoxConstraint, type Match, type ReachBeside, type Region, EMPTY_REGION } from "./region.js";
 
 export interface WalkRule<O extends string> {
   readonly step: PathStep;
@@ -96,36 +97,75 @@ function possibleIsCertain<O extends string>(r: WalkRule<O>): boolean {
 }
 
 export function walkFirstMatch<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> {
-  const rules = touching(region, all);
-  return (region.length === 1 && walkDestinations(region, rules)) || walkBoxes(region, rules);
+  return (region.length === 1 && walkDestinations(region, all)) || walkBoxes(region, touching(region, all));
+}
+
+/** How each rule's matches (possible, sure) meet a source set, beside destinations and ports. */
+interface SourceReach {
+  readonly possible: readonly ReachBeside[];
+  readonly certain: readonly ReachBeside[];
+}
+
+/** A rule list's reach into each source it is walked from: the same few sources come flow after flow of a subject. */
+const SOURCE_REACHES = new WeakMap<readonly WalkRule<string>[], WeakMap<AddressSet, SourceReach>>();
+
+function matchSrcReach(src: AddressSet, m: Match): ReachBeside {
+  if (m.length !== 1) return m.length === 0 ? "none" : "part";
+  return srcReach(src, m[0] as BoxConstraint);
+}
+
+function sourceReach<O extends string>(all: readonly WalkRule<O>[], src: AddressSet): SourceReach {
+  return memoized(submap(SOURCE_REACHES, all), src, () => ({ possible: all.map((r) => matchSrcReach(src, r.possible)), certain: all.map((r) => matchSrcReach(src, r.certain)) }));
 }
 
 /** A match within the box as destinations (empty when it misses the box's source or port), undefined when it cuts the box elsewhere. */
-function dstWithin(b: Box, m: Match): AddressSet | undefined {
-  if (m.length !== 1) return m.length === 0 ? AddressSet.EMPTY : undefined;
+function dstWithin(b: Box, m: Match, src: ReachBeside): AddressSet | undefined {
+  if (src !== "all") return src === "none" ? AddressSet.EMPTY : undefined;
   const c = m[0] as BoxConstraint;
-  const reach = reachBesideDst(b, c);
-  return reach === "all" ? (c.dst ?? b.dst) : reach === "none" ? AddressSet.EMPTY : undefined;
+  const port = portReach(b.port, c);
+  return port === "all" ? (c.dst ?? b.dst) : port === "none" ? AddressSet.EMPTY : undefined;
+}
+
+/** The rules whose possible match touches the box, with their sure and possible destinations in it. */
+interface DstRules<O extends string> {
+  readonly rules: WalkRule<O>[];
+  readonly certain: AddressSet[];
+  readonly possible: AddressSet[];
 }
 
 /**
- * The walk of a region of one box when every rule holds its source and port whole or misses them, and no two rules share a
- * group: each part is one box that differs only in its destinations, so the walk is set operations on those (the
- * same parts, box for box, as `walkBoxes`). Undefined when a rule cuts the box elsewhere.
+ * As `touching` for one box, each rule's matches as destinations: undefined when a rule that touches the box
+ * cuts it elsewhere or has a group of more than one rule (the walk over boxes then decides).
  */
-function walkDestinations<O extends string>(region: Region, rules: readonly WalkRule<O>[]): WalkResult<O> | undefined {
-  const b = region[0] as Box;
-  const certain: AddressSet[] = [];
-  const possible: AddressSet[] = [];
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i] as WalkRule<O>;
-    if (i > 0 && (rules[i - 1] as WalkRule<O>).group === r.group) return undefined;
-    const c = dstWithin(b, r.certain);
-    const p = possibleIsCertain(r) ? c : dstWithin(b, r.possible);
+function dstRules<O extends string>(b: Box, all: readonly WalkRule<O>[]): DstRules<O> | undefined {
+  const reach = sourceReach(all, b.src);
+  const out: DstRules<O> = { rules: [], certain: [], possible: [] };
+  for (let i = 0; i < all.length; i++) {
+    const src = reach.possible[i] as ReachBeside;
+    if (src === "none") continue;
+    const r = all[i] as WalkRule<O>;
+    const p = dstWithin(b, r.possible, src);
+    if (p === undefined ? !touches([b], r.possible) : !p.overlaps(b.dst)) continue;
+    if ((i > 0 && (all[i - 1] as WalkRule<O>).group === r.group) || (i + 1 < all.length && (all[i + 1] as WalkRule<O>).group === r.group)) return undefined;
+    const c = possibleIsCertain(r) ? p : dstWithin(b, r.certain, reach.certain[i] as ReachBeside);
     if (c === undefined || p === undefined) return undefined;
-    certain.push(c);
-    possible.push(p);
+    out.rules.push(r);
+    out.certain.push(c);
+    out.possible.push(p);
   }
+  return out;
+}
+
+/**
+ * The walk of a region of one box when every rule that touches it holds its source and port whole or misses them, and
+ * is alone in its group: each part is one box that differs only in its destinations, so the walk is set operations on those (the
+ * same parts, box for box, as `walkBoxes`). Undefined when that does not hold.
+ */
+function walkDestinations<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> | undefined {
+  const b = region[0] as Box;
+  const kept = dstRules(b, all);
+  if (!kept) return undefined;
+  const { rules, certain, possible } = kept;
   let remaining = b.dst;
   const maybes: DstMaybe<O>[] = [];
   const decided: Decided<O>[] = [];
