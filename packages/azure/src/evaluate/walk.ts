@@ -126,53 +126,38 @@ function dstWithin(b: Box, m: Match, src: ReachBeside): AddressSet | undefined {
   return port === "all" ? (c.dst ?? b.dst) : port === "none" ? AddressSet.EMPTY : undefined;
 }
 
-/** The rules whose possible match touches the box, with their sure and possible destinations in it. */
-interface DstRules<O extends string> {
-  readonly rules: WalkRule<O>[];
-  readonly certain: AddressSet[];
-  readonly possible: AddressSet[];
+/** Whether the rule shares its group with another rule (the group's order is then in doubt). */
+function inGroup<O extends string>(all: readonly WalkRule<O>[], i: number): boolean {
+  const g = (all[i] as WalkRule<O>).group;
+  return (i > 0 && (all[i - 1] as WalkRule<O>).group === g) || (i + 1 < all.length && (all[i + 1] as WalkRule<O>).group === g);
 }
 
 /**
- * As `touching` for one box, each rule's matches as destinations: undefined when a rule that touches the box
- * cuts it elsewhere or has a group of more than one rule (the walk over boxes then decides).
- */
-function dstRules<O extends string>(b: Box, all: readonly WalkRule<O>[]): DstRules<O> | undefined {
-  const reach = sourceReach(all, b.src);
-  const out: DstRules<O> = { rules: [], certain: [], possible: [] };
-  for (let i = 0; i < all.length; i++) {
-    const src = reach.possible[i] as ReachBeside;
-    if (src === "none") continue;
-    const r = all[i] as WalkRule<O>;
-    const p = dstWithin(b, r.possible, src);
-    if (p === undefined ? !touches([b], r.possible) : !p.overlaps(b.dst)) continue;
-    if ((i > 0 && (all[i - 1] as WalkRule<O>).group === r.group) || (i + 1 < all.length && (all[i + 1] as WalkRule<O>).group === r.group)) return undefined;
-    const c = possibleIsCertain(r) ? p : dstWithin(b, r.certain, reach.certain[i] as ReachBeside);
-    if (c === undefined || p === undefined) return undefined;
-    out.rules.push(r);
-    out.certain.push(c);
-    out.possible.push(p);
-  }
-  return out;
-}
-
-/**
- * The walk of a region of one box when every rule that touches it holds its source and port whole or misses them, and
- * is alone in its group: each part is one box that differs only in its destinations, so the walk is set operations on those (the
- * same parts, box for box, as `walkBoxes`). Undefined when that does not hold.
+ * The walk of a region of one box when every rule that touches what remains of it holds its source and port whole
+ * or misses them, and is alone in its group: each part is one box that differs only in its destinations, so the
+ * walk is set operations on those (the same parts, box for box, as `walkBoxes`). A rule that touches nothing of what
+ * remains decides nothing and adds no doubt: skipped, and the walk ends once nothing remains. Undefined when a rule
+ * that touches what remains cuts it elsewhere or shares its group (the walk over boxes then decides).
  */
 function walkDestinations<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> | undefined {
   const b = region[0] as Box;
-  const kept = dstRules(b, all);
-  if (!kept) return undefined;
-  const { rules, certain, possible } = kept;
+  const reach = sourceReach(all, b.src);
   let remaining = b.dst;
   const maybes: DstMaybe<O>[] = [];
   const decided: Decided<O>[] = [];
   const uncertain: Undecided<O>[] = [];
-  for (let i = 0; i < rules.length && !remaining.isEmpty(); i++) {
-    const r = rules[i] as WalkRule<O>;
-    const c = certain[i] as AddressSet;
+  for (let i = 0; i < all.length && !remaining.isEmpty(); i++) {
+    const src = reach.possible[i] as ReachBeside;
+    if (src === "none") continue;
+    const r = all[i] as WalkRule<O>;
+    const p = dstWithin(b, r.possible, src);
+    if (p === undefined) {
+      if (touches([withDst(b, remaining)], r.possible)) return undefined;
+      continue;
+    }
+    if (!remaining.overlaps(p)) continue;
+    const c = possibleIsCertain(r) ? p : dstWithin(b, r.certain, reach.certain[i] as ReachBeside);
+    if (c === undefined || inGroup(all, i)) return undefined;
     if (r.outcomes.length === 1) {
       const matched = remaining.intersect(c);
       if (!matched.isEmpty()) {
@@ -183,8 +168,8 @@ function walkDestinations<O extends string>(region: Region, all: readonly WalkRu
       }
       if (possibleIsCertain(r)) continue;
     }
-    const reach = remaining.intersect(possible[i] as AddressSet);
-    if (!reach.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reach, outcome: o, rule: r, reasons: r.reasons });
+    const reached = remaining.intersect(p);
+    if (!reached.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reached, outcome: o, rule: r, reasons: r.reasons });
   }
   const restMaybe: Undecided<O>[] = [];
   for (const m of maybes) if (!m.dst.isEmpty()) restMaybe.push({ region: [withDst(b, m.dst)], outcomes: [m.outcome], steps: [m.rule.step], causes: causesOf([m]) });
