@@ -41,8 +41,6 @@ export interface WalkResult<O extends string> {
   readonly uncertain: readonly Undecided<O>[];
   /** What no rule surely matched (callers add the layer's default). */
   readonly rest: Region;
-  /** Parts of `rest` some rule possibly matched. */
-  readonly restMaybe: readonly Undecided<O>[];
 }
 
 interface Maybe<O extends string> {
@@ -52,9 +50,9 @@ interface Maybe<O extends string> {
   readonly reasons: readonly string[];
 }
 
-/** A possible match of the walk on destinations alone: its part of the box's destinations. */
+/** A possible match of the walk on destinations alone: its part of the box's destinations when it was met. */
 interface DstMaybe<O extends string> {
-  dst: AddressSet;
+  readonly dst: AddressSet;
   readonly outcome: O;
   readonly rule: WalkRule<O>;
   readonly reasons: readonly string[];
@@ -162,18 +160,15 @@ function walkDestinations<O extends string>(region: Region, all: readonly WalkRu
       const matched = remaining.intersect(c);
       if (!matched.isEmpty()) {
         decideDst(b, r, matched, maybes, decided, uncertain);
-        // Parts of possible matches lie within what remains: less what the rule takes, they are less the rule's set.
+        // Possible matches keep what later rules take: a sure match lies within what remains, so it meets only what remains of them.
         remaining = remaining.subtract(c);
-        for (const m of maybes) m.dst = m.dst.subtract(c);
       }
       if (possibleIsCertain(r)) continue;
     }
     const reached = remaining.intersect(p);
     if (!reached.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reached, outcome: o, rule: r, reasons: r.reasons });
   }
-  const restMaybe: Undecided<O>[] = [];
-  for (const m of maybes) if (!m.dst.isEmpty()) restMaybe.push({ region: [withDst(b, m.dst)], outcomes: [m.outcome], steps: [m.rule.step], causes: causesOf([m]) });
-  return { decided, uncertain, rest: remaining === b.dst ? region : remaining.isEmpty() ? EMPTY_REGION : [withDst(b, remaining)], restMaybe };
+  return { decided, uncertain, rest: remaining === b.dst ? region : remaining.isEmpty() ? EMPTY_REGION : [withDst(b, remaining)] };
 }
 
 /** What a rule surely matches: sure where no earlier possible match of another outcome reaches, uncertain where one does. */
@@ -242,8 +237,5 @@ function walkBoxes<O extends string>(region: Region, rules: readonly WalkRule<O>
       if (!isEmpty(reach)) for (const o of r.outcomes) maybes.push({ region: reach, outcome: o, rule: r, reasons: r.reasons });
     }
   }
-  const restMaybe: Undecided<O>[] = [];
-  const live = maybes.filter((m) => touches(remaining, m.region));
-  for (const m of live) restMaybe.push({ region: intersect(remaining, m.region), outcomes: [m.outcome], steps: [m.rule.step], causes: causesOf([m]) });
-  return { decided, uncertain, rest: remaining, restMaybe };
+  return { decided, uncertain, rest: remaining };
 }
