@@ -5,7 +5,7 @@
  */
 import { AddressSet, type Part } from "./address-set.js";
 import { NameSet } from "./names.js";
-import { coverage, intersectRanges, isEmptyRanges, rangesOf, rangesOverlap, subtractRanges, type NumRanges } from "./ranges.js";
+import { A_ONLY, coverage, intersectRanges, isEmptyRanges, rangesOf, rangesOverlap, relateRanges, SHARE, subtractRanges, type NumRanges, type Relation } from "./ranges.js";
 
 export interface Box {
   readonly src: AddressSet;
@@ -59,6 +59,29 @@ function boxTouches(a: Box, c: BoxConstraint): boolean {
 export function touches(region: Region, match: Match): boolean {
   for (const b of region) for (const c of match) if (boxTouches(b, c)) return true;
   return false;
+}
+
+/** How a constraint meets a box in every dimension but the destination: holds all of it, misses it, or cuts it. */
+export type ReachBeside = "all" | "none" | "part";
+
+function reachOf(rel: Relation): ReachBeside {
+  return (rel & SHARE) === 0 ? "none" : (rel & A_ONLY) === 0 ? "all" : "part";
+}
+
+/** Whether the constraint holds the source set whole, misses it, or cuts it (a name constraint counts as a cut: names are not looked at). */
+export function srcReach(src: AddressSet, c: BoxConstraint): ReachBeside {
+  if (c.name) return "part";
+  return c.src ? reachOf(src.relate(c.src)) : "all";
+}
+
+/** Whether the constraint holds the ports whole, misses them, or cuts them. */
+export function portReach(port: NumRanges, c: BoxConstraint): ReachBeside {
+  return c.port ? reachOf(relateRanges(port, c.port)) : "all";
+}
+
+/** The box with another destination set (the box itself when it is the same set). */
+export function withDst(b: Box, dst: AddressSet): Box {
+  return dst === b.dst ? b : { src: b.src, dst, name: b.name, port: b.port };
 }
 
 /** a \ c as disjoint boxes: peel one dimension at a time; undefined when c misses a (a stays whole). */

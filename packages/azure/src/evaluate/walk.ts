@@ -5,8 +5,10 @@
  * when no rule before it possibly matched that part with another outcome, and `uncertain` otherwise,
  * naming the rules and reasons. Rules in one group (equal priorities) may come in any order.
  */
+import { AddressSet } from "./address-set.js";
 import type { PathStep, UnknownCause } from "./report.js";
-import { intersect, isEmpty, subtract, touches, union, type Match, type Region, EMPTY_REGION } from "./region.js";
+import { memoized, submap } from "./memo.js";
+import { intersect, isEmpty, portReach, srcReach, subtract, touches, union, withDst, type Box, type BoxConstraint, type Match, type ReachBeside, type Region, EMPTY_REGION } from "./region.js";
 
 export interface WalkRule<O extends string> {
   readonly step: PathStep;
@@ -39,8 +41,6 @@ export interface WalkResult<O extends string> {
   readonly uncertain: readonly Undecided<O>[];
   /** What no rule surely matched (callers add the layer's default). */
   readonly rest: Region;
-  /** Parts of `rest` some rule possibly matched. */
-  readonly restMaybe: readonly Undecided<O>[];
 }
 
 interface Maybe<O extends string> {
@@ -50,7 +50,15 @@ interface Maybe<O extends string> {
   readonly reasons: readonly string[];
 }
 
-function causesOf<O extends string>(entries: readonly Maybe<O>[]): UnknownCause[] {
+/** A possible match of the walk on destinations alone: its part of the box's destinations when it was met. */
+interface DstMaybe<O extends string> {
+  readonly dst: AddressSet;
+  readonly outcome: O;
+  readonly rule: WalkRule<O>;
+  readonly reasons: readonly string[];
+}
+
+function causesOf<O extends string>(entries: readonly { readonly rule: WalkRule<O>; readonly reasons: readonly string[] }[]): UnknownCause[] {
   const out: UnknownCause[] = [];
   for (const e of entries) for (const reason of e.reasons.length > 0 ? e.reasons : ["the rule may match"]) out.push({ reason, step: e.rule.step });
   return out;
@@ -87,7 +95,104 @@ function possibleIsCertain<O extends string>(r: WalkRule<O>): boolean {
 }
 
 export function walkFirstMatch<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> {
-  const rules = touching(region, all);
+  return (region.length === 1 && walkDestinations(region, all)) || walkBoxes(region, touching(region, all));
+}
+
+/** How each rule's matches (possible, sure) meet a source set, beside destinations and ports. */
+interface SourceReach {
+  readonly possible: readonly ReachBeside[];
+  readonly certain: readonly ReachBeside[];
+}
+
+/** A rule list's reach into each source it is walked from: the same few sources come flow after flow of a subject. */
+const SOURCE_REACHES = new WeakMap<readonly WalkRule<string>[], WeakMap<AddressSet, SourceReach>>();
+
+function matchSrcReach(src: AddressSet, m: Match): ReachBeside {
+  if (m.length !== 1) return m.length === 0 ? "none" : "part";
+  return srcReach(src, m[0] as BoxConstraint);
+}
+
+function sourceReach<O extends string>(all: readonly WalkRule<O>[], src: AddressSet): SourceReach {
+  return memoized(submap(SOURCE_REACHES, all), src, () => ({ possible: all.map((r) => matchSrcReach(src, r.possible)), certain: all.map((r) => matchSrcReach(src, r.certain)) }));
+}
+
+/** A match within the box as destinations (empty when it misses the box's source or port), undefined when it cuts the box elsewhere. */
+function dstWithin(b: Box, m: Match, src: ReachBeside): AddressSet | undefined {
+  if (src !== "all") return src === "none" ? AddressSet.EMPTY : undefined;
+  const c = m[0] as BoxConstraint;
+  const port = portReach(b.port, c);
+  return port === "all" ? (c.dst ?? b.dst) : port === "none" ? AddressSet.EMPTY : undefined;
+}
+
+/** Whether the rule shares its group with another rule (the group's order is then in doubt). */
+function inGroup<O extends string>(all: readonly WalkRule<O>[], i: number): boolean {
+  const g = (all[i] as WalkRule<O>).group;
+  return (i > 0 && (all[i - 1] as WalkRule<O>).group === g) || (i + 1 < all.length && (all[i + 1] as WalkRule<O>).group === g);
+}
+
+/**
+ * The walk of a region of one box when every rule that touches what remains of it holds its source and port whole
+ * or misses them, and is alone in its group: each part is one box that differs only in its destinations, so the
+ * walk is set operations on those (the same parts, box for box, as `walkBoxes`). A rule that touches nothing of what
+ * remains decides nothing and adds no doubt: skipped, and the walk ends once nothing remains. Undefined when a rule
+ * that touches what remains cuts it elsewhere or shares its group (the walk over boxes then decides).
+ */
+function walkDestinations<O extends string>(region: Region, all: readonly WalkRule<O>[]): WalkResult<O> | undefined {
+  const b = region[0] as Box;
+  const reach = sourceReach(all, b.src);
+  let remaining = b.dst;
+  const maybes: DstMaybe<O>[] = [];
+  const decided: Decided<O>[] = [];
+  const uncertain: Undecided<O>[] = [];
+  for (let i = 0; i < all.length && !remaining.isEmpty(); i++) {
+    const src = reach.possible[i] as ReachBeside;
+    if (src === "none") continue;
+    const r = all[i] as WalkRule<O>;
+    const p = dstWithin(b, r.possible, src);
+    if (p === undefined) {
+      if (touches([withDst(b, remaining)], r.possible)) return undefined;
+      continue;
+    }
+    if (!remaining.overlaps(p)) continue;
+    const c = possibleIsCertain(r) ? p : dstWithin(b, r.certain, reach.certain[i] as ReachBeside);
+    if (c === undefined || inGroup(all, i)) return undefined;
+    if (r.outcomes.length === 1) {
+      const matched = remaining.intersect(c);
+      if (!matched.isEmpty()) {
+        decideDst(b, r, matched, maybes, decided, uncertain);
+        // Possible matches keep what later rules take: a sure match lies within what remains, so it meets only what remains of them.
+        remaining = remaining.subtract(c);
+      }
+      if (possibleIsCertain(r)) continue;
+    }
+    const reached = remaining.intersect(p);
+    if (!reached.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reached, outcome: o, rule: r, reasons: r.reasons });
+  }
+  return { decided, uncertain, rest: remaining === b.dst ? region : remaining.isEmpty() ? EMPTY_REGION : [withDst(b, remaining)] };
+}
+
+/** What a rule surely matches: sure where no earlier possible match of another outcome reaches, uncertain where one does. */
+function decideDst<O extends string>(b: Box, r: WalkRule<O>, matched: AddressSet, maybes: readonly DstMaybe<O>[], decided: Decided<O>[], uncertain: Undecided<O>[]): void {
+  const outcome = r.outcomes[0] as O;
+  const conflicts = maybes.filter((m) => m.outcome !== outcome && matched.overlaps(m.dst));
+  // As `union` joins regions: each conflict adds what the ones before it left out, as a box of its own.
+  const unsure: Box[] = [];
+  let sure = matched;
+  for (const m of conflicts) {
+    let piece = matched.intersect(m.dst);
+    for (let k = 0; k < unsure.length && !piece.isEmpty(); k++) piece = piece.subtract((unsure[k] as Box).dst);
+    if (piece.isEmpty()) continue;
+    unsure.push(withDst(b, piece));
+    sure = sure.subtract(piece);
+  }
+  if (!sure.isEmpty()) decided.push({ region: [withDst(b, sure)], outcome, step: r.step });
+  if (unsure.length > 0) {
+    uncertain.push({ region: unsure, outcomes: uniqueOutcomes([outcome, ...conflicts.map((m) => m.outcome)]), steps: [...conflicts.map((m) => m.rule.step), r.step], causes: causesOf(conflicts) });
+  }
+}
+
+/** The walk of any region, box by box. */
+function walkBoxes<O extends string>(region: Region, rules: readonly WalkRule<O>[]): WalkResult<O> {
   let remaining = region;
   const maybes: Maybe<O>[] = [];
   const decided: Decided<O>[] = [];
@@ -132,8 +237,5 @@ export function walkFirstMatch<O extends string>(region: Region, all: readonly W
       if (!isEmpty(reach)) for (const o of r.outcomes) maybes.push({ region: reach, outcome: o, rule: r, reasons: r.reasons });
     }
   }
-  const restMaybe: Undecided<O>[] = [];
-  const live = maybes.filter((m) => touches(remaining, m.region));
-  for (const m of live) restMaybe.push({ region: intersect(remaining, m.region), outcomes: [m.outcome], steps: [m.rule.step], causes: causesOf([m]) });
-  return { decided, uncertain, rest: remaining, restMaybe };
+  return { decided, uncertain, rest: remaining };
 }
