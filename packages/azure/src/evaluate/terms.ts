@@ -8,7 +8,7 @@ import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from
 import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
 import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
-import { BoundedMemo } from "./memo.js";
+import { BoundedMemo, memoized } from "./memo.js";
 import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Bound, type NumRanges, type Ranges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -223,17 +223,27 @@ export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): 
   return projectionsOf(ctx).get(`all\u0001${terms.map(termKey).join("\u0001")}`, () => unionOf(terms, ctx));
 }
 
+/** What each term may hold beyond its sure part (empty for a sure term), by projection: small beside a tag's sure set. */
+const BEYOND_SURE = new WeakMap<Projected, AddressSet>();
+
+function beyondSure(p: Projected): AddressSet {
+  return p.certain === p.possible ? AddressSet.EMPTY : memoized(BEYOND_SURE, p, () => p.possible.subtract(p.certain));
+}
+
+/** The union of the terms; the possible part is the sure union plus what each term may hold beyond its own sure part (one large union, not two). */
 function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
   let certain = AddressSet.EMPTY;
-  let possible = AddressSet.EMPTY;
+  let beyond = AddressSet.EMPTY;
   const reasons: string[] = [];
   for (const t of terms) {
     const p = project(t, ctx);
     certain = certain.union(p.certain);
-    possible = possible.union(p.possible);
-    if (p.certain !== p.possible) reasons.push(...p.reasons);
+    if (p.certain !== p.possible) {
+      beyond = beyond.union(beyondSure(p));
+      reasons.push(...p.reasons);
+    }
   }
-  return { certain, possible, reasons };
+  return { certain, possible: certain.union(beyond), reasons };
 }
 
 /* ------------------------------------------------------------------ ports */
