@@ -9,6 +9,7 @@ import type { AddressSet } from "./address-set.js";
 import type { PathStep } from "./report.js";
 import { MATCH_NOTHING, type BoxConstraint, type Match } from "./region.js";
 import { addressTerm, describeUnknown, everything as ctxEverything, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
+import { rangesOverlap, type NumRanges } from "./ranges.js";
 import type { WalkRule } from "./walk.js";
 
 export type NsgOutcome = "Allow" | "Deny";
@@ -159,27 +160,46 @@ function projectSide(s: CompiledSide, ctx: AddressContext): SideMatch {
   return { certain: p.certain, possible: p.possible.union(ctxEverything(ctx)), reasons: [...p.reasons, s.asgReason] };
 }
 
+/** How a subject's flows meet one direction's rules: how they see a destination, the sides projected so far, the ports they carry. */
+export interface WalkView {
+  readonly dstView?: DstView;
+  readonly memo?: SideMemo;
+  /** Every port of the flows that pass this direction (a walk's regions never leave their flow's ports). */
+  readonly ports?: NumRanges;
+}
+
+/** The findings read the sure match of inbound custom allows whatever the flows (traffic in from public addresses). */
+function readByFindings(r: CompiledNsgRule, direction: SecurityRuleDirection): boolean {
+  return direction === "Inbound" && !r.isDefault && r.step.action === "Allow";
+}
+
 /** The rules of one direction as walk rules over (source, destination, port) for a TCP flow. */
-export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection, ctx: AddressContext, dstView: DstView = (p) => p, memo?: SideMemo): WalkRule<NsgOutcome>[] {
+export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection, ctx: AddressContext, view: WalkView = {}): WalkRule<NsgOutcome>[] {
   const out: WalkRule<NsgOutcome>[] = [];
   for (const r of nsg.rules) {
     if (r.direction !== undefined && r.direction !== direction) continue;
     if (r.tcp === "no") continue;
-    const src = sideMatch(r.src, ctx, memo);
-    const projected = sideMatch(r.dst, ctx, memo);
-    const view = dstView(projected, r.step.rule);
-    const dst = { certain: view.certain, possible: view.possible, reasons: [...(view.reasons ?? []), ...projected.reasons] };
-    const possible: BoxConstraint = { src: src.possible, dst: dst.possible, port: r.ports.possible };
-    const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
-    const certain: Match = sure ? [{ src: src.certain, dst: dst.certain, port: r.ports.certain }] : MATCH_NOTHING;
-    out.push({
-      step: r.step,
-      outcomes: r.outcomes,
-      certain,
-      possible: [possible],
-      reasons: [...r.reasons, ...dst.reasons, ...src.reasons],
-      group: r.priority ?? -1,
-    });
+    // A rule on ports no flow carries matches nothing any walk meets: its sides are not projected.
+    const unreached = view.ports !== undefined && !rangesOverlap(r.ports.possible, view.ports) && !readByFindings(r, direction);
+    out.push(unreached ? { step: r.step, outcomes: r.outcomes, certain: MATCH_NOTHING, possible: MATCH_NOTHING, reasons: r.reasons, group: r.priority ?? -1 } : walkRule(r, ctx, view));
   }
   return out;
+}
+
+function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): WalkRule<NsgOutcome> {
+  const src = sideMatch(r.src, ctx, view.memo);
+  const projected = sideMatch(r.dst, ctx, view.memo);
+  const seen = view.dstView ? view.dstView(projected, r.step.rule) : projected;
+  const dst = { certain: seen.certain, possible: seen.possible, reasons: [...(seen.reasons ?? []), ...projected.reasons] };
+  const possible: BoxConstraint = { src: src.possible, dst: dst.possible, port: r.ports.possible };
+  const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
+  const certain: Match = sure ? [{ src: src.certain, dst: dst.certain, port: r.ports.certain }] : MATCH_NOTHING;
+  return {
+    step: r.step,
+    outcomes: r.outcomes,
+    certain,
+    possible: [possible],
+    reasons: [...r.reasons, ...dst.reasons, ...src.reasons],
+    group: r.priority ?? -1,
+  };
 }
