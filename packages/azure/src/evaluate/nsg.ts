@@ -41,8 +41,9 @@ export interface CompiledNsgRule {
   readonly reasons: readonly string[];
 }
 
-function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined): Maybe<T>[] {
-  return [...(one === undefined ? [] : [one]), ...(many ?? [])];
+function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined): readonly Maybe<T>[] {
+  if (one === undefined) return many ?? [];
+  return many === undefined || many.length === 0 ? [one] : [one, ...many];
 }
 
 function side(rule: SecurityRule, which: "source" | "destination", field: string): CompiledSide {
@@ -88,7 +89,8 @@ export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: b
   if (isUnknown(p.protocol)) reasons.push(describeUnknown(p.protocol));
   const srcPorts = sourcePortsAny(rule);
   if (srcPorts.reason) reasons.push(srcPorts.reason);
-  const ports = portTerms(list(p.destinationPortRange, p.destinationPortRanges), "destinationPortRange");
+  const portValues = list(p.destinationPortRange, p.destinationPortRanges);
+  const ports = portTerms(portValues.length === 0 ? ["*"] : portValues, "destinationPortRange");
   const step: PathStep = {
     layer: "nsg",
     resource: nsgName,
@@ -108,7 +110,7 @@ export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: b
     sourcePortsAny: srcPorts.tri,
     src: side(rule, "source", "sourceAddressPrefix"),
     dst: side(rule, "destination", "destinationAddressPrefix"),
-    ports: ports.certain.length === 0 && ports.possible.length === 0 && list(p.destinationPortRange, p.destinationPortRanges).length === 0 ? portTerms(["*"], "destinationPortRange") : ports,
+    ports,
     reasons: [...reasons, ...ports.reasons],
   };
 }
@@ -123,6 +125,14 @@ export function nsgName(nsg: NetworkSecurityGroup): string {
   return isUnknown(nsg.name) ? "(unknown NSG name)" : nsg.name;
 }
 
+let DEFAULTS: readonly CompiledNsgRule[] | undefined;
+
+/** Azure's default rules, compiled once: NSG after NSG they differ only by the NSG named in their steps. */
+function compiledDefaults(): readonly CompiledNsgRule[] {
+  DEFAULTS ??= defaultSecurityRules().map((r) => compileNsgRule("", r, true));
+  return DEFAULTS;
+}
+
 export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDefaults?: boolean } = {}): CompiledNsg {
   const name = nsgName(nsg);
   // Every required flow is TCP: a rule of another protocol decides none of them (the walk skips it), so it is not compiled.
@@ -131,7 +141,7 @@ export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDe
       ? compileNsgRule(name, { name: r, properties: { priority: r, direction: r, access: r, protocol: r, sourceAddressPrefix: r, destinationAddressPrefix: r, destinationPortRange: r } }, false)
       : compileNsgRule(name, r, false),
   );
-  const defaults = options.withDefaults === false ? [] : defaultSecurityRules().map((r) => compileNsgRule(name, r, true));
+  const defaults = options.withDefaults === false ? [] : compiledDefaults().map((r) => ({ ...r, step: { ...r.step, resource: name } }));
   const rules = [...custom, ...defaults].sort((a, b) => (a.priority ?? -1) - (b.priority ?? -1));
   return { name, rules };
 }
