@@ -8,7 +8,7 @@ import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from
 import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
 import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
-import { BoundedMemo, memoized } from "./memo.js";
+import { BoundedMemo, memoized, submap } from "./memo.js";
 import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Bound, type NumRanges, type Ranges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -105,7 +105,7 @@ export const CLUSTER_POINT: AddressSet = AddressSet.of({ cluster: single(0, 0) }
 
 const EVERYTHING = new WeakMap<AddressContext, AddressSet>();
 /**
- * Projections by term, per address context (shared by the subjects of one space). Bounded: lists of tags are as
+ * Projections of lists of terms by their keys, per address context (shared by the subjects of one space). Bounded: lists of tags are as
  * varied as the NSGs that write them, and each remembered union of tags is a large set.
  */
 const PROJECTIONS = new WeakMap<AddressContext, BoundedMemo<string, Projected>>();
@@ -137,9 +137,12 @@ function termKey(term: AddressTerm): string {
   return `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
 }
 
+/** Projections of one term, per address context, by term: rules share their values' terms (`addressTerm`), and a term lets go of its projection. */
+const TERM_PROJECTIONS = new WeakMap<AddressContext, WeakMap<AddressTerm, Projected>>();
+
 /** The term on the subject's addresses (memoised per address context: rules share their values). */
 export function project(term: AddressTerm, ctx: AddressContext): Projected {
-  return projectionsOf(ctx).get(termKey(term), () => projectTerm(term, ctx));
+  return memoized(submap(TERM_PROJECTIONS, ctx), term, () => projectTerm(term, ctx));
 }
 
 /** Tags do not depend on the subject (unless its subnet is not known): shared per tag space. */
