@@ -65,7 +65,7 @@ function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
 
 function sourcePortsAny(rule: SecurityRule): { tri: Tri; reason?: string } {
   const values = list(rule.properties.sourcePortRange, rule.properties.sourcePortRanges);
-  if (values.length === 0) return { tri: "yes" };
+  if (values.length === 0 || (values.length === 1 && values[0] === "*")) return { tri: "yes" };
   const t = portTerms(values, "sourcePortRange");
   if (t.certain.length === 2 && t.certain[0] === 0 && t.certain[1] === 65535) return { tri: "yes" };
   return { tri: "maybe", reason: `sourcePortRange ${values.map((v) => (isUnknown(v) ? "(unknown)" : v)).join(",")}: the flow's source port is an ephemeral port the input does not fix` };

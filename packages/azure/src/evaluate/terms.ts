@@ -233,19 +233,25 @@ function beyondSure(p: Projected): AddressSet {
   return p.certain === p.possible ? AddressSet.EMPTY : memoized(BEYOND_SURE, p, () => p.possible.subtract(p.certain));
 }
 
-/** The union of the terms; the possible part is the sure union plus what each term may hold beyond its own sure part (one large union, not two). */
+/**
+ * The union of the terms. The literals (a rule's few prefixes) are joined apart and then to the rest: a large set is
+ * copied once, not once per prefix. The possible part is the sure union plus what each term may hold beyond its sure part.
+ */
 function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
-  let certain = AddressSet.EMPTY;
+  let others = AddressSet.EMPTY;
+  let literals = AddressSet.EMPTY;
   let beyond = AddressSet.EMPTY;
   const reasons: string[] = [];
   for (const t of terms) {
     const p = project(t, ctx);
-    certain = certain.union(p.certain);
+    if (t.kind === "literal") literals = literals.union(p.certain);
+    else others = others.union(p.certain);
     if (p.certain !== p.possible) {
       beyond = beyond.union(beyondSure(p));
       reasons.push(...p.reasons);
     }
   }
+  const certain = others.union(literals);
   return { certain, possible: certain.union(beyond), reasons };
 }
 
