@@ -166,7 +166,7 @@ function sideMatch(s: CompiledSide, ctx: AddressContext, memo: SideMemo | undefi
 
 function projectSide(s: CompiledSide, ctx: AddressContext): SideMatch {
   const p = projectAll(s.terms, ctx);
-  if (!s.asgReason) return { certain: p.certain, possible: p.possible, reasons: [...p.reasons] };
+  if (!s.asgReason) return p;
   return { certain: p.certain, possible: p.possible.union(ctxEverything(ctx)), reasons: [...p.reasons, s.asgReason] };
 }
 
@@ -200,16 +200,15 @@ function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): Walk
   const src = sideMatch(r.src, ctx, view.memo);
   const projected = sideMatch(r.dst, ctx, view.memo);
   const seen = view.dstView ? view.dstView(projected, r.step.rule) : projected;
-  const dst = { certain: seen.certain, possible: seen.possible, reasons: [...(seen.reasons ?? []), ...projected.reasons] };
-  const possible: BoxConstraint = { src: src.possible, dst: dst.possible, port: r.ports.possible };
+  const possible: BoxConstraint = { src: src.possible, dst: seen.possible, port: r.ports.possible };
   const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
-  const certain: Match = sure ? [{ src: src.certain, dst: dst.certain, port: r.ports.certain }] : MATCH_NOTHING;
+  const certain: Match = sure ? [{ src: src.certain, dst: seen.certain, port: r.ports.certain }] : MATCH_NOTHING;
   return {
     step: r.step,
     outcomes: r.outcomes,
     certain,
     possible: [possible],
-    reasons: [...r.reasons, ...dst.reasons, ...src.reasons],
+    reasons: [...r.reasons, ...(seen.reasons ?? []), ...projected.reasons, ...src.reasons],
     group: r.priority ?? -1,
   };
 }
