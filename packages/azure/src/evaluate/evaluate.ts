@@ -98,6 +98,8 @@ interface SubjectRun {
   readonly remembered: Set<readonly WalkRule<string>[]>;
   /** Walk rules of the NSG by direction and destination view (`nsgRules`). */
   readonly nsgRules: Map<string, readonly WalkRule<NsgOutcome>[]>;
+  /** The ports of the flows that pass each direction of the NSG. */
+  readonly nsgPorts: NsgPorts;
 }
 
 interface Walked {
@@ -195,7 +197,7 @@ function nsgRules(run: SubjectRun, direction: "Inbound" | "Outbound", opaqueDst:
   let rules = run.nsgRules.get(key);
   if (!rules) {
     const view = opaqueDst ? opaqueView(opaqueDst) : undefined;
-    rules = nsgWalkRules(run.subject.nsg as CompiledNsg, direction, run.ctx, view, run.sides);
+    rules = nsgWalkRules(run.subject.nsg as CompiledNsg, direction, run.ctx, { ...(view ? { dstView: view } : {}), memo: run.sides, ports: run.nsgPorts[direction] });
     run.nsgRules.set(key, rules);
   }
   return rules;
@@ -246,7 +248,7 @@ function pipeline(run: SubjectRun, spec: FlowSpec): Next {
 
 function buildPipeline(run: SubjectRun, kind: FlowKind, shape: FlowShape, flowDst: AddressSet): Next {
   const { subject } = run;
-  const nsgIn = nsgStage(run, "Inbound", shape, flowDst, arrive);
+  const nsgIn = passesNsg(kind, "Inbound") ? nsgStage(run, "Inbound", shape, flowDst, arrive) : arrive;
   if (kind === "from-peer") return nsgIn;
   const afterRoute = kind === "outbound" ? arrive : kind === "within-subnet" ? nsgIn : arrive;
   const branch = (hop: RouteOutcome, step: PathStep): Next => {
@@ -283,6 +285,26 @@ function buildPipeline(run: SubjectRun, kind: FlowKind, shape: FlowShape, flowDs
   } else if (kind === "outbound" && subject.firewallAssumed) routed = firewallStage(run, shape, flowDst, "(assumed)", arrive);
   else routed = afterRoute;
   return nsgStage(run, "Outbound", shape, flowDst, routed);
+}
+
+/** Whether a flow of this kind meets the NSG's rules of this direction (`buildPipeline`): inbound within the subnet and from peers, outbound unless from a peer. */
+function passesNsg(kind: FlowKind, direction: "Inbound" | "Outbound"): boolean {
+  return direction === "Inbound" ? kind === "within-subnet" || kind === "from-peer" : kind !== "from-peer";
+}
+
+type NsgPorts = Readonly<Record<"Inbound" | "Outbound", NumRanges>>;
+
+const NSG_PORTS = new WeakMap<readonly RequirementSpec[], NsgPorts>();
+
+/** The ports of the flows that meet each direction of an NSG, once per list of flows. */
+function nsgPortsOf(specs: readonly RequirementSpec[]): NsgPorts {
+  return memoized(NSG_PORTS, specs, () => {
+    const ports = { Inbound: [] as NumRanges, Outbound: [] as NumRanges };
+    for (const f of specs.flatMap((r) => r.alternatives.flatMap((a) => a.flows))) {
+      for (const d of ["Inbound", "Outbound"] as const) if (passesNsg(f.kind, d)) ports[d] = unionRanges(ports[d], f.ports);
+    }
+    return ports;
+  });
 }
 
 function subnetLengthOf(text: string): number | undefined {
@@ -465,8 +487,8 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, met: [], cache: new Map(), sides: new Map(), walks: new Map(), alternatives: new Map(), remembered: new Set(), nsgRules: new Map() };
   const specs = specsFor(options.resolved, flowCtx);
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, met: [], cache: new Map(), sides: new Map(), walks: new Map(), alternatives: new Map(), remembered: new Set(), nsgRules: new Map(), nsgPorts: nsgPortsOf(specs) };
   const allowed = new Map<string, Allowed>();
   const requirements: RequirementVerdict[] = specs.map((req) => {
     const alternatives: AlternativeVerdict[] = req.alternatives.map((alt) => {

@@ -9,6 +9,7 @@ import type { AddressSet } from "./address-set.js";
 import type { PathStep } from "./report.js";
 import { MATCH_NOTHING, type BoxConstraint, type Match } from "./region.js";
 import { addressTerm, describeUnknown, everything as ctxEverything, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
+import { rangesOverlap, type NumRanges } from "./ranges.js";
 import type { WalkRule } from "./walk.js";
 
 export type NsgOutcome = "Allow" | "Deny";
@@ -40,8 +41,9 @@ export interface CompiledNsgRule {
   readonly reasons: readonly string[];
 }
 
-function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined): Maybe<T>[] {
-  return [...(one === undefined ? [] : [one]), ...(many ?? [])];
+function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined): readonly Maybe<T>[] {
+  if (one === undefined) return many ?? [];
+  return many === undefined || many.length === 0 ? [one] : [one, ...many];
 }
 
 function side(rule: SecurityRule, which: "source" | "destination", field: string): CompiledSide {
@@ -63,7 +65,7 @@ function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
 
 function sourcePortsAny(rule: SecurityRule): { tri: Tri; reason?: string } {
   const values = list(rule.properties.sourcePortRange, rule.properties.sourcePortRanges);
-  if (values.length === 0) return { tri: "yes" };
+  if (values.length === 0 || (values.length === 1 && values[0] === "*")) return { tri: "yes" };
   const t = portTerms(values, "sourcePortRange");
   if (t.certain.length === 2 && t.certain[0] === 0 && t.certain[1] === 65535) return { tri: "yes" };
   return { tri: "maybe", reason: `sourcePortRange ${values.map((v) => (isUnknown(v) ? "(unknown)" : v)).join(",")}: the flow's source port is an ephemeral port the input does not fix` };
@@ -87,7 +89,8 @@ export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: b
   if (isUnknown(p.protocol)) reasons.push(describeUnknown(p.protocol));
   const srcPorts = sourcePortsAny(rule);
   if (srcPorts.reason) reasons.push(srcPorts.reason);
-  const ports = portTerms(list(p.destinationPortRange, p.destinationPortRanges), "destinationPortRange");
+  const portValues = list(p.destinationPortRange, p.destinationPortRanges);
+  const ports = portTerms(portValues.length === 0 ? ["*"] : portValues, "destinationPortRange");
   const step: PathStep = {
     layer: "nsg",
     resource: nsgName,
@@ -107,7 +110,7 @@ export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: b
     sourcePortsAny: srcPorts.tri,
     src: side(rule, "source", "sourceAddressPrefix"),
     dst: side(rule, "destination", "destinationAddressPrefix"),
-    ports: ports.certain.length === 0 && ports.possible.length === 0 && list(p.destinationPortRange, p.destinationPortRanges).length === 0 ? portTerms(["*"], "destinationPortRange") : ports,
+    ports,
     reasons: [...reasons, ...ports.reasons],
   };
 }
@@ -122,6 +125,14 @@ export function nsgName(nsg: NetworkSecurityGroup): string {
   return isUnknown(nsg.name) ? "(unknown NSG name)" : nsg.name;
 }
 
+let DEFAULTS: readonly CompiledNsgRule[] | undefined;
+
+/** Azure's default rules, compiled once: NSG after NSG they differ only by the NSG named in their steps. */
+function compiledDefaults(): readonly CompiledNsgRule[] {
+  DEFAULTS ??= defaultSecurityRules().map((r) => compileNsgRule("", r, true));
+  return DEFAULTS;
+}
+
 export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDefaults?: boolean } = {}): CompiledNsg {
   const name = nsgName(nsg);
   // Every required flow is TCP: a rule of another protocol decides none of them (the walk skips it), so it is not compiled.
@@ -130,7 +141,7 @@ export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDe
       ? compileNsgRule(name, { name: r, properties: { priority: r, direction: r, access: r, protocol: r, sourceAddressPrefix: r, destinationAddressPrefix: r, destinationPortRange: r } }, false)
       : compileNsgRule(name, r, false),
   );
-  const defaults = options.withDefaults === false ? [] : defaultSecurityRules().map((r) => compileNsgRule(name, r, true));
+  const defaults = options.withDefaults === false ? [] : compiledDefaults().map((r) => ({ ...r, step: { ...r.step, resource: name } }));
   const rules = [...custom, ...defaults].sort((a, b) => (a.priority ?? -1) - (b.priority ?? -1));
   return { name, rules };
 }
@@ -155,31 +166,49 @@ function sideMatch(s: CompiledSide, ctx: AddressContext, memo: SideMemo | undefi
 
 function projectSide(s: CompiledSide, ctx: AddressContext): SideMatch {
   const p = projectAll(s.terms, ctx);
-  if (!s.asgReason) return { certain: p.certain, possible: p.possible, reasons: [...p.reasons] };
+  if (!s.asgReason) return p;
   return { certain: p.certain, possible: p.possible.union(ctxEverything(ctx)), reasons: [...p.reasons, s.asgReason] };
 }
 
+/** How a subject's flows meet one direction's rules: how they see a destination, the sides projected so far, the ports they carry. */
+export interface WalkView {
+  readonly dstView?: DstView;
+  readonly memo?: SideMemo;
+  /** Every port of the flows that pass this direction (a walk's regions never leave their flow's ports). */
+  readonly ports?: NumRanges;
+}
+
+/** The findings read the sure match of inbound custom allows whatever the flows (traffic in from public addresses). */
+function readByFindings(r: CompiledNsgRule, direction: SecurityRuleDirection): boolean {
+  return direction === "Inbound" && !r.isDefault && r.step.action === "Allow";
+}
+
 /** The rules of one direction as walk rules over (source, destination, port) for a TCP flow. */
-export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection, ctx: AddressContext, dstView: DstView = (p) => p, memo?: SideMemo): WalkRule<NsgOutcome>[] {
+export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection, ctx: AddressContext, view: WalkView = {}): WalkRule<NsgOutcome>[] {
   const out: WalkRule<NsgOutcome>[] = [];
   for (const r of nsg.rules) {
     if (r.direction !== undefined && r.direction !== direction) continue;
     if (r.tcp === "no") continue;
-    const src = sideMatch(r.src, ctx, memo);
-    const projected = sideMatch(r.dst, ctx, memo);
-    const view = dstView(projected, r.step.rule);
-    const dst = { certain: view.certain, possible: view.possible, reasons: [...(view.reasons ?? []), ...projected.reasons] };
-    const possible: BoxConstraint = { src: src.possible, dst: dst.possible, port: r.ports.possible };
-    const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
-    const certain: Match = sure ? [{ src: src.certain, dst: dst.certain, port: r.ports.certain }] : MATCH_NOTHING;
-    out.push({
-      step: r.step,
-      outcomes: r.outcomes,
-      certain,
-      possible: [possible],
-      reasons: [...r.reasons, ...dst.reasons, ...src.reasons],
-      group: r.priority ?? -1,
-    });
+    // A rule on ports no flow carries matches nothing any walk meets: its sides are not projected.
+    const unreached = view.ports !== undefined && !rangesOverlap(r.ports.possible, view.ports) && !readByFindings(r, direction);
+    out.push(unreached ? { step: r.step, outcomes: r.outcomes, certain: MATCH_NOTHING, possible: MATCH_NOTHING, reasons: r.reasons, group: r.priority ?? -1 } : walkRule(r, ctx, view));
   }
   return out;
+}
+
+function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): WalkRule<NsgOutcome> {
+  const src = sideMatch(r.src, ctx, view.memo);
+  const projected = sideMatch(r.dst, ctx, view.memo);
+  const seen = view.dstView ? view.dstView(projected, r.step.rule) : projected;
+  const possible: BoxConstraint = { src: src.possible, dst: seen.possible, port: r.ports.possible };
+  const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
+  const certain: Match = sure ? [{ src: src.certain, dst: seen.certain, port: r.ports.certain }] : MATCH_NOTHING;
+  return {
+    step: r.step,
+    outcomes: r.outcomes,
+    certain,
+    possible: [possible],
+    reasons: [...r.reasons, ...(seen.reasons ?? []), ...projected.reasons, ...src.reasons],
+    group: r.priority ?? -1,
+  };
 }

@@ -8,7 +8,7 @@ import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from
 import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
 import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
-import { BoundedMemo } from "./memo.js";
+import { BoundedMemo, memoized, submap } from "./memo.js";
 import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Bound, type NumRanges, type Ranges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -105,7 +105,7 @@ export const CLUSTER_POINT: AddressSet = AddressSet.of({ cluster: single(0, 0) }
 
 const EVERYTHING = new WeakMap<AddressContext, AddressSet>();
 /**
- * Projections by term, per address context (shared by the subjects of one space). Bounded: lists of tags are as
+ * Projections of lists of terms by their keys, per address context (shared by the subjects of one space). Bounded: lists of tags are as
  * varied as the NSGs that write them, and each remembered union of tags is a large set.
  */
 const PROJECTIONS = new WeakMap<AddressContext, BoundedMemo<string, Projected>>();
@@ -137,9 +137,12 @@ function termKey(term: AddressTerm): string {
   return `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
 }
 
+/** Projections of one term, per address context, by term: rules share their values' terms (`addressTerm`), and a term lets go of its projection. */
+const TERM_PROJECTIONS = new WeakMap<AddressContext, WeakMap<AddressTerm, Projected>>();
+
 /** The term on the subject's addresses (memoised per address context: rules share their values). */
 export function project(term: AddressTerm, ctx: AddressContext): Projected {
-  return projectionsOf(ctx).get(termKey(term), () => projectTerm(term, ctx));
+  return memoized(submap(TERM_PROJECTIONS, ctx), term, () => projectTerm(term, ctx));
 }
 
 /** Tags do not depend on the subject (unless its subnet is not known): shared per tag space. */
@@ -223,17 +226,33 @@ export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): 
   return projectionsOf(ctx).get(`all\u0001${terms.map(termKey).join("\u0001")}`, () => unionOf(terms, ctx));
 }
 
+/** What each term may hold beyond its sure part (empty for a sure term), by projection: small beside a tag's sure set. */
+const BEYOND_SURE = new WeakMap<Projected, AddressSet>();
+
+function beyondSure(p: Projected): AddressSet {
+  return p.certain === p.possible ? AddressSet.EMPTY : memoized(BEYOND_SURE, p, () => p.possible.subtract(p.certain));
+}
+
+/**
+ * The union of the terms. The literals (a rule's few prefixes) are joined apart and then to the rest: a large set is
+ * copied once, not once per prefix. The possible part is the sure union plus what each term may hold beyond its sure part.
+ */
 function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
-  let certain = AddressSet.EMPTY;
-  let possible = AddressSet.EMPTY;
+  let others = AddressSet.EMPTY;
+  let literals = AddressSet.EMPTY;
+  let beyond = AddressSet.EMPTY;
   const reasons: string[] = [];
   for (const t of terms) {
     const p = project(t, ctx);
-    certain = certain.union(p.certain);
-    possible = possible.union(p.possible);
-    if (p.certain !== p.possible) reasons.push(...p.reasons);
+    if (t.kind === "literal") literals = literals.union(p.certain);
+    else others = others.union(p.certain);
+    if (p.certain !== p.possible) {
+      beyond = beyond.union(beyondSure(p));
+      reasons.push(...p.reasons);
+    }
   }
-  return { certain, possible, reasons };
+  const certain = others.union(literals);
+  return { certain, possible: certain.union(beyond), reasons };
 }
 
 /* ------------------------------------------------------------------ ports */
