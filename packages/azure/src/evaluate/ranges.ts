@@ -258,6 +258,46 @@ export function firstOf<T extends Bound>(a: Ranges<T>): T | undefined {
   return a[0];
 }
 
+/** The least value of `a` that none of `others` holds, if any: an example of a difference without making it. */
+export function firstOutside<T extends Bound>(a: Ranges<T>, others: readonly Ranges<T>[]): T | undefined {
+  const at = others.map(() => 0);
+  for (let i = 0; i < a.length; i += 2) {
+    const end = a[i + 1] as T;
+    let v = a[i] as T;
+    // Past every interval of the others that holds `v`, until none does or `a`'s interval ends.
+    for (let moved = true; moved && v <= end; ) {
+      moved = false;
+      for (let k = 0; k < others.length; k++) {
+        const b = others[k] as Ranges<T>;
+        const j = (at[k] = seekEnd(b, at[k] as number, v));
+        if (j < b.length && (b[j] as T) <= v) {
+          v = next(b[j + 1] as T);
+          moved = true;
+        }
+      }
+    }
+    if (v <= end) return v;
+  }
+  return undefined;
+}
+
+/**
+ * How many of the intervals `items` (flat, sorted by start, overlapping or not) share a value with `set`, and how many
+ * of those it holds only in part, added to `counts`: one pass through both.
+ */
+export function countMeeting<T extends Bound>(items: readonly T[], set: Ranges<T>, counts: { met: number; inPart: number }): void {
+  let j = 0;
+  for (let i = 0; i < items.length; i += 2) {
+    const s = items[i] as T;
+    const e = items[i + 1] as T;
+    j = seekEnd(set, j, s);
+    if (j >= set.length) return;
+    if ((set[j] as T) > e) continue;
+    counts.met++;
+    if ((set[j] as T) > s || (set[j + 1] as T) < e) counts.inPart++;
+  }
+}
+
 /** How much of [start, end] the set holds: none, part or all (binary search). */
 export function coverage<T extends Bound>(set: Ranges<T>, start: T, end: T): "none" | "part" | "all" {
   let lo = 0;

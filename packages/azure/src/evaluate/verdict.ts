@@ -3,14 +3,13 @@
  * destination's prefixes, with an example) and the causes of an `unknown`; then alternatives (all their
  * flows needed) and requirements (any alternative suffices).
  */
-import { parseCidr } from "@cassandra-mi-netrules/core";
-import type { AddressSet } from "./address-set.js";
+import { prefixSet, type AddressSet } from "./address-set.js";
 import type { FlowSpec } from "./flows.js";
 import type { Outcome } from "./pipeline.js";
 import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
 import { projection } from "./region.js";
-import { rangesEqual } from "./ranges.js";
+import { countMeeting, rangesEqual, type Bound, type Ranges } from "./ranges.js";
 import type { AlternativeKind, AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -89,42 +88,46 @@ function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): Pat
   return out;
 }
 
-type ParsedPrefix = ReturnType<typeof parseCidr>;
-
-/** A prefix list's members in a flow's universe, with the families they hold: the same lists and universes come flow after flow. */
+/** A prefix list's members in a flow's universe, as the sets hold them: the same lists and universes come flow after flow. */
 interface CountBase {
-  readonly inUniverse: readonly ParsedPrefix[];
+  /** Each family's members as flat bounds, sorted by start. */
+  readonly v4: readonly number[];
+  readonly v6: readonly bigint[];
   readonly families: string;
+  /** Counts already made, by blocked set (a rule's own set blocks flow after flow). */
+  readonly counts: WeakMap<AddressSet, NonNullable<BlockedPart["count"]> | null>;
 }
 
 const BASES = new WeakMap<AddressSet, WeakMap<readonly string[], CountBase>>();
-/** Counts already made, by blocked set (a rule's own set blocks flow after flow) and then by list and universe. */
-const COUNTS = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<readonly string[], NonNullable<BlockedPart["count"]> | null>>>();
 
 function countBase(prefixes: readonly string[], universe: AddressSet): CountBase {
   return memoized(submap(BASES, universe), prefixes, () => {
-    const inUniverse = prefixes.map((p) => parseCidr(p, false)).filter((c) => universe.cidrCoverage(c) !== "none");
-    const families = new Set(inUniverse.map((c) => c.family));
-    return { inUniverse, families: families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 " };
+    const inUniverse = prefixes.map((p) => prefixSet([p])).filter((p) => universe.overlaps(p));
+    const v4 = sortedBounds(inUniverse.map((p) => p.v4).filter((r) => r.length > 0));
+    const v6 = sortedBounds(inUniverse.map((p) => p.v6).filter((r) => r.length > 0));
+    return { v4, v6, families: v4.length > 0 && v6.length > 0 ? "" : v4.length > 0 ? "IPv4 " : "IPv6 ", counts: new WeakMap() };
   });
+}
+
+/** Single intervals as one flat list of bounds, sorted by start. */
+function sortedBounds<T extends Bound>(intervals: Ranges<T>[]): T[] {
+  return intervals.sort((a, b) => ((a[0] as T) < (b[0] as T) ? -1 : (a[0] as T) > (b[0] as T) ? 1 : 0)).flat() as T[];
 }
 
 /** How many of the given prefixes (in the flow's families) the blocked set takes, wholly or in part. */
 function countPrefixes(prefixes: readonly string[], blockedSet: AddressSet, universe: AddressSet, unit: string): BlockedPart["count"] | undefined {
-  const counted = memoized(submap(submap(COUNTS, blockedSet), universe), prefixes, () => countIn(countBase(prefixes, universe), blockedSet) ?? null);
+  const base = countBase(prefixes, universe);
+  const counted = memoized(base.counts, blockedSet, () => countIn(base, blockedSet) ?? null);
   return counted === null ? undefined : { ...counted, unit: `${counted.unit}${unit}` };
 }
 
 function countIn(base: CountBase, blockedSet: AddressSet): BlockedPart["count"] | undefined {
-  if (base.inUniverse.length === 0) return undefined;
-  let hit = 0;
-  let inPart = 0;
-  for (const c of base.inUniverse) {
-    const cov = blockedSet.cidrCoverage(c);
-    if (cov !== "none") hit++;
-    if (cov === "part") inPart++;
-  }
-  return { blocked: hit, total: base.inUniverse.length, unit: base.families, ...(inPart > 0 ? { inPart } : {}) };
+  const total = (base.v4.length + base.v6.length) / 2;
+  if (total === 0) return undefined;
+  const counts = { met: 0, inPart: 0 };
+  countMeeting(base.v4, blockedSet.v4, counts);
+  countMeeting(base.v6, blockedSet.v6, counts);
+  return { blocked: counts.met, total, unit: base.families, ...(counts.inPart > 0 ? { inPart: counts.inPart } : {}) };
 }
 
 /** A tag's IPv4 and IPv6 prefixes as one list, made once per tag. */
