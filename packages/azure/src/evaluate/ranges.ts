@@ -281,20 +281,44 @@ export function firstOutside<T extends Bound>(a: Ranges<T>, others: readonly Ran
   return undefined;
 }
 
-/**
- * How many of the intervals `items` (flat, sorted by start, overlapping or not) share a value with `set`, and how many
- * of those it holds only in part, added to `counts`: one pass through both.
- */
-export function countMeeting<T extends Bound>(items: readonly T[], set: Ranges<T>, counts: { met: number; inPart: number }): void {
+/** Intervals sorted by start, overlapping or not, with the furthest end reached up to each (to skip those that meet nothing). */
+export interface IntervalList<T extends Bound> {
+  /** Flat `[start0, end0, ...]`, sorted by start. */
+  readonly bounds: readonly T[];
+  /** Flat `[start0, reach0, ...]`: reach is the largest end up to that interval, never decreasing. */
+  readonly reach: Ranges<T>;
+}
+
+export function intervalList<T extends Bound>(intervals: readonly (readonly [T, T])[]): IntervalList<T> {
+  const sorted = [...intervals].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const bounds: T[] = [];
+  const reach: T[] = [];
+  for (const [s, e] of sorted) {
+    const last = reach[reach.length - 1];
+    bounds.push(s, e);
+    reach.push(s, last !== undefined && last > e ? last : e);
+  }
+  return { bounds, reach };
+}
+
+/** How many of the intervals of `list` share a value with `set`, and how many of those it holds only in part, added to `counts`. */
+export function countMeeting<T extends Bound>(list: IntervalList<T>, set: Ranges<T>, counts: { met: number; inPart: number }): void {
+  const { bounds, reach } = list;
   let j = 0;
-  for (let i = 0; i < items.length; i += 2) {
-    const s = items[i] as T;
-    const e = items[i + 1] as T;
+  for (let i = 0; i < bounds.length; ) {
+    const s = bounds[i] as T;
+    const e = bounds[i + 1] as T;
     j = seekEnd(set, j, s);
     if (j >= set.length) return;
-    if ((set[j] as T) > e) continue;
+    const nextStart = set[j] as T;
+    if (nextStart > e) {
+      // The intervals that end before the set's next one starts meet nothing: skipped by their reach.
+      i = seekEnd(reach, i + 2, nextStart);
+      continue;
+    }
     counts.met++;
-    if ((set[j] as T) > s || (set[j + 1] as T) < e) counts.inPart++;
+    if (nextStart > s || (set[j + 1] as T) < e) counts.inPart++;
+    i += 2;
   }
 }
 
