@@ -41,12 +41,6 @@ export interface Allowed {
   outbound: boolean;
 }
 
-/** An example address `set` holds beyond `needed`, public if it holds one: found without making the difference. */
-function exampleBeyond(set: AddressSet, needed: AddressSet): string {
-  const a = firstBeyond(set, needed, NON_PUBLIC) ?? firstBeyond(set, needed);
-  return a ? ` (e.g. ${a})` : "";
-}
-
 /** The first address (IPv4 before IPv6) of `set` outside `needed` and `also`, as text. */
 function firstBeyond(set: AddressSet, needed: AddressSet, also = AddressSet.EMPTY): string | undefined {
   const v4 = firstOutside(set.v4, [needed.v4, also.v4]);
@@ -78,11 +72,17 @@ function neededFor(needs: Needs, contexts: { internal: boolean; outbound: boolea
 /** Examples of what sets hold beyond what is needed, by universe, needed set and set: a tag or prefix rule repeats from NSG to NSG. */
 const BEYOND = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<AddressSet, string | null>>>();
 
-/** The example text of what `set` holds in `universe` beyond `needed`; null when it holds nothing more. */
+/**
+ * The example text of what `set` holds in `universe` beyond `needed` (an address, public if it holds one, found
+ * without making the difference); null when it holds nothing more.
+ */
 function beyond(set: AddressSet, universe: AddressSet, needed: AddressSet): string | null {
   return memoized(submap(submap(BEYOND, universe), needed), set, () => {
     const inside = set.intersect(universe);
-    return needed.contains(inside) ? null : exampleBeyond(inside, needed);
+    const address = firstBeyond(inside, needed, NON_PUBLIC) ?? firstBeyond(inside, needed);
+    if (address !== undefined) return ` (e.g. ${address})`;
+    // No address beyond: what else the set holds (tag atoms, the cluster point) decides.
+    return needed.contains(inside) ? null : "";
   });
 }
 
