@@ -148,6 +148,24 @@ function tagList(pf: TagPrefixes): readonly string[] {
   return list;
 }
 
+/** What a flow's blocked parts are counted in, a prefix list and its unit, once per flow (the flows are shared by subjects). */
+interface CountedIn {
+  readonly prefixes: readonly string[];
+  readonly unit: string;
+}
+
+const COUNTED_IN = new WeakMap<TagSpace, WeakMap<FlowSpec, CountedIn | null>>();
+
+function countedIn(spec: FlowSpec, tags: TagSpace): CountedIn | null {
+  return memoized(submap(COUNTED_IN, tags), spec, () => {
+    if (spec.countTag && tags.exact) {
+      const pf = tags.prefixes(spec.countTag);
+      return pf ? { prefixes: tagList(pf), unit: `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}` } : null;
+    }
+    return spec.countPrefixes ? { prefixes: spec.countPrefixes, unit: "prefixes" } : null;
+  });
+}
+
 function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
   const groups = new Map<string, { by: PathStep; parts: Outcome[] }>();
   for (const o of outcomes) {
@@ -163,11 +181,8 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
     // The report keeps three parts: the others are not worked out.
     if (out.length === 3) break;
     const proj = projection(parts.flatMap((p) => p.region));
-    let count: BlockedPart["count"];
-    if (spec.countTag && tags.exact) {
-      const pf = tags.prefixes(spec.countTag);
-      if (pf) count = countPrefixes(tagList(pf), proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
-    } else if (spec.countPrefixes) count = countPrefixes(spec.countPrefixes, proj.dst, universe, "prefixes");
+    const counted = countedIn(spec, tags);
+    const count = counted ? countPrefixes(counted.prefixes, proj.dst, universe, counted.unit) : undefined;
     const partialPorts = !rangesEqual(proj.port, spec.ports);
     const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));
     let example = byName ? proj.name.example() : (proj.dst.exampleAddress() ?? (spec.shape.byName ? proj.name.example() : undefined));
