@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { BUNDLED_TAG_TABLE } from "../src/generated/tag-table.js";
 import { NameSet, namePattern } from "../src/evaluate/names.js";
 import { ALL_ADDRESSES, AddressSet, NON_PUBLIC, prefixSet, PUBLIC } from "../src/evaluate/address-set.js";
-import { A_ONLY, B_ONLY, coverage, intersectRanges, rangesContain, rangesOf, rangesOverlap, relateRanges, SHARE, subtractRanges, unionRanges, type Bound, type Ranges } from "../src/evaluate/ranges.js";
+import { A_ONLY, B_ONLY, countMeeting, coverage, firstOutside, intervalList, intersectRanges, rangesContain, rangesOf, rangesOverlap, relateRanges, SHARE, subtractRanges, unionRanges, type Bound, type Ranges } from "../src/evaluate/ranges.js";
 import { bundledTagSpace, fileTagSpace } from "../src/evaluate/tag-space.js";
 import { buildTagTable, renderTagTable, type ServiceTagsFileLike } from "../scripts/tag-table.js";
 import { serviceTags, TAGS_FILE } from "./evaluate-helpers.js";
@@ -92,6 +92,38 @@ function relationTests<T extends Bound>(kind: string, of: (n: number) => T): voi
 }
 relationTests("numbers", asNumber);
 relationTests("bigints", asBigint);
+
+/** The least element of a bitmask over `of(0)..`, as a bound. */
+const lowest = <T extends Bound>(m: bigint, of: (n: number) => T): T | undefined => {
+  for (let n = 0; m !== 0n; n++, m >>= 1n) if ((m & 1n) !== 0n) return of(n);
+  return undefined;
+};
+
+/** Intervals that overlap and nest, as the prefixes of a tag may: widths up to 255 over 0..1023. */
+const prefixLike = fc.array(fc.tuple(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 255 })), { maxLength: 30 }).map((xs) => xs.map(([s, w]) => [s, Math.min(1023, s + w)] as [number, number]));
+
+function exampleAndCountTests<T extends Bound>(kind: string, of: (n: number) => T): void {
+  describe(`examples and counts of interval sets of ${kind}`, () => {
+    it("firstOutside is the least element of the difference, and countMeeting counts as coverage does, item by item", () => {
+      fc.assert(
+        fc.property(anySize, anySize, anySize, prefixLike, (a, b, c, items) => {
+          const [ra, rb, rc] = [toRanges(a, of), toRanges(b, of), toRanges(c, of)];
+          const [ma, mb, mc] = [toMask(ra, of), toMask(rb, of), toMask(rc, of)];
+          expect(firstOutside(ra, [rb, rc])).toBe(lowest(ma & ~mb & ~mc, of));
+          expect(firstOutside(ra, [])).toBe(lowest(ma, of));
+          // Items overlapping and nested, in any order.
+          const counts = { met: 0, inPart: 0 };
+          countMeeting(intervalList(items.map(([s, e]) => [of(s), of(e)] as const)), ra, counts);
+          const covered = items.map(([s, e]) => coverage(ra, of(s), of(e)));
+          expect(counts).toEqual({ met: covered.filter((v) => v !== "none").length, inPart: covered.filter((v) => v === "part").length });
+        }),
+        { numRuns: runs },
+      );
+    });
+  });
+}
+exampleAndCountTests("numbers", asNumber);
+exampleAndCountTests("bigints", asBigint);
 
 describe("address sets", () => {
   const num = (n: number): number => n;

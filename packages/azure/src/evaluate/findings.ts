@@ -3,11 +3,11 @@
  * and also opens destinations, sources or ports no requirement needs; and an NSG rule that lets traffic
  * in from public addresses (no requirement needs any).
  */
-import { AddressSet, PUBLIC } from "./address-set.js";
+import { AddressSet, NON_PUBLIC, PUBLIC } from "./address-set.js";
 import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
 import { NameSet } from "./names.js";
-import { subtractRanges, unionRanges, type NumRanges } from "./ranges.js";
+import { firstOutside, single, subtractRanges, unionRanges, type NumRanges } from "./ranges.js";
 import type { BoxConstraint } from "./region.js";
 import type { Finding, PathStep } from "./report.js";
 import { describeStep, stepKey } from "./verdict.js";
@@ -41,11 +41,12 @@ export interface Allowed {
   outbound: boolean;
 }
 
-/** What the rule opens beyond what the flows it served need (outbound and between the nodes together). */
-/** An example address of a set, public if it holds one. */
-function example(set: AddressSet): string {
-  const a = set.intersect(PUBLIC).exampleAddress() ?? set.exampleAddress();
-  return a ? ` (e.g. ${a})` : "";
+/** The first address (IPv4 before IPv6) of `set` outside `needed` and `also`, as text. */
+function firstBeyond(set: AddressSet, needed: AddressSet, also = AddressSet.EMPTY): string | undefined {
+  const v4 = firstOutside(set.v4, [needed.v4, also.v4]);
+  if (v4 !== undefined) return AddressSet.of({ v4: single(v4, v4) }).exampleAddress();
+  const v6 = firstOutside(set.v6, [needed.v6, also.v6]);
+  return v6 === undefined ? undefined : AddressSet.of({ v6: single(v6, v6) }).exampleAddress();
 }
 
 /** What the requirements need in the given contexts, by needs and contexts: the same few unions serve every rule of every subject. */
@@ -71,11 +72,17 @@ function neededFor(needs: Needs, contexts: { internal: boolean; outbound: boolea
 /** Examples of what sets hold beyond what is needed, by universe, needed set and set: a tag or prefix rule repeats from NSG to NSG. */
 const BEYOND = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<AddressSet, string | null>>>();
 
-/** The example text of what `set` holds in `universe` beyond `needed`; null when it holds nothing more. */
+/**
+ * The example text of what `set` holds in `universe` beyond `needed` (an address, public if it holds one, found
+ * without making the difference); null when it holds nothing more.
+ */
 function beyond(set: AddressSet, universe: AddressSet, needed: AddressSet): string | null {
   return memoized(submap(submap(BEYOND, universe), needed), set, () => {
-    const extra = set.intersect(universe).subtract(needed);
-    return extra.isEmpty() ? null : example(extra);
+    const inside = set.intersect(universe);
+    const address = firstBeyond(inside, needed, NON_PUBLIC) ?? firstBeyond(inside, needed);
+    if (address !== undefined) return ` (e.g. ${address})`;
+    // No address beyond: what else the set holds (tag atoms, the cluster point) decides.
+    return needed.contains(inside) ? null : "";
   });
 }
 

@@ -258,6 +258,70 @@ export function firstOf<T extends Bound>(a: Ranges<T>): T | undefined {
   return a[0];
 }
 
+/** The least value of `a` that none of `others` holds, if any: an example of a difference without making it. */
+export function firstOutside<T extends Bound>(a: Ranges<T>, others: readonly Ranges<T>[]): T | undefined {
+  const at = others.map(() => 0);
+  for (let i = 0; i < a.length; i += 2) {
+    const end = a[i + 1] as T;
+    let v = a[i] as T;
+    // Past every interval of the others that holds `v`, until none does or `a`'s interval ends.
+    for (let moved = true; moved && v <= end; ) {
+      moved = false;
+      for (let k = 0; k < others.length; k++) {
+        const b = others[k] as Ranges<T>;
+        const j = (at[k] = seekEnd(b, at[k] as number, v));
+        if (j < b.length && (b[j] as T) <= v) {
+          v = next(b[j + 1] as T);
+          moved = true;
+        }
+      }
+    }
+    if (v <= end) return v;
+  }
+  return undefined;
+}
+
+/** Intervals sorted by start, overlapping or not, with the furthest end reached up to each (to skip those that meet nothing). */
+export interface IntervalList<T extends Bound> {
+  /** Flat `[start0, end0, ...]`, sorted by start. */
+  readonly bounds: readonly T[];
+  /** Flat `[start0, reach0, ...]`: reach is the largest end up to that interval, never decreasing. */
+  readonly reach: Ranges<T>;
+}
+
+export function intervalList<T extends Bound>(intervals: readonly (readonly [T, T])[]): IntervalList<T> {
+  const sorted = [...intervals].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const bounds: T[] = [];
+  const reach: T[] = [];
+  for (const [s, e] of sorted) {
+    const last = reach[reach.length - 1];
+    bounds.push(s, e);
+    reach.push(s, last !== undefined && last > e ? last : e);
+  }
+  return { bounds, reach };
+}
+
+/** How many of the intervals of `list` share a value with `set`, and how many of those it holds only in part, added to `counts`. */
+export function countMeeting<T extends Bound>(list: IntervalList<T>, set: Ranges<T>, counts: { met: number; inPart: number }): void {
+  const { bounds, reach } = list;
+  let j = 0;
+  for (let i = 0; i < bounds.length; ) {
+    const s = bounds[i] as T;
+    const e = bounds[i + 1] as T;
+    j = seekEnd(set, j, s);
+    if (j >= set.length) return;
+    const nextStart = set[j] as T;
+    if (nextStart > e) {
+      // The intervals that end before the set's next one starts meet nothing: skipped by their reach.
+      i = seekEnd(reach, i + 2, nextStart);
+      continue;
+    }
+    counts.met++;
+    if (nextStart > s || (set[j + 1] as T) < e) counts.inPart++;
+    i += 2;
+  }
+}
+
 /** How much of [start, end] the set holds: none, part or all (binary search). */
 export function coverage<T extends Bound>(set: Ranges<T>, start: T, end: T): "none" | "part" | "all" {
   let lo = 0;

@@ -3,14 +3,13 @@
  * destination's prefixes, with an example) and the causes of an `unknown`; then alternatives (all their
  * flows needed) and requirements (any alternative suffices).
  */
-import { parseCidr } from "@cassandra-mi-netrules/core";
-import type { AddressSet } from "./address-set.js";
+import { prefixSet, type AddressSet } from "./address-set.js";
 import type { FlowSpec } from "./flows.js";
 import type { Outcome } from "./pipeline.js";
 import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
 import { projection } from "./region.js";
-import { rangesEqual } from "./ranges.js";
+import { countMeeting, intervalList, rangesEqual, type IntervalList } from "./ranges.js";
 import type { AlternativeKind, AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -55,20 +54,28 @@ function stepText(s: PathStep): string {
   }
 }
 
-/** The causes of the outcomes of one fate, each once. */
+/** The causes of the outcomes of one fate, each once (a flow has a few: compared in a list until it grows). */
 function uniqueCauses(outcomes: readonly Outcome[], fates: Outcome["fates"]): UnknownCause[] {
-  const seen = new Set<string>();
   const out: UnknownCause[] = [];
+  let seen: Set<string> | undefined;
   for (const o of outcomes) {
     if (o.fates !== fates) continue;
     for (const c of o.causes) {
-      const key = `${c.reason}\u0000${c.step ? stepKey(c.step) : ""}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen ? seen.has(causeKey(c)) : out.some((u) => sameCause(u, c))) continue;
       out.push(c);
+      if (seen) seen.add(causeKey(c));
+      else if (out.length > 16) seen = new Set(out.map(causeKey));
     }
   }
   return out;
+}
+
+function causeKey(c: UnknownCause): string {
+  return `${c.reason}\u0000${c.step ? stepKey(c.step) : ""}`;
+}
+
+function sameCause(a: UnknownCause, b: UnknownCause): boolean {
+  return a === b || (a.reason === b.reason && (a.step === b.step || (a.step !== undefined && b.step !== undefined && stepKey(a.step) === stepKey(b.step))));
 }
 
 /** The steps of the outcomes of one fate, in order, each once (a path holds a few steps: searched in a list until it grows). */
@@ -89,42 +96,43 @@ function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): Pat
   return out;
 }
 
-type ParsedPrefix = ReturnType<typeof parseCidr>;
-
-/** A prefix list's members in a flow's universe, with the families they hold: the same lists and universes come flow after flow. */
+/** A prefix list's members in a flow's universe, as the sets hold them: the same lists and universes come flow after flow. */
 interface CountBase {
-  readonly inUniverse: readonly ParsedPrefix[];
+  readonly v4: IntervalList<number>;
+  readonly v6: IntervalList<bigint>;
+  readonly total: number;
   readonly families: string;
+  /** Counts already made, by blocked set (a rule's own set blocks flow after flow). */
+  readonly counts: WeakMap<AddressSet, NonNullable<BlockedPart["count"]> | null>;
 }
 
 const BASES = new WeakMap<AddressSet, WeakMap<readonly string[], CountBase>>();
-/** Counts already made, by blocked set (a rule's own set blocks flow after flow) and then by list and universe. */
-const COUNTS = new WeakMap<AddressSet, WeakMap<AddressSet, WeakMap<readonly string[], NonNullable<BlockedPart["count"]> | null>>>();
 
 function countBase(prefixes: readonly string[], universe: AddressSet): CountBase {
   return memoized(submap(BASES, universe), prefixes, () => {
-    const inUniverse = prefixes.map((p) => parseCidr(p, false)).filter((c) => universe.cidrCoverage(c) !== "none");
-    const families = new Set(inUniverse.map((c) => c.family));
-    return { inUniverse, families: families.size === 2 ? "" : families.has(4) ? "IPv4 " : "IPv6 " };
+    const inUniverse = prefixes.map((p) => prefixSet([p])).filter((p) => universe.overlaps(p));
+    const v4 = inUniverse.filter((p) => p.v4.length > 0).map((p) => p.v4 as readonly [number, number]);
+    const v6 = inUniverse.filter((p) => p.v6.length > 0).map((p) => p.v6 as readonly [bigint, bigint]);
+    const families = v4.length > 0 && v6.length > 0 ? "" : v4.length > 0 ? "IPv4 " : "IPv6 ";
+    return { v4: intervalList(v4), v6: intervalList(v6), total: inUniverse.length, families, counts: new WeakMap() };
   });
 }
 
 /** How many of the given prefixes (in the flow's families) the blocked set takes, wholly or in part. */
 function countPrefixes(prefixes: readonly string[], blockedSet: AddressSet, universe: AddressSet, unit: string): BlockedPart["count"] | undefined {
-  const counted = memoized(submap(submap(COUNTS, blockedSet), universe), prefixes, () => countIn(countBase(prefixes, universe), blockedSet) ?? null);
-  return counted === null ? undefined : { ...counted, unit: `${counted.unit}${unit}` };
+  const base = countBase(prefixes, universe);
+  const counted = memoized(base.counts, blockedSet, () => countIn(base, blockedSet) ?? null);
+  if (counted === null) return undefined;
+  const { blocked, total, inPart } = counted;
+  return inPart === undefined ? { blocked, total, unit: counted.unit + unit } : { blocked, total, unit: counted.unit + unit, inPart };
 }
 
 function countIn(base: CountBase, blockedSet: AddressSet): BlockedPart["count"] | undefined {
-  if (base.inUniverse.length === 0) return undefined;
-  let hit = 0;
-  let inPart = 0;
-  for (const c of base.inUniverse) {
-    const cov = blockedSet.cidrCoverage(c);
-    if (cov !== "none") hit++;
-    if (cov === "part") inPart++;
-  }
-  return { blocked: hit, total: base.inUniverse.length, unit: base.families, ...(inPart > 0 ? { inPart } : {}) };
+  if (base.total === 0) return undefined;
+  const counts = { met: 0, inPart: 0 };
+  countMeeting(base.v4, blockedSet.v4, counts);
+  countMeeting(base.v6, blockedSet.v6, counts);
+  return { blocked: counts.met, total: base.total, unit: base.families, ...(counts.inPart > 0 ? { inPart: counts.inPart } : {}) };
 }
 
 /** A tag's IPv4 and IPv6 prefixes as one list, made once per tag. */
@@ -140,6 +148,24 @@ function tagList(pf: TagPrefixes): readonly string[] {
   return list;
 }
 
+/** What a flow's blocked parts are counted in, a prefix list and its unit, once per flow (the flows are shared by subjects). */
+interface CountedIn {
+  readonly prefixes: readonly string[];
+  readonly unit: string;
+}
+
+const COUNTED_IN = new WeakMap<TagSpace, WeakMap<FlowSpec, CountedIn | null>>();
+
+function countedIn(spec: FlowSpec, tags: TagSpace): CountedIn | null {
+  return memoized(submap(COUNTED_IN, tags), spec, () => {
+    if (spec.countTag && tags.exact) {
+      const pf = tags.prefixes(spec.countTag);
+      return pf ? { prefixes: tagList(pf), unit: `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}` } : null;
+    }
+    return spec.countPrefixes ? { prefixes: spec.countPrefixes, unit: "prefixes" } : null;
+  });
+}
+
 function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
   const groups = new Map<string, { by: PathStep; parts: Outcome[] }>();
   for (const o of outcomes) {
@@ -152,21 +178,29 @@ function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpa
   const universe = spec.dst;
   const out: BlockedPart[] = [];
   for (const { by, parts } of groups.values()) {
+    // The report keeps three parts: the others are not worked out.
+    if (out.length === 3) break;
     const proj = projection(parts.flatMap((p) => p.region));
-    let count: BlockedPart["count"];
-    if (spec.countTag && tags.exact) {
-      const pf = tags.prefixes(spec.countTag);
-      if (pf) count = countPrefixes(tagList(pf), proj.dst, universe, `prefixes of ${tags.canonical(spec.countTag) ?? spec.countTag}`);
-    } else if (spec.countPrefixes) count = countPrefixes(spec.countPrefixes, proj.dst, universe, "prefixes");
+    const counted = countedIn(spec, tags);
+    const count = counted ? countPrefixes(counted.prefixes, proj.dst, universe, counted.unit) : undefined;
     const partialPorts = !rangesEqual(proj.port, spec.ports);
     const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));
     let example = byName ? proj.name.example() : (proj.dst.exampleAddress() ?? (spec.shape.byName ? proj.name.example() : undefined));
     if (partialPorts) example = `${example ?? "any destination"} port ${formatRanges(proj.port)}`;
     const partialSource = !proj.src.contains(spec.src);
     const exampleSource = partialSource ? proj.src.exampleAddress() : undefined;
-    out.push({ by, ...(example ? { example } : {}), ...(exampleSource ? { exampleSource } : {}), ...(count ? { count } : {}) });
+    out.push(blockedPart(by, example, exampleSource, count));
   }
-  return out.slice(0, 3);
+  return out;
+}
+
+/** A blocked part, its fields in the report's order (built field by field: spreads of literals cost flow after flow). */
+function blockedPart(by: PathStep, example: string | undefined, exampleSource: string | undefined, count: BlockedPart["count"]): BlockedPart {
+  const part: { -readonly [K in keyof BlockedPart]: BlockedPart[K] } = { by };
+  if (example) part.example = example;
+  if (exampleSource) part.exampleSource = exampleSource;
+  if (count) part.count = count;
+  return part;
 }
 
 /** A flow's verdict, its fields in the report's order. */
