@@ -154,11 +154,6 @@ export class AddressSet {
     return undefined;
   }
 
-  /** How much of the prefix `c` (as core's `parseCidr` gives it) the set's addresses hold. */
-  cidrCoverage(c: { readonly family: 4 | 6; readonly start: bigint; readonly end: bigint }): "none" | "part" | "all" {
-    return c.family === 4 ? coverage(this.v4, fromV4(c.start), fromV4(c.end)) : coverage(this.v6, c.start, c.end);
-  }
-
   /** Whether part `p` holds the point `v` (a bigint whatever the part: the tests' points). */
   holdsPoint(p: Part, v: bigint): boolean {
     if (p === "v6") return coverage(this.v6, v, v) === "all";

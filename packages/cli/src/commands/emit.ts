@@ -66,7 +66,7 @@ export function registerEmit(program: Command, ctx: CliContext): void {
       }
       let written: WriteResult | undefined;
       if (out !== undefined) {
-        // A pending SIGINT or SIGTERM is handled before the files are touched: a run stopped here has written nothing.
+        // A pending SIGINT, SIGTERM or SIGHUP is handled before the files are touched: a run stopped here has written nothing.
         await yieldToSignals();
         written = writeFilesAtomically(io, out, files, { clean: opts.clean === true });
         for (const note of written.recovered) io.stderr(`${BIN}: --out: ${clean(note)}\n`);
