@@ -75,6 +75,14 @@ describe("format detection and format errors", () => {
     expect([e.file, e.path]).toEqual(["nsg.json", "resources[0].properties.securityRules[0].properties.direction"]);
     expect(e.message).toBe('nsg.json: resources[0].properties.securityRules[0].properties.direction: expected one of Inbound, Outbound (value: "Sideways")');
   });
+
+  it("data input (az, Resource Graph): a list of strings is read as given; an element that is not a string names its index", () => {
+    const azNsg = (prefixes: unknown[]) => JSON.stringify([{ name: "n", securityRules: [{ name: "r", ...rule("r", 100, { sourceAddressPrefix: undefined, sourceAddressPrefixes: prefixes }).properties }] }]);
+    const read = readNetwork(doc(azNsg(["192.0.2.0/24", "Storage"]))).network.networkSecurityGroups[0]?.properties.securityRules[0] as SecurityRule;
+    expect(read.properties.sourceAddressPrefixes).toEqual(["192.0.2.0/24", "Storage"]);
+    const e = thrown(() => readNetwork(doc(azNsg(["192.0.2.0/24", 5]), "az.json")));
+    expect(e.message).toBe("az.json: [0].securityRules[0].sourceAddressPrefixes[1]: expected a string (value: 5)");
+  });
 });
 
 describe("ARM parameters files and several documents", () => {

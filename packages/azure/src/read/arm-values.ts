@@ -225,6 +225,10 @@ function sourceFormOfGiven(value: unknown): ArmJson {
   return typeof v === "string" ? v : templateForm(v);
 }
 
+const isString = (v: unknown): v is string => typeof v === "string";
+const isInteger = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
+
 /** Reads typed fields at a path; every reader method evaluates what it reads. */
 export class FieldReader {
   /** `flat`: objects may hold their properties at top level (the `az` CLI's output), not under `properties`. */
@@ -267,17 +271,17 @@ export class FieldReader {
   }
 
   string(raw: unknown, path: string): Maybe<string> {
-    return this.#typed(raw, path, (v): v is string => typeof v === "string", "a string");
+    return this.#typed(raw, path, isString, "a string");
   }
 
   int(raw: unknown, path: string): Maybe<number> {
     // `az` and Resource Graph print some integers as strings ("priority": "100" in older outputs).
     if (this.flat && typeof raw === "string" && /^-?\d+$/.test(raw)) return Number(raw);
-    return this.#typed(raw, path, (x): x is number => typeof x === "number" && Number.isInteger(x), "an integer");
+    return this.#typed(raw, path, isInteger, "an integer");
   }
 
   bool(raw: unknown, path: string): Maybe<boolean> {
-    return this.#typed(raw, path, (v): v is boolean => typeof v === "boolean", "true or false");
+    return this.#typed(raw, path, isBoolean, "true or false");
   }
 
   /** One of `allowed`, matched without regard to case and returned as Azure spells it. */
@@ -316,7 +320,9 @@ export class FieldReader {
     return v.map((x, i) => item(x, `${path}[${i}]`));
   }
 
+  /** A list of strings; in data input (LITERAL) a list of strings is itself: kept, not copied, for each list of a large export. */
   strings(raw: unknown, path: string): MaybeList<string> {
+    if (this.scope === LITERAL && Array.isArray(raw) && raw.every(isString)) return raw;
     return this.list(raw, path, (x, p) => this.string(x, p));
   }
 }
