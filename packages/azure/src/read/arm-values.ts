@@ -246,6 +246,8 @@ export class FieldReader {
   }
 
   object(raw: unknown, path: string): JsonObject | Unknown {
+    // An object (an Unknown is one too) is itself whatever the scope: only strings are evaluated.
+    if (isObject(raw)) return raw;
     const v = this.value(raw, path);
     if (isUnknown(v) || isObject(v)) return v;
     throw new ArmReadError(path, v, "expected an object");
@@ -271,12 +273,15 @@ export class FieldReader {
   }
 
   string(raw: unknown, path: string): Maybe<string> {
+    // Data input: a string is itself (no Evaluation, no check for an Unknown) for each string of a large export.
+    if (typeof raw === "string" && this.scope === LITERAL) return raw;
     return this.#typed(raw, path, isString, "a string");
   }
 
   int(raw: unknown, path: string): Maybe<number> {
     // `az` and Resource Graph print some integers as strings ("priority": "100" in older outputs).
     if (this.flat && typeof raw === "string" && /^-?\d+$/.test(raw)) return Number(raw);
+    if (isInteger(raw)) return raw;
     return this.#typed(raw, path, isInteger, "an integer");
   }
 
@@ -308,7 +313,8 @@ export class FieldReader {
     const raw = o[key];
     if (raw === undefined || raw === null) return undefined;
     const at = `${path}.${key}`;
-    return this.value(raw, at) === null ? undefined : read(raw, at);
+    // Data input: the value is `raw`, not null here; only an expression may evaluate to null.
+    return this.scope !== LITERAL && this.value(raw, at) === null ? undefined : read(raw, at);
   }
 
   /** A list: each element read by `item`; a list given by an expression the reader cannot evaluate is one Unknown; null is empty. */
