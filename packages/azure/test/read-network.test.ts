@@ -75,6 +75,23 @@ describe("format detection and format errors", () => {
     expect([e.file, e.path]).toEqual(["nsg.json", "resources[0].properties.securityRules[0].properties.direction"]);
     expect(e.message).toBe('nsg.json: resources[0].properties.securityRules[0].properties.direction: expected one of Inbound, Outbound (value: "Sideways")');
   });
+
+  it("data input (az, Resource Graph): a list of strings is read as given; an element that is not a string names its index", () => {
+    const azNsg = (prefixes: unknown[]) => JSON.stringify([{ name: "n", securityRules: [{ name: "r", ...rule("r", 100, { sourceAddressPrefix: undefined, sourceAddressPrefixes: prefixes }).properties }] }]);
+    const read = readNetwork(doc(azNsg(["192.0.2.0/24", "Storage"]))).network.networkSecurityGroups[0]?.properties.securityRules[0] as SecurityRule;
+    expect(read.properties.sourceAddressPrefixes).toEqual(["192.0.2.0/24", "Storage"]);
+    const e = thrown(() => readNetwork(doc(azNsg(["192.0.2.0/24", 5]), "az.json")));
+    expect(e.message).toBe("az.json: [0].securityRules[0].sourceAddressPrefixes[1]: expected a string (value: 5)");
+  });
+
+  it("data input: a priority is an integer (or its digits), a rule is an object; anything else names the field", () => {
+    const azRule = (raw: unknown) => JSON.stringify([{ name: "n", securityRules: [Array.isArray(raw) ? raw : { name: "r", ...(raw as object) }] }]);
+    const read = (raw: unknown) => readNetwork(doc(azRule(raw), "az.json")).network.networkSecurityGroups[0]?.properties.securityRules[0] as SecurityRule;
+    expect([read(rule("r", 100).properties).properties.priority, read(rule("r", "200").properties).properties.priority]).toEqual([100, 200]);
+    expect(thrown(() => read(rule("r", 100.5).properties)).message).toBe("az.json: [0].securityRules[0].priority: expected an integer (value: 100.5)");
+    expect(thrown(() => read(rule("r", "1e2").properties)).message).toBe('az.json: [0].securityRules[0].priority: expected an integer (value: "1e2")');
+    expect(thrown(() => read([rule("r", 100).properties])).message).toMatch(/^az\.json: \[0\]\.securityRules\[0\]: expected an object \(value: \[/);
+  });
 });
 
 describe("ARM parameters files and several documents", () => {

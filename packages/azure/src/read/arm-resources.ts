@@ -51,6 +51,12 @@ function listOf<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, p
   return optionalList(r, p, key, item) ?? [];
 }
 
+/** A list of strings, or undefined when missing or null. */
+function optionalStrings(r: FieldReader, p: Props, key: string): MaybeList<string> | undefined {
+  const raw = p.o[key];
+  return raw === undefined || raw === null ? undefined : r.strings(raw, `${p.path}.${key}`);
+}
+
 function optionalList<T>(r: FieldReader, p: Props, key: string, item: (raw: unknown, path: string) => Maybe<T>): MaybeList<T> | undefined {
   const raw = p.o[key];
   return raw === undefined || raw === null ? undefined : r.list(raw, `${p.path}.${key}`, item);
@@ -113,7 +119,7 @@ function ruleProperties(r: FieldReader, p: Props): Record<string, unknown> {
   out.protocol = r.required(p.o, "protocol", p.path, (x, at) => r.oneOf(x, at, SECURITY_RULE_PROTOCOLS));
   for (const [one, many, groups] of SIDES_IN_FIELD_ORDER) {
     keepSide(out, one, r.optional(p.o, one, p.path, str));
-    keepSide(out, many, optionalList(r, p, many, str));
+    keepSide(out, many, optionalStrings(r, p, many));
     if (groups !== undefined) keepSide(out, groups, optionalList(r, p, groups, subResources));
   }
   for (const [one, many, groups, what] of SIDES) {
@@ -216,7 +222,7 @@ export function readFirewallPolicyRule(r: FieldReader, raw: unknown, path: strin
   if (isUnknown(ruleType)) return ruleType;
   const p = own(r, o, path);
   const str = (x: unknown, at: string) => r.string(x, at);
-  const strs = (key: string) => optionalList(r, p, key, str);
+  const strs = (key: string) => optionalStrings(r, p, key);
   const common = { name: orNotGiven(r, o, "name", path, str), description: r.optional(o, "description", path, str), sourceAddresses: strs("sourceAddresses"), sourceIpGroups: strs("sourceIpGroups") };
   const ipProtocols = () => optionalList(r, p, "ipProtocols", (x, at) => r.oneOf(x, at, FIREWALL_IP_PROTOCOLS));
   if (ruleType === "ApplicationRule") {
@@ -272,7 +278,7 @@ export function readAzureFirewall(r: FieldReader, res: JsonObject, path: string,
   const p = props(r, res, path);
   if (isUnknown(p)) return { ...base, properties: { applicationRuleCollections: [p], networkRuleCollections: [p], natRuleCollections: [p] } };
   const str = (x: unknown, at: string) => r.string(x, at);
-  const ruleBase = (o: JsonObject, q: Props) => ({ name: orNotGiven(r, o, "name", q.path, str), description: r.optional(o, "description", q.path, str), sourceAddresses: optionalList(r, q, "sourceAddresses", str), sourceIpGroups: optionalList(r, q, "sourceIpGroups", str) });
+  const ruleBase = (o: JsonObject, q: Props) => ({ name: orNotGiven(r, o, "name", q.path, str), description: r.optional(o, "description", q.path, str), sourceAddresses: optionalStrings(r, q, "sourceAddresses"), sourceIpGroups: optionalStrings(r, q, "sourceIpGroups") });
   const protocols = (q: Props) => optionalList(r, q, "protocols", (x, at) => r.oneOf(x, at, FIREWALL_IP_PROTOCOLS));
   const app = classicCollection(r, ["Allow", "Deny"] as const, (o, q) =>
     present({
@@ -283,19 +289,19 @@ export function readAzureFirewall(r: FieldReader, res: JsonObject, path: string,
         const port = r.optional(po, "port", at, (v, vp) => r.int(v, vp));
         return { protocolType: orNotGiven(r, po, "protocolType", at, (v, vp) => r.oneOf(v, vp, ["Http", "Https", "Mssql"] as const)), ...(port !== undefined ? { port } : {}) };
       }),
-      targetFqdns: optionalList(r, q, "targetFqdns", str),
-      fqdnTags: optionalList(r, q, "fqdnTags", str),
+      targetFqdns: optionalStrings(r, q, "targetFqdns"),
+      fqdnTags: optionalStrings(r, q, "fqdnTags"),
     }),
   );
   const net = classicCollection(r, ["Allow", "Deny"] as const, (o, q) =>
-    present({ ...ruleBase(o, q), protocols: protocols(q), destinationAddresses: optionalList(r, q, "destinationAddresses", str), destinationIpGroups: optionalList(r, q, "destinationIpGroups", str), destinationFqdns: optionalList(r, q, "destinationFqdns", str), destinationPorts: optionalList(r, q, "destinationPorts", str) }),
+    present({ ...ruleBase(o, q), protocols: protocols(q), destinationAddresses: optionalStrings(r, q, "destinationAddresses"), destinationIpGroups: optionalStrings(r, q, "destinationIpGroups"), destinationFqdns: optionalStrings(r, q, "destinationFqdns"), destinationPorts: optionalStrings(r, q, "destinationPorts") }),
   );
   const nat = classicCollection(r, ["Snat", "Dnat"] as const, (o, q) =>
     present({
       ...ruleBase(o, q),
       protocols: protocols(q),
-      destinationAddresses: optionalList(r, q, "destinationAddresses", str),
-      destinationPorts: optionalList(r, q, "destinationPorts", str),
+      destinationAddresses: optionalStrings(r, q, "destinationAddresses"),
+      destinationPorts: optionalStrings(r, q, "destinationPorts"),
       translatedAddress: r.optional(o, "translatedAddress", q.path, str),
       translatedPort: r.optional(o, "translatedPort", q.path, str),
       translatedFqdn: r.optional(o, "translatedFqdn", q.path, str),
@@ -343,7 +349,7 @@ export function readSubnet(r: FieldReader, raw: unknown, path: string, virtualNe
     const ev = r.object(x, at);
     if (isUnknown(ev)) return ev;
     const e = own(r, ev, at);
-    return present({ service: orNotGiven(r, e.o, "service", at, str), locations: optionalList(r, e, "locations", str) });
+    return present({ service: orNotGiven(r, e.o, "service", at, str), locations: optionalStrings(r, e, "locations") });
   });
   const delegations = optionalList(r, p, "delegations", (x, at) => {
     const d = r.object(x, at);
@@ -356,7 +362,7 @@ export function readSubnet(r: FieldReader, raw: unknown, path: string, virtualNe
     name: subnetName,
     properties: present({
       addressPrefix: r.optional(p.o, "addressPrefix", p.path, str),
-      addressPrefixes: optionalList(r, p, "addressPrefixes", str),
+      addressPrefixes: optionalStrings(r, p, "addressPrefixes"),
       networkSecurityGroup: ref("networkSecurityGroup"),
       routeTable: ref("routeTable"),
       natGateway: ref("natGateway"),

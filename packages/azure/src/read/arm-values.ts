@@ -225,6 +225,10 @@ function sourceFormOfGiven(value: unknown): ArmJson {
   return typeof v === "string" ? v : templateForm(v);
 }
 
+const isString = (v: unknown): v is string => typeof v === "string";
+const isInteger = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
+
 /** Reads typed fields at a path; every reader method evaluates what it reads. */
 export class FieldReader {
   /** `flat`: objects may hold their properties at top level (the `az` CLI's output), not under `properties`. */
@@ -242,6 +246,8 @@ export class FieldReader {
   }
 
   object(raw: unknown, path: string): JsonObject | Unknown {
+    // An object (an Unknown is one too) is itself whatever the scope: only strings are evaluated.
+    if (isObject(raw)) return raw;
     const v = this.value(raw, path);
     if (isUnknown(v) || isObject(v)) return v;
     throw new ArmReadError(path, v, "expected an object");
@@ -267,17 +273,20 @@ export class FieldReader {
   }
 
   string(raw: unknown, path: string): Maybe<string> {
-    return this.#typed(raw, path, (v): v is string => typeof v === "string", "a string");
+    // Data input: a string is itself (no Evaluation, no check for an Unknown) for each string of a large export.
+    if (typeof raw === "string" && this.scope === LITERAL) return raw;
+    return this.#typed(raw, path, isString, "a string");
   }
 
   int(raw: unknown, path: string): Maybe<number> {
     // `az` and Resource Graph print some integers as strings ("priority": "100" in older outputs).
     if (this.flat && typeof raw === "string" && /^-?\d+$/.test(raw)) return Number(raw);
-    return this.#typed(raw, path, (x): x is number => typeof x === "number" && Number.isInteger(x), "an integer");
+    if (isInteger(raw)) return raw;
+    return this.#typed(raw, path, isInteger, "an integer");
   }
 
   bool(raw: unknown, path: string): Maybe<boolean> {
-    return this.#typed(raw, path, (v): v is boolean => typeof v === "boolean", "true or false");
+    return this.#typed(raw, path, isBoolean, "true or false");
   }
 
   /** One of `allowed`, matched without regard to case and returned as Azure spells it. */
@@ -304,7 +313,8 @@ export class FieldReader {
     const raw = o[key];
     if (raw === undefined || raw === null) return undefined;
     const at = `${path}.${key}`;
-    return this.value(raw, at) === null ? undefined : read(raw, at);
+    // Data input: the value is `raw`, not null here; only an expression may evaluate to null.
+    return this.scope !== LITERAL && this.value(raw, at) === null ? undefined : read(raw, at);
   }
 
   /** A list: each element read by `item`; a list given by an expression the reader cannot evaluate is one Unknown; null is empty. */
@@ -316,7 +326,9 @@ export class FieldReader {
     return v.map((x, i) => item(x, `${path}[${i}]`));
   }
 
+  /** A list of strings; in data input (LITERAL) a list of strings is itself: kept, not copied, for each list of a large export. */
   strings(raw: unknown, path: string): MaybeList<string> {
+    if (this.scope === LITERAL && Array.isArray(raw) && raw.every(isString)) return raw;
     return this.list(raw, path, (x, p) => this.string(x, p));
   }
 }
