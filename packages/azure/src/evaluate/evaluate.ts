@@ -22,7 +22,7 @@ import { routeWalkRules, type RouteOutcome } from "./routes.js";
 import { clusterSubnet, compileSubject, subjectsOf, type Subject, type SubjectPlan } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
 import { CLUSTER_POINT, describeUnknown, type AddressContext } from "./terms.js";
-import { alternativeVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
+import { alternativeVerdict, countVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
 import type { WalkRule } from "./walk.js";
 
 /** What the input holds, by kind, for the report and for "nothing to audit". */
@@ -549,7 +549,7 @@ class SummaryCounter {
   subjects = 0;
 
   add(subject: SubjectReport): void {
-    for (const r of subject.requirements) this.counts[r.status] += 1;
+    for (const r of subject.requirements) countVerdict(this.counts, r.status);
     this.warnings += subject.findings.length;
     this.subjects += 1;
   }

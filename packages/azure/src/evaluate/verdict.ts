@@ -8,7 +8,7 @@ import type { FlowSpec } from "./flows.js";
 import type { Outcome } from "./pipeline.js";
 import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
-import { projection } from "./region.js";
+import { projection, type Box, type Region } from "./region.js";
 import { countMeeting, intervalList, rangesEqual, type IntervalList } from "./ranges.js";
 import type { AlternativeKind, AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
@@ -43,7 +43,7 @@ function stepText(s: PathStep): string {
   const prio = s.priority !== undefined ? ` (${s.priority})` : "";
   switch (s.layer) {
     case "nsg":
-      return `NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`.replace(/\s+/g, " ");
+      return oneSpaced(`NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`);
     case "route":
       return s.resource === "(system routes)" ? `system route: ${s.detail ?? s.rule} (next hop ${s.action})` : `route ${s.rule} of ${s.resource} (next hop ${s.action})`;
     case "firewall":
@@ -52,6 +52,11 @@ function stepText(s: PathStep): string {
     case "subnet":
       return `subnet ${s.resource}: ${s.detail ?? s.action}`;
   }
+}
+
+/** Whitespace runs as one space (a test first: names seldom hold any, and a replace costs more). */
+function oneSpaced(text: string): string {
+  return /\s\s|[^\S ]/.test(text) ? text.replace(/\s+/g, " ") : text;
 }
 
 /** The causes of the outcomes of one fate, each once (a flow has a few: compared in a list until it grows). */
@@ -86,6 +91,8 @@ function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): Pat
   for (const o of outcomes) {
     if (o.fates !== fates) continue;
     for (const s of o.steps) {
+      // A step object already kept has its key kept too.
+      if (!seen && out.includes(s)) continue;
       const k = stepKey(s);
       if (seen ? seen.has(k) : keys.includes(k)) continue;
       out.push(s);
@@ -166,21 +173,34 @@ function countedIn(spec: FlowSpec, tags: TagSpace): CountedIn | null {
   });
 }
 
-function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
-  const groups = new Map<string, { by: PathStep; parts: Outcome[] }>();
+/** The blocked outcomes' regions by the step that blocks them (by step key, in the order first met). */
+function blockedRegions(outcomes: readonly Outcome[]): Array<{ by: PathStep; regions: Region[] }> {
+  const groups = new Map<string, { by: PathStep; regions: Region[] }>();
   for (const o of outcomes) {
     if (o.fates !== 2 || !o.blockedBy) continue;
     const k = stepKey(o.blockedBy);
-    const g = groups.get(k) ?? { by: o.blockedBy, parts: [] };
-    g.parts.push(o);
-    groups.set(k, g);
+    const g = groups.get(k);
+    if (g) g.regions.push(o.region);
+    else groups.set(k, { by: o.blockedBy, regions: [o.region] });
   }
+  return [...groups.values()];
+}
+
+/** The regions as one (most steps block one part: its region as it is). */
+function joined(regions: readonly Region[]): Region {
+  if (regions.length === 1) return regions[0] as Region;
+  const boxes: Box[] = [];
+  for (const r of regions) for (const b of r) boxes.push(b);
+  return boxes;
+}
+
+function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
   const universe = spec.dst;
   const out: BlockedPart[] = [];
-  for (const { by, parts } of groups.values()) {
+  for (const { by, regions } of blockedRegions(outcomes)) {
     // The report keeps three parts: the others are not worked out.
     if (out.length === 3) break;
-    const proj = projection(parts.flatMap((p) => p.region));
+    const proj = projection(joined(regions));
     const counted = countedIn(spec, tags);
     const count = counted ? countPrefixes(counted.prefixes, proj.dst, universe, counted.unit) : undefined;
     const partialPorts = !rangesEqual(proj.port, spec.ports);
@@ -235,10 +255,31 @@ export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: 
 function tally(items: readonly { readonly verdict: Verdict; readonly mayBeOpen: boolean }[]): Record<Verdict, number> & { mayBeOpen: boolean } {
   const t = { open: 0, "partly-open": 0, blocked: 0, unknown: 0, "not-auditable": 0, mayBeOpen: true };
   for (const i of items) {
-    t[i.verdict]++;
+    countVerdict(t, i.verdict);
     if (i.verdict !== "not-auditable" && !i.mayBeOpen) t.mayBeOpen = false;
   }
   return t;
+}
+
+/** One more of the verdict, by a named field (an index by the verdict's text is a slow keyed store). */
+export function countVerdict(counts: Record<Verdict, number>, verdict: Verdict): void {
+  switch (verdict) {
+    case "open":
+      counts.open++;
+      break;
+    case "partly-open":
+      counts["partly-open"]++;
+      break;
+    case "blocked":
+      counts.blocked++;
+      break;
+    case "unknown":
+      counts.unknown++;
+      break;
+    case "not-auditable":
+      counts["not-auditable"]++;
+      break;
+  }
 }
 
 /** All flows of an alternative are needed. */
