@@ -326,11 +326,11 @@ function evaluateAlternative(run: SubjectRun, alt: AlternativeSpec): EvaluatedAl
   let done = run.alternatives[n];
   if (!done) {
     const flows: FlowVerdict[] = [];
-    const outcomes: Outcome[][] = [];
+    const outcomes: Array<readonly Outcome[]> = [];
     for (const f of alt.flows) {
-      const e = evaluateFlow(run, f);
-      flows.push(e.verdict);
-      outcomes.push(e.outcomes);
+      const walked = f.notAuditable || f.unknown ? NO_OUTCOMES : walkedOutcomes(run, f);
+      flows.push(flowVerdict(f, walked, run.tags));
+      outcomes.push(walked);
     }
     const { verdict, mayBeOpen } = alternativeVerdict(flows);
     done = { verdict: { kind: alt.kind, label: alt.label, verdict, mayBeOpen, flows }, outcomes };
@@ -339,11 +339,8 @@ function evaluateAlternative(run: SubjectRun, alt: AlternativeSpec): EvaluatedAl
   return done;
 }
 
-function evaluateFlow(run: SubjectRun, spec: FlowSpec): { verdict: FlowVerdict; outcomes: Outcome[] } {
-  if (spec.notAuditable || spec.unknown) return { verdict: flowVerdict(spec, [], run.tags), outcomes: [] };
-  const outcomes = walkedOutcomes(run, spec);
-  return { verdict: flowVerdict(spec, outcomes, run.tags), outcomes };
-}
+/** The outcomes of a flow that is not walked (not auditable, or unknown before any layer). */
+const NO_OUTCOMES: readonly Outcome[] = Object.freeze([]);
 
 const IDS = new WeakMap<object, number>();
 let nextId = 0;

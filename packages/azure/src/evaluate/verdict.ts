@@ -85,7 +85,8 @@ function sameCause(a: UnknownCause, b: UnknownCause): boolean {
 
 /** The steps of the outcomes of one fate, in order, each once (a path holds a few steps: searched in a list until it grows). */
 function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): PathStep[] {
-  const keys: string[] = [];
+  // The keys are made when a second step object comes: most paths hold one.
+  let keys: string[] | undefined;
   let seen: Set<string> | undefined;
   const out: PathStep[] = [];
   for (const o of outcomes) {
@@ -93,6 +94,11 @@ function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): Pat
     for (const s of o.steps) {
       // A step object already kept has its key kept too.
       if (!seen && out.includes(s)) continue;
+      if (out.length === 0) {
+        out.push(s);
+        continue;
+      }
+      keys ??= [stepKey(out[0] as PathStep)];
       const k = stepKey(s);
       if (seen ? seen.has(k) : keys.includes(k)) continue;
       out.push(s);
@@ -223,14 +229,17 @@ function blockedPart(by: PathStep, example: string | undefined, exampleSource: s
   return part;
 }
 
+/** An empty list of a verdict, one for all (a report's lists are never changed). */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** A flow's verdict, its fields in the report's order. */
 function verdictOf(spec: FlowSpec, verdict: Verdict, mayBeOpen: boolean, path: readonly PathStep[], blocked: readonly BlockedPart[], unknown: readonly UnknownCause[], notes = spec.notes): FlowVerdict {
   return { flow: spec.label, notes, verdict, mayBeOpen, path, blocked, unknown };
 }
 
 export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): FlowVerdict {
-  if (spec.notAuditable) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, spec.notAuditable]);
-  if (spec.unknown) return verdictOf(spec, "unknown", true, [], [], [{ reason: spec.unknown }]);
+  if (spec.notAuditable) return verdictOf(spec, "not-auditable", false, NONE, NONE, NONE, [...spec.notes, spec.notAuditable]);
+  if (spec.unknown) return verdictOf(spec, "unknown", true, NONE, NONE, [{ reason: spec.unknown }]);
   let fromInput = false;
   let passes = 0;
   let stops = 0;
@@ -241,14 +250,14 @@ export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: 
     else if (o.fates === 2) stops++;
     else either++;
   }
-  if (!fromInput) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, "no layer of the input lies on this flow's path"]);
+  if (!fromInput) return verdictOf(spec, "not-auditable", false, NONE, NONE, NONE, [...spec.notes, "no layer of the input lies on this flow's path"]);
   const path = uniqueSteps(outcomes, passes > 0 ? 1 : 3);
-  const blocked = stops > 0 ? blockedParts(spec, outcomes, tags) : [];
-  const causes = either > 0 ? uniqueCauses(outcomes, 3) : [];
+  const blocked = stops > 0 ? blockedParts(spec, outcomes, tags) : NONE;
+  const causes = either > 0 ? uniqueCauses(outcomes, 3) : NONE;
   // A part surely open and a part surely blocked: partly open whatever the unknown parts are.
   if (passes > 0 && stops > 0) return verdictOf(spec, "partly-open", false, path, blocked, causes);
   if (either > 0) return verdictOf(spec, "unknown", stops === 0, path, blocked, causes);
-  return verdictOf(spec, stops === 0 ? "open" : "blocked", stops === 0, path, blocked, []);
+  return verdictOf(spec, stops === 0 ? "open" : "blocked", stops === 0, path, blocked, NONE);
 }
 
 /** How many of the verdicts are each verdict, and whether all that are auditable may be open. */
