@@ -118,13 +118,13 @@ function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>
   return rules;
 }
 
-/** Sure matches of the rules met, by step key (the first met of a key). */
-function shapesOf(run: SubjectRun): Map<string, RuleShape> {
+/** Sure matches of the rules met, by step key (the first met of a key): the findings look up the inbound rules' and the allows' alone. */
+function shapesOf(run: SubjectRun, allowed: ReadonlyMap<string, Allowed>): Map<string, RuleShape> {
   const shapes = new Map<string, RuleShape>();
   for (const { rules, inbound } of run.met) {
     for (const r of rules) {
       const key = stepKey(r.step);
-      if (!shapes.has(key)) shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
+      if ((inbound || allowed.has(key)) && !shapes.has(key)) shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
     }
   }
   return shapes;
@@ -134,7 +134,7 @@ function shapesOf(run: SubjectRun): Map<string, RuleShape> {
 function subjectFindings(run: SubjectRun, allowed: Map<string, Allowed>, needs: Needs): Finding[] {
   const inboundRules = run.subject.nsg ? remember(run, nsgRules(run, "Inbound", undefined), true) : [];
   if (allowed.size === 0 && inboundRules.every((r) => r.step.detail === AZURE_DEFAULT_RULE)) return [];
-  const shapes = shapesOf(run);
+  const shapes = shapesOf(run, allowed);
   const inbound = inboundRules.map((r) => shapes.get(stepKey(r.step)) as RuleShape);
   return findingsOf(allowed.values(), shapes, needs, run.universe, inbound);
 }
