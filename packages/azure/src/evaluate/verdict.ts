@@ -42,8 +42,11 @@ export function describeStep(s: PathStep): string {
 function stepText(s: PathStep): string {
   const prio = s.priority !== undefined ? ` (${s.priority})` : "";
   switch (s.layer) {
-    case "nsg":
-      return oneSpaced(`NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`);
+    case "nsg": {
+      const text = `NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`;
+      // Whitespace runs become one space: parts (and a priority's number) that are not empty and hold none leave none.
+      return solid(s.resource) && solid(s.direction) && solid(s.rule) && solid(s.action) ? text : text.replace(/\s+/g, " ");
+    }
     case "route":
       return s.resource === "(system routes)" ? `system route: ${s.detail ?? s.rule} (next hop ${s.action})` : `route ${s.rule} of ${s.resource} (next hop ${s.action})`;
     case "firewall":
@@ -54,9 +57,9 @@ function stepText(s: PathStep): string {
   }
 }
 
-/** Whitespace runs as one space (a test first: names seldom hold any, and a replace costs more). */
-function oneSpaced(text: string): string {
-  return /\s\s|[^\S ]/.test(text) ? text.replace(/\s+/g, " ") : text;
+/** Whether a part of a text is there and holds no whitespace (names seldom do: looking at them costs less than a replace on the text). */
+function solid(part: string | undefined): boolean {
+  return part !== undefined && part !== "" && !/\s/.test(part);
 }
 
 /** The causes of the outcomes of one fate, each once (a flow has a few: compared in a list until it grows). */
