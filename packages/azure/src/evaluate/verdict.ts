@@ -205,12 +205,12 @@ function joined(regions: readonly Region[]): Region {
 
 function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
   const universe = spec.dst;
+  const counted = countedIn(spec, tags);
   const out: BlockedPart[] = [];
   for (const { by, regions } of blockedRegions(outcomes)) {
     // The report keeps three parts: the others are not worked out.
     if (out.length === 3) break;
     const proj = projection(joined(regions));
-    const counted = countedIn(spec, tags);
     const count = counted ? countPrefixes(counted.prefixes, proj.dst, universe, counted.unit) : undefined;
     const partialPorts = !rangesEqual(proj.port, spec.ports);
     const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));
