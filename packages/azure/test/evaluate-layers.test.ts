@@ -22,6 +22,15 @@ describe("NSG: first match by priority", () => {
     expect(allowFirst["tag-storage"]?.status).toBe("open");
   });
 
+  it("a step's text has whitespace runs in names as one space, names without any as they are", () => {
+    const detail = (nsgName: string, ruleName: string): string | undefined => byId(evaluateNetwork(network({ networkSecurityGroups: [nsg(nsgName, [rule(ruleName, 100, "Outbound", "Deny", "Storage", "443")])] }), opts))["tag-storage"]?.detail;
+    expect(detail("my  nsg", "deny\tstorage ")).toContain("by NSG my nsg outbound rule deny storage (100) Deny");
+    expect(detail("n", "deny-storage")).toContain("by NSG n outbound rule deny-storage (100) Deny");
+    const noDirection = rule("deny-maybe", 100, "Outbound", "Deny", "Storage", "443");
+    const unknownDirection = { ...noDirection, properties: { ...noDirection.properties, direction: unknownValue("resources[0].properties.securityRules[0].properties.direction", "a parameter") } };
+    expect(byId(evaluateNetwork(network({ networkSecurityGroups: [nsg("n", [unknownDirection])] }), opts))["tag-storage"]?.detail).toContain("(NSG n rule deny-maybe (100) Deny)");
+  });
+
   it("a rule on other ports, protocol or direction does not match; a port range splits the flow", () => {
     const r = byId(
       evaluateNetwork(

@@ -22,7 +22,7 @@ import { routeWalkRules, type RouteOutcome } from "./routes.js";
 import { clusterSubnet, compileSubject, subjectsOf, type Subject, type SubjectPlan } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
 import { CLUSTER_POINT, describeUnknown, type AddressContext } from "./terms.js";
-import { alternativeVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
+import { alternativeVerdict, countVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
 import type { WalkRule } from "./walk.js";
 
 /** What the input holds, by kind, for the report and for "nothing to audit". */
@@ -90,10 +90,12 @@ interface SubjectRun {
   readonly met: Array<{ readonly rules: readonly WalkRule<string>[]; readonly inbound: boolean }>;
   readonly cache: Map<string, Next>;
   readonly sides: SideMemo;
-  /** Outcomes of the flows walked, by what decides them (`walkKey`): flows that differ in nothing else share them. */
-  readonly walks: Map<string, Walked>;
-  /** Alternatives evaluated (`evaluateAlternative`). */
-  readonly alternatives: Map<AlternativeSpec, EvaluatedAlternative>;
+  /** Numbers of the alternatives and walks of the subject's requirements (`SpecIndex`). */
+  readonly index: SpecIndex;
+  /** Outcomes of the flows walked, by the number of what decides them (`SpecIndex`): flows that differ in nothing else share them. */
+  readonly walks: Array<Walked | undefined>;
+  /** Alternatives evaluated (`evaluateAlternative`), by number. */
+  readonly alternatives: Array<EvaluatedAlternative | undefined>;
   /** The lists in `met`. */
   readonly remembered: Set<readonly WalkRule<string>[]>;
   /** Walk rules of the NSG by direction and destination view (`nsgRules`). */
@@ -116,13 +118,13 @@ function remember<O extends string>(run: SubjectRun, rules: readonly WalkRule<O>
   return rules;
 }
 
-/** Sure matches of the rules met, by step key (the first met of a key). */
-function shapesOf(run: SubjectRun): Map<string, RuleShape> {
+/** Sure matches of the rules met, by step key (the first met of a key): the findings look up the inbound rules' and the allows' alone. */
+function shapesOf(run: SubjectRun, allowed: ReadonlyMap<string, Allowed>): Map<string, RuleShape> {
   const shapes = new Map<string, RuleShape>();
   for (const { rules, inbound } of run.met) {
     for (const r of rules) {
       const key = stepKey(r.step);
-      if (!shapes.has(key)) shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
+      if ((inbound || allowed.has(key)) && !shapes.has(key)) shapes.set(key, { step: r.step, certain: r.certain as BoxConstraint[], inbound });
     }
   }
   return shapes;
@@ -132,7 +134,7 @@ function shapesOf(run: SubjectRun): Map<string, RuleShape> {
 function subjectFindings(run: SubjectRun, allowed: Map<string, Allowed>, needs: Needs): Finding[] {
   const inboundRules = run.subject.nsg ? remember(run, nsgRules(run, "Inbound", undefined), true) : [];
   if (allowed.size === 0 && inboundRules.every((r) => r.step.detail === AZURE_DEFAULT_RULE)) return [];
-  const shapes = shapesOf(run);
+  const shapes = shapesOf(run, allowed);
   const inbound = inboundRules.map((r) => shapes.get(stepKey(r.step)) as RuleShape);
   return findingsOf(allowed.values(), shapes, needs, run.universe, inbound);
 }
@@ -320,27 +322,25 @@ interface EvaluatedAlternative {
 
 /** An alternative's verdict, once per subject: requirements that share an alternative share its verdict. */
 function evaluateAlternative(run: SubjectRun, alt: AlternativeSpec): EvaluatedAlternative {
-  let done = run.alternatives.get(alt);
+  const n = run.index.alternatives.get(alt) as number;
+  let done = run.alternatives[n];
   if (!done) {
     const flows: FlowVerdict[] = [];
-    const outcomes: Outcome[][] = [];
+    const outcomes: Array<readonly Outcome[]> = [];
     for (const f of alt.flows) {
-      const e = evaluateFlow(run, f);
-      flows.push(e.verdict);
-      outcomes.push(e.outcomes);
+      const walked = f.notAuditable || f.unknown ? NO_OUTCOMES : walkedOutcomes(run, f);
+      flows.push(flowVerdict(f, walked, run.tags));
+      outcomes.push(walked);
     }
     const { verdict, mayBeOpen } = alternativeVerdict(flows);
     done = { verdict: { kind: alt.kind, label: alt.label, verdict, mayBeOpen, flows }, outcomes };
-    run.alternatives.set(alt, done);
+    run.alternatives[n] = done;
   }
   return done;
 }
 
-function evaluateFlow(run: SubjectRun, spec: FlowSpec): { verdict: FlowVerdict; outcomes: Outcome[] } {
-  if (spec.notAuditable || spec.unknown) return { verdict: flowVerdict(spec, [], run.tags), outcomes: [] };
-  const outcomes = walkedOutcomes(run, spec);
-  return { verdict: flowVerdict(spec, outcomes, run.tags), outcomes };
-}
+/** The outcomes of a flow that is not walked (not auditable, or unknown before any layer). */
+const NO_OUTCOMES: readonly Outcome[] = Object.freeze([]);
 
 const IDS = new WeakMap<object, number>();
 let nextId = 0;
@@ -360,20 +360,15 @@ function namesDecide(run: SubjectRun): boolean {
   return run.subject.firewall !== undefined || run.subject.firewallUnknown !== undefined;
 }
 
-function walkKey(run: SubjectRun, spec: FlowSpec): string {
-  const keys = keysOf(spec);
-  return namesDecide(run) ? keys.walkByName : keys.walk;
-}
-
 function walkedOutcomes(run: SubjectRun, spec: FlowSpec): Outcome[] {
-  const key = walkKey(run, spec);
-  const known = run.walks.get(key);
+  const n = (namesDecide(run) ? run.index.walksByName : run.index.walks).get(spec) as number;
+  const known = run.walks[n];
   if (known) {
     const renamed = known.name === spec.name ? known.outcomes : withName(known, spec.name);
     if (renamed) return renamed;
   }
   const outcomes = pipeline(run, spec)(box(spec.src, spec.dst, spec.name, spec.ports), START);
-  if (!known) run.walks.set(key, { name: spec.name, outcomes });
+  if (!known) run.walks[n] = { name: spec.name, outcomes };
   return outcomes;
 }
 
@@ -414,6 +409,35 @@ function computeNeeds(specs: ReturnType<typeof requirementSpecs>, flowCtx: FlowC
   for (const p of flowCtx.peers) peers = peers.union(p.set);
   const internal = flowCtx.subnet.union(peers);
   return { outboundDst, outboundNames, outboundPorts, internalSrc: internal, internalDst: internal, internalPorts };
+}
+
+/** Numbers for what a list of requirements holds, made once per list: per subject, what is done is kept in arrays by them. */
+interface SpecIndex {
+  readonly alternatives: ReadonlyMap<AlternativeSpec, number>;
+  /** Each flow's walk by what decides it without a firewall (`SpecKeys.walk`), and with one (`walkByName`). */
+  readonly walks: ReadonlyMap<FlowSpec, number>;
+  readonly walksByName: ReadonlyMap<FlowSpec, number>;
+  readonly walkCount: number;
+}
+
+const SPEC_INDEXES = new WeakMap<readonly RequirementSpec[], SpecIndex>();
+
+function specIndex(specs: readonly RequirementSpec[]): SpecIndex {
+  return memoized(SPEC_INDEXES, specs, () => {
+    const alternatives = new Map<AlternativeSpec, number>();
+    const walks = new Map<FlowSpec, number>();
+    const walksByName = new Map<FlowSpec, number>();
+    const byKey = new Map<string, number>();
+    const numberOf = (key: string): number => byKey.get(key) ?? (byKey.set(key, byKey.size), byKey.size - 1);
+    for (const alt of specs.flatMap((r) => r.alternatives)) {
+      if (!alternatives.has(alt)) alternatives.set(alt, alternatives.size);
+      for (const f of alt.flows) {
+        walks.set(f, numberOf(keysOf(f).walk));
+        walksByName.set(f, numberOf(keysOf(f).walkByName));
+      }
+    }
+    return { alternatives, walks, walksByName, walkCount: byKey.size };
+  });
 }
 
 /** Every evaluated flow with its outcomes (for tests that check each part of a flow against an oracle). */
@@ -488,20 +512,11 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
   const specs = specsFor(options.resolved, flowCtx);
-  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, met: [], cache: new Map(), sides: new Map(), walks: new Map(), alternatives: new Map(), remembered: new Set(), nsgRules: new Map(), nsgPorts: nsgPortsOf(specs) };
+  const index = specIndex(specs);
+  const run: SubjectRun = { subject, tags, ctx, flowCtx, universe, met: [], cache: new Map(), sides: new Map(), index, walks: new Array<Walked | undefined>(index.walkCount), alternatives: new Array<EvaluatedAlternative | undefined>(index.alternatives.size), remembered: new Set(), nsgRules: new Map(), nsgPorts: nsgPortsOf(specs) };
   const allowed = new Map<string, Allowed>();
-  const requirements: RequirementVerdict[] = specs.map((req) => {
-    const alternatives: AlternativeVerdict[] = req.alternatives.map((alt) => {
-      const done = evaluateAlternative(run, alt);
-      alt.flows.forEach((f, i) => {
-        const outcomes = done.outcomes[i] as readonly Outcome[];
-        trace?.({ subject: subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict: done.verdict.flows[i] as FlowVerdict });
-        noteAllowed(allowed, outcomes, req.ruleId, f.kind === "outbound");
-      });
-      return done.verdict;
-    });
-    return requirementVerdict(req.ruleId, req.kind, alternatives);
-  });
+  const requirements: RequirementVerdict[] = [];
+  for (const req of specs) requirements.push(evaluateRequirement(run, req, allowed, trace));
   const findings = subjectFindings(run, allowed, needsOf(specs, flowCtx));
   const notes = [...subject.notes];
   if (!tags.exact) notes.push(`service tags compared through the ${tags.description}`);
@@ -521,6 +536,22 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
     findings,
     notes,
   };
+}
+
+/** A requirement's verdict, noting what its flows' allows let through. */
+function evaluateRequirement(run: SubjectRun, req: RequirementSpec, allowed: Map<string, Allowed>, trace: ((t: FlowTrace) => void) | undefined): RequirementVerdict {
+  const alternatives: AlternativeVerdict[] = [];
+  for (const alt of req.alternatives) {
+    const done = evaluateAlternative(run, alt);
+    for (let i = 0; i < alt.flows.length; i++) {
+      const f = alt.flows[i] as FlowSpec;
+      const outcomes = done.outcomes[i] as readonly Outcome[];
+      trace?.({ subject: run.subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict: done.verdict.flows[i] as FlowVerdict });
+      noteAllowed(allowed, outcomes, req.ruleId, f.kind === "outbound");
+    }
+    alternatives.push(done.verdict);
+  }
+  return requirementVerdict(req.ruleId, req.kind, alternatives);
 }
 
 /** The custom allows (NSG and firewall rules) that let a flow's parts through, by step key, with the requirement and where. */
@@ -549,7 +580,7 @@ class SummaryCounter {
   subjects = 0;
 
   add(subject: SubjectReport): void {
-    for (const r of subject.requirements) this.counts[r.status] += 1;
+    for (const r of subject.requirements) countVerdict(this.counts, r.status);
     this.warnings += subject.findings.length;
     this.subjects += 1;
   }

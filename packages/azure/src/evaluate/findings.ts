@@ -127,5 +127,6 @@ export function findingsOf(allowed: Iterable<Allowed>, rules: ReadonlyMap<string
     const prev = out.get(key);
     out.set(key, prev ? { ...prev, message: `${prev.message}; it also lets traffic in from public addresses` } : { level: "warn", step: r.step, ruleIds: [], message: text });
   }
-  return [...out.values()].sort((a, b) => (stepKey(a.step) < stepKey(b.step) ? -1 : 1));
+  // By step key (each finding sits under its step's key).
+  return [...out.keys()].sort((a, b) => (a < b ? -1 : 1)).map((k) => out.get(k) as Finding);
 }

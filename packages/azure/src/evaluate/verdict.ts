@@ -8,7 +8,7 @@ import type { FlowSpec } from "./flows.js";
 import type { Outcome } from "./pipeline.js";
 import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
-import { projection } from "./region.js";
+import { projection, type Box, type Region } from "./region.js";
 import { countMeeting, intervalList, rangesEqual, type IntervalList } from "./ranges.js";
 import type { AlternativeKind, AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
@@ -42,8 +42,11 @@ export function describeStep(s: PathStep): string {
 function stepText(s: PathStep): string {
   const prio = s.priority !== undefined ? ` (${s.priority})` : "";
   switch (s.layer) {
-    case "nsg":
-      return `NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`.replace(/\s+/g, " ");
+    case "nsg": {
+      const text = `NSG ${s.resource} ${s.direction?.toLowerCase() ?? ""} rule ${s.rule}${prio} ${s.action}`;
+      // Whitespace runs become one space: parts (and a priority's number) that are not empty and hold none leave none.
+      return solid(s.resource) && solid(s.direction) && solid(s.rule) && solid(s.action) ? text : text.replace(/\s+/g, " ");
+    }
     case "route":
       return s.resource === "(system routes)" ? `system route: ${s.detail ?? s.rule} (next hop ${s.action})` : `route ${s.rule} of ${s.resource} (next hop ${s.action})`;
     case "firewall":
@@ -52,6 +55,11 @@ function stepText(s: PathStep): string {
     case "subnet":
       return `subnet ${s.resource}: ${s.detail ?? s.action}`;
   }
+}
+
+/** Whether a part of a text is there and holds no whitespace (names seldom do: looking at them costs less than a replace on the text). */
+function solid(part: string | undefined): boolean {
+  return part !== undefined && part !== "" && !/\s/.test(part);
 }
 
 /** The causes of the outcomes of one fate, each once (a flow has a few: compared in a list until it grows). */
@@ -80,12 +88,20 @@ function sameCause(a: UnknownCause, b: UnknownCause): boolean {
 
 /** The steps of the outcomes of one fate, in order, each once (a path holds a few steps: searched in a list until it grows). */
 function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): PathStep[] {
-  const keys: string[] = [];
+  // The keys are made when a second step object comes: most paths hold one.
+  let keys: string[] | undefined;
   let seen: Set<string> | undefined;
   const out: PathStep[] = [];
   for (const o of outcomes) {
     if (o.fates !== fates) continue;
     for (const s of o.steps) {
+      // A step object already kept has its key kept too.
+      if (!seen && out.includes(s)) continue;
+      if (out.length === 0) {
+        out.push(s);
+        continue;
+      }
+      keys ??= [stepKey(out[0] as PathStep)];
       const k = stepKey(s);
       if (seen ? seen.has(k) : keys.includes(k)) continue;
       out.push(s);
@@ -166,22 +182,35 @@ function countedIn(spec: FlowSpec, tags: TagSpace): CountedIn | null {
   });
 }
 
-function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
-  const groups = new Map<string, { by: PathStep; parts: Outcome[] }>();
+/** The blocked outcomes' regions by the step that blocks them (by step key, in the order first met). */
+function blockedRegions(outcomes: readonly Outcome[]): Array<{ by: PathStep; regions: Region[] }> {
+  const groups = new Map<string, { by: PathStep; regions: Region[] }>();
   for (const o of outcomes) {
     if (o.fates !== 2 || !o.blockedBy) continue;
     const k = stepKey(o.blockedBy);
-    const g = groups.get(k) ?? { by: o.blockedBy, parts: [] };
-    g.parts.push(o);
-    groups.set(k, g);
+    const g = groups.get(k);
+    if (g) g.regions.push(o.region);
+    else groups.set(k, { by: o.blockedBy, regions: [o.region] });
   }
+  return [...groups.values()];
+}
+
+/** The regions as one (most steps block one part: its region as it is). */
+function joined(regions: readonly Region[]): Region {
+  if (regions.length === 1) return regions[0] as Region;
+  const boxes: Box[] = [];
+  for (const r of regions) for (const b of r) boxes.push(b);
+  return boxes;
+}
+
+function blockedParts(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): BlockedPart[] {
   const universe = spec.dst;
+  const counted = countedIn(spec, tags);
   const out: BlockedPart[] = [];
-  for (const { by, parts } of groups.values()) {
+  for (const { by, regions } of blockedRegions(outcomes)) {
     // The report keeps three parts: the others are not worked out.
     if (out.length === 3) break;
-    const proj = projection(parts.flatMap((p) => p.region));
-    const counted = countedIn(spec, tags);
+    const proj = projection(joined(regions));
     const count = counted ? countPrefixes(counted.prefixes, proj.dst, universe, counted.unit) : undefined;
     const partialPorts = !rangesEqual(proj.port, spec.ports);
     const byName = spec.shape.byName && (spec.shape.opaqueAddress || !proj.name.contains(spec.name));
@@ -203,14 +232,17 @@ function blockedPart(by: PathStep, example: string | undefined, exampleSource: s
   return part;
 }
 
+/** An empty list of a verdict, one for all (a report's lists are never changed). */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** A flow's verdict, its fields in the report's order. */
 function verdictOf(spec: FlowSpec, verdict: Verdict, mayBeOpen: boolean, path: readonly PathStep[], blocked: readonly BlockedPart[], unknown: readonly UnknownCause[], notes = spec.notes): FlowVerdict {
   return { flow: spec.label, notes, verdict, mayBeOpen, path, blocked, unknown };
 }
 
 export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: TagSpace): FlowVerdict {
-  if (spec.notAuditable) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, spec.notAuditable]);
-  if (spec.unknown) return verdictOf(spec, "unknown", true, [], [], [{ reason: spec.unknown }]);
+  if (spec.notAuditable) return verdictOf(spec, "not-auditable", false, NONE, NONE, NONE, [...spec.notes, spec.notAuditable]);
+  if (spec.unknown) return verdictOf(spec, "unknown", true, NONE, NONE, [{ reason: spec.unknown }]);
   let fromInput = false;
   let passes = 0;
   let stops = 0;
@@ -221,24 +253,45 @@ export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: 
     else if (o.fates === 2) stops++;
     else either++;
   }
-  if (!fromInput) return verdictOf(spec, "not-auditable", false, [], [], [], [...spec.notes, "no layer of the input lies on this flow's path"]);
+  if (!fromInput) return verdictOf(spec, "not-auditable", false, NONE, NONE, NONE, [...spec.notes, "no layer of the input lies on this flow's path"]);
   const path = uniqueSteps(outcomes, passes > 0 ? 1 : 3);
-  const blocked = stops > 0 ? blockedParts(spec, outcomes, tags) : [];
-  const causes = either > 0 ? uniqueCauses(outcomes, 3) : [];
+  const blocked = stops > 0 ? blockedParts(spec, outcomes, tags) : NONE;
+  const causes = either > 0 ? uniqueCauses(outcomes, 3) : NONE;
   // A part surely open and a part surely blocked: partly open whatever the unknown parts are.
   if (passes > 0 && stops > 0) return verdictOf(spec, "partly-open", false, path, blocked, causes);
   if (either > 0) return verdictOf(spec, "unknown", stops === 0, path, blocked, causes);
-  return verdictOf(spec, stops === 0 ? "open" : "blocked", stops === 0, path, blocked, []);
+  return verdictOf(spec, stops === 0 ? "open" : "blocked", stops === 0, path, blocked, NONE);
 }
 
 /** How many of the verdicts are each verdict, and whether all that are auditable may be open. */
 function tally(items: readonly { readonly verdict: Verdict; readonly mayBeOpen: boolean }[]): Record<Verdict, number> & { mayBeOpen: boolean } {
   const t = { open: 0, "partly-open": 0, blocked: 0, unknown: 0, "not-auditable": 0, mayBeOpen: true };
   for (const i of items) {
-    t[i.verdict]++;
+    countVerdict(t, i.verdict);
     if (i.verdict !== "not-auditable" && !i.mayBeOpen) t.mayBeOpen = false;
   }
   return t;
+}
+
+/** One more of the verdict, by a named field (an index by the verdict's text is a slow keyed store). */
+export function countVerdict(counts: Record<Verdict, number>, verdict: Verdict): void {
+  switch (verdict) {
+    case "open":
+      counts.open++;
+      break;
+    case "partly-open":
+      counts["partly-open"]++;
+      break;
+    case "blocked":
+      counts.blocked++;
+      break;
+    case "unknown":
+      counts.unknown++;
+      break;
+    case "not-auditable":
+      counts["not-auditable"]++;
+      break;
+  }
 }
 
 /** All flows of an alternative are needed. */
