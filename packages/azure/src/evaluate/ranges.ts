@@ -170,7 +170,8 @@ function gallop<T extends Bound>(a: Ranges<T>, from: number, side: 0 | 1, v: T, 
   const length = a.length;
   let step = 2;
   let hi = from;
-  while (hi < length && before(a[hi + side] as T, v, orEqual)) {
+  // The test `x < v || (orEqual && x === v)` written out twice: as a function it was not inlined (number and bigint both pass here).
+  while (hi < length && ((a[hi + side] as T) < v || (orEqual && a[hi + side] === v))) {
     from = hi + 2;
     hi += step;
     step *= 2;
@@ -179,14 +180,10 @@ function gallop<T extends Bound>(a: Ranges<T>, from: number, side: 0 | 1, v: T, 
   let lo = from;
   while (lo < hi) {
     const mid = lo + (((hi - lo) >> 2) << 1);
-    if (before(a[mid + side] as T, v, orEqual)) lo = mid + 2;
+    if ((a[mid + side] as T) < v || (orEqual && a[mid + side] === v)) lo = mid + 2;
     else hi = mid;
   }
   return lo;
-}
-
-function before<T extends Bound>(x: T, v: T, orEqual: boolean): boolean {
-  return x < v || (orEqual && x === v);
 }
 
 /**
