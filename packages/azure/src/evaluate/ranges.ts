@@ -102,18 +102,24 @@ export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ra
   if (a.length === 0 || b.length === 0) return NO_RANGES;
   // Walk the smaller set and skip through the larger: a rule's few prefixes against a tag's thousands.
   const [small, large] = a.length <= b.length ? [a, b] : [b, a];
-  const out: T[] = [];
+  let out: T[] = [];
   let j = 0;
   for (let i = 0; i < small.length && j < large.length; i += 2) {
     const s = small[i] as T;
     const e = small[i + 1] as T;
     j = seekEnd(large, j, s);
-    while (j < large.length && (large[j] as T) <= e) {
+    if (j >= large.length || (large[j] as T) > e) continue;
+    // The intervals of `large` after the first that end before `e` lie inside [s, e]: copied whole.
+    const k = seekEnd(large, j, e);
+    if (k > j) {
+      out.push((large[j] as T) > s ? (large[j] as T) : s, large[j + 1] as T);
+      out = copyRun(out, large, j + 2, k);
+    }
+    j = k;
+    if (j < large.length && (large[j] as T) <= e) {
       const ls = large[j] as T;
-      const le = large[j + 1] as T;
-      out.push(ls > s ? ls : s, le < e ? le : e);
-      if (le > e) break;
-      j += 2;
+      out.push(ls > s ? ls : s, e);
+      if ((large[j + 1] as T) === e) j += 2;
     }
   }
   // One side inside the other: that side itself, so that callers see nothing changed (a port range inside a rule's).
@@ -122,7 +128,7 @@ export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ra
 
 export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
   if (a.length === 0 || b.length === 0) return a;
-  const out: T[] = [];
+  let out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length) {
@@ -131,7 +137,8 @@ export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ran
     // The intervals of `a` that end before the next interval of `b` starts stay whole.
     const k = seekEnd(a, i, b[j] as T);
     if (k > i) {
-      appendRun(out, a, i, k);
+      // What is left of `a` before lies apart from these (its intervals do not touch): copied whole.
+      out = copyRun(out, a, i, k);
       i = k;
       continue;
     }
@@ -146,7 +153,18 @@ export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ran
     if (s <= e) out.push(s, e);
     i += 2;
   }
-  appendRun(out, a, i, a.length);
+  return copyRun(out, a, i, a.length);
+}
+
+/** Runs shorter than this are pushed one by one; longer ones are copied by `slice` and `concat` (several times faster). */
+const SHORT_RUN = 16;
+
+/** `out` followed by intervals `from` to `to` (indices) of `a`, which lie past its last without touching it: `out` itself when it is short enough to push onto, else a new array. */
+function copyRun<T extends Bound>(out: T[], a: Ranges<T>, from: number, to: number): T[] {
+  if (from >= to) return out;
+  if (out.length === 0) return a.slice(from, to);
+  if (to - from >= SHORT_RUN) return out.concat(a.slice(from, to));
+  for (let k = from; k < to; k++) out.push(a[k] as T);
   return out;
 }
 
