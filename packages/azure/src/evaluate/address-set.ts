@@ -42,6 +42,11 @@ interface MetValues {
 /** Each operation's memo, keyed weakly by the other set (made when first needed). */
 type Met = { [K in keyof MetValues]?: WeakMap<AddressSet, MetValues[K]> };
 
+/** The pair last related, and how: the walk intersects a pair, then subtracts it (one relation, not two). */
+let lastA: AddressSet | undefined;
+let lastB: AddressSet | undefined;
+let lastRelation: Relation = 0;
+
 /** Example addresses as text, by family and value: the same first addresses are blocked flow after flow. */
 const ADDRESS_TEXTS = [new BoundedMemo<Bound, string>(1 << 16), new BoundedMemo<Bound, string>(1 << 16)] as const;
 
@@ -89,9 +94,13 @@ export class AddressSet {
   /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
   relate(other: AddressSet): Relation {
     if (this === other) return this.isEmpty() ? 0 : SHARE;
+    if (this === lastA && other === lastB) return lastRelation;
     // A relation is one number: remembered whenever one side is large (a tag meets the same rule sets flow after flow).
-    if (this.size() <= LARGE && other.size() <= LARGE) return this.#relate(other);
-    return this.#remembered("relations", other, () => this.#relate(other));
+    const relation = this.size() <= LARGE && other.size() <= LARGE ? this.#relate(other) : this.#remembered("relations", other, () => this.#relate(other));
+    lastA = this;
+    lastB = other;
+    lastRelation = relation;
+    return relation;
   }
 
   #relate(other: AddressSet): Relation {
