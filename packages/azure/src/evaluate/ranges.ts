@@ -119,11 +119,7 @@ export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ra
       out = copyRun(out, large, j + 2, k);
     }
     j = k;
-    if (j < large.length && (large[j] as T) <= e) {
-      const ls = large[j] as T;
-      out.push(ls > s ? ls : s, e);
-      if ((large[j + 1] as T) === e) j += 2;
-    }
+    if (j < large.length && (large[j] as T) <= e) out.push((large[j] as T) > s ? (large[j] as T) : s, e);
   }
   // One side inside the other: that side itself, so that callers see nothing changed (a port range inside a rule's).
   return out.length === small.length && rangesEqual(out, small) ? small : out;
