@@ -42,6 +42,8 @@ function algebraTests<T extends Bound>(kind: string, of: (n: number) => T): void
           expect(toMask(intersectRanges(ra, rb), of)).toBe(ma & mb);
           expect(toMask(subtractRanges(ra, rb), of)).toBe(ma & ~mb);
           expect(rangesContain(ra, rb)).toBe((mb & ~ma) === 0n);
+          expect(relateRanges(ra, rb)).toBe(maskRelation(ma, mb));
+          expect(rangesOverlap(ra, rb)).toBe((ma & mb) !== 0n);
           // Normal form: sorted, disjoint, not adjacent.
           const u = unionRanges(ra, rb);
           for (let i = 2; i < u.length; i += 2) expect(BigInt(u[i] as Bound) > BigInt(u[i - 1] as Bound) + 1n).toBe(true);
@@ -125,6 +127,31 @@ function exampleAndCountTests<T extends Bound>(kind: string, of: (n: number) => 
 exampleAndCountTests("numbers", asNumber);
 exampleAndCountTests("bigints", asBigint);
 
+/** Sorted, disjoint, not adjacent, each interval non-empty. */
+const isNormal = <T extends Bound>(r: Ranges<T>): boolean => r.every((v, i) => (i % 2 === 1 ? BigInt(v) >= BigInt(r[i - 1] as T) : i === 0 || BigInt(v) > BigInt(r[i - 1] as T) + 1n));
+
+function wideAgainstManyTests<T extends Bound>(kind: string, of: (n: number) => T): void {
+  describe(`wide intervals against many small ones, of ${kind}`, () => {
+    it("union, intersection and difference agree with bitmasks where runs of intervals are copied whole", () => {
+      fc.assert(
+        fc.property(prefixLike, large, (a, b) => {
+          const [ra, rb] = [toRanges(a, of), toRanges(b, of)];
+          const [ma, mb] = [toMask(ra, of), toMask(rb, of)];
+          for (const [x, y, mx, my] of [[ra, rb, ma, mb], [rb, ra, mb, ma]] as const) {
+            const results = [intersectRanges(x, y), subtractRanges(x, y), unionRanges(x, y)];
+            expect(results.map((r) => toMask(r, of))).toEqual([mx & my, mx & ~my, mx | my]);
+            for (const r of results) expect(isNormal(r)).toBe(true);
+            expect(relateRanges(x, y)).toBe(maskRelation(mx, my));
+          }
+        }),
+        { numRuns: runs },
+      );
+    });
+  });
+}
+wideAgainstManyTests("numbers", asNumber);
+wideAgainstManyTests("bigints", asBigint);
+
 describe("address sets", () => {
   const num = (n: number): number => n;
   it("AddressSet relations that are remembered (a large set on one side) stay exact when asked again, in either order", () => {
@@ -144,6 +171,21 @@ describe("address sets", () => {
           expect(toMask(sa.intersect(sb).v4, num)).toBe(ma & mb);
           expect(toMask(sa.subtract(sb).v4, num)).toBe(ma & ~mb);
           expect(toMask(sa.union(sb).v4, num)).toBe(ma | mb);
+        }
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("a set related to one set, then another, then the first again, relates to each exactly (the last pair is answered again)", () => {
+    fc.assert(
+      fc.property(fc.array(anySize, { minLength: 3, maxLength: 3 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 2, maxLength: 8 }), (lists, order) => {
+        const sets = lists.map((l) => AddressSet.of({ v4: toRanges(l, num) }));
+        const masks = sets.map((s) => toMask(s.v4, num));
+        for (const k of order) {
+          const [a, b] = [sets[0] as AddressSet, sets[k] as AddressSet];
+          expect(a.relate(b)).toBe(maskRelation(masks[0] as bigint, masks[k] as bigint));
+          expect(toMask(a.subtract(b).v4, num)).toBe((masks[0] as bigint) & ~(masks[k] as bigint));
         }
       }),
       { numRuns: runs },

@@ -6,7 +6,7 @@
  * in different parts, the projection (`project.ts`) says how sure the match is.
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
-import { BoundedMemo, memoized, submap } from "./memo.js";
+import { BoundedMemo, memoized } from "./memo.js";
 import { A_ONLY, B_ONLY, coverage, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type BigRanges, type Bound, type NumRanges, type Ranges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
@@ -20,10 +20,6 @@ export interface PartRanges {
   readonly cluster: NumRanges;
 }
 
-const INTERSECTIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
-const DIFFERENCES = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
-const UNIONS = new WeakMap<AddressSet, WeakMap<AddressSet, AddressSet>>();
-const RELATIONS = new WeakMap<AddressSet, WeakMap<AddressSet, Relation>>();
 /**
  * Two sets of more intervals than this each (tags, shared by every subject) remember what they met: they meet
  * flow after flow. A pair with a small set (a rule's own prefixes) is computed each time: remembering it would
@@ -35,9 +31,21 @@ function worthRemembering(a: AddressSet, b: AddressSet): boolean {
   return a.size() > LARGE && b.size() > LARGE;
 }
 
-function remembered<V extends NonNullable<unknown>>(memo: WeakMap<AddressSet, WeakMap<AddressSet, V>>, a: AddressSet, b: AddressSet, compute: () => V): V {
-  return memoized(submap(memo, a), b, compute);
+/** What a set remembers of the sets it met, by operation. */
+interface MetValues {
+  relations: Relation;
+  intersections: AddressSet;
+  differences: AddressSet;
+  unions: AddressSet;
 }
+
+/** Each operation's memo, keyed weakly by the other set (made when first needed). */
+type Met = { [K in keyof MetValues]?: WeakMap<AddressSet, MetValues[K]> };
+
+/** The pair last related, and how: the walk intersects a pair, then subtracts it (one relation, not two). */
+let lastA: AddressSet | undefined;
+let lastB: AddressSet | undefined;
+let lastRelation: Relation = 0;
 
 /** Example addresses as text, by family and value: the same first addresses are blocked flow after flow. */
 const ADDRESS_TEXTS = [new BoundedMemo<Bound, string>(1 << 16), new BoundedMemo<Bound, string>(1 << 16)] as const;
@@ -58,10 +66,21 @@ export class AddressSet {
     readonly cluster: NumRanges,
   ) {}
 
+  /** Kept on the set itself: one WeakMap lookup per remembered operation instead of two. */
+  #met: Met | undefined = undefined;
+
   static readonly EMPTY = new AddressSet(NO_RANGES, NO_RANGES, NO_RANGES, NO_RANGES, NO_RANGES);
 
   static of(parts: Partial<PartRanges>): AddressSet {
     return new AddressSet(parts.v4 ?? NO_RANGES, parts.v6 ?? NO_RANGES, parts.t4 ?? NO_RANGES, parts.t6 ?? NO_RANGES, parts.cluster ?? NO_RANGES);
+  }
+
+  /** What `memo` of this set keeps for `other`, computed and kept when it keeps nothing. */
+  #remembered<K extends keyof MetValues>(memo: K, other: AddressSet, compute: () => MetValues[K]): MetValues[K] {
+    const met = (this.#met ??= {}) as { [M in K]?: WeakMap<AddressSet, MetValues[M]> };
+    let known = met[memo];
+    if (!known) met[memo] = known = new WeakMap();
+    return memoized(known, other, compute);
   }
 
   part<P extends Part>(p: P): PartRanges[P] {
@@ -75,9 +94,13 @@ export class AddressSet {
   /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
   relate(other: AddressSet): Relation {
     if (this === other) return this.isEmpty() ? 0 : SHARE;
+    if (this === lastA && other === lastB) return lastRelation;
     // A relation is one number: remembered whenever one side is large (a tag meets the same rule sets flow after flow).
-    if (this.size() <= LARGE && other.size() <= LARGE) return this.#relate(other);
-    return remembered(RELATIONS, this, other, () => this.#relate(other));
+    const relation = this.size() <= LARGE && other.size() <= LARGE ? this.#relate(other) : this.#remembered("relations", other, () => this.#relate(other));
+    lastA = this;
+    lastB = other;
+    lastRelation = relation;
+    return relation;
   }
 
   #relate(other: AddressSet): Relation {
@@ -92,18 +115,18 @@ export class AddressSet {
     if ((rel & A_ONLY) === 0) return this;
     if ((rel & B_ONLY) === 0) return other;
     if (!worthRemembering(this, other)) return this.map(other, intersectRanges);
-    return remembered(INTERSECTIONS, this, other, () => this.map(other, intersectRanges));
+    return this.#remembered("intersections", other, () => this.map(other, intersectRanges));
   }
 
   /** Whether the sets share an address. */
   overlaps(other: AddressSet): boolean {
     if (this === other) return !this.isEmpty();
     if (!worthRemembering(this, other)) return this.#overlaps(other);
-    const known = RELATIONS.get(this)?.get(other);
+    const known = this.#met?.relations?.get(other);
     if (known !== undefined) return (known & SHARE) !== 0;
     // Stops at the first shared address; sets found apart are related (they stay apart flow after flow).
     if (this.#overlaps(other)) return true;
-    remembered(RELATIONS, this, other, () => (this.isEmpty() ? 0 : A_ONLY) | (other.isEmpty() ? 0 : B_ONLY));
+    this.#remembered("relations", other, () => (this.isEmpty() ? 0 : A_ONLY) | (other.isEmpty() ? 0 : B_ONLY));
     return false;
   }
 
@@ -122,14 +145,14 @@ export class AddressSet {
     if ((rel & SHARE) === 0) return this;
     if ((rel & A_ONLY) === 0) return AddressSet.EMPTY;
     if (!worthRemembering(this, other)) return this.map(other, subtractRanges);
-    return remembered(DIFFERENCES, this, other, () => this.map(other, subtractRanges));
+    return this.#remembered("differences", other, () => this.map(other, subtractRanges));
   }
 
   union(other: AddressSet): AddressSet {
     if (other === this || other.isEmpty()) return this;
     if (this.isEmpty()) return other;
     if (!worthRemembering(this, other)) return this.map(other, unionRanges);
-    return remembered(UNIONS, this, other, () => this.map(other, unionRanges));
+    return this.#remembered("unions", other, () => this.map(other, unionRanges));
   }
 
   isEmpty(): boolean {

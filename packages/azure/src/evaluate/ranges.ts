@@ -67,6 +67,9 @@ function appendRun<T extends Bound>(out: T[], a: Ranges<T>, from: number, to: nu
 export function unionRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
+  // One side inside the other (most unions of a flow's and a rule's sets): that side, with no merge and no copy.
+  if (inside(a, b)) return b;
+  if (inside(b, a)) return a;
   const out: T[] = [];
   let i = 0;
   let j = 0;
@@ -102,19 +105,21 @@ export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ra
   if (a.length === 0 || b.length === 0) return NO_RANGES;
   // Walk the smaller set and skip through the larger: a rule's few prefixes against a tag's thousands.
   const [small, large] = a.length <= b.length ? [a, b] : [b, a];
-  const out: T[] = [];
+  let out: T[] = [];
   let j = 0;
   for (let i = 0; i < small.length && j < large.length; i += 2) {
     const s = small[i] as T;
     const e = small[i + 1] as T;
     j = seekEnd(large, j, s);
-    while (j < large.length && (large[j] as T) <= e) {
-      const ls = large[j] as T;
-      const le = large[j + 1] as T;
-      out.push(ls > s ? ls : s, le < e ? le : e);
-      if (le > e) break;
-      j += 2;
+    if (j >= large.length || (large[j] as T) > e) continue;
+    // The intervals of `large` after the first that end before `e` lie inside [s, e]: copied whole.
+    const k = seekEnd(large, j, e);
+    if (k > j) {
+      out.push((large[j] as T) > s ? (large[j] as T) : s, large[j + 1] as T);
+      out = copyRun(out, large, j + 2, k);
     }
+    j = k;
+    if (j < large.length && (large[j] as T) <= e) out.push((large[j] as T) > s ? (large[j] as T) : s, e);
   }
   // One side inside the other: that side itself, so that callers see nothing changed (a port range inside a rule's).
   return out.length === small.length && rangesEqual(out, small) ? small : out;
@@ -122,7 +127,7 @@ export function intersectRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ra
 
 export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
   if (a.length === 0 || b.length === 0) return a;
-  const out: T[] = [];
+  let out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length) {
@@ -131,7 +136,8 @@ export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ran
     // The intervals of `a` that end before the next interval of `b` starts stay whole.
     const k = seekEnd(a, i, b[j] as T);
     if (k > i) {
-      appendRun(out, a, i, k);
+      // What is left of `a` before lies apart from these (its intervals do not touch): copied whole.
+      out = copyRun(out, a, i, k);
       i = k;
       continue;
     }
@@ -146,7 +152,18 @@ export function subtractRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ran
     if (s <= e) out.push(s, e);
     i += 2;
   }
-  appendRun(out, a, i, a.length);
+  return copyRun(out, a, i, a.length);
+}
+
+/** Runs shorter than this are pushed one by one; longer ones are copied by `slice` and `concat` (several times faster). */
+const SHORT_RUN = 16;
+
+/** `out` followed by intervals `from` to `to` (indices) of `a`, which lie past its last without touching it: `out` itself when it is short enough to push onto, else a new array. */
+function copyRun<T extends Bound>(out: T[], a: Ranges<T>, from: number, to: number): T[] {
+  if (from >= to) return out;
+  if (out.length === 0) return a.slice(from, to);
+  if (to - from >= SHORT_RUN) return out.concat(a.slice(from, to));
+  for (let k = from; k < to; k++) out.push(a[k] as T);
   return out;
 }
 
@@ -170,7 +187,8 @@ function gallop<T extends Bound>(a: Ranges<T>, from: number, side: 0 | 1, v: T, 
   const length = a.length;
   let step = 2;
   let hi = from;
-  while (hi < length && before(a[hi + side] as T, v, orEqual)) {
+  // The test `x < v || (orEqual && x === v)` written out twice: as a function it was not inlined (number and bigint both pass here).
+  while (hi < length && ((a[hi + side] as T) < v || (orEqual && a[hi + side] === v))) {
     from = hi + 2;
     hi += step;
     step *= 2;
@@ -179,14 +197,10 @@ function gallop<T extends Bound>(a: Ranges<T>, from: number, side: 0 | 1, v: T, 
   let lo = from;
   while (lo < hi) {
     const mid = lo + (((hi - lo) >> 2) << 1);
-    if (before(a[mid + side] as T, v, orEqual)) lo = mid + 2;
+    if ((a[mid + side] as T) < v || (orEqual && a[mid + side] === v)) lo = mid + 2;
     else hi = mid;
   }
   return lo;
-}
-
-function before<T extends Bound>(x: T, v: T, orEqual: boolean): boolean {
-  return x < v || (orEqual && x === v);
 }
 
 /**
@@ -196,9 +210,26 @@ function before<T extends Bound>(x: T, v: T, orEqual: boolean): boolean {
 export function relateRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Relation {
   if (a.length === 0) return b.length === 0 ? 0 : B_ONLY;
   if (b.length === 0) return A_ONLY;
+  const known = relateByEnds(a, b);
+  if (known !== undefined) return known;
   const ab = cover(a, b, false);
   const ba = cover(b, a, (ab & SHARE) !== 0);
   return (ab & SHARE) | (ba & SHARE) | (ab & OUTSIDE ? A_ONLY : 0) | (ba & OUTSIDE ? B_ONLY : 0);
+}
+
+/**
+ * The relation of two non-empty sets when their ends decide it: apart, or one a single interval that spans the
+ * other (a rule's one range around a flow's set, most of the relations asked); undefined otherwise.
+ */
+function relateByEnds<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Relation | undefined {
+  const aFirst = a[0] as T;
+  const aLast = a[a.length - 1] as T;
+  const bFirst = b[0] as T;
+  const bLast = b[b.length - 1] as T;
+  if (aLast < bFirst || bLast < aFirst) return A_ONLY | B_ONLY;
+  if (b.length === 2 && bFirst <= aFirst && aLast <= bLast) return a.length === 2 && aFirst === bFirst && aLast === bLast ? SHARE : SHARE | B_ONLY;
+  if (a.length === 2 && aFirst <= bFirst && bLast <= aLast) return SHARE | A_ONLY;
+  return undefined;
 }
 
 /** An interval of the first set lies outside the second, in part or whole (`cover`'s own bit). */
@@ -225,6 +256,11 @@ function cover<T extends Bound>(a: Ranges<T>, b: Ranges<T>, shared: boolean): nu
   return rel;
 }
 
+/** Whether every element of non-empty `a` is in `b`, stopping at the first that is not. */
+function inside<T extends Bound>(a: Ranges<T>, b: Ranges<T>): boolean {
+  return (cover(a, b, true) & OUTSIDE) === 0;
+}
+
 /** Whether every element of `inner` is in `outer`. */
 export function rangesContain<T extends Bound>(outer: Ranges<T>, inner: Ranges<T>): boolean {
   return (relateRanges(inner, outer) & A_ONLY) === 0;
@@ -232,6 +268,7 @@ export function rangesContain<T extends Bound>(outer: Ranges<T>, inner: Ranges<T
 
 /** Whether the sets share an element: stops at the first one. */
 export function rangesOverlap<T extends Bound>(a: Ranges<T>, b: Ranges<T>): boolean {
+  if (a.length === 0 || b.length === 0 || (a[a.length - 1] as T) < (b[0] as T) || (b[b.length - 1] as T) < (a[0] as T)) return false;
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
