@@ -8,6 +8,7 @@
 import { AddressSet } from "./address-set.js";
 import type { PathStep, UnknownCause } from "./report.js";
 import { memoized, submap } from "./memo.js";
+import { A_ONLY, SHARE, type Bound, type Ranges, type Relation } from "./ranges.js";
 import { intersect, isEmpty, portReach, srcReach, subtract, touches, union, withDst, type Box, type BoxConstraint, type Match, type ReachBeside, type Region, EMPTY_REGION } from "./region.js";
 
 export interface WalkRule<O extends string> {
@@ -153,28 +154,48 @@ function walkDestinations<O extends string>(region: Region, all: readonly WalkRu
       if (touches([withDst(b, remaining)], r.possible)) return undefined;
       continue;
     }
-    if (!remaining.overlaps(p)) continue;
+    if (p !== b.dst && (boundsApart(remaining, p) || !remaining.overlaps(p))) continue;
     const c = possibleIsCertain(r) ? p : dstWithin(b, r.certain, reach.certain[i] as ReachBeside);
     if (c === undefined || inGroup(all, i)) return undefined;
     if (r.outcomes.length === 1) {
-      const matched = remaining.intersect(c);
-      if (!matched.isEmpty()) {
-        decideDst(b, r, matched, maybes, decided, uncertain);
+      const rel = c.isEmpty() ? 0 : relationTo(b, remaining, c);
+      if ((rel & SHARE) !== 0) {
+        // One relation tells both parts: when the sure match holds all that remains, it takes it whole.
+        const inside = (rel & A_ONLY) === 0;
+        decideDst(b, r, inside ? remaining : remaining.intersect(c), maybes, decided, uncertain);
         // Possible matches keep what later rules take: a sure match lies within what remains, so it meets only what remains of them.
-        remaining = remaining.subtract(c);
+        remaining = inside ? AddressSet.EMPTY : remaining.subtract(c);
       }
-      if (possibleIsCertain(r)) continue;
+      if (possibleIsCertain(r) || remaining.isEmpty()) continue;
     }
-    const reached = remaining.intersect(p);
+    const reached = p === b.dst ? remaining : remaining.intersect(p);
     if (!reached.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reached, outcome: o, rule: r, reasons: r.reasons });
   }
   return { decided, uncertain, rest: remaining === b.dst ? region : remaining.isEmpty() ? EMPTY_REGION : [withDst(b, remaining)] };
 }
 
+/** Whether each part of one set ends before the other's starts, or is empty: most rules a walk meets miss it, told by a few numbers. */
+function boundsApart(a: AddressSet, b: AddressSet): boolean {
+  return rangesApart(a.v4, b.v4) && rangesApart(a.v6, b.v6) && rangesApart(a.t4, b.t4) && rangesApart(a.t6, b.t6) && rangesApart(a.cluster, b.cluster);
+}
+
+function rangesApart<T extends Bound>(a: Ranges<T>, b: Ranges<T>): boolean {
+  return a.length === 0 || b.length === 0 || (a[a.length - 1] as T) < (b[0] as T) || (b[b.length - 1] as T) < (a[0] as T);
+}
+
+/** How what remains of the box's destinations meets a set (only `SHARE` and `A_ONLY` told): the box's own destinations hold all of it. */
+function relationTo(b: Box, remaining: AddressSet, set: AddressSet): Relation {
+  return set === b.dst ? SHARE : remaining.relate(set);
+}
+
 /** What a rule surely matches: sure where no earlier possible match of another outcome reaches, uncertain where one does. */
 function decideDst<O extends string>(b: Box, r: WalkRule<O>, matched: AddressSet, maybes: readonly DstMaybe<O>[], decided: Decided<O>[], uncertain: Undecided<O>[]): void {
   const outcome = r.outcomes[0] as O;
-  const conflicts = maybes.filter((m) => m.outcome !== outcome && matched.overlaps(m.dst));
+  const conflicts = conflictsOf(maybes, outcome, matched);
+  if (conflicts === undefined) {
+    decided.push({ region: [withDst(b, matched)], outcome, step: r.step });
+    return;
+  }
   // As `union` joins regions: each conflict adds what the ones before it left out, as a box of its own.
   const unsure: Box[] = [];
   let sure = matched;
@@ -189,6 +210,13 @@ function decideDst<O extends string>(b: Box, r: WalkRule<O>, matched: AddressSet
   if (unsure.length > 0) {
     uncertain.push({ region: unsure, outcomes: uniqueOutcomes([outcome, ...conflicts.map((m) => m.outcome)]), steps: [...conflicts.map((m) => m.rule.step), r.step], causes: causesOf(conflicts) });
   }
+}
+
+/** The earlier possible matches of another outcome that reach the set; undefined when none (most sure matches meet none: no array made). */
+function conflictsOf<O extends string>(maybes: readonly DstMaybe<O>[], outcome: O, matched: AddressSet): DstMaybe<O>[] | undefined {
+  let out: DstMaybe<O>[] | undefined;
+  for (const m of maybes) if (m.outcome !== outcome && matched.overlaps(m.dst)) (out ??= []).push(m);
+  return out;
 }
 
 /** The walk of any region, box by box. */
