@@ -8,7 +8,7 @@
 import { AddressSet } from "./address-set.js";
 import type { PathStep, UnknownCause } from "./report.js";
 import { memoized, submap } from "./memo.js";
-import { A_ONLY, SHARE, type Bound, type Ranges, type Relation } from "./ranges.js";
+import { A_ONLY, SHARE, type Relation } from "./ranges.js";
 import { intersect, isEmpty, portReach, srcReach, subtract, touches, union, withDst, type Box, type BoxConstraint, type Match, type ReachBeside, type Region, EMPTY_REGION } from "./region.js";
 
 export interface WalkRule<O extends string> {
@@ -154,7 +154,7 @@ function walkDestinations<O extends string>(region: Region, all: readonly WalkRu
       if (touches([withDst(b, remaining)], r.possible)) return undefined;
       continue;
     }
-    if (p !== b.dst && (boundsApart(remaining, p) || !remaining.overlaps(p))) continue;
+    if (p !== b.dst && !remaining.overlaps(p)) continue;
     const c = possibleIsCertain(r) ? p : dstWithin(b, r.certain, reach.certain[i] as ReachBeside);
     if (c === undefined || inGroup(all, i)) return undefined;
     if (r.outcomes.length === 1) {
@@ -172,15 +172,6 @@ function walkDestinations<O extends string>(region: Region, all: readonly WalkRu
     if (!reached.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reached, outcome: o, rule: r, reasons: r.reasons });
   }
   return { decided, uncertain, rest: remaining === b.dst ? region : remaining.isEmpty() ? EMPTY_REGION : [withDst(b, remaining)] };
-}
-
-/** Whether each part of one set ends before the other's starts, or is empty: most rules a walk meets miss it, told by a few numbers. */
-function boundsApart(a: AddressSet, b: AddressSet): boolean {
-  return rangesApart(a.v4, b.v4) && rangesApart(a.v6, b.v6) && rangesApart(a.t4, b.t4) && rangesApart(a.t6, b.t6) && rangesApart(a.cluster, b.cluster);
-}
-
-function rangesApart<T extends Bound>(a: Ranges<T>, b: Ranges<T>): boolean {
-  return a.length === 0 || b.length === 0 || (a[a.length - 1] as T) < (b[0] as T) || (b[b.length - 1] as T) < (a[0] as T);
 }
 
 /** How what remains of the box's destinations meets a set (only `SHARE` and `A_ONLY` told): the box's own destinations hold all of it. */
