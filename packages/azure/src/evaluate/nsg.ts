@@ -26,6 +26,11 @@ interface CompiledSide {
   readonly asgReason?: string;
 }
 
+interface RuleSides {
+  readonly src: CompiledSide;
+  readonly dst: CompiledSide;
+}
+
 export interface CompiledNsgRule {
   readonly step: PathStep;
   readonly isDefault: boolean;
@@ -34,8 +39,10 @@ export interface CompiledNsgRule {
   readonly outcomes: readonly NsgOutcome[];
   readonly tcp: Tri;
   readonly sourcePortsAny: Tri;
-  readonly src: CompiledSide;
-  readonly dst: CompiledSide;
+  /** The rule as read: its sides are read into terms only when a walk meets them (`sidesOf`). */
+  readonly rule: SecurityRule;
+  /** The sides read already (Azure's default rules, shared by every NSG). */
+  readonly sides?: RuleSides;
   readonly ports: PortTerms;
   /** Why fields read as "maybe" (unknown values). */
   readonly reasons: readonly string[];
@@ -56,6 +63,10 @@ function side(rule: SecurityRule, which: "source" | "destination", field: string
   }
   const names = asgs.map((a) => (isUnknown(a) || isUnknown(a.id) ? "(unknown)" : (a.id.split("/").pop() ?? a.id)));
   return { terms, asgReason: `${which} application security group ${names.join(", ")}: which network interfaces it holds is not in the input` };
+}
+
+function sidesOf(rule: SecurityRule): RuleSides {
+  return { src: side(rule, "source", "sourceAddressPrefix"), dst: side(rule, "destination", "destinationAddressPrefix") };
 }
 
 function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
@@ -91,28 +102,28 @@ export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: b
   if (srcPorts.reason) reasons.push(srcPorts.reason);
   const portValues = list(p.destinationPortRange, p.destinationPortRanges);
   const ports = portTerms(portValues.length === 0 ? ["*"] : portValues, "destinationPortRange");
-  const step: PathStep = {
-    layer: "nsg",
-    resource: nsgName,
-    rule: name,
-    ...(priority !== undefined ? { priority } : {}),
-    ...(direction !== undefined ? { direction } : {}),
-    action: access ?? "(unknown access)",
-    ...(isDefault ? { detail: "Azure default rule" } : {}),
-  };
   return {
-    step,
+    step: nsgStep(nsgName, name, priority, direction, access ?? "(unknown access)", isDefault),
     isDefault,
     priority,
     direction,
     outcomes: access === undefined ? ["Allow", "Deny"] : [access],
     tcp,
     sourcePortsAny: srcPorts.tri,
-    src: side(rule, "source", "sourceAddressPrefix"),
-    dst: side(rule, "destination", "destinationAddressPrefix"),
+    rule,
     ports,
-    reasons: [...reasons, ...ports.reasons],
+    reasons: ports.reasons.length === 0 ? reasons : [...reasons, ...ports.reasons],
   };
+}
+
+/** A rule's step, its optional fields set in the order a report writes them (no spread of a literal per field). */
+function nsgStep(resource: string, rule: string, priority: number | undefined, direction: SecurityRuleDirection | undefined, action: string, isDefault: boolean): PathStep {
+  const step: { -readonly [K in keyof PathStep]?: PathStep[K] } = { layer: "nsg", resource, rule };
+  if (priority !== undefined) step.priority = priority;
+  if (direction !== undefined) step.direction = direction;
+  step.action = action;
+  if (isDefault) step.detail = "Azure default rule";
+  return step as PathStep;
 }
 
 export interface CompiledNsg {
@@ -129,7 +140,7 @@ let DEFAULTS: readonly CompiledNsgRule[] | undefined;
 
 /** Azure's default rules, compiled once: NSG after NSG they differ only by the NSG named in their steps. */
 function compiledDefaults(): readonly CompiledNsgRule[] {
-  DEFAULTS ??= defaultSecurityRules().map((r) => compileNsgRule("", r, true));
+  DEFAULTS ??= defaultSecurityRules().map((r) => ({ ...compileNsgRule("", r, true), sides: sidesOf(r) }));
   return DEFAULTS;
 }
 
@@ -152,14 +163,20 @@ interface SideMatch {
   readonly reasons: readonly string[];
 }
 
-/** A subject's projections of its rules' sides: one set per side, so what the walk remembers of a set serves every flow of the subject. */
-export type SideMemo = Map<CompiledSide, SideMatch>;
+interface SideMatches {
+  readonly src: SideMatch;
+  readonly dst: SideMatch;
+}
 
-function sideMatch(s: CompiledSide, ctx: AddressContext, memo: SideMemo | undefined): SideMatch {
-  let m = memo?.get(s);
+/** A subject's projections of its rules' sides: one set per side, so what the walk remembers of a set serves every flow of the subject. */
+export type SideMemo = Map<CompiledNsgRule, SideMatches>;
+
+function sideMatches(r: CompiledNsgRule, ctx: AddressContext, memo: SideMemo | undefined): SideMatches {
+  let m = memo?.get(r);
   if (!m) {
-    m = projectSide(s, ctx);
-    memo?.set(s, m);
+    const { src, dst } = r.sides ?? sidesOf(r.rule);
+    m = { src: projectSide(src, ctx), dst: projectSide(dst, ctx) };
+    memo?.set(r, m);
   }
   return m;
 }
@@ -197,8 +214,7 @@ export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection,
 }
 
 function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): WalkRule<NsgOutcome> {
-  const src = sideMatch(r.src, ctx, view.memo);
-  const projected = sideMatch(r.dst, ctx, view.memo);
+  const { src, dst: projected } = sideMatches(r, ctx, view.memo);
   const seen = view.dstView ? view.dstView(projected, r.step.rule) : projected;
   const possible: BoxConstraint = { src: src.possible, dst: seen.possible, port: r.ports.possible };
   const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
