@@ -8,7 +8,7 @@ import { isUnknown, type Maybe } from "../unknown.js";
 import type { AddressSet } from "./address-set.js";
 import type { PathStep } from "./report.js";
 import { MATCH_NOTHING, type BoxConstraint, type Match } from "./region.js";
-import { addressTerm, describeUnknown, everything as ctxEverything, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
+import { addressTerm, ALL_PORTS, describeUnknown, everything as ctxEverything, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
 import { rangesOverlap, type NumRanges } from "./ranges.js";
 import type { WalkRule } from "./walk.js";
 
@@ -82,32 +82,42 @@ function sourcePortsAny(rule: SecurityRule): { tri: Tri; reason?: string } {
   return { tri: "maybe", reason: `sourcePortRange ${values.map((v) => (isUnknown(v) ? "(unknown)" : v)).join(",")}: the flow's source port is an ephemeral port the input does not fix` };
 }
 
+/** The value when known; else undefined, and why noted in `reasons`. */
+function known<T>(v: Maybe<T>, reasons: string[]): T | undefined {
+  if (!isUnknown(v)) return v;
+  reasons.push(describeUnknown(v));
+  return undefined;
+}
+
+/** Outcomes of a rule by its access, shared by every rule (never changed). */
+const OUTCOMES: Readonly<Record<NsgOutcome | "unknown", readonly NsgOutcome[]>> = { Allow: ["Allow"], Deny: ["Deny"], unknown: ["Allow", "Deny"] };
+
+/** Destination ports `*` (or none given): one value for the many rules on every port. */
+const EVERY_PORT: PortTerms = { certain: ALL_PORTS, possible: ALL_PORTS, reasons: [] };
+
+function destinationPorts(p: SecurityRule["properties"]): PortTerms {
+  const values = list(p.destinationPortRange, p.destinationPortRanges);
+  return values.length === 0 || (values.length === 1 && values[0] === "*") ? EVERY_PORT : portTerms(values, "destinationPortRange");
+}
+
 export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: boolean): CompiledNsgRule {
   const p = rule.properties;
   const reasons: string[] = [];
-  const note = <T>(v: Maybe<T>): T | undefined => {
-    if (isUnknown(v)) {
-      reasons.push(describeUnknown(v));
-      return undefined;
-    }
-    return v;
-  };
-  const name = note(rule.name) ?? "(unknown name)";
-  const priority = note(p.priority);
-  const direction = note(p.direction);
-  const access = note(p.access);
+  const name = known(rule.name, reasons) ?? "(unknown name)";
+  const priority = known(p.priority, reasons);
+  const direction = known(p.direction, reasons);
+  const access = known(p.access, reasons);
   const tcp = tcpOf(p.protocol);
   if (isUnknown(p.protocol)) reasons.push(describeUnknown(p.protocol));
   const srcPorts = sourcePortsAny(rule);
   if (srcPorts.reason) reasons.push(srcPorts.reason);
-  const portValues = list(p.destinationPortRange, p.destinationPortRanges);
-  const ports = portTerms(portValues.length === 0 ? ["*"] : portValues, "destinationPortRange");
+  const ports = destinationPorts(p);
   return {
     step: nsgStep(nsgName, name, priority, direction, access ?? "(unknown access)", isDefault),
     isDefault,
     priority,
     direction,
-    outcomes: access === undefined ? ["Allow", "Deny"] : [access],
+    outcomes: OUTCOMES[access ?? "unknown"],
     tcp,
     sourcePortsAny: srcPorts.tri,
     rule,
@@ -152,7 +162,7 @@ export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDe
       ? compileNsgRule(name, { name: r, properties: { priority: r, direction: r, access: r, protocol: r, sourceAddressPrefix: r, destinationAddressPrefix: r, destinationPortRange: r } }, false)
       : compileNsgRule(name, r, false),
   );
-  const defaults = options.withDefaults === false ? [] : compiledDefaults().map((r) => ({ ...r, step: { ...r.step, resource: name } }));
+  const defaults = options.withDefaults === false ? [] : compiledDefaults().map((r) => ({ ...r, step: nsgStep(name, r.step.rule, r.priority, r.direction, r.step.action, true) }));
   const rules = [...custom, ...defaults].sort((a, b) => (a.priority ?? -1) - (b.priority ?? -1));
   return { name, rules };
 }
@@ -224,7 +234,15 @@ function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): Walk
     outcomes: r.outcomes,
     certain,
     possible: [possible],
-    reasons: [...r.reasons, ...(seen.reasons ?? []), ...projected.reasons, ...src.reasons],
+    reasons: joined(r.reasons, seen.reasons ?? NO_REASONS, projected.reasons, src.reasons),
     group: r.priority ?? -1,
   };
+}
+
+const NO_REASONS: readonly string[] = [];
+
+/** The lists one after the other; without copying when at most one holds anything (most rules have no reason). */
+function joined(...lists: ReadonlyArray<readonly string[]>): readonly string[] {
+  const full = lists.filter((l) => l.length > 0);
+  return full.length === 0 ? NO_REASONS : full.length === 1 ? (full[0] as readonly string[]) : full.flat();
 }
