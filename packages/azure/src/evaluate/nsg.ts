@@ -3,12 +3,12 @@
  * Azure's six default rules (always, whatever the input lists), first match wins. Rules are read once
  * into terms; each subject projects them onto its addresses once.
  */
-import { defaultSecurityRules, type NetworkSecurityGroup, type SecurityRule, type SecurityRuleDirection } from "../model.js";
+import { defaultSecurityRules, type AddressValue, type NetworkSecurityGroup, type SecurityRule, type SecurityRuleDirection } from "../model.js";
 import { isUnknown, type Maybe } from "../unknown.js";
 import type { AddressSet } from "./address-set.js";
 import type { PathStep } from "./report.js";
 import { MATCH_NOTHING, type BoxConstraint, type Match } from "./region.js";
-import { addressTerm, ALL_PORTS, describeUnknown, everything as ctxEverything, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
+import { addressTerm, ALL_PORTS, describeUnknown, everything as ctxEverything, portTerms, project, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
 import { rangesOverlap, type NumRanges } from "./ranges.js";
 import type { WalkRule } from "./walk.js";
 
@@ -53,10 +53,22 @@ function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefine
   return many === undefined || many.length === 0 ? [one] : [one, ...many];
 }
 
-function side(rule: SecurityRule, which: "source" | "destination", field: string): CompiledSide {
-  const p = rule.properties;
-  const prefixes = which === "source" ? list(p.sourceAddressPrefix, p.sourceAddressPrefixes) : list(p.destinationAddressPrefix, p.destinationAddressPrefixes);
-  const asgs = (which === "source" ? p.sourceApplicationSecurityGroups : p.destinationApplicationSecurityGroups) ?? [];
+type Side = "source" | "destination";
+type Properties = SecurityRule["properties"];
+
+const FIELDS: Readonly<Record<Side, string>> = { source: "sourceAddressPrefix", destination: "destinationAddressPrefix" };
+
+function prefixesOf(p: Properties, which: Side): readonly Maybe<AddressValue>[] {
+  return which === "source" ? list(p.sourceAddressPrefix, p.sourceAddressPrefixes) : list(p.destinationAddressPrefix, p.destinationAddressPrefixes);
+}
+
+function asgsOf(p: Properties, which: Side): NonNullable<Properties["sourceApplicationSecurityGroups"]> {
+  return (which === "source" ? p.sourceApplicationSecurityGroups : p.destinationApplicationSecurityGroups) ?? [];
+}
+
+function side(p: Properties, which: Side, prefixes = prefixesOf(p, which)): CompiledSide {
+  const field = FIELDS[which];
+  const asgs = asgsOf(p, which);
   const terms = prefixes.map((v, i) => addressTerm(v, `${field}${prefixes.length > 1 ? `[${i}]` : ""}`));
   if (asgs.length === 0) {
     return terms.length > 0 ? { terms } : { terms: [{ kind: "unknown", text: "(none)", reason: `${field}: the rule gives no ${which} address` }] };
@@ -66,7 +78,14 @@ function side(rule: SecurityRule, which: "source" | "destination", field: string
 }
 
 function sidesOf(rule: SecurityRule): RuleSides {
-  return { src: side(rule, "source", "sourceAddressPrefix"), dst: side(rule, "destination", "destinationAddressPrefix") };
+  return { src: side(rule.properties, "source"), dst: side(rule.properties, "destination") };
+}
+
+/** One side of the rule projected: a single value (no application security group) is that value's projection, with no list of terms to join. */
+function projectRuleSide(p: Properties, which: Side, ctx: AddressContext): SideMatch {
+  const prefixes = prefixesOf(p, which);
+  if (prefixes.length === 1 && asgsOf(p, which).length === 0) return project(addressTerm(prefixes[0] as Maybe<AddressValue>, FIELDS[which]), ctx);
+  return projectSide(side(p, which, prefixes), ctx);
 }
 
 function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
@@ -184,8 +203,9 @@ export type SideMemo = Map<CompiledNsgRule, SideMatches>;
 function sideMatches(r: CompiledNsgRule, ctx: AddressContext, memo: SideMemo | undefined): SideMatches {
   let m = memo?.get(r);
   if (!m) {
-    const { src, dst } = r.sides ?? sidesOf(r.rule);
-    m = { src: projectSide(src, ctx), dst: projectSide(dst, ctx) };
+    const { sides } = r;
+    const p = r.rule.properties;
+    m = sides ? { src: projectSide(sides.src, ctx), dst: projectSide(sides.dst, ctx) } : { src: projectRuleSide(p, "source", ctx), dst: projectRuleSide(p, "destination", ctx) };
     memo?.set(r, m);
   }
   return m;
