@@ -261,8 +261,12 @@ function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): Walk
 
 const NO_REASONS: readonly string[] = [];
 
-/** The lists one after the other; without copying when at most one holds anything (most rules have no reason). */
-function joined(...lists: ReadonlyArray<readonly string[]>): readonly string[] {
-  const full = lists.filter((l) => l.length > 0);
-  return full.length === 0 ? NO_REASONS : full.length === 1 ? (full[0] as readonly string[]) : full.flat();
+/** The lists one after the other, copied only when two of them hold something (most rules have no reason). */
+function joined(a: readonly string[], b: readonly string[], c: readonly string[], d: readonly string[]): readonly string[] {
+  const n = a.length + b.length + c.length + d.length;
+  if (n === a.length) return a;
+  if (n === b.length) return b;
+  if (n === c.length) return c;
+  if (n === d.length) return d;
+  return [...a, ...b, ...c, ...d];
 }
