@@ -8,9 +8,10 @@ import { isUnknown, type Maybe } from "../unknown.js";
 import type { AddressSet } from "./address-set.js";
 import type { PathStep } from "./report.js";
 import { MATCH_NOTHING, type BoxConstraint, type Match } from "./region.js";
-import { addressTerm, ALL_PORTS, describeUnknown, everything as ctxEverything, portTerms, project, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
+import { addressTerm, describeUnknown, everything as ctxEverything, portTerms, project, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
 import { rangesOverlap, type NumRanges } from "./ranges.js";
 import type { WalkRule } from "./walk.js";
+import { BoundedMemo } from "./memo.js";
 
 export type NsgOutcome = "Allow" | "Deny";
 
@@ -111,12 +112,13 @@ function known<T>(v: Maybe<T>, reasons: string[]): T | undefined {
 /** Outcomes of a rule by its access, shared by every rule (never changed). */
 const OUTCOMES: Readonly<Record<NsgOutcome | "unknown", readonly NsgOutcome[]>> = { Allow: ["Allow"], Deny: ["Deny"], unknown: ["Allow", "Deny"] };
 
-/** Destination ports `*` (or none given): one value for the many rules on every port. */
-const EVERY_PORT: PortTerms = { certain: ALL_PORTS, possible: ALL_PORTS, reasons: [] };
+/** Destination ports by the rule's one value (`*`, `443`, `8000-8100`): rules repeat a few values NSG after NSG. */
+const PORTS = new BoundedMemo<string, PortTerms>(1 << 12);
 
-function destinationPorts(p: SecurityRule["properties"]): PortTerms {
+function destinationPorts(p: Properties): PortTerms {
   const values = list(p.destinationPortRange, p.destinationPortRanges);
-  return values.length === 0 || (values.length === 1 && values[0] === "*") ? EVERY_PORT : portTerms(values, "destinationPortRange");
+  const one = values.length === 0 ? "*" : values.length === 1 ? values[0] : undefined;
+  return one !== undefined && !isUnknown(one) ? PORTS.get(one, (v) => portTerms([v], "destinationPortRange")) : portTerms(values, "destinationPortRange");
 }
 
 export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: boolean): CompiledNsgRule {
