@@ -1,7 +1,7 @@
 /**
  * A network security group as Azure evaluates it for one direction: the custom rules by priority, then
- * Azure's six default rules (always, whatever the input lists), first match wins. Rules are read once
- * into terms; each subject projects them onto its addresses once.
+ * Azure's six default rules (always, whatever the input lists), first match wins. A rule's sides are read
+ * into terms when a walk first meets the rule, and projected onto the subject's addresses once.
  */
 import { defaultSecurityRules, type AddressValue, type NetworkSecurityGroup, type SecurityRule, type SecurityRuleDirection } from "../model.js";
 import { isUnknown, type Maybe } from "../unknown.js";
@@ -40,7 +40,7 @@ export interface CompiledNsgRule {
   readonly outcomes: readonly NsgOutcome[];
   readonly tcp: Tri;
   readonly sourcePortsAny: Tri;
-  /** The rule as read: its sides are read into terms only when a walk meets them (`sidesOf`). */
+  /** The rule as read: its sides are read into terms only when a walk meets them (`sideMatches`). */
   readonly rule: SecurityRule;
   /** The sides read already (Azure's default rules, shared by every NSG). */
   readonly sides?: RuleSides;
