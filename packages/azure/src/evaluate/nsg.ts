@@ -1,16 +1,17 @@
 /**
  * A network security group as Azure evaluates it for one direction: the custom rules by priority, then
- * Azure's six default rules (always, whatever the input lists), first match wins. Rules are read once
- * into terms; each subject projects them onto its addresses once.
+ * Azure's six default rules (always, whatever the input lists), first match wins. A rule's sides are read
+ * into terms when a walk first meets the rule, and projected onto the subject's addresses once.
  */
-import { defaultSecurityRules, type NetworkSecurityGroup, type SecurityRule, type SecurityRuleDirection } from "../model.js";
+import { defaultSecurityRules, type AddressValue, type NetworkSecurityGroup, type SecurityRule, type SecurityRuleDirection } from "../model.js";
 import { isUnknown, type Maybe } from "../unknown.js";
 import type { AddressSet } from "./address-set.js";
 import type { PathStep } from "./report.js";
 import { MATCH_NOTHING, type BoxConstraint, type Match } from "./region.js";
-import { addressTerm, describeUnknown, everything as ctxEverything, portTerms, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
+import { addressTerm, describeUnknown, everything as ctxEverything, portTerms, project, projectAll, type AddressContext, type AddressTerm, type PortTerms } from "./terms.js";
 import { rangesOverlap, type NumRanges } from "./ranges.js";
 import type { WalkRule } from "./walk.js";
+import { BoundedMemo } from "./memo.js";
 
 export type NsgOutcome = "Allow" | "Deny";
 
@@ -26,6 +27,11 @@ interface CompiledSide {
   readonly asgReason?: string;
 }
 
+interface RuleSides {
+  readonly src: CompiledSide;
+  readonly dst: CompiledSide;
+}
+
 export interface CompiledNsgRule {
   readonly step: PathStep;
   readonly isDefault: boolean;
@@ -34,8 +40,10 @@ export interface CompiledNsgRule {
   readonly outcomes: readonly NsgOutcome[];
   readonly tcp: Tri;
   readonly sourcePortsAny: Tri;
-  readonly src: CompiledSide;
-  readonly dst: CompiledSide;
+  /** The rule as read: its sides are read into terms only when a walk meets them (`sideMatches`). */
+  readonly rule: SecurityRule;
+  /** The sides read already (Azure's default rules, shared by every NSG). */
+  readonly sides?: RuleSides;
   readonly ports: PortTerms;
   /** Why fields read as "maybe" (unknown values). */
   readonly reasons: readonly string[];
@@ -46,16 +54,39 @@ function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefine
   return many === undefined || many.length === 0 ? [one] : [one, ...many];
 }
 
-function side(rule: SecurityRule, which: "source" | "destination", field: string): CompiledSide {
-  const p = rule.properties;
-  const prefixes = which === "source" ? list(p.sourceAddressPrefix, p.sourceAddressPrefixes) : list(p.destinationAddressPrefix, p.destinationAddressPrefixes);
-  const asgs = (which === "source" ? p.sourceApplicationSecurityGroups : p.destinationApplicationSecurityGroups) ?? [];
+type Side = "source" | "destination";
+type Properties = SecurityRule["properties"];
+
+const FIELDS: Readonly<Record<Side, string>> = { source: "sourceAddressPrefix", destination: "destinationAddressPrefix" };
+
+function prefixesOf(p: Properties, which: Side): readonly Maybe<AddressValue>[] {
+  return which === "source" ? list(p.sourceAddressPrefix, p.sourceAddressPrefixes) : list(p.destinationAddressPrefix, p.destinationAddressPrefixes);
+}
+
+function asgsOf(p: Properties, which: Side): NonNullable<Properties["sourceApplicationSecurityGroups"]> {
+  return (which === "source" ? p.sourceApplicationSecurityGroups : p.destinationApplicationSecurityGroups) ?? [];
+}
+
+function side(p: Properties, which: Side, prefixes = prefixesOf(p, which)): CompiledSide {
+  const field = FIELDS[which];
+  const asgs = asgsOf(p, which);
   const terms = prefixes.map((v, i) => addressTerm(v, `${field}${prefixes.length > 1 ? `[${i}]` : ""}`));
   if (asgs.length === 0) {
     return terms.length > 0 ? { terms } : { terms: [{ kind: "unknown", text: "(none)", reason: `${field}: the rule gives no ${which} address` }] };
   }
   const names = asgs.map((a) => (isUnknown(a) || isUnknown(a.id) ? "(unknown)" : (a.id.split("/").pop() ?? a.id)));
   return { terms, asgReason: `${which} application security group ${names.join(", ")}: which network interfaces it holds is not in the input` };
+}
+
+function sidesOf(rule: SecurityRule): RuleSides {
+  return { src: side(rule.properties, "source"), dst: side(rule.properties, "destination") };
+}
+
+/** One side of the rule projected: a single value (no application security group) is that value's projection, with no list of terms to join. */
+function projectRuleSide(p: Properties, which: Side, ctx: AddressContext): SideMatch {
+  const prefixes = prefixesOf(p, which);
+  if (prefixes.length === 1 && asgsOf(p, which).length === 0) return project(addressTerm(prefixes[0] as Maybe<AddressValue>, FIELDS[which]), ctx);
+  return projectSide(side(p, which, prefixes), ctx);
 }
 
 function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
@@ -71,48 +102,59 @@ function sourcePortsAny(rule: SecurityRule): { tri: Tri; reason?: string } {
   return { tri: "maybe", reason: `sourcePortRange ${values.map((v) => (isUnknown(v) ? "(unknown)" : v)).join(",")}: the flow's source port is an ephemeral port the input does not fix` };
 }
 
+/** The value when known; else undefined, and why noted in `reasons`. */
+function known<T>(v: Maybe<T>, reasons: string[]): T | undefined {
+  if (!isUnknown(v)) return v;
+  reasons.push(describeUnknown(v));
+  return undefined;
+}
+
+/** Outcomes of a rule by its access, shared by every rule (never changed). */
+const OUTCOMES: Readonly<Record<NsgOutcome | "unknown", readonly NsgOutcome[]>> = { Allow: ["Allow"], Deny: ["Deny"], unknown: ["Allow", "Deny"] };
+
+/** Destination ports by the rule's one value (`*`, `443`, `8000-8100`): rules repeat a few values NSG after NSG. */
+const PORTS = new BoundedMemo<string, PortTerms>(1 << 12);
+
+function destinationPorts(p: Properties): PortTerms {
+  const values = list(p.destinationPortRange, p.destinationPortRanges);
+  const one = values.length === 0 ? "*" : values.length === 1 ? values[0] : undefined;
+  return one !== undefined && !isUnknown(one) ? PORTS.get(one, (v) => portTerms([v], "destinationPortRange")) : portTerms(values, "destinationPortRange");
+}
+
 export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: boolean): CompiledNsgRule {
   const p = rule.properties;
   const reasons: string[] = [];
-  const note = <T>(v: Maybe<T>): T | undefined => {
-    if (isUnknown(v)) {
-      reasons.push(describeUnknown(v));
-      return undefined;
-    }
-    return v;
-  };
-  const name = note(rule.name) ?? "(unknown name)";
-  const priority = note(p.priority);
-  const direction = note(p.direction);
-  const access = note(p.access);
+  const name = known(rule.name, reasons) ?? "(unknown name)";
+  const priority = known(p.priority, reasons);
+  const direction = known(p.direction, reasons);
+  const access = known(p.access, reasons);
   const tcp = tcpOf(p.protocol);
   if (isUnknown(p.protocol)) reasons.push(describeUnknown(p.protocol));
   const srcPorts = sourcePortsAny(rule);
   if (srcPorts.reason) reasons.push(srcPorts.reason);
-  const portValues = list(p.destinationPortRange, p.destinationPortRanges);
-  const ports = portTerms(portValues.length === 0 ? ["*"] : portValues, "destinationPortRange");
-  const step: PathStep = {
-    layer: "nsg",
-    resource: nsgName,
-    rule: name,
-    ...(priority !== undefined ? { priority } : {}),
-    ...(direction !== undefined ? { direction } : {}),
-    action: access ?? "(unknown access)",
-    ...(isDefault ? { detail: "Azure default rule" } : {}),
-  };
+  const ports = destinationPorts(p);
   return {
-    step,
+    step: nsgStep(nsgName, name, priority, direction, access ?? "(unknown access)", isDefault),
     isDefault,
     priority,
     direction,
-    outcomes: access === undefined ? ["Allow", "Deny"] : [access],
+    outcomes: OUTCOMES[access ?? "unknown"],
     tcp,
     sourcePortsAny: srcPorts.tri,
-    src: side(rule, "source", "sourceAddressPrefix"),
-    dst: side(rule, "destination", "destinationAddressPrefix"),
+    rule,
     ports,
-    reasons: [...reasons, ...ports.reasons],
+    reasons: ports.reasons.length === 0 ? reasons : [...reasons, ...ports.reasons],
   };
+}
+
+/** A rule's step, its optional fields set in the order a report writes them (no spread of a literal per field). */
+function nsgStep(resource: string, rule: string, priority: number | undefined, direction: SecurityRuleDirection | undefined, action: string, isDefault: boolean): PathStep {
+  const step: { -readonly [K in keyof PathStep]?: PathStep[K] } = { layer: "nsg", resource, rule };
+  if (priority !== undefined) step.priority = priority;
+  if (direction !== undefined) step.direction = direction;
+  step.action = action;
+  if (isDefault) step.detail = "Azure default rule";
+  return step as PathStep;
 }
 
 export interface CompiledNsg {
@@ -129,7 +171,7 @@ let DEFAULTS: readonly CompiledNsgRule[] | undefined;
 
 /** Azure's default rules, compiled once: NSG after NSG they differ only by the NSG named in their steps. */
 function compiledDefaults(): readonly CompiledNsgRule[] {
-  DEFAULTS ??= defaultSecurityRules().map((r) => compileNsgRule("", r, true));
+  DEFAULTS ??= defaultSecurityRules().map((r) => ({ ...compileNsgRule("", r, true), sides: sidesOf(r) }));
   return DEFAULTS;
 }
 
@@ -141,7 +183,7 @@ export function compileNsg(nsg: NetworkSecurityGroup, options: { readonly withDe
       ? compileNsgRule(name, { name: r, properties: { priority: r, direction: r, access: r, protocol: r, sourceAddressPrefix: r, destinationAddressPrefix: r, destinationPortRange: r } }, false)
       : compileNsgRule(name, r, false),
   );
-  const defaults = options.withDefaults === false ? [] : compiledDefaults().map((r) => ({ ...r, step: { ...r.step, resource: name } }));
+  const defaults = options.withDefaults === false ? [] : compiledDefaults().map((r) => ({ ...r, step: nsgStep(name, r.step.rule, r.priority, r.direction, r.step.action, true) }));
   const rules = [...custom, ...defaults].sort((a, b) => (a.priority ?? -1) - (b.priority ?? -1));
   return { name, rules };
 }
@@ -152,14 +194,21 @@ interface SideMatch {
   readonly reasons: readonly string[];
 }
 
-/** A subject's projections of its rules' sides: one set per side, so what the walk remembers of a set serves every flow of the subject. */
-export type SideMemo = Map<CompiledSide, SideMatch>;
+interface SideMatches {
+  readonly src: SideMatch;
+  readonly dst: SideMatch;
+}
 
-function sideMatch(s: CompiledSide, ctx: AddressContext, memo: SideMemo | undefined): SideMatch {
-  let m = memo?.get(s);
+/** A subject's projections of its rules' sides: one set per side, so what the walk remembers of a set serves every flow of the subject. */
+export type SideMemo = Map<CompiledNsgRule, SideMatches>;
+
+function sideMatches(r: CompiledNsgRule, ctx: AddressContext, memo: SideMemo | undefined): SideMatches {
+  let m = memo?.get(r);
   if (!m) {
-    m = projectSide(s, ctx);
-    memo?.set(s, m);
+    const { sides } = r;
+    const p = r.rule.properties;
+    m = sides ? { src: projectSide(sides.src, ctx), dst: projectSide(sides.dst, ctx) } : { src: projectRuleSide(p, "source", ctx), dst: projectRuleSide(p, "destination", ctx) };
+    memo?.set(r, m);
   }
   return m;
 }
@@ -197,8 +246,7 @@ export function nsgWalkRules(nsg: CompiledNsg, direction: SecurityRuleDirection,
 }
 
 function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): WalkRule<NsgOutcome> {
-  const src = sideMatch(r.src, ctx, view.memo);
-  const projected = sideMatch(r.dst, ctx, view.memo);
+  const { src, dst: projected } = sideMatches(r, ctx, view.memo);
   const seen = view.dstView ? view.dstView(projected, r.step.rule) : projected;
   const possible: BoxConstraint = { src: src.possible, dst: seen.possible, port: r.ports.possible };
   const sure = r.direction !== undefined && r.tcp === "yes" && r.sourcePortsAny === "yes" && r.priority !== undefined && r.outcomes.length === 1;
@@ -208,7 +256,19 @@ function walkRule(r: CompiledNsgRule, ctx: AddressContext, view: WalkView): Walk
     outcomes: r.outcomes,
     certain,
     possible: [possible],
-    reasons: [...r.reasons, ...(seen.reasons ?? []), ...projected.reasons, ...src.reasons],
+    reasons: joined(r.reasons, seen.reasons ?? NO_REASONS, projected.reasons, src.reasons),
     group: r.priority ?? -1,
   };
+}
+
+const NO_REASONS: readonly string[] = [];
+
+/** The lists one after the other, copied only when two of them hold something (most rules have no reason). */
+function joined(a: readonly string[], b: readonly string[], c: readonly string[], d: readonly string[]): readonly string[] {
+  const n = a.length + b.length + c.length + d.length;
+  if (n === a.length) return a;
+  if (n === b.length) return b;
+  if (n === c.length) return c;
+  if (n === d.length) return d;
+  return [...a, ...b, ...c, ...d];
 }

@@ -39,8 +39,8 @@ export interface Subject {
 export type SubjectPlan = Omit<Subject, "nsg"> & { readonly nsgSource?: NetworkSecurityGroup };
 
 export function compileSubject(plan: SubjectPlan): Subject {
-  const { nsgSource, ...rest } = plan;
-  return nsgSource ? { ...rest, nsg: compileNsg(nsgSource) } : rest;
+  // The plan's own NSG stays on the subject (one copy of the plan, not two): its compiled rules read it anyway.
+  return plan.nsgSource ? { ...plan, nsg: compileNsg(plan.nsgSource) } : plan;
 }
 
 const RESERVED_SUBNETS = new Set(["azurefirewallsubnet", "azurefirewallmanagementsubnet", "gatewaysubnet", "azurebastionsubnet", "routeserversubnet"]);

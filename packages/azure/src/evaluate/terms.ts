@@ -140,9 +140,13 @@ function termKey(term: AddressTerm): string {
 /** Projections of one term, per address context, by term: rules share their values' terms (`addressTerm`), and a term lets go of its projection. */
 const TERM_PROJECTIONS = new WeakMap<AddressContext, WeakMap<AddressTerm, Projected>>();
 
+/** The address context projected onto last, and its projections: subject after subject shares one context. */
+let lastContext: { readonly ctx: AddressContext; readonly projections: WeakMap<AddressTerm, Projected> } | undefined;
+
 /** The term on the subject's addresses (memoised per address context: rules share their values). */
 export function project(term: AddressTerm, ctx: AddressContext): Projected {
-  return memoized(submap(TERM_PROJECTIONS, ctx), term, () => projectTerm(term, ctx));
+  if (lastContext?.ctx !== ctx) lastContext = { ctx, projections: submap(TERM_PROJECTIONS, ctx) };
+  return memoized(lastContext.projections, term, () => projectTerm(term, ctx));
 }
 
 /** Tags do not depend on the subject (unless its subnet is not known): shared per tag space. */
