@@ -4,8 +4,10 @@
  * application rules, priorities, IP groups, DNS proxy, classic collections), the subnet's way out, FQDN
  * pairing, subjects.
  */
+import { readFileSync } from "node:fs";
+import { resolveRules } from "@cassandra-mi-netrules/core";
 import { describe, expect, it } from "vitest";
-import { evaluateNetwork } from "../src/evaluate/index.js";
+import { audit, evaluateNetwork } from "../src/evaluate/index.js";
 import type { AzureFirewall, FirewallPolicy, FirewallPolicyRuleCollectionGroup, NetworkRule, ApplicationRule, RouteTable, Subnet } from "../src/model.js";
 import { unknownValue } from "../src/unknown.js";
 import { byId, eastus, network, nsg, only, rule, serviceTags } from "./evaluate-helpers.js";
@@ -208,6 +210,15 @@ describe("Azure Firewall", () => {
     const r = byId(evaluateNetwork(network({ azureFirewalls: [fw] }), opts));
     expect(r.crl?.status).toBe("blocked");
     expect(r.crl?.detail).toContain("firewall classic network rule deny/all (200) Deny");
+  });
+
+  it("flows on the same addresses and port that differ by name or protocol are walked apart where application rules decide (AVM firewall, no service-tags file)", () => {
+    const file = new URL("./corpus/avm-azure-firewall/az-network-firewall-show.derived.json", import.meta.url);
+    const r = byId(audit({ name: "az-network-firewall-show.derived.json", text: readFileSync(file, "utf8") }, { resolved: resolveRules({ regions: ["eastus"] }) }));
+    // The tag's flow is known by address only: the application rules may match its names (beside it, login.microsoftonline.com's flow meets none).
+    const https = r["entra-id-login"]?.alternatives.find((a) => a.label === "service tag AzureActiveDirectory")?.flows[0];
+    expect(https?.path[0]).toMatchObject({ rule: "allow-app-rules/allow-ase-tags", action: "Allow" });
+    expect(https?.unknown.map((u) => u.reason)).toContain("allow-app-rules/allow-ase-tags matches host names; this flow is known by address only");
   });
 });
 
