@@ -57,11 +57,11 @@ function append<T extends Bound>(out: T[], s: T, e: T): void {
   } else out.push(s, e);
 }
 
-/** Appends intervals `from` to `to` (indices) of `a`, the first merged as `append` does, the rest as they are (they lie past it). */
-function appendRun<T extends Bound>(out: T[], a: Ranges<T>, from: number, to: number): void {
-  if (from >= to) return;
+/** `out` followed by intervals `from` to `to` (indices) of `a`, the first merged as `append` does, the rest copied as `copyRun` does (they lie past it). */
+function appendRun<T extends Bound>(out: T[], a: Ranges<T>, from: number, to: number): T[] {
+  if (from >= to) return out;
   append(out, a[from] as T, a[from + 1] as T);
-  for (let k = from + 2; k < to; k++) out.push(a[k] as T);
+  return copyRun(out, a, from + 2, to);
 }
 
 export function unionRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges<T> {
@@ -70,30 +70,33 @@ export function unionRanges<T extends Bound>(a: Ranges<T>, b: Ranges<T>): Ranges
   // One side inside the other (most unions of a flow's and a rule's sets): that side, with no merge and no copy.
   if (inside(a, b)) return b;
   if (inside(b, a)) return a;
-  const out: T[] = [];
+  let out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    // The side that starts first up to where the other starts: its intervals past the last one taken go in whole.
-    if ((a[i] as T) <= (b[j] as T)) i = takeUntil(out, a, i, b[j] as T, true);
-    else j = takeUntil(out, b, j, a[i] as T, false);
+    // The side that starts first up to where the other starts: its intervals past the last one merged go in whole.
+    if ((a[i] as T) <= (b[j] as T)) {
+      const k = mergeTouching(out, a, i, b[j] as T, true);
+      i = seekStart(a, k, b[j] as T, true);
+      out = appendRun(out, a, k, i);
+    } else {
+      const k = mergeTouching(out, b, j, a[i] as T, false);
+      j = seekStart(b, k, a[i] as T, false);
+      out = appendRun(out, b, k, j);
+    }
   }
-  takeUntil(out, a, i, undefined, true);
-  takeUntil(out, b, j, undefined, true);
-  return out;
+  out = appendRun(out, a, mergeTouching(out, a, i, undefined, true), a.length);
+  return appendRun(out, b, mergeTouching(out, b, j, undefined, true), b.length);
 }
 
-/** Appends the intervals of `a` from `from` that start before `limit` (at or before it with `orEqual`; all without a limit); returns where it stopped. */
-function takeUntil<T extends Bound>(out: T[], a: Ranges<T>, from: number, limit: T | undefined, orEqual: boolean): number {
+/** Merges into the last interval of `out` those of `a` from `from` that touch it and start before `limit` (at or before it with `orEqual`; no limit when undefined), one by one; returns where it stopped. */
+function mergeTouching<T extends Bound>(out: T[], a: Ranges<T>, from: number, limit: T | undefined, orEqual: boolean): number {
   let k = from;
-  // Those that meet what `out` already ends with merge into it, one by one.
   while (k < a.length && (limit === undefined || (a[k] as T) < limit || (orEqual && a[k] === limit)) && out.length > 0 && (a[k] as T) <= next(out[out.length - 1] as T)) {
     append(out, a[k] as T, a[k + 1] as T);
     k += 2;
   }
-  const to = limit === undefined ? a.length : seekStart(a, k, limit, orEqual);
-  appendRun(out, a, k, to);
-  return to;
+  return k;
 }
 
 /** The first interval of `a` at or after `from` whose start is past `v` (> with `orEqual`, else >=), a.length if none. */
