@@ -242,3 +242,12 @@ describe("subjects", () => {
     expect(r["tag-storage"]?.detail).toContain("network security group absent is not in the input");
   });
 });
+
+describe("over-broad allows", () => {
+  it("a firewall rule that matches by address and by name (DNS proxy) says each way it is too wide once", () => {
+    const wide = net("wide", ["AzureCloud"], ["*"], { destinationFqdns: ["crl.microsoft.com"] });
+    const report = evaluateNetwork(network({ firewallPolicies: [policy("fw", true)], firewallPolicyRuleCollectionGroups: [group("fw", "g", 100, [["nets", 100, "Allow", [wide]]])] }), opts);
+    // Its sure match is two boxes (addresses, names) on the same ports: the ports' text comes once.
+    expect(only(report).findings.map((f) => f.message)).toEqual(["firewall fw network rule g/nets/wide (100) Allow opens ports * (the requirements need 443); destinations no requirement needs (e.g. 4.144.0.0)"]);
+  });
+});
