@@ -7,11 +7,12 @@
  */
 import { formatAddress, parseCidr } from "@cassandra-mi-netrules/core";
 import { BoundedMemo, memoized } from "./memo.js";
-import { A_ONLY, B_ONLY, coverage, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type BigRanges, type Bound, type NumRanges, type Ranges, type Relation } from "./ranges.js";
+import * as V6 from "../generated/ranges-v6.js";
+import { A_ONLY, B_ONLY, coverage, firstOf, intersectRanges, NO_RANGES, rangesOf, rangesOverlap, rangesSize, relateRanges, SHARE, single, subtractRanges, unionRanges, type BigRanges, type NumRanges, type Relation } from "./ranges.js";
 
 export const PARTS = ["v4", "v6", "t4", "t6", "cluster"] as const;
 export type Part = (typeof PARTS)[number];
-/** Each part's sets: IPv6 addresses as bigints, every other part as numbers. */
+/** Each part's sets: IPv6 addresses as bigints (in the IPv6 copy of the interval functions, `V6`), every other part as numbers. */
 export interface PartRanges {
   readonly v4: NumRanges;
   readonly v6: BigRanges;
@@ -48,9 +49,9 @@ let lastB: AddressSet | undefined;
 let lastRelation: Relation = 0;
 
 /** Example addresses as text, by family and value: the same first addresses are blocked flow after flow. */
-const ADDRESS_TEXTS = [new BoundedMemo<Bound, string>(1 << 16), new BoundedMemo<Bound, string>(1 << 16)] as const;
+const ADDRESS_TEXTS = [new BoundedMemo<number | bigint, string>(1 << 16), new BoundedMemo<number | bigint, string>(1 << 16)] as const;
 
-function addressText(family: 4 | 6, value: Bound): string {
+function addressText(family: 4 | 6, value: number | bigint): string {
   return ADDRESS_TEXTS[family === 4 ? 0 : 1].get(value, (v) => formatAddress(family, BigInt(v)));
 }
 
@@ -92,8 +93,9 @@ export class AddressSet {
     return this[p];
   }
 
-  private map(other: AddressSet, f: <T extends Bound>(a: Ranges<T>, b: Ranges<T>) => Ranges<T>): AddressSet {
-    return new AddressSet(f(this.v4, other.v4), f(this.v6, other.v6), f(this.t4, other.t4), f(this.t6, other.t6), f(this.cluster, other.cluster));
+  /** `f` applied part by part, `f6` (its IPv6 copy) to the IPv6 part. */
+  private map(other: AddressSet, f: (a: NumRanges, b: NumRanges) => NumRanges, f6: (a: BigRanges, b: BigRanges) => BigRanges): AddressSet {
+    return new AddressSet(f(this.v4, other.v4), f6(this.v6, other.v6), f(this.t4, other.t4), f(this.t6, other.t6), f(this.cluster, other.cluster));
   }
 
   /** How this set and `other` relate (`SHARE`, `A_ONLY`: this holds more, `B_ONLY`: other holds more), in one pass. */
@@ -110,7 +112,7 @@ export class AddressSet {
 
   #relate(other: AddressSet): Relation {
     // Written out: a loop over the part names made a keyed property load per part, hot in the walk.
-    return relateRanges(this.v4, other.v4) | relateRanges(this.v6, other.v6) | relateRanges(this.t4, other.t4) | relateRanges(this.t6, other.t6) | relateRanges(this.cluster, other.cluster);
+    return relateRanges(this.v4, other.v4) | V6.relateRanges(this.v6, other.v6) | relateRanges(this.t4, other.t4) | relateRanges(this.t6, other.t6) | relateRanges(this.cluster, other.cluster);
   }
 
   intersect(other: AddressSet): AddressSet {
@@ -119,8 +121,8 @@ export class AddressSet {
     if ((rel & SHARE) === 0) return AddressSet.EMPTY;
     if ((rel & A_ONLY) === 0) return this;
     if ((rel & B_ONLY) === 0) return other;
-    if (!worthRemembering(this, other)) return this.map(other, intersectRanges);
-    return this.#remembered("intersections", other, () => this.map(other, intersectRanges));
+    if (!worthRemembering(this, other)) return this.map(other, intersectRanges, V6.intersectRanges);
+    return this.#remembered("intersections", other, () => this.map(other, intersectRanges, V6.intersectRanges));
   }
 
   /** Whether the sets share an address. */
@@ -139,7 +141,7 @@ export class AddressSet {
 
   /** Whether the sets share an address, stopping at the first: the walk asks this of every rule for every flow. */
   #overlaps(other: AddressSet): boolean {
-    return rangesOverlap(this.v4, other.v4) || rangesOverlap(this.v6, other.v6) || rangesOverlap(this.t4, other.t4) || rangesOverlap(this.t6, other.t6) || rangesOverlap(this.cluster, other.cluster);
+    return rangesOverlap(this.v4, other.v4) || V6.rangesOverlap(this.v6, other.v6) || rangesOverlap(this.t4, other.t4) || rangesOverlap(this.t6, other.t6) || rangesOverlap(this.cluster, other.cluster);
   }
 
   /** Number of intervals (a measure of the work a set costs). */
@@ -151,15 +153,15 @@ export class AddressSet {
     const rel = this.relate(other);
     if ((rel & SHARE) === 0) return this;
     if ((rel & A_ONLY) === 0) return AddressSet.EMPTY;
-    if (!worthRemembering(this, other)) return this.map(other, subtractRanges);
-    return this.#remembered("differences", other, () => this.map(other, subtractRanges));
+    if (!worthRemembering(this, other)) return this.map(other, subtractRanges, V6.subtractRanges);
+    return this.#remembered("differences", other, () => this.map(other, subtractRanges, V6.subtractRanges));
   }
 
   union(other: AddressSet): AddressSet {
     if (other === this || other.isEmpty()) return this;
     if (this.isEmpty()) return other;
-    if (!worthRemembering(this, other)) return this.map(other, unionRanges);
-    return this.#remembered("unions", other, () => this.map(other, unionRanges));
+    if (!worthRemembering(this, other)) return this.map(other, unionRanges, V6.unionRanges);
+    return this.#remembered("unions", other, () => this.map(other, unionRanges, V6.unionRanges));
   }
 
   isEmpty(): boolean {
@@ -179,29 +181,29 @@ export class AddressSet {
   exampleAddress(): string | undefined {
     const v4 = firstOf(this.v4);
     if (v4 !== undefined) return addressText(4, v4 + V4_OFFSET);
-    const v6 = firstOf(this.v6);
+    const v6 = V6.firstOf(this.v6);
     if (v6 !== undefined) return addressText(6, v6);
     return undefined;
   }
 
   /** Whether part `p` holds the point `v` (a bigint whatever the part: the tests' points). */
   holdsPoint(p: Part, v: bigint): boolean {
-    if (p === "v6") return coverage(this.v6, v, v) === "all";
+    if (p === "v6") return V6.coverage(this.v6, v, v) === "all";
     const n = p === "v4" ? fromV4(v) : Number(v);
     return coverage(this.part(p), n, n) === "all";
   }
 
   /** The lowest and highest value of part `p` as bigints (IPv4 addresses as they are, not as stored), if any. */
   ends(p: Part): readonly [bigint, bigint] | undefined {
-    const r = this.part(p);
+    const r: readonly (number | bigint)[] = this.part(p);
     if (r.length === 0) return undefined;
     const lift = p === "v4" ? (v: bigint) => v + BigInt(V4_OFFSET) : (v: bigint) => v;
-    return [lift(BigInt(r[0] as Bound)), lift(BigInt(r[r.length - 1] as Bound))];
+    return [lift(BigInt(r[0] as number | bigint)), lift(BigInt(r[r.length - 1] as number | bigint))];
   }
 
   /** Addresses in the set, IPv4 and IPv6 apart. */
   addressCount(): { v4: bigint; v6: bigint } {
-    return { v4: rangesSize(this.v4), v6: rangesSize(this.v6) };
+    return { v4: rangesSize(this.v4), v6: V6.rangesSize(this.v6) };
   }
 
   equals(other: AddressSet): boolean {
@@ -219,7 +221,7 @@ function fromV4(address: bigint): number {
 const V6_MAX = (1n << 128n) - 1n;
 
 /** Every IPv4 and IPv6 address. */
-export const ALL_ADDRESSES = AddressSet.of({ v4: single(fromV4(0n), fromV4((1n << 32n) - 1n)), v6: single(0n, V6_MAX) });
+export const ALL_ADDRESSES = AddressSet.of({ v4: single(fromV4(0n), fromV4((1n << 32n) - 1n)), v6: V6.single(0n, V6_MAX) });
 
 /** The set of CIDR prefixes (host bits tolerated: the network they name). Throws CidrError. */
 export function prefixSet(prefixes: Iterable<string>): AddressSet {
@@ -230,7 +232,7 @@ export function prefixSet(prefixes: Iterable<string>): AddressSet {
     if (c.family === 4) v4.push([fromV4(c.start), fromV4(c.end)]);
     else v6.push([c.start, c.end]);
   }
-  return AddressSet.of({ v4: rangesOf(v4), v6: rangesOf(v6) });
+  return AddressSet.of({ v4: rangesOf(v4), v6: V6.rangesOf(v6) });
 }
 
 /**
@@ -291,16 +293,8 @@ export function rangeAsSet(text: string): AddressSet | undefined {
   const from = addressAsSet(text.slice(0, dash).trim());
   const to = addressAsSet(text.slice(dash + 1).trim());
   if (!from || !to) return undefined;
-  if (from.v4.length > 0) {
-    const v4 = spanOf(from.v4, to.v4);
-    return v4 && AddressSet.of({ v4 });
-  }
-  const v6 = spanOf(from.v6, to.v6);
-  return v6 && AddressSet.of({ v6 });
-}
-
-/** From the first element of `lo` to the first of `hi`, undefined when `hi` is empty or starts before `lo`. */
-function spanOf<T extends Bound>(lo: Ranges<T>, hi: Ranges<T>): Ranges<T> | undefined {
-  if (hi.length === 0 || (lo[0] as T) > (hi[0] as T)) return undefined;
-  return single(lo[0] as T, hi[0] as T);
+  const [lo4, hi4, lo6, hi6] = [from.v4[0], to.v4[0], from.v6[0], to.v6[0]];
+  // From the first address to the second, of one family, in order.
+  if (lo4 !== undefined) return hi4 !== undefined && lo4 <= hi4 ? AddressSet.of({ v4: single(lo4, hi4) }) : undefined;
+  return lo6 !== undefined && hi6 !== undefined && lo6 <= hi6 ? AddressSet.of({ v6: V6.single(lo6, hi6) }) : undefined;
 }

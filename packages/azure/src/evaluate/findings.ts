@@ -8,6 +8,7 @@ import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
 import { NameSet } from "./names.js";
 import { firstOutside, single, subtractRanges, unionRanges, type NumRanges } from "./ranges.js";
+import * as V6 from "../generated/ranges-v6.js";
 import type { BoxConstraint } from "./region.js";
 import type { Finding, PathStep } from "./report.js";
 import { describeStep, stepKey } from "./verdict.js";
@@ -45,8 +46,8 @@ export interface Allowed {
 function firstBeyond(set: AddressSet, needed: AddressSet, also = AddressSet.EMPTY): string | undefined {
   const v4 = firstOutside(set.v4, [needed.v4, also.v4]);
   if (v4 !== undefined) return AddressSet.of({ v4: single(v4, v4) }).exampleAddress();
-  const v6 = firstOutside(set.v6, [needed.v6, also.v6]);
-  return v6 === undefined ? undefined : AddressSet.of({ v6: single(v6, v6) }).exampleAddress();
+  const v6 = V6.firstOutside(set.v6, [needed.v6, also.v6]);
+  return v6 === undefined ? undefined : AddressSet.of({ v6: V6.single(v6, v6) }).exampleAddress();
 }
 
 /** What the requirements need in the given contexts, by needs and contexts: the same few unions serve every rule of every subject. */

@@ -9,7 +9,8 @@ import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
 import { addressAsSet, ALL_ADDRESSES, AddressSet, prefixSet, PUBLIC, rangeAsSet } from "./address-set.js";
 import { BoundedMemo, memoized, submap } from "./memo.js";
-import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type Bound, type NumRanges, type Ranges } from "./ranges.js";
+import * as V6 from "../generated/ranges-v6.js";
+import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type NumRanges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 
 export type AddressTerm =
@@ -187,9 +188,9 @@ function projectTerm(term: AddressTerm, ctx: AddressContext): Projected {
   }
 }
 
-/** Whether one family's addresses hold all of its public addresses, some or none. */
-function publicReach<T extends Bound>(addresses: Ranges<T>, publicOnes: Ranges<T>): "all" | "some" | "none" {
-  return rangesContain(addresses, publicOnes) ? "all" : rangesOverlap(addresses, publicOnes) ? "some" : "none";
+/** Whether one family's addresses hold all of its public addresses, some or none (`contain` and `overlap`: that family's interval functions). */
+function publicReach<R>(addresses: R, publicOnes: R, contain: (a: R, b: R) => boolean, overlap: (a: R, b: R) => boolean): "all" | "some" | "none" {
+  return contain(addresses, publicOnes) ? "all" : overlap(addresses, publicOnes) ? "some" : "none";
 }
 
 function projectLiteral(text: string, set: AddressSet, ctx: AddressContext): Projected {
@@ -198,7 +199,7 @@ function projectLiteral(text: string, set: AddressSet, ctx: AddressContext): Pro
   const reasons: string[] = [];
   if (!ctx.tags.exact) {
     // Tags hold public addresses; which ones, the bundled table does not say.
-    for (const [reach, t] of [[publicReach(set.v4, PUBLIC.v4), "t4"], [publicReach(set.v6, PUBLIC.v6), "t6"]] as const) {
+    for (const [reach, t] of [[publicReach(set.v4, PUBLIC.v4, rangesContain, rangesOverlap), "t4"], [publicReach(set.v6, PUBLIC.v6, V6.rangesContain, V6.rangesOverlap), "t6"]] as const) {
       const atoms = AddressSet.of({ [t]: ctx.tags.allAtoms.part(t) });
       if (reach === "all") certain = certain.union(atoms);
       else if (reach === "some") {

@@ -10,6 +10,7 @@ import { memoized, submap } from "./memo.js";
 import { formatRanges } from "./ports-text.js";
 import { projection, type Box, type Region } from "./region.js";
 import { countMeeting, intervalList, rangesEqual, type IntervalList } from "./ranges.js";
+import * as V6 from "../generated/ranges-v6.js";
 import type { AlternativeKind, AlternativeVerdict, BlockedPart, FlowVerdict, PathStep, RequirementVerdict, UnknownCause, Verdict } from "./report.js";
 import type { TagSpace } from "./tag-space.js";
 
@@ -114,8 +115,8 @@ function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): Pat
 
 /** A prefix list's members in a flow's universe, as the sets hold them: the same lists and universes come flow after flow. */
 interface CountBase {
-  readonly v4: IntervalList<number>;
-  readonly v6: IntervalList<bigint>;
+  readonly v4: IntervalList;
+  readonly v6: V6.IntervalList;
   readonly total: number;
   readonly families: string;
   /** Counts already made, by blocked set (a rule's own set blocks flow after flow). */
@@ -130,7 +131,7 @@ function countBase(prefixes: readonly string[], universe: AddressSet): CountBase
     const v4 = inUniverse.filter((p) => p.v4.length > 0).map((p) => p.v4 as readonly [number, number]);
     const v6 = inUniverse.filter((p) => p.v6.length > 0).map((p) => p.v6 as readonly [bigint, bigint]);
     const families = v4.length > 0 && v6.length > 0 ? "" : v4.length > 0 ? "IPv4 " : "IPv6 ";
-    return { v4: intervalList(v4), v6: intervalList(v6), total: inUniverse.length, families, counts: new WeakMap() };
+    return { v4: intervalList(v4), v6: V6.intervalList(v6), total: inUniverse.length, families, counts: new WeakMap() };
   });
 }
 
@@ -147,7 +148,7 @@ function countIn(base: CountBase, blockedSet: AddressSet): BlockedPart["count"] 
   if (base.total === 0) return undefined;
   const counts = { met: 0, inPart: 0 };
   countMeeting(base.v4, blockedSet.v4, counts);
-  countMeeting(base.v6, blockedSet.v6, counts);
+  V6.countMeeting(base.v6, blockedSet.v6, counts);
   return { blocked: counts.met, total: base.total, unit: base.families, ...(counts.inPart > 0 ? { inPart: counts.inPart } : {}) };
 }
 
