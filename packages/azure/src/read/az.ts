@@ -65,7 +65,7 @@ export interface ResourceListResult {
 }
 
 /** Reads resource objects as Azure returns them (az, Resource Graph) into the model. */
-export function readResourceObjects(objects: ReadonlyArray<[unknown, string]>, onInvalid: (path: string, value: unknown, reason: string) => never): ResourceListResult {
+export function readResourceObjects(objects: Iterable<[unknown, string]>, onInvalid: (path: string, value: unknown, reason: string) => never): ResourceListResult {
   const reader = new FieldReader(LITERAL, true);
   const b = new NetworkBuilder();
   const found: string[] = [];

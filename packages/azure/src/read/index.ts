@@ -14,7 +14,8 @@ import { ArmReadError, type JsonObject } from "./arm-values.js";
 import { azObjects, graphRows, readResourceObjects, resourceTypeOf } from "./az.js";
 import { readHclDocument } from "./hcl.js";
 import { hclToJson } from "./hcl-parser.js";
-import { checkDepth, checkSize, excerpt, FORMAT_NAMES, INPUT_FORMATS, InputError, isObject, parseJson, type InputDocument, type InputFormat } from "./input.js";
+import { splitGraphExport } from "./graph-text.js";
+import { checkDepth, checkSize, excerpt, FORMAT_NAMES, INPUT_FORMATS, INPUT_LIMITS, InputError, isObject, parseJson, type InputDocument, type InputFormat } from "./input.js";
 import { NETWORK_TYPES } from "./network-builder.js";
 import { readTerraformPlan } from "./tfplan.js";
 
@@ -170,11 +171,42 @@ function displayTypes(found: readonly string[]): string[] {
   return [...seen.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Rows with their paths, as `graphRows` names them. */
+function* withPaths(rows: Iterable<unknown>): Generator<[unknown, string]> {
+  let i = 0;
+  for (const row of rows) yield [row, `data[${i++}]`];
+}
+
+/**
+ * One Resource Graph export (`{ "data": [rows], ... }`) read a row at a time (graph-text.ts), or undefined
+ * when it is not plainly one or cannot be read: the whole read then says why, as it would have.
+ */
+function readGraphExport(doc: InputDocument, format: InputFormat | undefined): ReadResult | undefined {
+  if (doc.text.length > INPUT_LIMITS.maxCharacters || (format !== undefined && format !== "resource-graph")) return undefined;
+  const body = doc.text.charCodeAt(0) === 0xfeff ? doc.text.slice(1) : doc.text;
+  const split = splitGraphExport(body);
+  if (split === undefined) return undefined;
+  try {
+    const root = split.root;
+    if (isObject(root) && typeof root.$schema === "string" && PARAMETERS_SCHEMA.test(root.$schema)) return undefined;
+    if (detectJsonFormat(root) !== "resource-graph") return undefined;
+    const r = readResourceObjects(withPaths(split.rows()), (path, value, reason) => {
+      throw new ArmReadError(path, value, reason);
+    });
+    return { format: "resource-graph", network: merge([r.network]), found: displayTypes(r.found) };
+  } catch {
+    // A row that is not JSON, or a refusal: what the whole read refuses first (a later row may not be JSON).
+    return undefined;
+  }
+}
+
 /** Reads one or several documents into one model. Throws InputError when a document cannot be read. */
 export function readNetwork(input: InputDocument | readonly InputDocument[], options: ReadOptions = {}): ReadResult {
   const docs: readonly InputDocument[] = Array.isArray(input) ? input : [input as InputDocument];
   if (docs.length === 0) throw new InputError("(input)", "", "no document to read");
   if (options.format !== undefined && !INPUT_FORMATS.includes(options.format)) throw new InputError("(options)", "format", `expected one of ${INPUT_FORMATS.join(", ")}, got ${excerpt(options.format)}`);
+  const graphExport = docs.length === 1 && options.parameters === undefined ? readGraphExport(docs[0] as InputDocument, options.format) : undefined;
+  if (graphExport !== undefined) return graphExport;
   const parsed = docs.map((doc) => {
     const [p, detected] = parse(doc, options.format);
     const format = options.format ?? detected;

@@ -92,7 +92,7 @@ export function checkDepth(value: unknown, file: string): void {
  * Whether `v` (at `depth`) holds an array or object past the limit. The recursion stops at the limit, so
  * it never goes more than 101 calls deep; `for...in` reads parsed JSON (own keys only) without an array per object.
  */
-function nestsDeeper(v: object, depth: number): boolean {
+export function nestsDeeper(v: object, depth: number): boolean {
   if (depth > INPUT_LIMITS.maxDepth) return true;
   if (Array.isArray(v)) {
     for (const child of v as unknown[]) if (child !== null && typeof child === "object" && nestsDeeper(child, depth + 1)) return true;
