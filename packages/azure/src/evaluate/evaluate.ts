@@ -22,7 +22,7 @@ import { routeWalkRules, type RouteOutcome } from "./routes.js";
 import { clusterSubnet, compileSubject, subjectsOf, type Subject, type SubjectPlan } from "./subjects.js";
 import { tagSpaceFor, type TagSpace } from "./tag-space.js";
 import { CLUSTER_POINT, describeUnknown, type AddressContext } from "./terms.js";
-import { alternativeVerdict, countVerdict, flowVerdict, requirementVerdict, stepKey } from "./verdict.js";
+import { alternativeVerdict, countVerdict, flowVerdict, forgetSteps, requirementVerdict, stepKey } from "./verdict.js";
 import type { WalkRule } from "./walk.js";
 
 /** What the input holds, by kind, for the report and for "nothing to audit". */
@@ -325,12 +325,14 @@ function evaluateAlternative(run: SubjectRun, alt: AlternativeSpec): EvaluatedAl
   const n = run.index.alternatives.get(alt) as number;
   let done = run.alternatives[n];
   if (!done) {
-    const flows: FlowVerdict[] = [];
-    const outcomes: Array<readonly Outcome[]> = [];
-    for (const f of alt.flows) {
+    // Made at their size: a list grown by push from empty takes room for 17.
+    const flows = new Array<FlowVerdict>(alt.flows.length);
+    const outcomes = new Array<readonly Outcome[]>(alt.flows.length);
+    for (let i = 0; i < alt.flows.length; i++) {
+      const f = alt.flows[i] as FlowSpec;
       const walked = f.notAuditable || f.unknown ? NO_OUTCOMES : walkedOutcomes(run, f);
-      flows.push(flowVerdict(f, walked, run.tags));
-      outcomes.push(walked);
+      flows[i] = flowVerdict(f, walked, run.tags);
+      outcomes[i] = walked;
     }
     const { verdict, mayBeOpen } = alternativeVerdict(flows);
     done = { verdict: { kind: alt.kind, label: alt.label, verdict, mayBeOpen, flows }, outcomes };
@@ -374,10 +376,11 @@ function walkedOutcomes(run: SubjectRun, spec: FlowSpec): Outcome[] {
 
 /** The same outcomes for a flow of another name; undefined when a part does not carry the walked flow's name whole. */
 function withName(walked: Walked, name: NameSet): Outcome[] | undefined {
-  const out: Outcome[] = [];
-  for (const o of walked.outcomes) {
+  const out = new Array<Outcome>(walked.outcomes.length);
+  for (let i = 0; i < out.length; i++) {
+    const o = walked.outcomes[i] as Outcome;
     if (o.region.some((b) => b.name !== walked.name)) return undefined;
-    out.push({ ...o, region: o.region.map((b) => ({ ...b, name })) });
+    out[i] = { ...o, region: o.region.map((b) => ({ ...b, name })) };
   }
   return out;
 }
@@ -510,6 +513,7 @@ function newSubjectSpace(subject: Subject, options: EvaluateOptions, tags: TagSp
 }
 
 function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, peers: ReadonlyArray<{ cidr: string; set: AddressSet }>, trace?: (t: FlowTrace) => void): SubjectReport {
+  forgetSteps();
   const { cluster, ctx, flowCtx, universe } = subjectSpace(subject, options, tags, peers);
   const specs = specsFor(options.resolved, flowCtx);
   const index = specIndex(specs);
@@ -540,8 +544,9 @@ function runSubject(subject: Subject, options: EvaluateOptions, tags: TagSpace, 
 
 /** A requirement's verdict, noting what its flows' allows let through. */
 function evaluateRequirement(run: SubjectRun, req: RequirementSpec, allowed: Map<string, Allowed>, trace: ((t: FlowTrace) => void) | undefined): RequirementVerdict {
-  const alternatives: AlternativeVerdict[] = [];
-  for (const alt of req.alternatives) {
+  const alternatives = new Array<AlternativeVerdict>(req.alternatives.length);
+  for (let a = 0; a < req.alternatives.length; a++) {
+    const alt = req.alternatives[a] as AlternativeSpec;
     const done = evaluateAlternative(run, alt);
     for (let i = 0; i < alt.flows.length; i++) {
       const f = alt.flows[i] as FlowSpec;
@@ -549,7 +554,7 @@ function evaluateRequirement(run: SubjectRun, req: RequirementSpec, allowed: Map
       trace?.({ subject: run.subject.name, ruleId: req.ruleId, alternative: alt.label, spec: f, outcomes, verdict: done.verdict.flows[i] as FlowVerdict });
       noteAllowed(allowed, outcomes, req.ruleId, f.kind === "outbound");
     }
-    alternatives.push(done.verdict);
+    alternatives[a] = done.verdict;
   }
   return requirementVerdict(req.ruleId, req.kind, alternatives);
 }

@@ -17,25 +17,34 @@ import type { TagSpace } from "./tag-space.js";
 /** The rule name of a firewall's implicit deny. */
 export const DEFAULT_DENY = "(no rule matches: denied)";
 
-const STEP_KEYS = new WeakMap<PathStep, string>();
+/**
+ * Keys and descriptions of the steps met since `forgetSteps`: most steps are a subject's own and die with it, so plain
+ * maps dropped subject by subject keep them (WeakMap entries are ephemerons, costly at every collection).
+ */
+let stepKeys = new Map<PathStep, string>();
+let descriptions = new Map<PathStep, string>();
+
+/** Lets go of the steps' keys and descriptions (the evaluation calls it before each subject). */
+export function forgetSteps(): void {
+  if (stepKeys.size > 0) stepKeys = new Map();
+  if (descriptions.size > 0) descriptions = new Map();
+}
 
 export function stepKey(s: PathStep): string {
-  let key = STEP_KEYS.get(s);
+  let key = stepKeys.get(s);
   if (key === undefined) {
     key = `${s.layer}\u0000${s.resource}\u0000${s.rule}\u0000${s.priority ?? ""}\u0000${s.direction ?? ""}`;
-    STEP_KEYS.set(s, key);
+    stepKeys.set(s, key);
   }
   return key;
 }
 
-const DESCRIPTIONS = new WeakMap<PathStep, string>();
-
 /** One line naming a step, as the table prints it (a rule's step is described flow after flow: once). */
 export function describeStep(s: PathStep): string {
-  let text = DESCRIPTIONS.get(s);
+  let text = descriptions.get(s);
   if (text === undefined) {
     text = stepText(s);
-    DESCRIPTIONS.set(s, text);
+    descriptions.set(s, text);
   }
   return text;
 }
@@ -88,7 +97,9 @@ function sameCause(a: UnknownCause, b: UnknownCause): boolean {
 }
 
 /** The steps of the outcomes of one fate, in order, each once (a path holds a few steps: searched in a list until it grows). */
-function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): PathStep[] {
+function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): readonly PathStep[] {
+  const only = onlyOutcome(outcomes, fates);
+  if (only && distinctSteps(only.steps)) return only.steps;
   // The keys are made when a second step object comes: most paths hold one.
   let keys: string[] | undefined;
   let seen: Set<string> | undefined;
@@ -111,6 +122,30 @@ function uniqueSteps(outcomes: readonly Outcome[], fates: Outcome["fates"]): Pat
     }
   }
   return out;
+}
+
+/** The one outcome of the fate, undefined when there are none or several. */
+function onlyOutcome(outcomes: readonly Outcome[], fates: Outcome["fates"]): Outcome | undefined {
+  let only: Outcome | undefined;
+  for (const o of outcomes) {
+    if (o.fates !== fates) continue;
+    if (only) return undefined;
+    only = o;
+  }
+  return only;
+}
+
+/** Whether a short list of steps holds each step key once: then it is its own list of unique steps (lists are never changed, and shared). */
+function distinctSteps(steps: readonly PathStep[]): boolean {
+  if (steps.length > 4) return false;
+  for (let i = 1; i < steps.length; i++) {
+    const s = steps[i] as PathStep;
+    for (let j = 0; j < i; j++) {
+      const t = steps[j] as PathStep;
+      if (s === t || (s.layer === t.layer && stepKey(s) === stepKey(t))) return false;
+    }
+  }
+  return true;
 }
 
 /** A prefix list's members in a flow's universe, as the sets hold them: the same lists and universes come flow after flow. */
@@ -265,8 +300,15 @@ export function flowVerdict(spec: FlowSpec, outcomes: readonly Outcome[], tags: 
 }
 
 /** How many of the verdicts are each verdict, and whether all that are auditable may be open. */
-function tally(items: readonly { readonly verdict: Verdict; readonly mayBeOpen: boolean }[]): Record<Verdict, number> & { mayBeOpen: boolean } {
-  const t = { open: 0, "partly-open": 0, blocked: 0, unknown: 0, "not-auditable": 0, mayBeOpen: true };
+type Tally = Record<Verdict, number> & { mayBeOpen: boolean };
+
+/** The one tally, counted afresh at each call: its callers read it before the next (one object per alternative and requirement costs garbage). */
+const TALLY: Tally = { open: 0, "partly-open": 0, blocked: 0, unknown: 0, "not-auditable": 0, mayBeOpen: true };
+
+function tally(items: readonly { readonly verdict: Verdict; readonly mayBeOpen: boolean }[]): Readonly<Tally> {
+  const t = TALLY;
+  t.open = t["partly-open"] = t.blocked = t.unknown = t["not-auditable"] = 0;
+  t.mayBeOpen = true;
   for (const i of items) {
     countVerdict(t, i.verdict);
     if (i.verdict !== "not-auditable" && !i.mayBeOpen) t.mayBeOpen = false;
@@ -338,20 +380,34 @@ function detailAlternative(status: Verdict, alternatives: readonly AlternativeVe
   return best ?? alternatives[0];
 }
 
+/** An open requirement's line: the first two decisive steps (NSG and firewall rules), else of the whole path (no list made: one per requirement). */
+function openDetail(label: string, path: readonly PathStep[]): string {
+  let first: PathStep | undefined;
+  let second: PathStep | undefined;
+  let decisive = 0;
+  for (const s of path) {
+    if (s.layer !== "nsg" && s.layer !== "firewall") continue;
+    if (decisive === 0) first = s;
+    else if (decisive === 1) second = s;
+    decisive++;
+  }
+  if (decisive === 0) {
+    first = path[0];
+    second = path[1];
+  }
+  const more = decisive > 2 ? `, and ${decisive - 2} more` : "";
+  if (!first) return `open: ${label}`;
+  return `open: ${label} (${describeStep(first)}${second ? `, ${describeStep(second)}` : ""}${more})`;
+}
+
 /** The one line the table prints for a requirement. */
 export function requirementDetail(status: Verdict, alternatives: readonly AlternativeVerdict[]): string {
   const alt = detailAlternative(status, alternatives);
   if (!alt) return "no alternative";
   const flow = alt.flows.find((f) => f.verdict === status) ?? alt.flows.find((f) => f.verdict !== "open") ?? alt.flows[0];
   switch (status) {
-    case "open": {
-      const path = flow?.path ?? [];
-      const decisive = path.filter((s) => s.layer === "nsg" || s.layer === "firewall");
-      const shown = decisive.length > 0 ? decisive : path;
-      const more = decisive.length > 2 ? `, and ${decisive.length - 2} more` : "";
-      if (shown.length === 0) return `open: ${alt.label}`;
-      return `open: ${alt.label} (${describeStep(shown[0] as PathStep)}${shown.length > 1 ? `, ${describeStep(shown[1] as PathStep)}` : ""}${more})`;
-    }
+    case "open":
+      return openDetail(alt.label, flow?.path ?? NONE);
     case "partly-open":
     case "blocked": {
       const part = alt.flows.find((f) => f.blocked.length > 0)?.blocked[0];

@@ -7,7 +7,6 @@
  */
 import { AddressSet } from "./address-set.js";
 import type { PathStep, UnknownCause } from "./report.js";
-import { memoized, submap } from "./memo.js";
 import { A_ONLY, SHARE, type Relation } from "./ranges.js";
 import { intersect, isEmpty, portReach, srcReach, subtract, touches, union, withDst, type Box, type BoxConstraint, type Match, type ReachBeside, type Region, EMPTY_REGION } from "./region.js";
 
@@ -51,7 +50,7 @@ interface Maybe<O extends string> {
   readonly reasons: readonly string[];
 }
 
-/** A possible match of the walk on destinations alone: its part of the box's destinations when it was met. */
+/** A possible match of the walk on destinations alone: a set that meets what remained when it was met as the match does (what later sure matches take lies within). */
 interface DstMaybe<O extends string> {
   readonly dst: AddressSet;
   readonly outcome: O;
@@ -105,8 +104,8 @@ interface SourceReach {
   readonly certain: readonly ReachBeside[];
 }
 
-/** A rule list's reach into each source it is walked from: the same few sources come flow after flow of a subject. */
-const SOURCE_REACHES = new WeakMap<readonly WalkRule<string>[], WeakMap<AddressSet, SourceReach>>();
+/** A rule list's reach into each source it is walked from: the same few sources come flow after flow of a subject (a plain map per list: it dies with the list, its entries are no ephemerons). */
+const SOURCE_REACHES = new WeakMap<readonly WalkRule<string>[], Map<AddressSet, SourceReach>>();
 
 function matchSrcReach(src: AddressSet, m: Match): ReachBeside {
   if (m.length !== 1) return m.length === 0 ? "none" : "part";
@@ -114,7 +113,13 @@ function matchSrcReach(src: AddressSet, m: Match): ReachBeside {
 }
 
 function sourceReach<O extends string>(all: readonly WalkRule<O>[], src: AddressSet): SourceReach {
-  return memoized(submap(SOURCE_REACHES, all), src, () => ({ possible: all.map((r) => matchSrcReach(src, r.possible)), certain: all.map((r) => matchSrcReach(src, r.certain)) }));
+  const bySource = SOURCE_REACHES.get(all) ?? new Map<AddressSet, SourceReach>();
+  if (bySource.size === 0) SOURCE_REACHES.set(all, bySource);
+  const known = bySource.get(src);
+  if (known) return known;
+  const reach = { possible: all.map((r) => matchSrcReach(src, r.possible)), certain: all.map((r) => matchSrcReach(src, r.certain)) };
+  bySource.set(src, reach);
+  return reach;
 }
 
 /** A match within the box as destinations (empty when it misses the box's source or port), undefined when it cuts the box elsewhere. */
@@ -168,8 +173,8 @@ function walkDestinations<O extends string>(region: Region, all: readonly WalkRu
       }
       if (possibleIsCertain(r) || remaining.isEmpty()) continue;
     }
-    const reached = p === b.dst ? remaining : remaining.intersect(p);
-    if (!reached.isEmpty()) for (const o of r.outcomes) maybes.push({ dst: reached, outcome: o, rule: r, reasons: r.reasons });
+    // What it reaches of what remains is not made: later sure matches lie within what remains, so they meet it as they meet `p`.
+    for (const o of r.outcomes) maybes.push({ dst: p === b.dst ? remaining : p, outcome: o, rule: r, reasons: r.reasons });
   }
   return { decided, uncertain, rest: remaining === b.dst ? region : remaining.isEmpty() ? EMPTY_REGION : [withDst(b, remaining)] };
 }
