@@ -37,11 +37,17 @@ export function resourceTypeOf(o: JsonObject): string | undefined {
 }
 
 /** The resources of a Resource Graph result: `{ data: [...] }` (az graph query), the REST table form, or rows alone. */
+/** The rows of an export's `data` array with their paths (`data[i]`), as they come. */
+export function* dataRows(rows: Iterable<unknown>): Generator<[unknown, string]> {
+  let i = 0;
+  for (const row of rows) yield [row, `data[${i++}]`];
+}
+
 export function graphRows(doc: unknown): Array<[unknown, string]> {
   if (Array.isArray(doc)) return doc.map((r, i) => [r, `[${i}]`]);
   if (!isObject(doc)) return [];
   const data = doc.data;
-  if (Array.isArray(data)) return data.map((r, i) => [r, `data[${i}]`]);
+  if (Array.isArray(data)) return [...dataRows(data)];
   if (isObject(data) && Array.isArray(data.columns) && Array.isArray(data.rows)) {
     const names = data.columns.map((c) => (isObject(c) && typeof c.name === "string" ? c.name : ""));
     return data.rows.map((row, i) => [Array.isArray(row) ? Object.fromEntries(names.map((n, k) => [n, row[k]])) : row, `data.rows[${i}]`]);

@@ -11,7 +11,7 @@ import { ArmExpressionError, type Evaluation } from "./arm-expression.js";
 import { templateForm } from "./arm-functions.js";
 import { readArmDocument } from "./arm.js";
 import { ArmReadError, type JsonObject } from "./arm-values.js";
-import { azObjects, graphRows, readResourceObjects, resourceTypeOf } from "./az.js";
+import { azObjects, dataRows, graphRows, readResourceObjects, resourceTypeOf } from "./az.js";
 import { readHclDocument } from "./hcl.js";
 import { hclToJson } from "./hcl-parser.js";
 import { splitGraphExport } from "./graph-text.js";
@@ -42,6 +42,11 @@ type Parsed = { readonly json: unknown } | { readonly hcl: JsonObject };
 
 const ARM_SCHEMA = /deploymentTemplate\.json/i;
 const PARAMETERS_SCHEMA = /deploymentParameters\.json/i;
+
+/** Whether a parsed document is an ARM parameters file (by its `$schema`). */
+function isParametersFile(doc: unknown): boolean {
+  return isObject(doc) && typeof doc.$schema === "string" && PARAMETERS_SCHEMA.test(doc.$schema);
+}
 const HCL_BLOCK = /^\s*(resource|variable|locals|module|provider|terraform|data|output)\b[^\n]*\{/m;
 
 function isResourceObject(v: unknown): boolean {
@@ -70,7 +75,7 @@ function parse(doc: InputDocument, format: InputFormat | undefined): [Parsed, In
   const json = parseJson(doc.text);
   if (json.ok) {
     checkDepth(json.value, doc.name);
-    if (isObject(json.value) && typeof json.value.$schema === "string" && PARAMETERS_SCHEMA.test(json.value.$schema)) {
+    if (isParametersFile(json.value)) {
       throw new InputError(doc.name, "", "this is an ARM parameters file, not a template: give it as the parameters of the template (--parameters)", { ...(format ? { expected: format } : {}), detected: "unknown" });
     }
     return [{ json: json.value }, detectJsonFormat(json.value)];
@@ -171,12 +176,6 @@ function displayTypes(found: readonly string[]): string[] {
   return [...seen.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Rows with their paths, as `graphRows` names them. */
-function* withPaths(rows: Iterable<unknown>): Generator<[unknown, string]> {
-  let i = 0;
-  for (const row of rows) yield [row, `data[${i++}]`];
-}
-
 /**
  * One Resource Graph export (`{ "data": [rows], ... }`) read a row at a time (graph-text.ts), or undefined
  * when it is not plainly one or cannot be read: the whole read then says why, as it would have.
@@ -188,9 +187,9 @@ function readGraphExport(doc: InputDocument, format: InputFormat | undefined): R
   if (split === undefined) return undefined;
   try {
     const root = split.root;
-    if (isObject(root) && typeof root.$schema === "string" && PARAMETERS_SCHEMA.test(root.$schema)) return undefined;
+    if (isParametersFile(root)) return undefined;
     if (detectJsonFormat(root) !== "resource-graph") return undefined;
-    const r = readResourceObjects(withPaths(split.rows()), (path, value, reason) => {
+    const r = readResourceObjects(dataRows(split.rows()), (path, value, reason) => {
       throw new ArmReadError(path, value, reason);
     });
     return { format: "resource-graph", network: merge([r.network]), found: displayTypes(r.found) };
