@@ -23,7 +23,7 @@ import {
   type Tags,
 } from "../model.js";
 import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js";
-import { ArmReadError, expandPropertyCopies, TemplateScope, type FieldReader, type JsonObject } from "./arm-values.js";
+import { ArmReadError, expandPropertyCopies, isInteger, isObject, LITERAL, TemplateScope, type FieldReader, type JsonObject } from "./arm-values.js";
 
 /** The properties of a resource or element (property copy loops expanded), and their path. */
 interface Props {
@@ -130,7 +130,61 @@ function ruleProperties(r: FieldReader, p: Props): Record<string, unknown> {
   return out;
 }
 
+/** A plain side form of data input: a string or a list of strings is itself, missing or null is undefined; NOT_PLAIN otherwise. */
+function plainSide(v: unknown, many: boolean): unknown {
+  if (v === undefined || v === null) return undefined;
+  if (many ? Array.isArray(v) && v.every((x) => typeof x === "string") : typeof v === "string") return v;
+  return NOT_PLAIN;
+}
+
+const NOT_PLAIN = Symbol("not plain");
+
+/** A field of data input that is one of `allowed` as spelled there, or NOT_PLAIN. */
+function plainOneOf(v: unknown, allowed: readonly string[]): unknown {
+  return typeof v === "string" && allowed.includes(v) ? v : NOT_PLAIN;
+}
+
+/**
+ * A rule of data input (LITERAL) whose fields are all plainly valid, read without a path or a closure per
+ * field (the readers meet hundreds of thousands of rules); undefined for any other rule, which the general
+ * reader reads (or refuses) as before. Gives what `ruleProperties` gives, in the same key order.
+ */
+function plainSecurityRule(r: FieldReader, raw: unknown, name: Maybe<string> | undefined): SecurityRule | undefined {
+  if (r.scope !== LITERAL || !isObject(raw)) return undefined;
+  const p = isObject(raw.properties) ? raw.properties : r.flat ? raw : undefined;
+  if (p === undefined) return undefined;
+  const own = name ?? raw.name;
+  if (typeof own !== "string" && name === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  const description = p.description;
+  if (description !== undefined && description !== null) {
+    if (typeof description !== "string") return undefined;
+    out.description = description;
+  }
+  if (!isInteger(p.priority)) return undefined;
+  out.priority = p.priority;
+  const direction = plainOneOf(p.direction, SECURITY_RULE_DIRECTIONS);
+  const access = plainOneOf(p.access, SECURITY_RULE_ACCESSES);
+  const protocol = plainOneOf(p.protocol, SECURITY_RULE_PROTOCOLS);
+  if (direction === NOT_PLAIN || access === NOT_PLAIN || protocol === NOT_PLAIN) return undefined;
+  out.direction = direction;
+  out.access = access;
+  out.protocol = protocol;
+  for (const [one, many, groups] of SIDES_IN_FIELD_ORDER) {
+    const single = plainSide(p[one], false);
+    const list = plainSide(p[many], true);
+    // Groups, a side with no form and anything not plain go to the general reader.
+    if (single === NOT_PLAIN || list === NOT_PLAIN || (groups !== undefined && p[groups] !== undefined && p[groups] !== null)) return undefined;
+    keepSide(out, one, single);
+    keepSide(out, many, list);
+    if (out[one] === undefined && out[many] === undefined) return undefined;
+  }
+  return { name: own, properties: out as unknown as SecurityRule["properties"] };
+}
+
 export function readSecurityRule(r: FieldReader, raw: unknown, path: string, name?: Maybe<string>): Maybe<SecurityRule> {
+  const plain = plainSecurityRule(r, raw, name);
+  if (plain !== undefined) return plain;
   const o = r.object(raw, path);
   if (isUnknown(o)) return o;
   const p = props(r, o, path);
@@ -139,9 +193,16 @@ export function readSecurityRule(r: FieldReader, raw: unknown, path: string, nam
   return { name: name ?? r.required(o, "name", path, (x, at) => r.string(x, at)), properties };
 }
 
+/** An NSG's own rules; in data input a rule's path is made only for a rule the general reader reads. */
+function securityRulesOf(r: FieldReader, p: Props): MaybeList<SecurityRule> {
+  const rules = p.o.securityRules;
+  if (r.scope !== LITERAL || !Array.isArray(rules)) return listOf(r, p, "securityRules", (x, at) => readSecurityRule(r, x, at));
+  return rules.map((x, i) => plainSecurityRule(r, x, undefined) ?? readSecurityRule(r, x, `${p.path}.securityRules[${i}]`));
+}
+
 export function readNetworkSecurityGroup(r: FieldReader, res: JsonObject, path: string, name: Maybe<string>): NetworkSecurityGroup {
   const p = props(r, res, path);
-  const securityRules = isUnknown(p) ? [p] : listOf(r, p, "securityRules", (x, at) => readSecurityRule(r, x, at));
+  const securityRules = isUnknown(p) ? [p] : securityRulesOf(r, p);
   return { ...resourceBase(r, res, path, name), properties: { securityRules, defaultSecurityRules: defaultSecurityRules() } };
 }
 
