@@ -130,24 +130,34 @@ function ruleProperties(r: FieldReader, p: Props): Record<string, unknown> {
   return out;
 }
 
-/** A plain side form of data input: a string or a list of strings is itself, missing or null is undefined; NOT_PLAIN otherwise. */
-function plainSide(v: unknown, many: boolean): unknown {
-  if (v === undefined || v === null) return undefined;
-  if (many ? Array.isArray(v) && v.every((x) => typeof x === "string") : typeof v === "string") return v;
-  return NOT_PLAIN;
+const NOT_PLAIN = Symbol("not plain");
+
+/** A single side form of data input: a string is itself, missing or null is undefined; NOT_PLAIN otherwise. */
+function plainSide(v: unknown): unknown {
+  return v === undefined || v === null || typeof v === "string" ? (v ?? undefined) : NOT_PLAIN;
 }
 
-const NOT_PLAIN = Symbol("not plain");
+/** A list side form of data input: a list of strings is itself, missing or null is undefined; NOT_PLAIN otherwise. */
+function plainSides(v: unknown): unknown {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) return NOT_PLAIN;
+  for (const x of v as unknown[]) if (typeof x !== "string") return NOT_PLAIN;
+  return v;
+}
 
 /** A field of data input that is one of `allowed` as spelled there, or NOT_PLAIN. */
 function plainOneOf(v: unknown, allowed: readonly string[]): unknown {
   return typeof v === "string" && allowed.includes(v) ? v : NOT_PLAIN;
 }
 
+/** Whether a side is given by a plain form: a non-empty string or list (what `keepSide` keeps). */
+const given = (single: unknown, list: unknown): boolean => (single !== undefined && single !== "") || (list !== undefined && (list as unknown[]).length > 0);
+
 /**
  * A rule of data input (LITERAL) whose fields are all plainly valid, read without a path or a closure per
- * field (the readers meet hundreds of thousands of rules); undefined for any other rule, which the general
- * reader reads (or refuses) as before. Gives what `ruleProperties` gives, in the same key order.
+ * field (the readers meet hundreds of thousands of rules); undefined for any other rule (application
+ * security groups, a side not given, a field to convert or refuse), which the general reader reads as before.
+ * Gives what `ruleProperties` gives, in the same key order.
  */
 function plainSecurityRule(r: FieldReader, raw: unknown, name: Maybe<string> | undefined): SecurityRule | undefined {
   if (r.scope !== LITERAL || !isObject(raw)) return undefined;
@@ -155,30 +165,38 @@ function plainSecurityRule(r: FieldReader, raw: unknown, name: Maybe<string> | u
   if (p === undefined) return undefined;
   const own = name ?? raw.name;
   if (typeof own !== "string" && name === undefined) return undefined;
-  const out: Record<string, unknown> = {};
-  const description = p.description;
-  if (description !== undefined && description !== null) {
-    if (typeof description !== "string") return undefined;
-    out.description = description;
-  }
-  if (!isInteger(p.priority)) return undefined;
-  out.priority = p.priority;
+  const description = plainSide(p.description);
+  const { priority } = p;
   const direction = plainOneOf(p.direction, SECURITY_RULE_DIRECTIONS);
   const access = plainOneOf(p.access, SECURITY_RULE_ACCESSES);
   const protocol = plainOneOf(p.protocol, SECURITY_RULE_PROTOCOLS);
-  if (direction === NOT_PLAIN || access === NOT_PLAIN || protocol === NOT_PLAIN) return undefined;
+  if (description === NOT_PLAIN || !isInteger(priority) || direction === NOT_PLAIN || access === NOT_PLAIN || protocol === NOT_PLAIN) return undefined;
+  const noGroups = (p.sourceApplicationSecurityGroups ?? null) === null && (p.destinationApplicationSecurityGroups ?? null) === null;
+  const sourceAddress = plainSide(p.sourceAddressPrefix);
+  const sourceAddresses = plainSides(p.sourceAddressPrefixes);
+  const sourcePort = plainSide(p.sourcePortRange);
+  const sourcePorts = plainSides(p.sourcePortRanges);
+  const destinationAddress = plainSide(p.destinationAddressPrefix);
+  const destinationAddresses = plainSides(p.destinationAddressPrefixes);
+  const destinationPort = plainSide(p.destinationPortRange);
+  const destinationPorts = plainSides(p.destinationPortRanges);
+  const anyNotPlain = [sourceAddress, sourceAddresses, sourcePort, sourcePorts, destinationAddress, destinationAddresses, destinationPort, destinationPorts].includes(NOT_PLAIN);
+  if (!noGroups || anyNotPlain) return undefined;
+  if (!given(sourceAddress, sourceAddresses) || !given(sourcePort, sourcePorts) || !given(destinationAddress, destinationAddresses) || !given(destinationPort, destinationPorts)) return undefined;
+  const out: Record<string, unknown> = {};
+  if (description !== undefined) out.description = description;
+  out.priority = priority;
   out.direction = direction;
   out.access = access;
   out.protocol = protocol;
-  for (const [one, many, groups] of SIDES_IN_FIELD_ORDER) {
-    const single = plainSide(p[one], false);
-    const list = plainSide(p[many], true);
-    // Groups, a side with no form and anything not plain go to the general reader.
-    if (single === NOT_PLAIN || list === NOT_PLAIN || (groups !== undefined && p[groups] !== undefined && p[groups] !== null)) return undefined;
-    keepSide(out, one, single);
-    keepSide(out, many, list);
-    if (out[one] === undefined && out[many] === undefined) return undefined;
-  }
+  keepSide(out, "sourceAddressPrefix", sourceAddress);
+  keepSide(out, "sourceAddressPrefixes", sourceAddresses);
+  keepSide(out, "sourcePortRange", sourcePort);
+  keepSide(out, "sourcePortRanges", sourcePorts);
+  keepSide(out, "destinationAddressPrefix", destinationAddress);
+  keepSide(out, "destinationAddressPrefixes", destinationAddresses);
+  keepSide(out, "destinationPortRange", destinationPort);
+  keepSide(out, "destinationPortRanges", destinationPorts);
   return { name: own, properties: out as unknown as SecurityRule["properties"] };
 }
 
