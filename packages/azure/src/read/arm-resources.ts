@@ -163,8 +163,8 @@ function plainSecurityRule(r: FieldReader, raw: unknown, name: Maybe<string> | u
   if (r.scope !== LITERAL || !isObject(raw)) return undefined;
   const p = isObject(raw.properties) ? raw.properties : r.flat ? raw : undefined;
   if (p === undefined) return undefined;
-  const own = name ?? raw.name;
-  if (typeof own !== "string" && name === undefined) return undefined;
+  const own = name ?? (typeof raw.name === "string" ? raw.name : undefined);
+  if (own === undefined) return undefined;
   const description = plainSide(p.description);
   const { priority } = p;
   const direction = plainOneOf(p.direction, SECURITY_RULE_DIRECTIONS);
