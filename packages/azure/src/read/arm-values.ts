@@ -226,7 +226,7 @@ function sourceFormOfGiven(value: unknown): ArmJson {
 }
 
 const isString = (v: unknown): v is string => typeof v === "string";
-const isInteger = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+export const isInteger = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
 
 /** Reads typed fields at a path; every reader method evaluates what it reads. */

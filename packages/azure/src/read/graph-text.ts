@@ -137,6 +137,16 @@ function parsed(text: string): unknown {
   }
 }
 
+/** The longest pattern V8's indexOf finds by memchr on its first character (a longer one takes a search some twice as slow here). */
+const MEMCHR_PATTERN = 6;
+
+/** text.indexOf(pattern, from), found by the pattern's first characters and then checked whole. */
+export function indexOfLong(text: string, pattern: string, from: number): number {
+  const head = pattern.slice(0, MEMCHR_PATTERN);
+  for (let at = text.indexOf(head, from); at >= 0; at = text.indexOf(head, at + 1)) if (text.startsWith(pattern, at)) return at;
+  return -1;
+}
+
 /**
  * Each element of text[from, to) parsed. After the first row, the text around its separator (the row's last
  * character, the comma, the next row's opening) finds each next row's end without reading its characters;
@@ -151,7 +161,7 @@ function* parsedRows(text: string, from: number, to: number): Generator<unknown>
   for (;;) {
     let end = -1;
     let row: unknown;
-    const found = separator === undefined ? -1 : text.indexOf(separator, at);
+    const found = separator === undefined ? -1 : indexOfLong(text, separator, at);
     if (found >= 0 && found < to) {
       try {
         row = JSON.parse(text.slice(at, found + 1));
