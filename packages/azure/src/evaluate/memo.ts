@@ -24,21 +24,23 @@ export function submap<K extends WeakKey, K2 extends WeakKey, V>(outer: WeakMap<
   return inner;
 }
 
+/** How a memo keeps a value of undefined: one lookup then tells a kept undefined from a key never met. */
+const UNDEFINED: unique symbol = Symbol("undefined");
+
 /** A memo of values by key that forgets everything once it holds its maximum: what an audit of thousands of NSGs remembers across subjects stays bounded. */
 export class BoundedMemo<K, V> {
-  readonly #values = new Map<K, V>();
+  readonly #values = new Map<K, V | typeof UNDEFINED>();
 
   constructor(readonly max: number) {}
 
   /** The value remembered for `key`, computed (and remembered) when there is none. */
   get(key: K, compute: (key: K) => V): V {
-    let value = this.#values.get(key);
-    if (value === undefined && !this.#values.has(key)) {
-      value = compute(key);
-      if (this.#values.size >= this.max) this.#values.clear();
-      this.#values.set(key, value);
-    }
-    return value as V;
+    const kept = this.#values.get(key);
+    if (kept !== undefined) return kept === UNDEFINED ? (undefined as V) : kept;
+    const value = compute(key);
+    if (this.#values.size >= this.max) this.#values.clear();
+    this.#values.set(key, value === undefined ? UNDEFINED : value);
+    return value;
   }
 
   get size(): number {

@@ -54,6 +54,17 @@ function list<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefine
   return many === undefined || many.length === 0 ? [one] : [one, ...many];
 }
 
+/** The field's value when `list` would list exactly one, with no list made; else undefined. */
+function onlyValue<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined): Maybe<T> | undefined {
+  if (one !== undefined) return many === undefined || many.length === 0 ? one : undefined;
+  return many?.length === 1 ? many[0] : undefined;
+}
+
+/** Whether `list` would list nothing. */
+function noValue<T>(one: Maybe<T> | undefined, many: readonly Maybe<T>[] | undefined): boolean {
+  return one === undefined && (many === undefined || many.length === 0);
+}
+
 type Side = "source" | "destination";
 type Properties = SecurityRule["properties"];
 
@@ -63,14 +74,24 @@ function prefixesOf(p: Properties, which: Side): readonly Maybe<AddressValue>[] 
   return which === "source" ? list(p.sourceAddressPrefix, p.sourceAddressPrefixes) : list(p.destinationAddressPrefix, p.destinationAddressPrefixes);
 }
 
-function asgsOf(p: Properties, which: Side): NonNullable<Properties["sourceApplicationSecurityGroups"]> {
-  return (which === "source" ? p.sourceApplicationSecurityGroups : p.destinationApplicationSecurityGroups) ?? [];
+type Asgs = NonNullable<Properties["sourceApplicationSecurityGroups"]>;
+
+const NO_ASGS: Asgs = [];
+
+function asgsOf(p: Properties, which: Side): Asgs {
+  return (which === "source" ? p.sourceApplicationSecurityGroups : p.destinationApplicationSecurityGroups) ?? NO_ASGS;
 }
 
-function side(p: Properties, which: Side, prefixes = prefixesOf(p, which)): CompiledSide {
+/** The side's one address value when it has exactly one (as `prefixesOf` lists them), with no list made; else undefined. */
+function onlyPrefix(p: Properties, which: Side): Maybe<AddressValue> | undefined {
+  return which === "source" ? onlyValue(p.sourceAddressPrefix, p.sourceAddressPrefixes) : onlyValue(p.destinationAddressPrefix, p.destinationAddressPrefixes);
+}
+
+function side(p: Properties, which: Side): CompiledSide {
+  const prefixes = prefixesOf(p, which);
   const field = FIELDS[which];
   const asgs = asgsOf(p, which);
-  const terms = prefixes.map((v, i) => addressTerm(v, `${field}${prefixes.length > 1 ? `[${i}]` : ""}`));
+  const terms = prefixes.map((v, i) => addressTerm(v, field, prefixes.length > 1 ? i : undefined));
   if (asgs.length === 0) {
     return terms.length > 0 ? { terms } : { terms: [{ kind: "unknown", text: "(none)", reason: `${field}: the rule gives no ${which} address` }] };
   }
@@ -84,9 +105,9 @@ function sidesOf(rule: SecurityRule): RuleSides {
 
 /** One side of the rule projected: a single value (no application security group) is that value's projection, with no list of terms to join. */
 function projectRuleSide(p: Properties, which: Side, ctx: AddressContext): SideMatch {
-  const prefixes = prefixesOf(p, which);
-  if (prefixes.length === 1 && asgsOf(p, which).length === 0) return project(addressTerm(prefixes[0] as Maybe<AddressValue>, FIELDS[which]), ctx);
-  return projectSide(side(p, which, prefixes), ctx);
+  const only = asgsOf(p, which).length === 0 ? onlyPrefix(p, which) : undefined;
+  if (only !== undefined) return project(addressTerm(only, FIELDS[which]), ctx);
+  return projectSide(side(p, which), ctx);
 }
 
 function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
@@ -94,11 +115,14 @@ function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
   return protocol === "Tcp" || protocol === "*" ? "yes" : "no";
 }
 
+const ANY_SOURCE_PORT: { tri: Tri; reason?: string } = { tri: "yes" };
+
 function sourcePortsAny(rule: SecurityRule): { tri: Tri; reason?: string } {
-  const values = list(rule.properties.sourcePortRange, rule.properties.sourcePortRanges);
-  if (values.length === 0 || (values.length === 1 && values[0] === "*")) return { tri: "yes" };
+  const { sourcePortRange, sourcePortRanges } = rule.properties;
+  if (onlyValue(sourcePortRange, sourcePortRanges) === "*" || noValue(sourcePortRange, sourcePortRanges)) return ANY_SOURCE_PORT;
+  const values = list(sourcePortRange, sourcePortRanges);
   const t = portTerms(values, "sourcePortRange");
-  if (t.certain.length === 2 && t.certain[0] === 0 && t.certain[1] === 65535) return { tri: "yes" };
+  if (t.certain.length === 2 && t.certain[0] === 0 && t.certain[1] === 65535) return ANY_SOURCE_PORT;
   return { tri: "maybe", reason: `sourcePortRange ${values.map((v) => (isUnknown(v) ? "(unknown)" : v)).join(",")}: the flow's source port is an ephemeral port the input does not fix` };
 }
 
@@ -116,9 +140,12 @@ const OUTCOMES: Readonly<Record<NsgOutcome | "unknown", readonly NsgOutcome[]>> 
 const PORTS = new BoundedMemo<string, PortTerms>(1 << 12);
 
 function destinationPorts(p: Properties): PortTerms {
-  const values = list(p.destinationPortRange, p.destinationPortRanges);
-  const one = values.length === 0 ? "*" : values.length === 1 ? values[0] : undefined;
-  return one !== undefined && !isUnknown(one) ? PORTS.get(one, (v) => portTerms([v], "destinationPortRange")) : portTerms(values, "destinationPortRange");
+  const one = noValue(p.destinationPortRange, p.destinationPortRanges) ? "*" : onlyValue(p.destinationPortRange, p.destinationPortRanges);
+  return one !== undefined && !isUnknown(one) ? PORTS.get(one, portsOf) : portTerms(list(p.destinationPortRange, p.destinationPortRanges), "destinationPortRange");
+}
+
+function portsOf(value: string): PortTerms {
+  return portTerms([value], "destinationPortRange");
 }
 
 export function compileNsgRule(nsgName: string, rule: SecurityRule, isDefault: boolean): CompiledNsgRule {

@@ -13,14 +13,24 @@ import * as V6 from "../generated/ranges-v6.js";
 import { NO_RANGES, rangesContain, rangesOf, rangesOverlap, single, type NumRanges } from "./ranges.js";
 import type { TagSpace } from "./tag-space.js";
 
-export type AddressTerm =
+export type AddressTerm = (
   | { readonly kind: "any"; readonly text: string }
   | { readonly kind: "literal"; readonly text: string; readonly set: AddressSet }
   | { readonly kind: "tag"; readonly text: string }
   | { readonly kind: "virtual-network"; readonly text: string }
   | { readonly kind: "internet"; readonly text: string }
   | { readonly kind: "cluster"; readonly text: string }
-  | { readonly kind: "unknown"; readonly text: string; readonly reason: string };
+  | { readonly kind: "unknown"; readonly text: string; readonly reason: string }
+) & {
+  /** Set on the terms read from a value's text (shared by every rule that writes it): their projection on the address context met last. */
+  readonly last?: LastProjection;
+};
+
+/** A term's projection on one address context: subject after subject shares one context, so most lookups stop here. */
+interface LastProjection {
+  ctx: AddressContext | undefined;
+  projected: Projected | undefined;
+}
 
 /**
  * Addresses of Azure's virtual tags (not in the service-tags file): the host's virtual IP for the load
@@ -36,27 +46,47 @@ export function describeUnknown(u: Unknown): string {
   return `${u.path} is not known (${u.reason})`;
 }
 
-/** Terms by the value's text (undefined for a text that is none: its term names the field): rules repeat the same values NSG after NSG. */
+/** Terms by the value's text (undefined for a text that is none: its term names the field), but for literals (`LITERALS`): rules repeat the same values NSG after NSG. */
 const TERMS = new BoundedMemo<string, AddressTerm | undefined>(1 << 16);
 
-/** Reads one address value of a rule (NSG prefix, firewall address) into a term. */
-export function addressTerm(value: Maybe<AddressValue>, field: string): AddressTerm {
+/** Reads one address value of a rule (NSG prefix, firewall address) into a term; `index`, when given, is the value's place in the field's list (named only in a reason). */
+export function addressTerm(value: Maybe<AddressValue>, field: string, index?: number): AddressTerm {
   if (isUnknown(value)) return { kind: "unknown", text: "(unknown)", reason: describeUnknown(value) };
-  if (isParameter(value)) return parameterTerm(value, field);
-  return TERMS.get(value, textTerm) ?? { kind: "unknown", text: value.trim(), reason: `${field} ${JSON.stringify(value.trim())} is not an address, range or service tag` };
+  if (isParameter(value)) return parameterTerm(value, fieldAt(field, index));
+  const term = startsAsLiteral(value) ? literalTerm(value) : TERMS.get(value, textTerm);
+  return term ?? { kind: "unknown", text: value.trim(), reason: `${fieldAt(field, index)} ${JSON.stringify(value.trim())} is not an address, range or service tag` };
+}
+
+function fieldAt(field: string, index: number | undefined): string {
+  return index === undefined ? field : `${field}[${index}]`;
+}
+
+/**
+ * Whether the text starts with a digit and ends with neither space nor control character: it is read as `textTerm` would read it,
+ * as a literal or nothing (no keyword or tag starts with a digit), and it skips the memo of other texts (most literals come once).
+ */
+function startsAsLiteral(value: string): boolean {
+  const first = value.charCodeAt(0);
+  const end = value.charCodeAt(value.length - 1);
+  return first >= 0x30 && first <= 0x39 && end > 0x20 && end < 0x7f;
+}
+
+function newLast(): LastProjection {
+  return { ctx: undefined, projected: undefined };
 }
 
 function textTerm(value: string): AddressTerm | undefined {
   const text = value.trim();
   const lower = text.toLowerCase();
-  if (lower === "*" || lower === "any") return { kind: "any", text };
-  if (lower === "virtualnetwork") return { kind: "virtual-network", text };
-  if (lower === "internet") return { kind: "internet", text };
-  const virtual = VIRTUAL_TAGS[lower];
-  if (virtual) return { kind: "literal", text, set: literalSet(virtual) as AddressSet };
-  const literal = literalSet(text);
-  if (literal) return { kind: "literal", text, set: literal };
-  if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(text) && !text.includes("..")) return { kind: "tag", text };
+  if (lower === "*" || lower === "any") return { kind: "any", text, last: newLast() };
+  if (lower === "virtualnetwork") return { kind: "virtual-network", text, last: newLast() };
+  if (lower === "internet") return { kind: "internet", text, last: newLast() };
+  // Own keys only: `constructor` or `__proto__` is a tag's name (not in the table), not Object's.
+  const virtual = Object.hasOwn(VIRTUAL_TAGS, lower) ? VIRTUAL_TAGS[lower] : undefined;
+  if (virtual) return { kind: "literal", text, set: literalSet(virtual) as AddressSet, last: newLast() };
+  const literal = literalTerm(text);
+  if (literal) return literal;
+  if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(text) && !text.includes("..")) return { kind: "tag", text, last: newLast() };
   return undefined;
 }
 
@@ -65,12 +95,23 @@ function parameterTerm(p: Parameter, field: string): AddressTerm {
   return { kind: "unknown", text: `[parameters('${p.name}')]`, reason: `${field} is the deployment's parameter ${p.name}` };
 }
 
-/** Literals by text: one set per distinct value, so relations with it are remembered across rules and NSGs. */
-const LITERALS = new BoundedMemo<string, AddressSet | undefined>(1 << 18);
+type LiteralTerm = Extract<AddressTerm, { readonly kind: "literal" }>;
+
+/** Literals by text: one term and set per distinct value, so relations with it are remembered across rules and NSGs. */
+const LITERALS = new BoundedMemo<string, LiteralTerm | undefined>(1 << 18);
+
+function literalTerm(text: string): LiteralTerm | undefined {
+  return LITERALS.get(text, readLiteral);
+}
+
+function readLiteral(text: string): LiteralTerm | undefined {
+  const set = parseLiteral(text);
+  return set && { kind: "literal", text, set, last: newLast() };
+}
 
 /** A CIDR (host bits tolerated), an address or an `a-b` range. */
 export function literalSet(text: string): AddressSet | undefined {
-  return LITERALS.get(text, parseLiteral);
+  return literalTerm(text)?.set;
 }
 
 function parseLiteral(text: string): AddressSet | undefined {
@@ -106,11 +147,23 @@ export const CLUSTER_POINT: AddressSet = AddressSet.of({ cluster: single(0, 0) }
 
 const EVERYTHING = new WeakMap<AddressContext, AddressSet>();
 /**
- * Projections of lists of terms by their keys, per address context (shared by the subjects of one space). Bounded: lists of tags are as
- * varied as the NSGs that write them, and each remembered union of tags is a large set.
+ * Projections of lists of terms, per address context (shared by the subjects of one space), in a trie by the terms read from texts
+ * (one term per text: no key is built per list). Bounded: lists of tags are as varied as the NSGs that write them, and each
+ * remembered union of tags is a large set.
  */
-const PROJECTIONS = new WeakMap<AddressContext, BoundedMemo<string, Projected>>();
+const PROJECTIONS = new WeakMap<AddressContext, ListTrie>();
 const PROJECTIONS_MAX = 1 << 10;
+
+interface ListNode {
+  next: Map<AddressTerm, ListNode> | undefined;
+  projected: Projected | undefined;
+}
+
+interface ListTrie {
+  root: ListNode;
+  /** How many projections it holds. */
+  size: number;
+}
 
 export function everything(ctx: AddressContext): AddressSet {
   let e = EVERYTHING.get(ctx);
@@ -125,17 +178,43 @@ function sure(set: AddressSet): Projected {
   return { certain: set, possible: set, reasons: [] };
 }
 
-function projectionsOf(ctx: AddressContext): BoundedMemo<string, Projected> {
-  let memo = PROJECTIONS.get(ctx);
-  if (!memo) {
-    memo = new BoundedMemo(PROJECTIONS_MAX);
-    PROJECTIONS.set(ctx, memo);
+/** The address context whose trie was met last, and that trie. */
+let lastTrie: { readonly ctx: AddressContext; readonly trie: ListTrie } | undefined;
+
+function trieOf(ctx: AddressContext): ListTrie {
+  if (lastTrie?.ctx === ctx) return lastTrie.trie;
+  let trie = PROJECTIONS.get(ctx);
+  if (!trie) {
+    trie = { root: { next: undefined, projected: undefined }, size: 0 };
+    PROJECTIONS.set(ctx, trie);
   }
-  return memo;
+  lastTrie = { ctx, trie };
+  return trie;
 }
 
-function termKey(term: AddressTerm): string {
-  return `${term.kind}\u0000${term.text}${term.kind === "unknown" ? `\u0000${term.reason}` : ""}`;
+/** The projection of a list of terms, remembered per address context when every term is read from a text (others are made afresh each time, so never met again). */
+function rememberedProjection(terms: readonly AddressTerm[], ctx: AddressContext, compute: () => Projected): Projected {
+  for (const t of terms) if (t.last === undefined) return compute();
+  const trie = trieOf(ctx);
+  if (trie.size >= PROJECTIONS_MAX) {
+    trie.root = { next: undefined, projected: undefined };
+    trie.size = 0;
+  }
+  let node = trie.root;
+  for (const t of terms) {
+    node.next ??= new Map();
+    let next = node.next.get(t);
+    if (!next) {
+      next = { next: undefined, projected: undefined };
+      node.next.set(t, next);
+    }
+    node = next;
+  }
+  if (node.projected) return node.projected;
+  const projected = compute();
+  node.projected = projected;
+  trie.size += 1;
+  return projected;
 }
 
 /** Projections of one term, per address context, by term: rules share their values' terms (`addressTerm`), and a term lets go of its projection. */
@@ -146,8 +225,20 @@ let lastContext: { readonly ctx: AddressContext; readonly projections: WeakMap<A
 
 /** The term on the subject's addresses (memoised per address context: rules share their values). */
 export function project(term: AddressTerm, ctx: AddressContext): Projected {
+  const last = term.last;
+  if (last === undefined) return memoized(projectionsOn(ctx), term, () => projectTerm(term, ctx));
+  if (last.ctx === ctx) return last.projected as Projected;
+  // Another context: the slot's projection goes to its context's memo (a term's memo entry is made only when contexts alternate).
+  if (last.ctx !== undefined) projectionsOn(last.ctx).set(term, last.projected as Projected);
+  const projected = projectionsOn(ctx).get(term) ?? projectTerm(term, ctx);
+  last.ctx = ctx;
+  last.projected = projected;
+  return projected;
+}
+
+function projectionsOn(ctx: AddressContext): WeakMap<AddressTerm, Projected> {
   if (lastContext?.ctx !== ctx) lastContext = { ctx, projections: submap(TERM_PROJECTIONS, ctx) };
-  return memoized(lastContext.projections, term, () => projectTerm(term, ctx));
+  return lastContext.projections;
 }
 
 /** Tags do not depend on the subject (unless its subnet is not known): shared per tag space. */
@@ -228,7 +319,7 @@ export function projectAll(terms: readonly AddressTerm[], ctx: AddressContext): 
   if (terms.length === 1) return project(terms[0] as AddressTerm, ctx);
   // A list with a literal is rarely shared between NSGs: remembering it would keep its large unions alive.
   if (terms.some((t) => t.kind === "literal")) return unionOf(terms, ctx);
-  return projectionsOf(ctx).get(`all\u0001${terms.map(termKey).join("\u0001")}`, () => unionOf(terms, ctx));
+  return rememberedProjection(terms, ctx, () => unionOf(terms, ctx));
 }
 
 /** What each term may hold beyond its sure part (empty for a sure term), by projection: small beside a tag's sure set. */
