@@ -49,7 +49,8 @@ function resolveTag(d: ServiceTagDestination, regions: readonly string[], index?
   const regional: ResolvedTagRef[] = [];
   const regionsWithoutForm: string[] = [];
   for (const region of regions) {
-    const form = entry?.regional[region];
+    // Own keys only: a region named `constructor` has no regional form.
+    const form = entry && Object.hasOwn(entry.regional, region) ? entry.regional[region] : undefined;
     // A user-supplied file may know regional forms the vendored catalogue lacks.
     const fromIndex = index?.get(`${d.tag}.${region}`);
     if (form) regional.push(tagRef(form.name, region, form.networkFeatures, index));

@@ -178,6 +178,11 @@ class LazyServiceTagIndex implements ServiceTagIndex {
   }
 }
 
+/** `table[key]` when `key` is the table's own (not a name Object.prototype holds). */
+function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /**
  * The merged prefixes of a tag the dataset uses whose list is, as written, the bundled file's (compared as
  * text, not a digest): they ship
@@ -185,7 +190,8 @@ class LazyServiceTagIndex implements ServiceTagIndex {
  * bundled one). Anything else is read and merged.
  */
 function asBundled(v: RawServiceTag): PrefixSet | undefined {
-  const bundled = SERVICE_TAG_REFERENCE.tags[v.name] ?? SERVICE_TAG_REFERENCE.regional[v.name];
+  // Own keys only: a tag named `constructor` in the file is not a bundled one.
+  const bundled = ownValue(SERVICE_TAG_REFERENCE.tags, v.name) ?? ownValue(SERVICE_TAG_REFERENCE.regional, v.name);
   return bundled && v.properties.addressPrefixes.join(",") === referenceRaw(bundled) ? referencePrefixes(bundled) : undefined;
 }
 
@@ -302,7 +308,7 @@ class Comparison {
   }
 
   #checkRegional(v: RawServiceTag, i: number, prefixes: PrefixSet, global: ServiceTagInfo, asBundled: boolean): void {
-    const bundled = this.#reference.regional[v.name];
+    const bundled = ownValue(this.#reference.regional, v.name);
     const same = bundled !== undefined && (asBundled || (prefixes.ipv4.join(",") === bundled.ipv4 && prefixes.ipv6.join(",") === bundled.ipv6));
     if (bundled && bundled.changeNumber === v.properties.changeNumber && !same) {
       throw new ServiceTagsError(this.source, `values[${i}].properties.changeNumber`, v.properties.changeNumber, `tag ${v.name}: ${this.#sameNumber("its prefixes differ from the bundled file's")}`);

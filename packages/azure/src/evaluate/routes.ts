@@ -128,7 +128,9 @@ function endpointEntries(endpoints: MaybeList<ServiceEndpoint> | undefined, subn
       out.push({ step: routeStep(subnetName, "(service endpoint)", "(unknown)", "ServiceEndpoint"), outcomes: ["ServiceEndpoint"], len: 200, rank: 6, certain: AddressSet.EMPTY, possible: PUBLIC.union(ctx.tags.allAtoms), reasons: [describeUnknown(isUnknown(e) ? e : (e.service as never))] });
       continue;
     }
-    const tag = ENDPOINT_TAGS[e.service.toLowerCase()];
+    const service = e.service.toLowerCase();
+    // Own keys only: a service named `constructor` is not one of the table's.
+    const tag = Object.hasOwn(ENDPOINT_TAGS, service) ? ENDPOINT_TAGS[service] : undefined;
     if (!tag) continue;
     const locations = (e.locations ?? []).map((l) => (isUnknown(l) ? undefined : l.replace(/\s+/g, "").toLowerCase()));
     const forms = locations.length === 0 || locations.includes("*") ? [tag] : locations.map((l) => (l === undefined ? tag : `${tag}.${l}`));

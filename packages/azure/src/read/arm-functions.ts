@@ -261,14 +261,15 @@ export const LAZY_FUNCTIONS: ReadonlySet<string> = new Set([...Object.keys(LAZY)
 /** Calls the function `name` (lower case); `args` are given for the eager ones. */
 export function callFunction(ctx: EvaluationContext, name: string, node: Call, args?: readonly ArmJson[]): Evaluation {
   if (DEPLOYMENT_FUNCTIONS.includes(name)) return notKnown(`${node.name}() depends on the deployment`);
-  const lazy = LAZY[name];
+  // Own keys only: a function named `constructor` or `__proto__` is not one of the table's.
+  const lazy = Object.hasOwn(LAZY, name) ? LAZY[name] : undefined;
   if (lazy) return lazy(ctx, node);
   const values = args ?? [];
   if (name === "parameters" || name === "variables") {
     if (typeof values[0] !== "string") return notKnown(`${node.name}() needs a name`);
     return name === "parameters" ? ctx.scope.parameter(values[0]) : ctx.scope.variable(values[0]);
   }
-  const fn = FUNCTIONS[name];
+  const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
   if (!fn) return notKnown(`the function ${node.name}() is not evaluated by this reader`);
   const marker = values.find((v) => isUnknown(v));
   if (marker !== undefined && !BUILDERS.has(name) && isUnknown(marker)) return notKnown(marker.reason);

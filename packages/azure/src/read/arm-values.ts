@@ -28,6 +28,12 @@ export class ArmReadError extends Error {
 export type JsonObject = Record<string, unknown>;
 export const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** `o[key] = value` as an own property: assigning `__proto__` would set the prototype and lose the entry. */
+export function setOwn<T>(o: Record<string, T>, key: string, value: NoInfer<T>): void {
+  if (key === "__proto__") Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
+}
+
 /** A string ARM evaluates: starts with `[` (not `[[`) and ends with `]`. */
 function isExpression(value: string): boolean {
   return value.startsWith("[") && !value.startsWith("[[") && value.endsWith("]");
@@ -118,7 +124,7 @@ export class TemplateScope implements ExpressionScope, Settler {
   }
 
   #declared(name: string): JsonObject | undefined {
-    const own = this.#parameters[name] ?? this.#parameters[Object.keys(this.#parameters).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ""];
+    const own = (Object.hasOwn(this.#parameters, name) ? this.#parameters[name] : undefined) ?? this.#parameters[Object.keys(this.#parameters).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ""];
     return isObject(own) ? own : undefined;
   }
 
@@ -193,8 +199,8 @@ export function resolveTemplateValue(raw: unknown, scope: TemplateScope, path: s
   if (Array.isArray(raw)) return raw.map((x, i) => resolveTemplateValue(x, scope, `${path}[${i}]`) as ArmJson);
   if (!isObject(raw)) return raw as ArmJson;
   const out: Record<string, ArmJson> = {};
-  for (const [k, v] of Object.entries(raw)) if (k !== "copy" || !Array.isArray(v)) out[k] = resolveTemplateValue(v, scope, `${path}.${k}`) as ArmJson;
-  if (Array.isArray(raw.copy)) Object.assign(out, expandPropertyCopies(raw.copy, scope, path));
+  for (const [k, v] of Object.entries(raw)) if (k !== "copy" || !Array.isArray(v)) setOwn(out, k, resolveTemplateValue(v, scope, `${path}.${k}`) as ArmJson);
+  if (Array.isArray(raw.copy)) for (const [k, v] of Object.entries(expandPropertyCopies(raw.copy, scope, path))) setOwn(out, k, v);
   return out;
 }
 
@@ -211,10 +217,10 @@ export function expandPropertyCopies(loops: readonly unknown[], scope: TemplateS
       throw e instanceof ArmReadError ? new ArmReadError(`${at}.count`, e.value, e.reason) : e;
     }
     if (typeof count === "string") {
-      out[loop.name] = unknownValue(`${path}.${loop.name}`, `built by copy loop '${loop.name}' (${at}): ${count}`) as unknown as ArmJson;
+      setOwn(out, loop.name, unknownValue(`${path}.${loop.name}`, `built by copy loop '${loop.name}' (${at}): ${count}`) as unknown as ArmJson);
       return;
     }
-    out[loop.name] = Array.from({ length: count }, (_, i) => resolveTemplateValue(loop.input, scope.withCopy(loop.name as string, i, false), `${path}.${loop.name}[${i}]`) as ArmJson);
+    setOwn(out, loop.name, Array.from({ length: count }, (_, i) => resolveTemplateValue(loop.input, scope.withCopy(loop.name as string, i, false), `${path}.${loop.name}[${i}]`) as ArmJson));
   });
   return out;
 }

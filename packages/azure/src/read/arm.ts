@@ -9,7 +9,7 @@
 import type { AzureNetwork } from "../model.js";
 import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js";
 import type { Evaluation } from "./arm-expression.js";
-import { ArmReadError, copyCount, FieldReader, isObject, resolveTemplateValue, TemplateScope, type JsonObject } from "./arm-values.js";
+import { ArmReadError, copyCount, FieldReader, isObject, resolveTemplateValue, setOwn, TemplateScope, type JsonObject } from "./arm-values.js";
 import { NetworkBuilder } from "./network-builder.js";
 
 export interface ArmReadOptions {
@@ -122,11 +122,11 @@ function deploymentParameters(raw: unknown, scope: TemplateScope, path: string):
   const evaluated: Record<string, Evaluation> = {};
   for (const [name, p] of Object.entries(isObject(raw) ? raw : {})) {
     if (!isObject(p) || !("value" in p)) {
-      evaluated[name] = { ok: false, reason: `the value of parameter '${name}' comes from ${isObject(p) && "reference" in p ? "a Key Vault reference" : "outside the template"}` };
+      setOwn(evaluated, name, { ok: false, reason: `the value of parameter '${name}' comes from ${isObject(p) && "reference" in p ? "a Key Vault reference" : "outside the template"}` });
       continue;
     }
     const v = resolveTemplateValue(p.value, scope, `${path}.${name}.value`);
-    evaluated[name] = isUnknown(v) ? { ok: false, reason: v.reason } : { ok: true, value: v };
+    setOwn(evaluated, name, isUnknown(v) ? { ok: false, reason: v.reason } : { ok: true, value: v });
   }
   return evaluated;
 }

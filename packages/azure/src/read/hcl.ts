@@ -6,7 +6,7 @@
  * for NSGs (`Azure/avm-res-network-networksecuritygroup/azurerm`) is read as the NSG and rules it makes.
  */
 import { isUnknown, unknownValue, type Unknown } from "../unknown.js";
-import type { JsonObject } from "./arm-values.js";
+import { setOwn, type JsonObject } from "./arm-values.js";
 import { isObject } from "./input.js";
 import { AZURERM_ARM_TYPES } from "../azurerm.js";
 import { azurermId, readAzurerm, type TerraformResource } from "./terraform-azurerm.js";
@@ -83,7 +83,8 @@ class HclScope {
   ) {
     const vars = isObject(doc.variable) ? doc.variable : {};
     this.#variables = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, blockBody(v)]));
-    this.#locals = Object.assign({}, ...(Array.isArray(doc.locals) ? doc.locals.filter(isObject) : isObject(doc.locals) ? [doc.locals] : []));
+    // Entries, not Object.assign: a local named `__proto__` stays an own key, not the prototype.
+    this.#locals = Object.fromEntries((Array.isArray(doc.locals) ? doc.locals.filter(isObject) : isObject(doc.locals) ? [doc.locals] : []).flatMap((l) => Object.entries(l)));
     const resources = new Map<string, { type: string; body: JsonObject; path: string }>();
     for (const [type, byName] of Object.entries(isObject(doc.resource) ? doc.resource : {})) {
       for (const [name, body] of Object.entries(isObject(byName) ? byName : {})) resources.set(`${type}.${name}`, { type, body: blockBody(body), path: `resource.${type}.${name}` });
@@ -166,7 +167,7 @@ class HclScope {
     const accessors = [...rest.matchAll(/\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|"[^"]*")\]/g)].map((a) => (a[1] !== undefined ? a[1] : (a[2] as string).startsWith('"') ? JSON.parse(a[2] as string) : Number(a[2])));
     let base: unknown;
     if (head === "var") {
-      const decl = this.#variables[name];
+      const decl = Object.hasOwn(this.#variables, name) ? this.#variables[name] : undefined;
       if (!isObject(decl)) return unknownValue(path, `variable '${name}' is not declared`);
       if (!("default" in decl)) return unknownValue(path, `variable '${name}' has no default value`);
       base = this.#guard(`var.${name}`, path, () => this.value(decl.default, `variable.${name}.default`));
@@ -179,11 +180,11 @@ class HclScope {
       if (!res || typeof attr !== "string") return unknownValue(path, notLiteral(expr));
       const values = this.#guard(`${head}.${name}`, path, () => this.value(res.body, res.path)) as JsonObject;
       if (isUnknown(values)) return values;
-      base = attr === "id" ? (azurermId(head, values) ?? unknownValue(path, `the id of ${head}.${name} is known only after apply`)) : (values[attr] ?? unknownValue(path, `${head}.${name}.${attr} is known only after apply`));
+      base = attr === "id" ? (azurermId(head, values) ?? unknownValue(path, `the id of ${head}.${name} is known only after apply`)) : ((Object.hasOwn(values, attr) ? values[attr] : undefined) ?? unknownValue(path, `${head}.${name}.${attr} is known only after apply`));
     }
     for (const key of accessors) {
       if (isUnknown(base)) return base;
-      const next: unknown = Array.isArray(base) && typeof key === "number" ? base[key] : isObject(base) ? base[String(key)] : undefined;
+      const next: unknown = Array.isArray(base) && typeof key === "number" ? base[key] : isObject(base) && Object.hasOwn(base, String(key)) ? base[String(key)] : undefined;
       if (next === undefined) return unknownValue(path, `${expr}: ${JSON.stringify(key)} is not in the value`);
       base = next;
     }
@@ -195,7 +196,7 @@ class HclScope {
 function withDynamic(body: JsonObject, path: string): JsonObject {
   if (!isObject(body.dynamic)) return body;
   const out: JsonObject = { ...body };
-  for (const key of Object.keys(body.dynamic)) out[key] = [...(Array.isArray(body[key]) ? (body[key] as unknown[]) : []), unknownValue(`${path}.dynamic.${key}`, `built by a dynamic "${key}" block, which this reader does not expand`)];
+  for (const key of Object.keys(body.dynamic)) setOwn(out, key, [...(Array.isArray(body[key]) ? (body[key] as unknown[]) : []), unknownValue(`${path}.dynamic.${key}`, `built by a dynamic "${key}" block, which this reader does not expand`)]);
   delete out.dynamic;
   return out;
 }
@@ -218,7 +219,7 @@ export function readHclDocument(doc: HclJson, file: string): { network: AzureNet
   const found: string[] = [];
   for (const [address, { type, body, path }] of scope.resources()) {
     found.push(type);
-    if (!(type in AZURERM_ARM_TYPES) && !type.startsWith("azurerm_")) continue;
+    if (!Object.hasOwn(AZURERM_ARM_TYPES, type) && !type.startsWith("azurerm_")) continue;
     const repeat = body.count ?? body.for_each;
     if (repeat !== undefined) {
       const count = scope.value(body.count, `${path}.count`);

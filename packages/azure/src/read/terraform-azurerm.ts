@@ -294,7 +294,7 @@ function buildNetwork(s: ArmShapes, resources: readonly TerraformResource[]): Az
         associations.push(t);
         break;
       default:
-        if (t.type in CLASSIC) classic.push(t);
+        if (Object.hasOwn(CLASSIC, t.type)) classic.push(t);
     }
   }
   linkSubnets(subnets, associations);
@@ -350,7 +350,7 @@ function withCidrs(network: AzureNetwork, cidrs: readonly TerraformResource[]) {
 
 /** The id a reference to an azurerm resource stands for, built from its name (Terraform gives ids only after apply). */
 export function azurermId(type: string, values: JsonObject): string | undefined {
-  const arm = AZURERM_ARM_TYPES[type];
+  const arm = Object.hasOwn(AZURERM_ARM_TYPES, type) ? AZURERM_ARM_TYPES[type] : undefined;
   if (!arm || typeof values.name !== "string") return undefined;
   const rg = typeof values.resource_group_name === "string" ? { resourceGroup: values.resource_group_name } : {};
   const parentKey = { azurerm_network_security_rule: "network_security_group_name", azurerm_route: "route_table_name", azurerm_subnet: "virtual_network_name" }[type];

@@ -96,9 +96,9 @@ function settleFromConfig(resources: readonly PlanResource[], expressions: Map<s
     const values: JsonObject = { ...r.values };
     for (const [key, v] of Object.entries(values)) {
       if (!isUnknown(v)) continue;
-      const e = expr[key];
+      const e = Object.hasOwn(expr, key) ? expr[key] : undefined;
       const refs = isObject(e) && Array.isArray(e.references) ? e.references.map(String) : [];
-      const listKey = BLOCK_LISTS[r.type];
+      const listKey = Object.hasOwn(BLOCK_LISTS, r.type) ? BLOCK_LISTS[r.type] : undefined;
       if (key === listKey && e === undefined && r.actions.includes("create") && !r.actions.includes("delete")) {
         values[key] = [];
         continue;
