@@ -36,13 +36,13 @@ export function resourceTypeOf(o: JsonObject): string | undefined {
   return undefined;
 }
 
-/** The resources of a Resource Graph result: `{ data: [...] }` (az graph query), the REST table form, or rows alone. */
 /** The rows of an export's `data` array with their paths (`data[i]`), as they come. */
 export function* dataRows(rows: Iterable<unknown>): Generator<[unknown, string]> {
   let i = 0;
   for (const row of rows) yield [row, `data[${i++}]`];
 }
 
+/** The resources of a Resource Graph result: `{ data: [...] }` (az graph query), the REST table form, or rows alone. */
 export function graphRows(doc: unknown): Array<[unknown, string]> {
   if (Array.isArray(doc)) return doc.map((r, i) => [r, `[${i}]`]);
   if (!isObject(doc)) return [];

@@ -47,6 +47,7 @@ const PARAMETERS_SCHEMA = /deploymentParameters\.json/i;
 function isParametersFile(doc: unknown): boolean {
   return isObject(doc) && typeof doc.$schema === "string" && PARAMETERS_SCHEMA.test(doc.$schema);
 }
+
 const HCL_BLOCK = /^\s*(resource|variable|locals|module|provider|terraform|data|output)\b[^\n]*\{/m;
 
 function isResourceObject(v: unknown): boolean {
