@@ -3,6 +3,7 @@ import { parseCidr, splitByFamily } from "./cidr.js";
 import { currentRevision, dataHash, features as featureList, getRegion, getRevision, serviceTagCatalog, version } from "./dataset.js";
 import { mergePortRanges } from "./emit/ports.js";
 import { sortBy, uniqueSorted } from "./order.js";
+import { ownValue } from "./own.js";
 import type {
   ExcludedRequirement,
   Requirement,
@@ -50,7 +51,7 @@ function resolveTag(d: ServiceTagDestination, regions: readonly string[], index?
   const regionsWithoutForm: string[] = [];
   for (const region of regions) {
     // Own keys only: a region named `constructor` has no regional form.
-    const form = entry && Object.hasOwn(entry.regional, region) ? entry.regional[region] : undefined;
+    const form = entry ? ownValue(entry.regional, region) : undefined;
     // A user-supplied file may know regional forms the vendored catalogue lacks.
     const fromIndex = index?.get(`${d.tag}.${region}`);
     if (form) regional.push(tagRef(form.name, region, form.networkFeatures, index));

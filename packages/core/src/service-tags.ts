@@ -12,6 +12,7 @@
 import { markMergedPrefixList, mergePrefixes } from "./cidr.js";
 import { SERVICE_TAG_REFERENCE } from "./generated/service-tag-reference.js";
 import { compareStrings, sortBy } from "./order.js";
+import { ownValue } from "./own.js";
 import {
   driftFrom,
   firstOutside,
@@ -176,11 +177,6 @@ class LazyServiceTagIndex implements ServiceTagIndex {
     this.#done.set(i, info);
     return info;
   }
-}
-
-/** `table[key]` when `key` is the table's own (not a name Object.prototype holds). */
-function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /**

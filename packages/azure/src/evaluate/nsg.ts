@@ -115,9 +115,13 @@ function tcpOf(protocol: SecurityRule["properties"]["protocol"]): Tri {
   return protocol === "Tcp" || protocol === "*" ? "yes" : "no";
 }
 
-const ANY_SOURCE_PORT: { tri: Tri; reason?: string } = { tri: "yes" };
+/** How a rule's source ports meet the flow's ephemeral port, and why when not surely. */
+type SourcePorts = Readonly<{ tri: Tri; reason?: string }>;
 
-function sourcePortsAny(rule: SecurityRule): { tri: Tri; reason?: string } {
+/** Shared by every rule of any source port: never changed. */
+const ANY_SOURCE_PORT: SourcePorts = Object.freeze({ tri: "yes" });
+
+function sourcePortsAny(rule: SecurityRule): SourcePorts {
   const { sourcePortRange, sourcePortRanges } = rule.properties;
   if (onlyValue(sourcePortRange, sourcePortRanges) === "*" || noValue(sourcePortRange, sourcePortRanges)) return ANY_SOURCE_PORT;
   const values = list(sourcePortRange, sourcePortRanges);

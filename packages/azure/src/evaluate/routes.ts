@@ -6,6 +6,7 @@
  * network's address space (VnetLocal), peered networks, service endpoints of the subnet, 0.0.0.0/0 and ::/0
  * to the Internet, and the private ranges outside the virtual network to None.
  */
+import { ownValue } from "@cassandra-mi-netrules/core";
 import { NEXT_HOP_TYPES, type MaybeList, type NextHopType, type Route, type RouteTable, type ServiceEndpoint } from "../model.js";
 import { isUnknown } from "../unknown.js";
 import { AddressSet, prefixSet, PRIVATE, PUBLIC } from "./address-set.js";
@@ -130,7 +131,7 @@ function endpointEntries(endpoints: MaybeList<ServiceEndpoint> | undefined, subn
     }
     const service = e.service.toLowerCase();
     // Own keys only: a service named `constructor` is not one of the table's.
-    const tag = Object.hasOwn(ENDPOINT_TAGS, service) ? ENDPOINT_TAGS[service] : undefined;
+    const tag = ownValue(ENDPOINT_TAGS, service);
     if (!tag) continue;
     const locations = (e.locations ?? []).map((l) => (isUnknown(l) ? undefined : l.replace(/\s+/g, "").toLowerCase()));
     const forms = locations.length === 0 || locations.includes("*") ? [tag] : locations.map((l) => (l === undefined ? tag : `${tag}.${l}`));

@@ -3,6 +3,7 @@
  * case-insensitive). Values follow ARM's: arrays and objects hold template text (a literal string that
  * starts with `[` is written `[[`), a string result is final. The one place to teach the reader more.
  */
+import { ownValue } from "@cassandra-mi-netrules/core";
 import { isUnknown } from "../unknown.js";
 import { notKnown, ok, picked, type ArmExpressionNode, type ArmJson, type EvaluationContext, type Evaluation, type LambdaFrame } from "./arm-expression.js";
 import { resourceIdFunction } from "./resource-id.js";
@@ -262,14 +263,14 @@ export const LAZY_FUNCTIONS: ReadonlySet<string> = new Set([...Object.keys(LAZY)
 export function callFunction(ctx: EvaluationContext, name: string, node: Call, args?: readonly ArmJson[]): Evaluation {
   if (DEPLOYMENT_FUNCTIONS.includes(name)) return notKnown(`${node.name}() depends on the deployment`);
   // Own keys only: a function named `constructor` or `__proto__` is not one of the table's.
-  const lazy = Object.hasOwn(LAZY, name) ? LAZY[name] : undefined;
+  const lazy = ownValue(LAZY, name);
   if (lazy) return lazy(ctx, node);
   const values = args ?? [];
   if (name === "parameters" || name === "variables") {
     if (typeof values[0] !== "string") return notKnown(`${node.name}() needs a name`);
     return name === "parameters" ? ctx.scope.parameter(values[0]) : ctx.scope.variable(values[0]);
   }
-  const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+  const fn = ownValue(FUNCTIONS, name);
   if (!fn) return notKnown(`the function ${node.name}() is not evaluated by this reader`);
   const marker = values.find((v) => isUnknown(v));
   if (marker !== undefined && !BUILDERS.has(name) && isUnknown(marker)) return notKnown(marker.reason);

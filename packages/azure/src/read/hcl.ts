@@ -5,6 +5,7 @@
  * `for_each`) is an `Unknown` naming the attribute and the expression. A call of the Azure Verified Module
  * for NSGs (`Azure/avm-res-network-networksecuritygroup/azurerm`) is read as the NSG and rules it makes.
  */
+import { ownValue } from "@cassandra-mi-netrules/core";
 import { isUnknown, unknownValue, type Unknown } from "../unknown.js";
 import { setOwn, type JsonObject } from "./arm-values.js";
 import { isObject } from "./input.js";
@@ -167,7 +168,7 @@ class HclScope {
     const accessors = [...rest.matchAll(/\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|"[^"]*")\]/g)].map((a) => (a[1] !== undefined ? a[1] : (a[2] as string).startsWith('"') ? JSON.parse(a[2] as string) : Number(a[2])));
     let base: unknown;
     if (head === "var") {
-      const decl = Object.hasOwn(this.#variables, name) ? this.#variables[name] : undefined;
+      const decl = ownValue(this.#variables, name);
       if (!isObject(decl)) return unknownValue(path, `variable '${name}' is not declared`);
       if (!("default" in decl)) return unknownValue(path, `variable '${name}' has no default value`);
       base = this.#guard(`var.${name}`, path, () => this.value(decl.default, `variable.${name}.default`));
@@ -180,11 +181,11 @@ class HclScope {
       if (!res || typeof attr !== "string") return unknownValue(path, notLiteral(expr));
       const values = this.#guard(`${head}.${name}`, path, () => this.value(res.body, res.path)) as JsonObject;
       if (isUnknown(values)) return values;
-      base = attr === "id" ? (azurermId(head, values) ?? unknownValue(path, `the id of ${head}.${name} is known only after apply`)) : ((Object.hasOwn(values, attr) ? values[attr] : undefined) ?? unknownValue(path, `${head}.${name}.${attr} is known only after apply`));
+      base = attr === "id" ? (azurermId(head, values) ?? unknownValue(path, `the id of ${head}.${name} is known only after apply`)) : (ownValue(values, attr) ?? unknownValue(path, `${head}.${name}.${attr} is known only after apply`));
     }
     for (const key of accessors) {
       if (isUnknown(base)) return base;
-      const next: unknown = Array.isArray(base) && typeof key === "number" ? base[key] : isObject(base) && Object.hasOwn(base, String(key)) ? base[String(key)] : undefined;
+      const next: unknown = Array.isArray(base) && typeof key === "number" ? base[key] : isObject(base) ? ownValue(base, String(key)) : undefined;
       if (next === undefined) return unknownValue(path, `${expr}: ${JSON.stringify(key)} is not in the value`);
       base = next;
     }

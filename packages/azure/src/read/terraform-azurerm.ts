@@ -7,6 +7,7 @@
  * route table. The ARM readers name what they refuse by ARM paths; `ArmShapes` remembers the azurerm path
  * each came from, so errors and Unknowns name the attribute as the input has it (`security_rule[0].priority`).
  */
+import { ownValue } from "@cassandra-mi-netrules/core";
 import {
   APPLICATION_PROTOCOL_FIELDS,
   AZURE_FIREWALL_FIELDS,
@@ -350,7 +351,7 @@ function withCidrs(network: AzureNetwork, cidrs: readonly TerraformResource[]) {
 
 /** The id a reference to an azurerm resource stands for, built from its name (Terraform gives ids only after apply). */
 export function azurermId(type: string, values: JsonObject): string | undefined {
-  const arm = Object.hasOwn(AZURERM_ARM_TYPES, type) ? AZURERM_ARM_TYPES[type] : undefined;
+  const arm = ownValue(AZURERM_ARM_TYPES, type);
   if (!arm || typeof values.name !== "string") return undefined;
   const rg = typeof values.resource_group_name === "string" ? { resourceGroup: values.resource_group_name } : {};
   const parentKey = { azurerm_network_security_rule: "network_security_group_name", azurerm_route: "route_table_name", azurerm_subnet: "virtual_network_name" }[type];

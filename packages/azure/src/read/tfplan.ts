@@ -6,6 +6,7 @@
  * another resource (`network_security_group_id = azurerm_network_security_group.x.id`) stands for that
  * resource's id, built from its name, so links survive the plan's unknown ids.
  */
+import { ownValue } from "@cassandra-mi-netrules/core";
 import { isUnknown, unknownValue } from "../unknown.js";
 import type { JsonObject } from "./arm-values.js";
 import { InputError, isObject } from "./input.js";
@@ -96,9 +97,9 @@ function settleFromConfig(resources: readonly PlanResource[], expressions: Map<s
     const values: JsonObject = { ...r.values };
     for (const [key, v] of Object.entries(values)) {
       if (!isUnknown(v)) continue;
-      const e = Object.hasOwn(expr, key) ? expr[key] : undefined;
+      const e = ownValue(expr, key);
       const refs = isObject(e) && Array.isArray(e.references) ? e.references.map(String) : [];
-      const listKey = Object.hasOwn(BLOCK_LISTS, r.type) ? BLOCK_LISTS[r.type] : undefined;
+      const listKey = ownValue(BLOCK_LISTS, r.type);
       if (key === listKey && e === undefined && r.actions.includes("create") && !r.actions.includes("delete")) {
         values[key] = [];
         continue;

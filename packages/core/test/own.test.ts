@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { ownValue } from "@cassandra-mi-netrules/core";
+
+describe("ownValue", () => {
+  const table: Record<string, number> = { tcp: 6, udp: 17 };
+
+  it("gives the table's own entries", () => {
+    expect(ownValue(table, "tcp")).toBe(6);
+    expect(ownValue(table, "icmp")).toBeUndefined();
+  });
+
+  it("takes no name Object.prototype holds for an entry", () => {
+    for (const name of ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf"]) expect(ownValue(table, name)).toBeUndefined();
+  });
+
+  it("gives an own entry named like an Object property", () => {
+    const own = JSON.parse('{"__proto__": 1, "constructor": 2}') as Record<string, number>;
+    expect(ownValue(own, "__proto__")).toBe(1);
+    expect(ownValue(own, "constructor")).toBe(2);
+  });
+});
