@@ -330,26 +330,30 @@ function beyondSure(p: Projected): AddressSet {
 }
 
 /**
- * The union of the terms. The literals (a rule's few prefixes) are joined apart and then to the rest: a large set is
- * copied once, not once per prefix. The possible part is the sure union plus what each term may hold beyond its sure part.
+ * The union of the terms. The small sets (a rule's few prefixes, `VirtualNetwork`) are joined apart and then to the large
+ * ones (tags, joined to each other first, as remembered pairs): a large set is copied once, not once per small one. The
+ * possible part is the sure union plus what each term may hold beyond its sure part.
  */
 function unionOf(terms: readonly AddressTerm[], ctx: AddressContext): Projected {
-  let others = AddressSet.EMPTY;
-  let literals = AddressSet.EMPTY;
+  let large = AddressSet.EMPTY;
+  let small = AddressSet.EMPTY;
   let beyond = AddressSet.EMPTY;
   const reasons: string[] = [];
   for (const t of terms) {
     const p = project(t, ctx);
-    if (t.kind === "literal") literals = literals.union(p.certain);
-    else others = others.union(p.certain);
+    if (p.certain.size() > SMALL_SET) large = large.union(p.certain);
+    else small = small.union(p.certain);
     if (p.certain !== p.possible) {
       beyond = beyond.union(beyondSure(p));
       reasons.push(...p.reasons);
     }
   }
-  const certain = others.union(literals);
+  const certain = large.union(small);
   return { certain, possible: certain.union(beyond), reasons };
 }
+
+/** A set of at most this many intervals is small: copying it costs little beside a tag's thousands. */
+const SMALL_SET = 16;
 
 /* ------------------------------------------------------------------ ports */
 

@@ -163,14 +163,18 @@ export function subtractRanges(a: Ranges, b: Ranges): Ranges {
   return copyRun(out, a, i, a.length);
 }
 
-/** Runs shorter than this are pushed one by one; longer ones are copied by `slice` and `concat` (several times faster). */
+/** Runs shorter than this are pushed one by one; longer ones onto a shorter `out` are copied by `slice` and `concat` (several times faster). */
 const SHORT_RUN = 16;
 
-/** `out` followed by intervals `from` to `to` (indices) of `a`, which lie past its last without touching it: `out` itself when it is short enough to push onto, else a new array. */
+/**
+ * `out` followed by intervals `from` to `to` (indices) of `a`, which lie past its last without touching it: `out` itself when
+ * it is short enough to push onto, else a new array. A run is pushed, not concatenated, onto an `out` longer than it: `concat`
+ * copies `out` too, and a union of two interleaved tags made of many runs would copy its result once per run.
+ */
 function copyRun(out: B[], a: Ranges, from: number, to: number): B[] {
   if (from >= to) return out;
   if (out.length === 0) return a.slice(from, to);
-  if (to - from >= SHORT_RUN) return out.concat(a.slice(from, to));
+  if (to - from >= SHORT_RUN && out.length <= to - from) return out.concat(a.slice(from, to));
   for (let k = from; k < to; k++) out.push(a[k] as B);
   return out;
 }
