@@ -4,6 +4,7 @@
  * onto the subject's address space as a sure part and a possible part. Where the two differ, the match is
  * not known and the reason says why.
  */
+import { ownValue } from "@cassandra-mi-netrules/core";
 import { isParameter, isUnknown, type Maybe, type Parameter, type Unknown } from "../unknown.js";
 import type { AddressValue } from "../model.js";
 import { CLUSTER_SUBNET_PARAMETER } from "../plan/firewall-policy.js";
@@ -82,7 +83,7 @@ function textTerm(value: string): AddressTerm | undefined {
   if (lower === "virtualnetwork") return { kind: "virtual-network", text, last: newLast() };
   if (lower === "internet") return { kind: "internet", text, last: newLast() };
   // Own keys only: `constructor` or `__proto__` is a tag's name (not in the table), not Object's.
-  const virtual = Object.hasOwn(VIRTUAL_TAGS, lower) ? VIRTUAL_TAGS[lower] : undefined;
+  const virtual = ownValue(VIRTUAL_TAGS, lower);
   if (virtual) return { kind: "literal", text, set: literalSet(virtual) as AddressSet, last: newLast() };
   const literal = literalTerm(text);
   if (literal) return literal;
