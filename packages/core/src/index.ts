@@ -25,7 +25,7 @@ export { CidrError, cidrContains, formatAddress, isCidr, mergedPrefixFamily, mer
 /** @internal For the service-tags subpath, built apart from this entry: one registry of merged lists. Not in the typings. */
 export { markMergedPrefixList } from "./cidr.js";
 export { canonicalJson, compareStrings, sortBy, uniqueSorted } from "./order.js";
-export { ownValue } from "./own.js";
+export { ownValue, ownValueAnyCase } from "./own.js";
 export { nearest } from "./suggest.js";
 export { formatPortRange, mergePortRanges, portsCover } from "./emit/ports.js";
 export { allocatePriorities, PriorityRangeError, type PriorityPlan } from "./emit/priorities.js";

@@ -5,6 +5,7 @@
  * the result says why, and the reader records an `Unknown`. The functions live in `arm-functions.ts`,
  * the one place to teach the reader more of them.
  */
+import { ownValueAnyCase } from "@cassandra-mi-netrules/core";
 import { isUnknown } from "../unknown.js";
 import { callFunction, LAZY_FUNCTIONS } from "./arm-functions.js";
 
@@ -181,8 +182,7 @@ function member(ctx: EvaluationContext, node: Extract<ArmExpressionNode, { kind:
   if (Array.isArray(t) && typeof key.value === "number") value = t[key.value];
   else if (t !== null && typeof t === "object" && !Array.isArray(t)) {
     // ARM property names are case-insensitive.
-    const k = String(key.value);
-    value = Object.hasOwn(t, k) ? t[k] : t[Object.keys(t).find((x) => x.toLowerCase() === k.toLowerCase()) ?? ""];
+    value = ownValueAnyCase(t, String(key.value));
   }
   if (value === undefined && node.optional) return ok(null);
   return picked(ctx.scope, value, JSON.stringify(key.value));

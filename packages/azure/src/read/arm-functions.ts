@@ -3,7 +3,7 @@
  * case-insensitive). Values follow ARM's: arrays and objects hold template text (a literal string that
  * starts with `[` is written `[[`), a string result is final. The one place to teach the reader more.
  */
-import { ownValue } from "@cassandra-mi-netrules/core";
+import { ownValue, ownValueAnyCase } from "@cassandra-mi-netrules/core";
 import { isUnknown } from "../unknown.js";
 import { notKnown, ok, picked, type ArmExpressionNode, type ArmJson, type EvaluationContext, type Evaluation, type LambdaFrame } from "./arm-expression.js";
 import { resourceIdFunction } from "./resource-id.js";
@@ -85,7 +85,7 @@ function tryGet(a: readonly ArmJson[], ctx: EvaluationContext): Evaluation {
   let v: ArmJson | undefined = a[0];
   for (const key of a.slice(1)) {
     if (Array.isArray(v) && typeof key === "number") v = v[key];
-    else if (isObject(v)) v = v[Object.keys(v).find((k) => k.toLowerCase() === String(key).toLowerCase()) ?? ""];
+    else if (isObject(v)) v = ownValueAnyCase(v, String(key));
     else v = undefined;
     if (v === undefined) return ok(null);
     if (isUnknown(v)) return notKnown(v.reason);

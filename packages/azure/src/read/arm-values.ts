@@ -3,7 +3,7 @@
  * field and why (an expression this reader cannot evaluate, a parameter without a value). A value of the
  * wrong JSON type is an ArmReadError naming the field and the value.
  */
-import { ownValue } from "@cassandra-mi-netrules/core";
+import { ownValueAnyCase } from "@cassandra-mi-netrules/core";
 import { isUnknown, unknownValue, type Maybe, type Unknown } from "../unknown.js";
 import type { MaybeList } from "../model.js";
 import { ArmExpressionError, evaluateArmExpression, notKnown, ok, type ArmJson, type DeploymentTarget, type Evaluation, type ExpressionScope } from "./arm-expression.js";
@@ -125,7 +125,7 @@ export class TemplateScope implements ExpressionScope, Settler {
   }
 
   #declared(name: string): JsonObject | undefined {
-    const own = ownValue(this.#parameters, name) ?? this.#parameters[Object.keys(this.#parameters).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ""];
+    const own = ownValueAnyCase(this.#parameters, name);
     return isObject(own) ? own : undefined;
   }
 
