@@ -1,6 +1,7 @@
 // Benchmark 6: the audit at scale. A generated Resource Graph export of 10,000 NSGs with 30 custom rules
 // each (`graph-export.mjs`), audited against the current revision with the vendored service-tags file, in
-// a fresh process (`audit-run.mjs`): wall and CPU time per phase, peak RSS, the evaluator's cost per flow.
+// a fresh process (`audit-run.mjs`), three times: wall and CPU time per phase of the median run, the highest peak
+// RSS, the evaluator's cost per flow.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,14 @@ export const COMMAND = "node scripts/bench.mjs audit";
 const TARGET_MS = 5000;
 const TARGET_BYTES = 1024 ** 3;
 const REGION = "eastus";
+const RUNS = 3;
+
+/** One audit in a fresh process, timed from its start to its exit. */
+function timedRun(file) {
+  const started = nowMs();
+  const r = nodeJson(join(ROOT, "scripts/bench/audit-run.mjs"), [file, REGION]);
+  return { r, totalMs: nowMs() - started };
+}
 
 export async function benchAudit({ nsgs = 10000, rulesPerNsg = 30 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "cmn-bench-audit-"));
@@ -19,13 +28,18 @@ export async function benchAudit({ nsgs = 10000, rulesPerNsg = 30 } = {}) {
     const generated = nowMs();
     writeFileSync(file, graphExport({ nsgs, rulesPerNsg }));
     const generateMs = nowMs() - generated;
-    const started = nowMs();
-    const r = nodeJson(join(ROOT, "scripts/bench/audit-run.mjs"), [file, REGION]);
-    const totalMs = nowMs() - started;
+    // The machine is shared and one run moves by a few tenths of a second: the median of RUNS fresh processes is the figure.
+    const runs = Array.from({ length: RUNS }, () => timedRun(file));
+    const { r, totalMs } = [...runs].sort((a, b) => a.totalMs - b.totalMs)[(RUNS - 1) >> 1];
+    const totals = runs.map((x) => x.totalMs);
+    const verdicts = new Set(runs.map((x) => JSON.stringify(x.r.verdicts)));
+    if (verdicts.size !== 1) throw new Error(`audit: the runs gave different verdicts: ${[...verdicts].join(" against ")}`);
+    // Memory is held to the highest peak of the runs.
+    const maxRssBytes = Math.max(...runs.map((x) => x.r.maxRssBytes));
     const parseOnly = nodeJson(join(ROOT, "scripts/bench/audit-run.mjs"), [file, "--parse-only"]);
-    const met = totalMs < TARGET_MS && r.maxRssBytes < TARGET_BYTES;
-    const result = { nsgs, rulesPerNsg, region: REGION, generateMs, totalMs, parseOnly, ...r, perFlowUs: (r.phases.evaluate.cpuMs * 1000) / r.flows, perNsgMs: r.phases.evaluate.cpuMs / r.nsgs, met };
-    const summary = `audit: ${nsgs} NSGs x ${rulesPerNsg} rules, ${(r.bytes / 1024 ** 2).toFixed(0)} MiB, ${(totalMs / 1000).toFixed(1)} s (read ${(r.phases.read.wallMs / 1000).toFixed(1)} s, evaluate ${(r.phases.evaluate.wallMs / 1000).toFixed(1)} s), peak RSS ${(r.maxRssBytes / 1024 ** 2).toFixed(0)} MiB, ${result.perFlowUs.toFixed(0)} us CPU per flow (target < 5 s and < 1 GiB) ${met ? "MET" : "MISSED"}`;
+    const met = totalMs < TARGET_MS && maxRssBytes < TARGET_BYTES;
+    const result = { nsgs, rulesPerNsg, region: REGION, generateMs, totalMs, totals, parseOnly, ...r, maxRssBytes, perFlowUs: (r.phases.evaluate.cpuMs * 1000) / r.flows, perNsgMs: r.phases.evaluate.cpuMs / r.nsgs, met };
+    const summary = `audit: ${nsgs} NSGs x ${rulesPerNsg} rules, ${(r.bytes / 1024 ** 2).toFixed(0)} MiB, ${(totalMs / 1000).toFixed(1)} s, median of ${totals.map((t) => (t / 1000).toFixed(2)).join(", ")} s (read ${(r.phases.read.wallMs / 1000).toFixed(1)} s, evaluate ${(r.phases.evaluate.wallMs / 1000).toFixed(1)} s), peak RSS ${(maxRssBytes / 1024 ** 2).toFixed(0)} MiB, ${result.perFlowUs.toFixed(0)} us CPU per flow (target < 5 s and < 1 GiB) ${met ? "MET" : "MISSED"}`;
     return { result, markdown: render(result), summary };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -41,7 +55,7 @@ function render(r) {
     "",
     table(["phase", "wall ms", "CPU ms"], rows),
     "",
-    `**Total ${(r.totalMs / 1000).toFixed(1)} s (process start to exit), peak RSS ${mib(r.maxRssBytes)}**; target < 5 s and < 1 GiB: ${r.met ? "met" : "missed"}. ` +
+    `**Total ${(r.totalMs / 1000).toFixed(1)} s (process start to exit; the median of ${r.totals.length} runs in fresh processes: ${r.totals.map((t) => (t / 1000).toFixed(2)).join(", ")} s; the phases above are the median run's), peak RSS ${mib(r.maxRssBytes)} (the highest of the runs)**; target < 5 s and < 1 GiB: ${r.met ? "met" : "missed"}. ` +
       `For scale, reading the same file and \`JSON.parse\` alone, in a process of their own: ${ms(r.parseOnly.wallMs)} ms, peak RSS ${mib(r.parseOnly.maxRssBytes)}. ` +
       `Evaluator: **${r.perFlowUs.toFixed(0)} µs of CPU per flow**, ${r.perNsgMs.toFixed(2)} ms per NSG. Verdicts: ${Object.entries(r.verdicts).map(([k, v]) => `${k} ${v}`).join(", ")}; ${r.warnings} over-broad allows.`,
   ].join("\n");
