@@ -48,12 +48,12 @@ export async function benchAudit({ nsgs = 10000, rulesPerNsg = 30 } = {}) {
 
 function render(r) {
   const mib = (b) => `${(b / 1024 ** 2).toFixed(0)} MiB`;
-  const rows = Object.entries(r.phases).map(([name, p]) => [name, ms(p.wallMs), ms(p.cpuMs)]);
+  const rows = Object.entries(r.phases).map(([name, p]) => [name, ms(p.wallMs), ms(p.cpuMs), ms(p.systemMs), String(p.pageFaults)]);
   return [
     `Input: a Resource Graph export (\`az graph query\`'s \`{ count, data, ... }\`, compact JSON) of ${r.nsgs} NSGs with ${r.rulesPerNsg} custom rules each plus their six default rules, generated with a fixed seed by \`scripts/bench/graph-export.mjs\` (${mib(r.bytes)}): allows and denies over service tags of the vendored file, prefixes near those tags, private prefixes, \`VirtualNetwork\`, \`Internet\`, \`*\`, single ports, ranges and lists. ` +
       `Audited against the current revision for ${r.region} with the vendored service-tags file, in a fresh node process (\`scripts/bench/audit-run.mjs\`), as \`cli audit\` does it: the network read, the export's text let go (and the network once the subject stream has it), then subject by subject through \`evaluateSubjects\`, each subject counted and dropped (output not written). Each NSG is one subject: ${r.subjects} subjects, ${r.requirements} requirement verdicts, ${r.flows} flows evaluated.`,
     "",
-    table(["phase", "wall ms", "CPU ms"], rows),
+    table(["phase", "wall ms", "CPU ms", "of which system ms", "page faults"], rows),
     "",
     `**Total ${(r.totalMs / 1000).toFixed(1)} s (process start to exit; the median of ${r.totals.length} runs in fresh processes: ${r.totals.map((t) => (t / 1000).toFixed(2)).join(", ")} s; the phases above are the median run's), peak RSS ${mib(r.maxRssBytes)} (the highest of the runs)**; target < 5 s and < 1 GiB: ${r.met ? "met" : "missed"}. ` +
       `For scale, reading the same file and \`JSON.parse\` alone, in a process of their own: ${ms(r.parseOnly.wallMs)} ms, peak RSS ${mib(r.parseOnly.maxRssBytes)}. ` +
