@@ -1,7 +1,7 @@
 // Benchmark 6: the audit at scale. A generated Resource Graph export of 10,000 NSGs with 30 custom rules
 // each (`graph-export.mjs`), audited against the current revision with the vendored service-tags file, in
-// a fresh process (`audit-run.mjs`), three times: wall and CPU time per phase of the median run, the highest peak
-// RSS, the evaluator's cost per flow.
+// a fresh process (`audit-run.mjs`), three times: the median run's wall, CPU and system time and page faults per
+// phase, the highest peak RSS, the evaluator's cost per flow.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
