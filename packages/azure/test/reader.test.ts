@@ -61,6 +61,14 @@ describe("readArmTemplate: NSGs", () => {
     expect(read({ dests: ["203.0.113.0/24", "[x]"] }).destinationAddressPrefixes).toEqual(["203.0.113.0/24", "[x]"]);
   });
 
+  it("a given parameter is matched as ARM matches names: its own spelling first, else any case; a name not given is not the entry named \"\"", () => {
+    const t = template([{ type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2024-05-01", name: "n", properties: { securityRules: [rule("r", 100, { description: "[parameters('note')]" })] } }], { parameters: { note: { type: "string", defaultValue: "default" } } });
+    const read = (given: Record<string, unknown>) => (readArmTemplate(t, { parameters: given }).networkSecurityGroups[0]?.properties.securityRules[0] as SecurityRule).properties.description;
+    expect(read({ NOTE: "upper", note: "exact" })).toBe("exact");
+    expect(read({ NOTE: "upper" })).toBe("upper");
+    expect(read({ "": "empty" })).toBe("default");
+  });
+
   it("a rule of an NSG outside the template: a stand-in NSG whose other rules are one Unknown", () => {
     const network = readArmTemplate(template([{ type: "Microsoft.Network/networkSecurityGroups/securityRules", apiVersion: "2024-05-01", name: "existing-nsg/allow-storage", properties: rule("x", 100).properties }]));
     const rules = network.networkSecurityGroups[0]?.properties.securityRules ?? [];

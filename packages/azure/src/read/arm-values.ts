@@ -138,8 +138,8 @@ export class TemplateScope implements ExpressionScope, Settler {
   }
 
   parameter(name: string): Evaluation {
-    const givenKey = Object.keys(this.#given).find((k) => k.toLowerCase() === name.toLowerCase());
-    if (givenKey !== undefined) return this.#given[givenKey] as Evaluation;
+    const given = ownValueAnyCase(this.#given, name);
+    if (given !== undefined) return given;
     const declared = this.#declared(name);
     if (!declared) return notKnown(`parameter '${name}' is not declared`);
     if (!("defaultValue" in declared)) return this.#nullable(declared) ? ok(null) : notKnown(`parameter '${name}' has no default value and none was given`);
