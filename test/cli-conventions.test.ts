@@ -147,6 +147,17 @@ describe("diff, check-source and stdin", () => {
   });
 });
 
+describe("an audit input that is a pipe", () => {
+  it("is read once, whole (a regular file alone is read in pieces, and read again whole when it is not an export)", () => {
+    const fixture = join(ROOT, "packages/azure/test/fixtures/audit/nsg-allows.json");
+    const fromFile = cli(["audit", fixture, ...EASTUS, "--json"]);
+    expect(fromFile.stdout).toContain('"format": "arm"');
+    // A pipe, as `<(...)` or `cat file | cli audit /dev/stdin` gives it: it cannot be read twice.
+    const fromPipe = run("sh", ["-c", 'cat "$1" | NO_COLOR=1 "$2" "$3" audit /dev/stdin "$4" "$5" "$6" "$7" --json', "sh", fixture, process.execPath, BIN, ...EASTUS], { cwd: ROOT });
+    expect([fromPipe.code, fromPipe.stderr, fromPipe.stdout]).toEqual([fromFile.code, fromFile.stderr, fromFile.stdout]);
+  });
+});
+
 describe("errors", () => {
   it("a target that needs the subnet says which flag to pass, not the library's option", () => {
     const r = cli(["emit", "all", "--region", "eastus", "--out", join(tmp, "no-subnet")]);

@@ -4,7 +4,7 @@
  */
 import { readNetwork, type InputDocument } from "@cassandra-mi-netrules/azure";
 import { describe, expect, it } from "vitest";
-import { splitGraphExport } from "../src/read/graph-text.js";
+import { readGraphPieces } from "../src/read/graph-text.js";
 
 const ID = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkSecurityGroups";
 const rule = (name: string, priority: unknown, idFirst: boolean) => {
@@ -53,6 +53,9 @@ describe("a Resource Graph export read a row at a time", () => {
     ["a row that ends early", valid.replace(/,"skip_token".*$/, "")],
     ["a comma after the last row", valid.replace("]},{", "]},{").replace(/}\],"skip_token"/, '},],"skip_token"')],
     ["two commas between rows", valid.replace('},{"id"', '},,{"id"')],
+    ["something else than a comma after the first row", valid.replace('},{"id"', '}x{"id"')],
+    ["a closing brace instead of a comma between rows", valid.replace('},{"id"', '}}{"id"')],
+    ["something else than a comma after the second row (the separator guessed)", valid.replace(/(},\{"id".*?)},\{"id"/, '$1} x {"id"')],
     ["a row too deep", exportOf([row(0), { ...row(1), unread: deep(99) }])],
     ["a row as deep as allowed", exportOf([row(0), { ...row(1), unread: deep(97) }])],
     ["a refusal before a row that is not JSON", exportOf([{ ...row(0), properties: { securityRules: [rule("r", "high", false)] } }, row(1)]).replace('"nsg-1"', '"nsg-1" x')],
@@ -76,7 +79,7 @@ describe("the cut of an export into its root and rows", () => {
     ["strings holding brackets, quotes and backslashes", [{ ...row(0), unread: { a: '}],{"id":"x', b: "\\", c: '\\"]', d: ["\\\\", "]"], e: '"},' } }, row(1), { ...row(2), unread: '"}},{' }]],
   ])("%s: the rows as JSON.parse gives them", (_, data) => {
     const text = exportOf(data);
-    const cut = splitGraphExport(text);
-    expect([cut?.root, [...(cut?.rows() ?? [])]]).toEqual([{ ...(JSON.parse(text) as object), data: [] }, data]);
+    const cut = readGraphPieces([text], (rows) => [...rows]);
+    expect([cut?.root, cut?.read]).toEqual([{ ...(JSON.parse(text) as object), data: [] }, data]);
   });
 });

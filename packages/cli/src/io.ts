@@ -1,5 +1,5 @@
 /** The CLI's reading of inputs: files, stdin and directories, as text only (writing is out-dir.ts). */
-import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { CliError, shown } from "./errors.js";
 
@@ -51,6 +51,59 @@ function decodeText(bytes: Buffer, what: string, file: string): string {
     return UTF8.decode(bytes);
   } catch {
     throw new CliError(`${what}: ${shown(file)} is not a text file (not valid UTF-8)`);
+  }
+}
+
+/** Bytes read at a time by `textPieces`: each piece a small string, young when it dies. */
+const PIECE_BYTES = 64 * 1024;
+
+/** Whether the path names a regular file (what can be read twice: not a pipe, a socket or a device). */
+export function isRegularFile(io: CliIO, file: string): boolean {
+  try {
+    return file !== "-" && statSync(resolve(io.cwd, file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where the bytes' last whole character ends: before a last lead byte whose sequence is not all there (a malformed end is left to the decoder). */
+function wholeCharacters(bytes: Uint8Array, length: number): number {
+  for (let k = length - 1; k >= Math.max(0, length - 4); k--) {
+    const b = bytes[k] as number;
+    if (b < 0x80) return length;
+    if (b >= 0xc0) return length - k < (b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2) ? k : length;
+  }
+  return length;
+}
+
+/**
+ * A regular file's text in pieces, decoded as it is read (a piece may end inside a line, never inside a
+ * character), for a reader that needs no more than a piece at a time. Throws on a NUL byte, bytes that are not
+ * UTF-8 or a failed read: read the file again with `readText`, which says why as it always does.
+ */
+export function* textPieces(io: CliIO, file: string): Generator<string> {
+  const fd = openSync(resolve(io.cwd, file), "r");
+  try {
+    const chunk = Buffer.allocUnsafe(PIECE_BYTES);
+    // Each piece decoded alone (a streaming decode is some three times slower), so a byte order mark is dropped here, once, at the start.
+    const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    let carried = 0;
+    let atStart = true;
+    for (;;) {
+      const got = readSync(fd, chunk, carried, PIECE_BYTES - carried, null);
+      const length = carried + got;
+      const end = got === 0 ? length : wholeCharacters(chunk, length);
+      const bytes = chunk.subarray(0, end);
+      if (bytes.includes(0)) throw new Error("a NUL byte");
+      const text = decoder.decode(bytes);
+      yield atStart && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      atStart &&= text === "";
+      if (got === 0) return;
+      chunk.copy(chunk, 0, end, length);
+      carried = length - end;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,18 +1,12 @@
 /**
- * A Resource Graph export's text cut into its root and its rows, so that a large export is parsed one row
- * at a time: each row's objects die young once read, where one JSON.parse of the whole text keeps every
- * object alive through the read (much of the read's garbage collection, and ~150 MiB at the peak).
- * The cut is only a guess at the structure: the root and every row go through JSON.parse and the depth
- * check, and the caller reads the whole text as before when anything fails, so what it refuses and why stays the same.
+ * A Resource Graph export's text read a row at a time, from pieces (a file read in chunks, each chunk decoded)
+ * or from one piece (the whole text): each row's objects die young once read, where one JSON.parse of the whole
+ * text keeps every object alive through the read, and from pieces no string ever holds the whole text (some
+ * 340 MiB less for 10,000 NSGs, and the pages they take). The cut is only a guess at the structure: the root
+ * without its rows and every row go through JSON.parse and the depth check, and anything in doubt answers
+ * undefined, the caller then reading the whole text as before, so what it refuses and why stays the same.
  */
 import { INPUT_LIMITS, nestsDeeper } from "./input.js";
-
-export interface GraphExportText {
-  /** The root parsed with the rows left out (`"data": []`). */
-  readonly root: unknown;
-  /** Each row parsed, in order; throws when the rows are not each one JSON value (the whole read says why). */
-  readonly rows: () => Generator<unknown>;
-}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -24,17 +18,9 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 /** Characters of the next row a separator is recognised by (after the first two rows): `},{"id":"/subscri`. */
 const ROW_OPENING = 16;
-/** Closing brackets of the root tried, from the end, as the close of `data`. */
-const TAIL_TRIES = 8;
 
 /** Whether the code is JSON whitespace (space, tab, line feed, carriage return). */
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-
-function skipSpace(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
-}
 
 /** The index of the quote that closes the string opening at `open`, or -1: the first quote after an even run of backslashes. */
 function stringEnd(text: string, open: number): number {
@@ -46,21 +32,6 @@ function stringEnd(text: string, open: number): number {
     end = text.indexOf('"', end + 1);
   }
   return -1;
-}
-
-/** Where the array element starting at `from` ends: the comma after it at its own level, or `to`; -1 when a string does not close. */
-function elementEnd(text: string, from: number, to: number): number {
-  let depth = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      i = stringEnd(text, i);
-      if (i < 0) return -1;
-    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
-    else if (c === COMMA && depth === 0) return i;
-  }
-  return to;
 }
 
 /**
@@ -102,31 +73,6 @@ function rootKeys(text: string, from: number, to: number, depth: number, stopAtD
   return stopAtData ? undefined : { data: -1, keys: dataKeys };
 }
 
-/**
- * `{ ..., "data": [rows], ... }` cut at the rows, or undefined when the text is not plainly that: another root,
- * a `data` key given twice or spelled with an escape, or `data` not an array.
- */
-export function splitGraphExport(text: string): GraphExportText | undefined {
-  const start = skipSpace(text, 0);
-  if (text.charCodeAt(start) !== OPEN_OBJECT) return undefined;
-  const head = rootKeys(text, start + 1, text.length, 1, true);
-  if (head === undefined) return undefined;
-  const open = head.data;
-  // The close of `data`: a closing bracket near the end after which the root parses and names no other `data`.
-  let close = text.length;
-  for (let tries = 0; tries < TAIL_TRIES; tries++) {
-    close = text.lastIndexOf("]", close - 1);
-    if (close <= open) return undefined;
-    const root = parsed(`${text.slice(0, open + 1)}${text.slice(close)}`);
-    if (root === NOT_JSON) continue;
-    const tail = rootKeys(text, close + 1, text.length, 1, false);
-    if (tail === undefined || tail.keys > 0) return undefined;
-    const end = close;
-    return { root, rows: () => parsedRows(text, open + 1, end) };
-  }
-  return undefined;
-}
-
 const NOT_JSON = Symbol("not JSON");
 
 function parsed(text: string): unknown {
@@ -147,22 +93,135 @@ export function indexOfLong(text: string, pattern: string, from: number): number
   return -1;
 }
 
-/**
- * Each element of text[from, to) parsed. After the first row, the text around its separator (the row's last
- * character, the comma, the next row's opening) finds each next row's end without reading its characters;
- * a guess is kept only when JSON.parse takes the slice whole (so it is exactly one value), and a guess that
- * fails stops the guessing.
- */
-function* parsedRows(text: string, from: number, to: number): Generator<unknown> {
-  let at = skipSpace(text, from);
-  if (at === to) return;
+/** Characters of the root read at most before its rows, and after them (an export has a few keys there). */
+const ROOT_LIMIT = 1 << 20;
+const BYTE_ORDER_MARK = 0xfeff;
+
+/** The text is not plainly an export, or cannot be read: the read answers undefined. */
+class Doubt extends Error {}
+
+/** The text of the pieces read so far. Positions count from the start of the whole text; what is before `keep` may be let go. */
+class PieceText {
+  #text = "";
+  /** The position of `#text`'s first character. */
+  #base = 0;
+  #characters = 0;
+  #done = false;
+
+  constructor(private readonly source: Iterator<string>) {}
+
+  /** Where the text read so far ends. */
+  get end(): number {
+    return this.#base + this.#text.length;
+  }
+
+  /** Whether the text reaches `pos`, reading pieces until it does. */
+  has(pos: number, keep: number): boolean {
+    while (pos >= this.end) if (!this.#more(keep)) return false;
+    return true;
+  }
+
+  code(pos: number): number {
+    return this.#text.charCodeAt(pos - this.#base);
+  }
+
+  slice(from: number, to: number): string {
+    return this.#text.slice(from - this.#base, to - this.#base);
+  }
+
+  /** The position of `pattern` at `from` or after, reading pieces until it is there; -1 when the text ends first. */
+  find(pattern: string, from: number, keep: number): number {
+    let start = from;
+    for (;;) {
+      const at = indexOfLong(this.#text, pattern, start - this.#base);
+      if (at >= 0) return at + this.#base;
+      start = Math.max(start, this.end - pattern.length + 1);
+      if (!this.#more(keep)) return -1;
+    }
+  }
+
+  /** The quote that closes the string opening at `open`; -1 when the text ends first. */
+  stringEnd(open: number, keep: number): number {
+    for (;;) {
+      const end = stringEnd(this.#text, open - this.#base);
+      if (end >= 0) return end + this.#base;
+      if (!this.#more(keep)) return -1;
+    }
+  }
+
+  /** Pieces until the text kept has at least doubled (each character is copied a bounded number of times); false when none is left. */
+  #more(keep: number): boolean {
+    if (this.#done) return false;
+    if (keep < this.#base) throw new Doubt("text let go is asked for");
+    const kept = this.#text.slice(keep - this.#base);
+    let text = kept;
+    while (text.length === kept.length || text.length < 2 * kept.length) {
+      const next = this.source.next();
+      if (next.done === true) {
+        this.#done = true;
+        break;
+      }
+      this.#characters += next.value.length;
+      if (this.#characters > INPUT_LIMITS.maxCharacters) throw new Doubt("over the size limit");
+      text += next.value;
+    }
+    this.#base = keep;
+    this.#text = text;
+    return text.length > kept.length;
+  }
+}
+
+/** The first position at `from` or after that is not JSON whitespace; throws when the text ends first. */
+function skipSpace(text: PieceText, from: number, keep: number): number {
+  let pos = from;
+  while (text.has(pos, keep) && isSpace(text.code(pos))) pos++;
+  if (!text.has(pos, keep)) throw new Doubt("the text ends early");
+  return pos;
+}
+
+/** Where the element at `from` ends: the first comma at its own level, or the first closing bracket below it; throws when the text ends first. */
+function elementEnd(text: PieceText, from: number): number {
+  let depth = 0;
+  for (let pos = from; text.has(pos, from); pos++) {
+    const c = text.code(pos);
+    if (c === QUOTE) {
+      pos = text.stringEnd(pos, from);
+      if (pos < 0) break;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (--depth < 0) return pos;
+    } else if (c === COMMA && depth === 0) return pos;
+  }
+  throw new Doubt("the text ends inside a row");
+}
+
+/** The root up to its `data` array (`{ ..., "data": [`), and where that bracket is. */
+function headOf(text: PieceText): { readonly head: string; readonly open: number } {
+  text.has(ROOT_LIMIT, 0);
+  const start = text.has(0, 0) && text.code(0) === BYTE_ORDER_MARK ? 1 : 0;
+  const window = text.slice(start, Math.min(ROOT_LIMIT, text.end));
+  let first = 0;
+  while (first < window.length && isSpace(window.charCodeAt(first))) first++;
+  if (window.charCodeAt(first) !== OPEN_OBJECT) throw new Doubt("not an object");
+  const keys = rootKeys(window, first + 1, window.length, 1, true);
+  if (keys === undefined) throw new Doubt("no plain data array");
+  return { head: window.slice(0, keys.data + 1), open: start + keys.data };
+}
+
+/** The rows from `from` (after the `[` of `data`), each parsed; `close` is set to the `]` that ends them. */
+function* rowsOf(text: PieceText, from: number, close: { at: number }): Generator<unknown> {
+  let at = skipSpace(text, from, from);
+  if (text.code(at) === CLOSE_ARRAY) {
+    close.at = at;
+    return;
+  }
   let separator: string | undefined;
   let guessing = true;
   for (;;) {
     let end = -1;
     let row: unknown;
-    const found = separator === undefined ? -1 : indexOfLong(text, separator, at);
-    if (found >= 0 && found < to) {
+    const found = separator === undefined ? -1 : text.find(separator, at, at);
+    if (found >= 0) {
       try {
         row = JSON.parse(text.slice(at, found + 1));
         end = found + 1;
@@ -172,20 +231,63 @@ function* parsedRows(text: string, from: number, to: number): Generator<unknown>
       }
     }
     if (end < 0) {
-      const comma = elementEnd(text, at, to);
-      if (comma < 0) throw new SyntaxError("a string does not close");
-      end = comma;
-      while (end > at && isSpace(text.charCodeAt(end - 1))) end--;
+      end = elementEnd(text, at);
+      while (end > at && isSpace(text.code(end - 1))) end--;
       row = JSON.parse(text.slice(at, end));
     }
-    if (row !== null && typeof row === "object" && nestsDeeper(row, 3)) throw new RangeError("nested too deep");
+    if (row !== null && typeof row === "object" && nestsDeeper(row, 3)) throw new Doubt("nested too deep");
     yield row;
-    const next = skipSpace(text, end);
-    if (next === to) return;
-    if (text.charCodeAt(next) !== COMMA) throw new SyntaxError("expected a comma between rows");
-    const nextRow = skipSpace(text, next + 1);
-    if (nextRow >= to) throw new SyntaxError("a comma after the last row");
-    if (guessing && separator === undefined) separator = text.slice(end - 1, Math.min(nextRow + ROW_OPENING, to));
+    // The row's last character is kept: it begins the separator.
+    const next = skipSpace(text, end, end - 1);
+    if (text.code(next) === CLOSE_ARRAY) {
+      close.at = next;
+      return;
+    }
+    if (text.code(next) !== COMMA) throw new Doubt("expected a comma between rows");
+    const nextRow = skipSpace(text, next + 1, end - 1);
+    if (text.code(nextRow) === CLOSE_ARRAY) throw new Doubt("a comma after the last row");
+    if (guessing && separator === undefined) {
+      text.has(nextRow + ROW_OPENING - 1, end - 1);
+      separator = text.slice(end - 1, Math.min(nextRow + ROW_OPENING, text.end));
+    }
     at = nextRow;
+  }
+}
+
+/** The root parsed with the rows left out (`"data": []`), from its head and the text after the rows' `]`. */
+function rootOf(text: PieceText, head: string, close: number): unknown {
+  if (text.has(close + 1 + ROOT_LIMIT, close)) throw new Doubt("too much text after the rows");
+  const tail = text.slice(close + 1, text.end);
+  const root = parsed(`${head}]${tail}`);
+  if (root === NOT_JSON) throw new Doubt("the root is not JSON");
+  const keys = rootKeys(tail, 0, tail.length, 1, false);
+  if (keys === undefined || keys.keys > 0) throw new Doubt("data given twice, or a key past the limits");
+  return root;
+}
+
+/** What `readRows` made of the rows, and the root without them. */
+export interface GraphExportPieces<T> {
+  readonly root: unknown;
+  readonly read: T;
+}
+
+/**
+ * `{ ..., "data": [rows], ... }` read from its pieces in order: `readRows` is given each row parsed as it comes,
+ * and must read them all. undefined when the text is not plainly that (see graph-text.ts), cannot be read (the
+ * source throws), or `readRows` throws.
+ */
+export function readGraphPieces<T>(pieces: Iterable<string>, readRows: (rows: Iterable<unknown>) => T): GraphExportPieces<T> | undefined {
+  const source = pieces[Symbol.iterator]();
+  try {
+    const text = new PieceText(source);
+    const { head, open } = headOf(text);
+    const close = { at: -1 };
+    const read = readRows(rowsOf(text, open + 1, close));
+    if (close.at < 0) return undefined;
+    return { root: rootOf(text, head, close.at), read };
+  } catch {
+    return undefined;
+  } finally {
+    source.return?.();
   }
 }

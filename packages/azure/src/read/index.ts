@@ -14,7 +14,7 @@ import { ArmReadError, type JsonObject } from "./arm-values.js";
 import { azObjects, dataRows, graphRows, readResourceObjects, resourceTypeOf } from "./az.js";
 import { readHclDocument } from "./hcl.js";
 import { hclToJson } from "./hcl-parser.js";
-import { splitGraphExport } from "./graph-text.js";
+import { readGraphPieces } from "./graph-text.js";
 import { checkDepth, checkSize, excerpt, FORMAT_NAMES, INPUT_FORMATS, INPUT_LIMITS, InputError, isObject, parseJson, type InputDocument, type InputFormat } from "./input.js";
 import { NETWORK_TYPES } from "./network-builder.js";
 import { readTerraformPlan } from "./tfplan.js";
@@ -177,27 +177,25 @@ function displayTypes(found: readonly string[]): string[] {
   return [...seen.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Resource objects read from rows, refusing at the first thing the reader refuses (the whole read then says why). */
+function rowObjects(rows: Iterable<unknown>): ReturnType<typeof readResourceObjects> {
+  return readResourceObjects(dataRows(rows), (path, value, reason) => {
+    throw new ArmReadError(path, value, reason);
+  });
+}
+
 /**
- * One Resource Graph export (`{ "data": [rows], ... }`) read a row at a time (graph-text.ts), or undefined
- * when it is not plainly one or cannot be read: the whole read then says why, as it would have.
+ * A Resource Graph export (`{ "data": [rows], ... }`) read a row at a time from its text in pieces, in order
+ * (a file read a chunk at a time, each chunk decoded, so that no string holds the whole text; or the whole text
+ * as one piece): what `readNetwork` gives for the text the pieces make, or undefined when it is not plainly one
+ * export or anything is in doubt (a piece the source cannot give, a row that is not JSON, a refusal). Then read
+ * the whole text with `readNetwork`, which says why.
  */
-function readGraphExport(doc: InputDocument, format: InputFormat | undefined): ReadResult | undefined {
-  if (doc.text.length > INPUT_LIMITS.maxCharacters || (format !== undefined && format !== "resource-graph")) return undefined;
-  const body = doc.text.charCodeAt(0) === 0xfeff ? doc.text.slice(1) : doc.text;
-  const split = splitGraphExport(body);
-  if (split === undefined) return undefined;
-  try {
-    const root = split.root;
-    if (isParametersFile(root)) return undefined;
-    if (detectJsonFormat(root) !== "resource-graph") return undefined;
-    const r = readResourceObjects(dataRows(split.rows()), (path, value, reason) => {
-      throw new ArmReadError(path, value, reason);
-    });
-    return { format: "resource-graph", network: merge([r.network]), found: displayTypes(r.found) };
-  } catch {
-    // A row that is not JSON, or a refusal: what the whole read refuses first (a later row may not be JSON).
-    return undefined;
-  }
+export function readGraphExportPieces(pieces: Iterable<string>, options: Pick<ReadOptions, "format"> = {}): ReadResult | undefined {
+  if (options.format !== undefined && options.format !== "resource-graph") return undefined;
+  const read = readGraphPieces(pieces, rowObjects);
+  if (read === undefined || isParametersFile(read.root) || detectJsonFormat(read.root) !== "resource-graph") return undefined;
+  return { format: "resource-graph", network: merge([read.read.network]), found: displayTypes(read.read.found) };
 }
 
 /** Reads one or several documents into one model. Throws InputError when a document cannot be read. */
@@ -205,7 +203,7 @@ export function readNetwork(input: InputDocument | readonly InputDocument[], opt
   const docs: readonly InputDocument[] = Array.isArray(input) ? input : [input as InputDocument];
   if (docs.length === 0) throw new InputError("(input)", "", "no document to read");
   if (options.format !== undefined && !INPUT_FORMATS.includes(options.format)) throw new InputError("(options)", "format", `expected one of ${INPUT_FORMATS.join(", ")}, got ${excerpt(options.format)}`);
-  const graphExport = docs.length === 1 && options.parameters === undefined ? readGraphExport(docs[0] as InputDocument, options.format) : undefined;
+  const graphExport = docs.length === 1 && options.parameters === undefined ? readGraphExportPieces([(docs[0] as InputDocument).text], options) : undefined;
   if (graphExport !== undefined) return graphExport;
   const parsed = docs.map((doc) => {
     const [p, detected] = parse(doc, options.format);

@@ -6,10 +6,10 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import { auditSubjects, INPUT_LIMITS, InputError, type AuditOutline, type InputDocument, type InputFormat, type SubjectStream } from "@cassandra-mi-netrules/azure";
+import { auditSubjects, INPUT_LIMITS, InputError, readGraphExportPieces, type AuditOutline, type InputDocument, type InputFormat, type ReadResult, type SubjectStream } from "@cassandra-mi-netrules/azure";
 import type { ResolvedRules } from "@cassandra-mi-netrules/core";
 import { CliError, shown } from "../errors.js";
-import { readText, type CliIO } from "../io.js";
+import { isRegularFile, readText, textPieces, type CliIO } from "../io.js";
 import { readServiceTags, resolveFrom, type ResolveFlags } from "../resolve-opts.js";
 import { signalTurns } from "../turns.js";
 import type { OutputPiece } from "./spool.js";
@@ -36,11 +36,26 @@ function outputOf(flags: AuditFlags): AuditOutput {
 function readDocuments(io: CliIO, files: readonly string[]): InputDocument[] {
   if (files.filter((f) => f === "-").length > 1) throw new CliError("<file>: - (standard input) can be given once");
   return files.map((f) => {
-    // Refused before it is read: a file past the readers' limit would only be loaded to be refused.
-    const size = f === "-" ? 0 : fileSize(resolve(io.cwd, f));
-    if (size > INPUT_LIMITS.maxCharacters) throw new CliError(`<file> ${shown(f)}: ${size} bytes, more than the limit of ${INPUT_LIMITS.maxCharacters} characters`);
+    checkFileSize(io, f);
     return { name: f === "-" ? "(stdin)" : f, text: readText(io, f, "<file>") };
   });
+}
+
+/** Refused before it is read: a file past the readers' limit would only be loaded to be refused. */
+function checkFileSize(io: CliIO, file: string): void {
+  const size = file === "-" ? 0 : fileSize(resolve(io.cwd, file));
+  if (size > INPUT_LIMITS.maxCharacters) throw new CliError(`<file> ${shown(file)}: ${size} bytes, more than the limit of ${INPUT_LIMITS.maxCharacters} characters`);
+}
+
+/**
+ * One regular file read a piece at a time as a Resource Graph export (its text never whole in memory), or
+ * undefined when it is not plainly one, or anything is in doubt: the file is then read whole, which says why.
+ */
+function readExportInPieces(io: CliIO, files: readonly string[], flags: AuditFlags): ReadResult | undefined {
+  const [file] = files;
+  if (files.length !== 1 || file === undefined || flags.parameters !== undefined || !isRegularFile(io, file)) return undefined;
+  checkFileSize(io, file);
+  return readGraphExportPieces(textPieces(io, file), flags.format === undefined ? {} : { format: flags.format });
 }
 
 function fileSize(path: string): number {
@@ -54,22 +69,26 @@ function fileSize(path: string): number {
 /** The files read, before the audit starts: held by the command until `startAudit` takes them. */
 interface Inputs {
   docs: InputDocument[] | undefined;
+  /** The network when the one file was read in pieces (`docs` is then empty). */
+  read: ReadResult | undefined;
   readonly parameters: InputDocument | undefined;
   readonly names: readonly string[];
 }
 
 /** Reads the files; the command holds them only through the `Inputs` it returns (no local of its own keeps their text). */
 function readInputs(io: CliIO, files: readonly string[], flags: AuditFlags): Inputs {
-  const docs = readDocuments(io, files);
-  return { docs, names: docs.map((d) => d.name), parameters: flags.parameters === undefined ? undefined : { name: flags.parameters, text: readText(io, flags.parameters, "--parameters") } };
+  const read = readExportInPieces(io, files, flags);
+  const docs = read === undefined ? readDocuments(io, files) : [];
+  return { docs, read, names: read === undefined ? docs.map((d) => d.name) : files, parameters: flags.parameters === undefined ? undefined : { name: flags.parameters, text: readText(io, flags.parameters, "--parameters") } };
 }
 
 /** Starts the audit: reads the network and lets go of the files' text, which the subject stream does not hold. */
 function startAudit(inputs: Inputs, resolved: ResolvedRules, flags: AuditFlags, serviceTags: Awaited<ReturnType<typeof readServiceTags>>): SubjectStream {
-  const docs = inputs.docs ?? [];
+  const input = inputs.read ?? inputs.docs ?? [];
   inputs.docs = undefined;
+  inputs.read = undefined;
   return libraryCall(() =>
-    auditSubjects(docs, {
+    auditSubjects(input, {
       resolved,
       ...(serviceTags ? { serviceTags } : {}),
       ...(flags.peer ? { peers: flags.peer } : {}),
