@@ -22,9 +22,9 @@ const ROW_OPENING = 16;
 /** Whether the code is JSON whitespace (space, tab, line feed, carriage return). */
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
-/** The index of the quote that closes the string opening at `open`, or -1: the first quote after an even run of backslashes. */
-function stringEnd(text: string, open: number): number {
-  let end = text.indexOf('"', open + 1);
+/** The index of the quote that closes the string opening at `open`, or -1: the first quote after an even run of backslashes (from `from` on). */
+function stringEnd(text: string, open: number, from = open + 1): number {
+  let end = text.indexOf('"', from);
   while (end > 0) {
     let slashes = 0;
     while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
@@ -142,9 +142,12 @@ class PieceText {
 
   /** The quote that closes the string opening at `open`; -1 when the text ends first. */
   stringEnd(open: number, keep: number): number {
+    // The quotes before `from` are escaped ones: when more text comes, the search goes on from there.
+    let from = open + 1;
     for (;;) {
-      const end = stringEnd(this.#text, open - this.#base);
+      const end = stringEnd(this.#text, open - this.#base, from - this.#base);
       if (end >= 0) return end + this.#base;
+      from = Math.max(from, this.end);
       if (!this.#more(keep)) return -1;
     }
   }
@@ -195,17 +198,19 @@ function elementEnd(text: PieceText, from: number): number {
   throw new Doubt("the text ends inside a row");
 }
 
-/** The root up to its `data` array (`{ ..., "data": [`), and where that bracket is. */
+/** The root up to its `data` array (`{ ..., "data": [`), and where that bracket is: pieces are read until it is found, up to `ROOT_LIMIT` characters. */
 function headOf(text: PieceText): { readonly head: string; readonly open: number } {
-  text.has(ROOT_LIMIT, 0);
   const start = text.has(0, 0) && text.code(0) === BYTE_ORDER_MARK ? 1 : 0;
-  const window = text.slice(start, Math.min(ROOT_LIMIT, text.end));
-  let first = 0;
-  while (first < window.length && isSpace(window.charCodeAt(first))) first++;
-  if (window.charCodeAt(first) !== OPEN_OBJECT) throw new Doubt("not an object");
-  const keys = rootKeys(window, first + 1, window.length, 1, true);
-  if (keys === undefined) throw new Doubt("no plain data array");
-  return { head: window.slice(0, keys.data + 1), open: start + keys.data };
+  for (;;) {
+    const window = text.slice(start, Math.min(ROOT_LIMIT, text.end));
+    let first = 0;
+    while (first < window.length && isSpace(window.charCodeAt(first))) first++;
+    if (first < window.length && window.charCodeAt(first) !== OPEN_OBJECT) throw new Doubt("not an object");
+    // undefined too when the window ends before the bracket: more pieces may bring it.
+    const keys = first < window.length ? rootKeys(window, first + 1, window.length, 1, true) : undefined;
+    if (keys !== undefined) return { head: window.slice(0, keys.data + 1), open: start + keys.data };
+    if (text.end >= ROOT_LIMIT || !text.has(text.end, 0)) throw new Doubt("no plain data array");
+  }
 }
 
 /** The rows from `from` (after the `[` of `data`), each parsed; `close` is set to the `]` that ends them. */
