@@ -1,8 +1,8 @@
 // One audit of a Resource Graph export in a fresh process, as `cli audit FILE --service-tags FILE --region R`
-// does it: read both files (the export as the CLI reads a file), load the tags, resolve the current revision, read the network (letting go of the
-// file's text, and the network once the stream has it), evaluate it subject by subject (`evaluateSubjects`), counting each subject's flows and verdicts
-// as it comes and keeping none. Prints one JSON document: each phase's wall, CPU and system time and page faults,
-// the flows evaluated and the peak RSS.
+// does it: load the tags and resolve the current revision (files), read the export 64 KiB at a time into the network
+// as the CLI reads one regular file (read), evaluate it subject by subject (`evaluateSubjects`, letting go of the network
+// once the stream has it), counting each subject's flows and verdicts as it comes and keeping none. Prints one JSON
+// document: each phase's wall, CPU and system time and page faults, the flows evaluated and the peak RSS.
 //   node scripts/bench/audit-run.mjs EXPORT.json REGION
 //   node scripts/bench/audit-run.mjs EXPORT.json --parse-only   (reading and JSON.parse alone)
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
