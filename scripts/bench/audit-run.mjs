@@ -5,7 +5,7 @@
 // document: each phase's wall, CPU and system time and page faults, the flows evaluated and the peak RSS.
 //   node scripts/bench/audit-run.mjs EXPORT.json REGION
 //   node scripts/bench/audit-run.mjs EXPORT.json --parse-only   (reading and JSON.parse alone)
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CORE_DIST, CORE_TAGS_DIST, ROOT, SERVICE_TAGS_FILE, nowMs } from "./common.mjs";
@@ -37,45 +37,15 @@ function phase(name) {
 const core = await import(pathToFileURL(CORE_DIST).href);
 const { loadServiceTags } = await import(pathToFileURL(CORE_TAGS_DIST).href);
 const azure = await import(pathToFileURL(join(ROOT, "packages/azure/dist/index.js")).href);
+// As the CLI reads one regular file: its own textPieces (64 KiB at a time, checked and decoded piece by piece).
+const { textPieces } = await import(pathToFileURL(join(ROOT, "packages/cli/dist/index.js")).href);
 phase("import");
-// As the CLI reads one regular file (io.ts textPieces): 64 KiB at a time, a scan for a NUL byte, a strict UTF-8 decode of
-// each piece alone up to its last whole character (the rest begins the next piece), the byte order mark dropped once.
-function* textPieces(path) {
-  const fd = openSync(path, "r");
-  try {
-    const chunk = Buffer.allocUnsafe(64 * 1024);
-    const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-    let carried = 0;
-    let atStart = true;
-    for (;;) {
-      const got = readSync(fd, chunk, carried, chunk.length - carried, null);
-      const length = carried + got;
-      let end = length;
-      for (let k = length - 1; got > 0 && k >= Math.max(0, length - 4); k--) {
-        if (chunk[k] < 0x80) break;
-        if (chunk[k] >= 0xc0) {
-          if (length - k < (chunk[k] >= 0xf0 ? 4 : chunk[k] >= 0xe0 ? 3 : 2)) end = k;
-          break;
-        }
-      }
-      if (chunk.subarray(0, end).includes(0)) throw new Error(`${path}: a NUL byte`);
-      const text = decoder.decode(chunk.subarray(0, end));
-      yield atStart && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      atStart &&= text === "";
-      if (got === 0) return;
-      chunk.copy(chunk, 0, end, length);
-      carried = length - end;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 const bytes = statSync(file).size;
 const serviceTags = loadServiceTags(readFileSync(SERVICE_TAGS_FILE, "utf8"), SERVICE_TAGS_FILE);
 const resolved = core.resolveRules({ regions: [region], serviceTags });
 phase("files");
 // As the CLI: the export read from its pieces (an export the pieces cannot read would be read whole: not this one).
-let network = azure.readGraphExportPieces(textPieces(file))?.network;
+let network = azure.readGraphExportPieces(textPieces({ cwd: process.cwd() }, file))?.network;
 if (network === undefined) throw new Error(`${file}: not read in pieces`);
 const nsgs = network.networkSecurityGroups.length;
 phase("read");

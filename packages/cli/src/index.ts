@@ -3,7 +3,7 @@
  * of the built-in emitters it wraps, and what the documentation is generated from.
  */
 export { CliError } from "./errors.js";
-export type { CliIO } from "./io.js";
+export { textPieces, type CliIO } from "./io.js";
 export { buildProgram, run, scanArgs, version } from "./program.js";
 export { registry } from "./registry.js";
 export { configJsonSchema, configSchema, DEFAULT_CONFIG, loadConfig, type LoadedConfig } from "./config.js";
