@@ -22,8 +22,8 @@ export interface PartRanges {
 }
 
 /**
- * Two sets of more intervals than this each (tags, shared by every subject) remember what they met: they meet
- * flow after flow. A pair with a small set (a rule's own prefixes) is computed each time: remembering it would
+ * Two sets of more intervals than this each (tags, shared by every subject) remember what they met (a set
+ * operation's result from the second meeting on): they meet flow after flow. A pair with a small set (a rule's own prefixes) is computed each time: remembering it would
  * keep a large result alive for every rule of every NSG.
  */
 const LARGE = 16;
@@ -32,16 +32,17 @@ function worthRemembering(a: AddressSet, b: AddressSet): boolean {
   return a.size() > LARGE && b.size() > LARGE;
 }
 
-/** What a set remembers of the sets it met, by operation. */
-interface MetValues {
-  relations: Relation;
-  intersections: AddressSet;
-  differences: AddressSet;
-  unions: AddressSet;
-}
+/** The set operations whose results a set remembers. */
+type SetOperation = "intersections" | "differences" | "unions";
 
-/** Each operation's memo, keyed weakly by the other set (made when first needed). */
-type Met = { [K in keyof MetValues]?: WeakMap<AddressSet, MetValues[K]> };
+/** What a set's memos keep for a pair met once: its result is kept the second time (most pairs are met once). */
+const MET_ONCE: unique symbol = Symbol("met once");
+
+/** What a set remembers of the sets it met: relations, and the results of each set operation, keyed weakly by the other set (made when first needed). */
+interface Met {
+  relations?: WeakMap<AddressSet, Relation>;
+  sets?: { [K in SetOperation]?: WeakMap<AddressSet, AddressSet | typeof MET_ONCE> };
+}
 
 /** The pair last related, and how: the walk intersects a pair, then subtracts it (one relation, not two). */
 let lastA: AddressSet | undefined;
@@ -81,12 +82,23 @@ export class AddressSet {
     return new AddressSet(parts.v4 ?? NO_RANGES, parts.v6 ?? NO_RANGES, parts.t4 ?? NO_RANGES, parts.t6 ?? NO_RANGES, parts.cluster ?? NO_RANGES);
   }
 
-  /** What `memo` of this set keeps for `other`, computed and kept when it keeps nothing. */
-  #remembered<K extends keyof MetValues>(memo: K, other: AddressSet, compute: () => MetValues[K]): MetValues[K] {
-    const met = (this.#met ??= {}) as { [M in K]?: WeakMap<AddressSet, MetValues[M]> };
-    let known = met[memo];
-    if (!known) met[memo] = known = new WeakMap();
-    return memoized(known, other, compute);
+  /** The relation this set keeps for `other`, computed and kept when it keeps none. */
+  #rememberedRelation(other: AddressSet, compute: () => Relation): Relation {
+    return memoized((this.#met ??= {}).relations ??= new WeakMap(), other, compute);
+  }
+
+  /**
+   * The result of `operation` with `other`: kept the second time the pair is met, so that a pair met once keeps
+   * nothing alive (a kept set outlives young collections and is copied to the old generation).
+   */
+  #rememberedSet(operation: SetOperation, other: AddressSet, compute: () => AddressSet): AddressSet {
+    const sets = ((this.#met ??= {}).sets ??= {});
+    const known = (sets[operation] ??= new WeakMap());
+    const kept = known.get(other);
+    if (kept !== undefined && kept !== MET_ONCE) return kept;
+    const value = compute();
+    known.set(other, kept === undefined ? MET_ONCE : value);
+    return value;
   }
 
   part<P extends Part>(p: P): PartRanges[P] {
@@ -103,7 +115,7 @@ export class AddressSet {
     if (this === other) return this.isEmpty() ? 0 : SHARE;
     if (this === lastA && other === lastB) return lastRelation;
     // A relation is one number: remembered whenever one side is large (a tag meets the same rule sets flow after flow).
-    const relation = this.size() <= LARGE && other.size() <= LARGE ? this.#relate(other) : this.#remembered("relations", other, () => this.#relate(other));
+    const relation = this.size() <= LARGE && other.size() <= LARGE ? this.#relate(other) : this.#rememberedRelation(other, () => this.#relate(other));
     lastA = this;
     lastB = other;
     lastRelation = relation;
@@ -122,7 +134,7 @@ export class AddressSet {
     if ((rel & A_ONLY) === 0) return this;
     if ((rel & B_ONLY) === 0) return other;
     if (!worthRemembering(this, other)) return this.map(other, intersectRanges, V6.intersectRanges);
-    return this.#remembered("intersections", other, () => this.map(other, intersectRanges, V6.intersectRanges));
+    return this.#rememberedSet("intersections", other, () => this.map(other, intersectRanges, V6.intersectRanges));
   }
 
   /** Whether the sets share an address. */
@@ -135,7 +147,7 @@ export class AddressSet {
     if (known !== undefined) return (known & SHARE) !== 0;
     // Stops at the first shared address; sets found apart are related (they stay apart flow after flow).
     if (this.#overlaps(other)) return true;
-    this.#remembered("relations", other, () => (this.isEmpty() ? 0 : A_ONLY) | (other.isEmpty() ? 0 : B_ONLY));
+    this.#rememberedRelation(other, () => (this.isEmpty() ? 0 : A_ONLY) | (other.isEmpty() ? 0 : B_ONLY));
     return false;
   }
 
@@ -154,14 +166,14 @@ export class AddressSet {
     if ((rel & SHARE) === 0) return this;
     if ((rel & A_ONLY) === 0) return AddressSet.EMPTY;
     if (!worthRemembering(this, other)) return this.map(other, subtractRanges, V6.subtractRanges);
-    return this.#remembered("differences", other, () => this.map(other, subtractRanges, V6.subtractRanges));
+    return this.#rememberedSet("differences", other, () => this.map(other, subtractRanges, V6.subtractRanges));
   }
 
   union(other: AddressSet): AddressSet {
     if (other === this || other.isEmpty()) return this;
     if (this.isEmpty()) return other;
     if (!worthRemembering(this, other)) return this.map(other, unionRanges, V6.unionRanges);
-    return this.#remembered("unions", other, () => this.map(other, unionRanges, V6.unionRanges));
+    return this.#rememberedSet("unions", other, () => this.map(other, unionRanges, V6.unionRanges));
   }
 
   isEmpty(): boolean {
