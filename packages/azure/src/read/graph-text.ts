@@ -1,8 +1,8 @@
 /**
  * A Resource Graph export's text read a row at a time, from pieces (a file read in chunks, each chunk decoded)
  * or from one piece (the whole text): each row's objects die young once read, where one JSON.parse of the whole
- * text keeps every object alive through the read, and from pieces no string ever holds the whole text (some
- * 340 MiB less for 10,000 NSGs, and the pages they take). The cut is only a guess at the structure: the root
+ * text keeps every object alive through the read, and from pieces neither the file's bytes nor its text is ever
+ * whole (169 MiB each for 10,000 NSGs: the peak RSS about 200 MiB lower, and the pages they took). The cut is only a guess at the structure: the root
  * without its rows and every row go through JSON.parse and the depth check, and anything in doubt answers
  * undefined, the caller then reading the whole text as before, so what it refuses and why stays the same.
  */

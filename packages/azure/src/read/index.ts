@@ -15,7 +15,7 @@ import { azObjects, dataRows, graphRows, readResourceObjects, resourceTypeOf } f
 import { readHclDocument } from "./hcl.js";
 import { hclToJson } from "./hcl-parser.js";
 import { readGraphPieces } from "./graph-text.js";
-import { checkDepth, checkSize, excerpt, FORMAT_NAMES, INPUT_FORMATS, INPUT_LIMITS, InputError, isObject, parseJson, type InputDocument, type InputFormat } from "./input.js";
+import { checkDepth, checkSize, excerpt, FORMAT_NAMES, INPUT_FORMATS, InputError, isObject, parseJson, type InputDocument, type InputFormat } from "./input.js";
 import { NETWORK_TYPES } from "./network-builder.js";
 import { readTerraformPlan } from "./tfplan.js";
 
